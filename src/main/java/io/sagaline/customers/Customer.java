@@ -1,0 +1,24 @@
+package io.sagaline.customers;
+
+import java.time.OffsetDateTime;
+import java.util.UUID;
+
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+
+import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
+
+@Entity
+@Table(schema = "customers", name = "customers")
+public class Customer extends PanacheEntityBase {
+
+    @Id
+    public UUID id;
+    public String tenant;
+    public String name;
+    public String email;
+    public long creditLimitCents;
+    public long availableCreditCents;
+    public OffsetDateTime createdAt;
+}

@@ -1,0 +1,193 @@
+package io.sagaline.local;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.quarkus.arc.profile.IfBuildProfile;
+import io.sagaline.local.asl.Execution;
+import io.sagaline.local.asl.Interpreter;
+import io.sagaline.local.asl.StateMachine;
+import io.sagaline.local.asl.StatesFailure;
+
+/**
+ * Step Functions on the laptop: the state machines of the catalog, their task placeholders
+ * filled with local Lambda ARNs as Terraform's templatefile() fills them with real ones, and
+ * executions run by the ASL interpreter on a bounded pool of workers, tasks invoked in-process.
+ */
+@ApplicationScoped
+@IfBuildProfile(anyOf = { "dev", "test" })
+public class LocalStepFunctions {
+
+    public static final String REGION = "us-east-1";
+    public static final String ACCOUNT = "000000000000";
+    private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([A-Za-z0-9_]+)}");
+    private static final Pattern EXECUTION_NAME = Pattern.compile("[^\\s<>{}\\[\\]?*\"#%\\\\^|~`$&,;:/\\x00-\\x1f\\x7f-\\x9f]{1,80}");
+
+    /** StartExecution refused: the SDK client maps these to the Step Functions exceptions of the same name. */
+    public static class Refused extends RuntimeException {
+        private final String code;
+
+        Refused(String code, String message) {
+            super(message, null, false, false);
+            this.code = code;
+        }
+
+        public String code() {
+            return code;
+        }
+    }
+
+    private final LocalFunctions functions;
+    private final ObjectMapper json;
+    private final Map<String, StateMachine> machines = new ConcurrentHashMap<>();
+    private final Map<String, Execution> executions = new ConcurrentHashMap<>();
+    private final ExecutorService workers;
+    private final ScheduledExecutorService timer;
+    private final Interpreter interpreter;
+
+    LocalStepFunctions(LocalFunctions functions, ObjectMapper json,
+            @ConfigProperty(name = "sagaline.local.workers", defaultValue = "16") int workerCount) {
+        this.functions = functions;
+        this.json = json;
+        AtomicInteger count = new AtomicInteger();
+        this.workers = Executors.newFixedThreadPool(workerCount, r -> daemon(r, "sfn-worker-" + count.incrementAndGet()));
+        this.timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "sfn-timer"));
+        this.interpreter = new Interpreter(this::invokeTask, new Interpreter.Scheduler() {
+            @Override
+            public void run(Runnable work) {
+                workers.execute(work);
+            }
+
+            @Override
+            public void after(Duration delay, Runnable work) {
+                timer.schedule(() -> workers.execute(work), delay.toMillis(), TimeUnit.MILLISECONDS);
+            }
+        }, Clock.systemUTC());
+        for (Catalog.StateMachine spec : functions.catalog().stateMachines()) {
+            machines.put(stateMachineArn(spec.name()), load(spec));
+        }
+    }
+
+    public static String stateMachineArn(String name) {
+        return "arn:aws:states:" + REGION + ":" + ACCOUNT + ":stateMachine:" + name;
+    }
+
+    public static String lambdaArn(String function) {
+        return "arn:aws:lambda:" + REGION + ":" + ACCOUNT + ":function:" + function;
+    }
+
+    /** The definition with every {@code ${name_arn}} replaced, as Terraform's templatefile() does. */
+    String render(Catalog.StateMachine spec) {
+        String text = Catalog.readText(spec.resource());
+        Matcher m = PLACEHOLDER.matcher(text);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            String placeholder = m.group(1);
+            Catalog.Function function = functions.catalog().functions().stream()
+                    .filter(f -> f.arnPlaceholder().equals(placeholder)).findFirst()
+                    .orElseThrow(() -> new IllegalStateException(spec.definition() + ": ${" + placeholder
+                            + "} names no function of the catalog"));
+            m.appendReplacement(out, Matcher.quoteReplacement(lambdaArn(function.name())));
+        }
+        m.appendTail(out);
+        return out.toString();
+    }
+
+    private StateMachine load(Catalog.StateMachine spec) {
+        try {
+            return StateMachine.parse(spec.name(), json.readTree(render(spec)));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(spec.definition() + " is not JSON: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    public Collection<String> stateMachineArns() {
+        return List.copyOf(machines.keySet());
+    }
+
+    /** StartExecution, with its idempotency: same name and input while running is the same execution. */
+    public synchronized Execution start(String stateMachineArn, String name, String input) {
+        StateMachine machine = machines.get(stateMachineArn);
+        if (machine == null) {
+            throw new Refused("StateMachineDoesNotExist", "State Machine Does Not Exist: '" + stateMachineArn + "'");
+        }
+        if (name == null || !EXECUTION_NAME.matcher(name).matches()) {
+            throw new Refused("InvalidName", "Invalid Name: '" + name + "'");
+        }
+        JsonNode parsed;
+        try {
+            parsed = json.readTree(input == null ? "{}" : input);
+        } catch (JsonProcessingException e) {
+            throw new Refused("InvalidExecutionInput", "Invalid State Machine Execution Input: " + e.getOriginalMessage());
+        }
+        String executionArn = stateMachineArn.replace(":stateMachine:", ":execution:") + ":" + name;
+        Execution existing = executions.get(executionArn);
+        if (existing != null) {
+            if (existing.status() == Execution.Status.RUNNING && existing.input().equals(parsed)) {
+                return existing;
+            }
+            throw new Refused("ExecutionAlreadyExists", "Execution Already Exists: '" + executionArn + "'");
+        }
+        Execution execution = interpreter.start(executionArn, name, stateMachineArn, machine, parsed);
+        executions.put(executionArn, execution);
+        return execution;
+    }
+
+    public Optional<Execution> execution(String executionArn) {
+        return Optional.ofNullable(executions.get(executionArn));
+    }
+
+    private JsonNode invokeTask(String resource, JsonNode payload, Integer timeoutSeconds) {
+        String marker = ":function:";
+        int at = resource.indexOf(marker);
+        if (!resource.startsWith("arn:aws:lambda:") || at < 0) {
+            throw new StatesFailure("States.Runtime", "unsupported Task resource " + resource);
+        }
+        String function = resource.substring(at + marker.length());
+        try {
+            byte[] output = functions.invoke(function, payload.toString().getBytes(StandardCharsets.UTF_8),
+                    timeoutSeconds);
+            return output.length == 0 ? json.nullNode() : json.readTree(output);
+        } catch (LocalFunctions.FunctionFailure e) {
+            String cause = json.createObjectNode().put("errorMessage", e.errorMessage()).put("errorType", e.errorType())
+                    .toString();
+            throw new StatesFailure(e.errorType(), cause);
+        } catch (java.io.IOException e) {
+            throw new StatesFailure("States.TaskFailed", "the function's output is not JSON: " + e.getMessage());
+        }
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+
+    @PreDestroy
+    void stop() {
+        timer.shutdownNow();
+        workers.shutdownNow();
+    }
+}

@@ -1,0 +1,136 @@
+package io.sagaline.local.asl;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/** One run of a state machine: where it stands, and the history of how it got there. */
+public final class Execution {
+
+    public enum Status {
+        RUNNING,
+        SUCCEEDED,
+        FAILED,
+        TIMED_OUT,
+        ABORTED
+    }
+
+    private final String arn;
+    private final String name;
+    private final String stateMachineArn;
+    private final StateMachine machine;
+    private final JsonNode input;
+    private final Instant startDate;
+    private final List<HistoryEvent> history = new ArrayList<>();
+    private final CompletableFuture<Execution> finished = new CompletableFuture<>();
+
+    private volatile Status status = Status.RUNNING;
+    private JsonNode output;
+    private String error;
+    private String cause;
+    private Instant stopDate;
+
+    // The cursor: the state being run, its raw input, and the retry attempts made in it.
+    String state;
+    JsonNode stateInput;
+    Instant stateEnteredTime;
+    int[] retryAttempts;
+    int retryCount;
+
+    Execution(String arn, String name, String stateMachineArn, StateMachine machine, JsonNode input, Instant startDate) {
+        this.arn = arn;
+        this.name = name;
+        this.stateMachineArn = stateMachineArn;
+        this.machine = machine;
+        this.input = input;
+        this.startDate = startDate;
+    }
+
+    synchronized HistoryEvent record(Instant at, String type, String detailsKey, ObjectNode details) {
+        long id = history.size() + 1;
+        HistoryEvent event = new HistoryEvent(id, id - 1, at, type, detailsKey, details);
+        history.add(event);
+        return event;
+    }
+
+    synchronized void finish(Status terminal, JsonNode output, String error, String cause, Instant at) {
+        this.status = terminal;
+        this.output = output;
+        this.error = error;
+        this.cause = cause;
+        this.stopDate = at;
+        finished.complete(this);
+    }
+
+    public String arn() {
+        return arn;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public String stateMachineArn() {
+        return stateMachineArn;
+    }
+
+    public StateMachine machine() {
+        return machine;
+    }
+
+    public JsonNode input() {
+        return input;
+    }
+
+    public Instant startDate() {
+        return startDate;
+    }
+
+    public Status status() {
+        return status;
+    }
+
+    public synchronized JsonNode output() {
+        return output;
+    }
+
+    public synchronized String error() {
+        return error;
+    }
+
+    public synchronized String cause() {
+        return cause;
+    }
+
+    public synchronized Instant stopDate() {
+        return stopDate;
+    }
+
+    public synchronized List<HistoryEvent> history() {
+        return List.copyOf(history);
+    }
+
+    /** Blocks until the execution ends or the time runs out; returns whether it ended. */
+    public boolean awaitEnd(long timeout, TimeUnit unit) {
+        try {
+            finished.get(timeout, unit);
+            return true;
+        } catch (java.util.concurrent.TimeoutException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public CompletableFuture<Execution> finished() {
+        return finished;
+    }
+}

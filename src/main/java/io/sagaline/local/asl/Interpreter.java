@@ -1,0 +1,348 @@
+package io.sagaline.local.asl;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.concurrent.ThreadLocalRandom;
+
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * Runs ASL state machines as AWS Step Functions does: input and output processing (InputPath,
+ * Parameters with the context object, ResultSelector, ResultPath, OutputPath), Retry with
+ * back-off and Catch routing. Every transition is appended to the execution's history before
+ * the next one is taken; waits (Wait states, retry back-off) hand the execution back to the
+ * scheduler instead of holding a thread.
+ */
+public final class Interpreter {
+
+    private static final Logger LOG = Logger.getLogger(Interpreter.class);
+
+    /** Runs a Task's resource: returns its result or throws a {@link StatesFailure} named as AWS names it. */
+    public interface TaskInvoker {
+        JsonNode invoke(String resource, JsonNode payload, Integer timeoutSeconds);
+    }
+
+    /** Where executions run: now, or after a delay. */
+    public interface Scheduler {
+        void run(Runnable work);
+
+        void after(Duration delay, Runnable work);
+    }
+
+    private final TaskInvoker tasks;
+    private final Scheduler scheduler;
+    private final Clock clock;
+
+    public Interpreter(TaskInvoker tasks, Scheduler scheduler, Clock clock) {
+        this.tasks = tasks;
+        this.scheduler = scheduler;
+        this.clock = clock;
+    }
+
+    public Execution start(String executionArn, String name, String stateMachineArn, StateMachine machine,
+            JsonNode input) {
+        Execution execution = new Execution(executionArn, name, stateMachineArn, machine, input, clock.instant());
+        ObjectNode details = object().put("input", input.toString());
+        details.putObject("inputDetails").put("truncated", false);
+        execution.record(execution.startDate(), "ExecutionStarted", "executionStartedEventDetails", details);
+        enter(execution, machine.startAt(), input);
+        scheduler.run(() -> advance(execution));
+        return execution;
+    }
+
+    private void advance(Execution execution) {
+        try {
+            while (execution.status() == Execution.Status.RUNNING) {
+                Duration wait = step(execution);
+                if (wait != null) {
+                    scheduler.after(wait, () -> advance(execution));
+                    return;
+                }
+            }
+        } catch (StatesFailure e) {
+            fail(execution, e.error(), e.cause());
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "execution %s broke in state %s", execution.arn(), execution.state);
+            fail(execution, StatesFailure.RUNTIME, String.valueOf(e));
+        }
+    }
+
+    /** Runs the current state; returns how long to wait before going on, or null to go on now. */
+    private Duration step(Execution execution) {
+        JsonNode state = execution.machine().state(execution.state);
+        String type = state.get("Type").asText();
+        JsonNode raw = execution.stateInput;
+        JsonNode context = context(execution);
+        switch (type) {
+            case "Pass" -> {
+                JsonNode effective = parameters(state, inputPath(state, raw), context);
+                JsonNode result = state.has("Result") ? state.get("Result") : effective;
+                exit(execution, state, outputPath(state, resultPath(state, raw, result)));
+                return null;
+            }
+            case "Task" -> {
+                return task(execution, state, raw, context);
+            }
+            case "Choice" -> {
+                JsonNode effective = inputPath(state, raw);
+                for (JsonNode rule : state.get("Choices")) {
+                    if (ChoiceRules.matches(rule, effective, context)) {
+                        exitTo(execution, rule.get("Next").asText(), outputPath(state, effective));
+                        return null;
+                    }
+                }
+                if (!state.has("Default")) {
+                    throw new StatesFailure("States.NoChoiceMatched",
+                            "no choice rule of state '" + execution.state + "' matched and it has no Default");
+                }
+                exitTo(execution, state.get("Default").asText(), outputPath(state, effective));
+                return null;
+            }
+            case "Wait" -> {
+                return waitState(execution, state, raw);
+            }
+            case "Succeed" -> {
+                JsonNode output = outputPath(state, inputPath(state, raw));
+                recordExit(execution, output);
+                succeed(execution, output);
+                return null;
+            }
+            case "Fail" -> {
+                String error = state.has("ErrorPath") ? text(raw, context, state.get("ErrorPath").asText())
+                        : state.path("Error").asText(null);
+                String cause = state.has("CausePath") ? text(raw, context, state.get("CausePath").asText())
+                        : state.path("Cause").asText(null);
+                fail(execution, error, cause);
+                return null;
+            }
+            default -> throw StatesFailure.runtime("unsupported state type " + type);
+        }
+    }
+
+    private Duration task(Execution execution, JsonNode state, JsonNode raw, JsonNode context) {
+        JsonNode payload = parameters(state, inputPath(state, raw), context);
+        String resource = state.get("Resource").asText();
+        Integer timeout = state.has("TimeoutSeconds") ? state.get("TimeoutSeconds").asInt() : null;
+        ObjectNode scheduled = object().put("resourceType", "lambda").put("resource", resource)
+                .put("input", payload.toString());
+        if (timeout != null) {
+            scheduled.put("timeoutInSeconds", timeout);
+        }
+        execution.record(clock.instant(), "LambdaFunctionScheduled", "lambdaFunctionScheduledEventDetails", scheduled);
+        execution.record(clock.instant(), "LambdaFunctionStarted", null, null);
+        JsonNode result;
+        try {
+            result = tasks.invoke(resource, payload, timeout);
+        } catch (StatesFailure failure) {
+            if (StatesFailure.RUNTIME.equals(failure.error())) {
+                throw failure;
+            }
+            boolean timedOut = StatesFailure.TIMEOUT.equals(failure.error());
+            execution.record(clock.instant(), timedOut ? "LambdaFunctionTimedOut" : "LambdaFunctionFailed",
+                    timedOut ? "lambdaFunctionTimedOutEventDetails" : "lambdaFunctionFailedEventDetails",
+                    object().put("error", failure.error()).put("cause", failure.cause()));
+            return recover(execution, state, raw, failure);
+        }
+        execution.record(clock.instant(), "LambdaFunctionSucceeded", "lambdaFunctionSucceededEventDetails",
+                object().put("output", result.toString()));
+        JsonNode selected = state.has("ResultSelector") ? PayloadTemplate.apply(state.get("ResultSelector"), result, context)
+                : result;
+        exit(execution, state, outputPath(state, resultPath(state, raw, selected)));
+        return null;
+    }
+
+    /** Retry if a retrier matches and has attempts left; else Catch; else the execution fails. */
+    private Duration recover(Execution execution, JsonNode state, JsonNode raw, StatesFailure failure) {
+        JsonNode retriers = state.path("Retry");
+        for (int i = 0; i < retriers.size(); i++) {
+            JsonNode retrier = retriers.get(i);
+            if (!matches(retrier.get("ErrorEquals"), failure.error())) {
+                continue;
+            }
+            int maxAttempts = retrier.path("MaxAttempts").asInt(3);
+            if (execution.retryAttempts[i] >= maxAttempts) {
+                break;
+            }
+            Duration delay = backoff(retrier, execution.retryAttempts[i]);
+            execution.retryAttempts[i]++;
+            execution.retryCount++;
+            return delay;
+        }
+        for (JsonNode catcher : state.path("Catch")) {
+            if (matches(catcher.get("ErrorEquals"), failure.error())) {
+                ObjectNode errorOutput = object().put("Error", failure.error()).put("Cause", failure.cause());
+                JsonNode output = catcher.has("ResultPath") ? write(raw, catcher.get("ResultPath"), errorOutput)
+                        : errorOutput;
+                exitTo(execution, catcher.get("Next").asText(), output);
+                return null;
+            }
+        }
+        throw failure;
+    }
+
+    /** IntervalSeconds x BackoffRate^attempt, capped by MaxDelaySeconds, with FULL jitter if asked. */
+    static Duration backoff(JsonNode retrier, int attempt) {
+        double interval = retrier.path("IntervalSeconds").asDouble(1);
+        double rate = retrier.path("BackoffRate").asDouble(2.0);
+        double seconds = interval * Math.pow(rate, attempt);
+        if (retrier.has("MaxDelaySeconds")) {
+            seconds = Math.min(seconds, retrier.get("MaxDelaySeconds").asDouble());
+        }
+        if ("FULL".equals(retrier.path("JitterStrategy").asText("NONE"))) {
+            seconds = ThreadLocalRandom.current().nextDouble() * seconds;
+        }
+        return Duration.ofMillis(Math.round(seconds * 1000));
+    }
+
+    static boolean matches(JsonNode errorEquals, String error) {
+        for (JsonNode candidate : errorEquals) {
+            String name = candidate.asText();
+            if (name.equals(error)) {
+                return true;
+            }
+            if (StatesFailure.ALL.equals(name) && !StatesFailure.RUNTIME.equals(error)) {
+                return true;
+            }
+            if (StatesFailure.TASK_FAILED.equals(name) && !StatesFailure.TIMEOUT.equals(error)
+                    && !StatesFailure.RUNTIME.equals(error)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private Duration waitState(Execution execution, JsonNode state, JsonNode raw) {
+        JsonNode effective = inputPath(state, raw);
+        Instant until;
+        if (state.has("Seconds")) {
+            until = execution.stateEnteredTime.plusSeconds(state.get("Seconds").asLong());
+        } else if (state.has("SecondsPath")) {
+            JsonNode seconds = JsonPaths.read(effective, state.get("SecondsPath").asText());
+            if (!seconds.canConvertToLong() || seconds.asLong() < 0) {
+                throw StatesFailure.runtime("SecondsPath selected " + seconds + ", not a non-negative integer");
+            }
+            until = execution.stateEnteredTime.plusSeconds(seconds.asLong());
+        } else {
+            String text = state.has("Timestamp") ? state.get("Timestamp").asText()
+                    : JsonPaths.read(effective, state.get("TimestampPath").asText()).asText();
+            try {
+                until = OffsetDateTime.parse(text).toInstant();
+            } catch (DateTimeParseException e) {
+                throw StatesFailure.runtime("'" + text + "' is not an ISO-8601 timestamp");
+            }
+        }
+        Duration remaining = Duration.between(clock.instant(), until);
+        if (!remaining.isNegative() && !remaining.isZero()) {
+            return remaining;
+        }
+        exit(execution, state, outputPath(state, effective));
+        return null;
+    }
+
+    private void enter(Execution execution, String stateName, JsonNode input) {
+        JsonNode state = execution.machine().state(stateName);
+        execution.state = stateName;
+        execution.stateInput = input;
+        execution.stateEnteredTime = clock.instant();
+        execution.retryAttempts = new int[state.path("Retry").size()];
+        execution.retryCount = 0;
+        ObjectNode details = object().put("name", stateName).put("input", input.toString());
+        execution.record(execution.stateEnteredTime, state.get("Type").asText() + "StateEntered",
+                "stateEnteredEventDetails", details);
+    }
+
+    private void exit(Execution execution, JsonNode state, JsonNode output) {
+        if (state.path("End").asBoolean(false)) {
+            recordExit(execution, output);
+            succeed(execution, output);
+        } else {
+            exitTo(execution, state.get("Next").asText(), output);
+        }
+    }
+
+    private void exitTo(Execution execution, String next, JsonNode output) {
+        recordExit(execution, output);
+        enter(execution, next, output);
+    }
+
+    private void recordExit(Execution execution, JsonNode output) {
+        String type = execution.machine().state(execution.state).get("Type").asText();
+        execution.record(clock.instant(), type + "StateExited", "stateExitedEventDetails",
+                object().put("name", execution.state).put("output", output.toString()));
+    }
+
+    private void succeed(Execution execution, JsonNode output) {
+        Instant now = clock.instant();
+        execution.record(now, "ExecutionSucceeded", "executionSucceededEventDetails",
+                object().put("output", output.toString()));
+        execution.finish(Execution.Status.SUCCEEDED, output, null, null, now);
+    }
+
+    private void fail(Execution execution, String error, String cause) {
+        Instant now = clock.instant();
+        ObjectNode details = object();
+        if (error != null) {
+            details.put("error", error);
+        }
+        if (cause != null) {
+            details.put("cause", cause);
+        }
+        execution.record(now, "ExecutionFailed", "executionFailedEventDetails", details);
+        execution.finish(Execution.Status.FAILED, null, error, cause, now);
+    }
+
+    private JsonNode context(Execution execution) {
+        ObjectNode context = object();
+        context.putObject("Execution").put("Id", execution.arn()).put("Name", execution.name())
+                .put("StartTime", execution.startDate().toString()).set("Input", execution.input());
+        context.putObject("State").put("Name", execution.state)
+                .put("EnteredTime", execution.stateEnteredTime.toString()).put("RetryCount", execution.retryCount);
+        context.putObject("StateMachine").put("Id", execution.stateMachineArn()).put("Name", execution.machine().name());
+        return context;
+    }
+
+    private static JsonNode inputPath(JsonNode state, JsonNode raw) {
+        if (!state.has("InputPath")) {
+            return raw;
+        }
+        return state.get("InputPath").isNull() ? object() : JsonPaths.read(raw, state.get("InputPath").asText());
+    }
+
+    private static JsonNode parameters(JsonNode state, JsonNode effective, JsonNode context) {
+        return state.has("Parameters") ? PayloadTemplate.apply(state.get("Parameters"), effective, context) : effective;
+    }
+
+    private static JsonNode resultPath(JsonNode state, JsonNode raw, JsonNode result) {
+        return state.has("ResultPath") ? write(raw, state.get("ResultPath"), result) : result;
+    }
+
+    private static JsonNode write(JsonNode raw, JsonNode resultPath, JsonNode result) {
+        return resultPath.isNull() ? raw : JsonPaths.write(raw, resultPath.asText(), result);
+    }
+
+    private static JsonNode outputPath(JsonNode state, JsonNode output) {
+        if (!state.has("OutputPath")) {
+            return output;
+        }
+        return state.get("OutputPath").isNull() ? object() : JsonPaths.read(output, state.get("OutputPath").asText());
+    }
+
+    private static String text(JsonNode input, JsonNode context, String path) {
+        JsonNode value = PayloadTemplate.resolve(path, input, context);
+        if (!value.isTextual()) {
+            throw StatesFailure.runtime("'" + path + "' selected " + value + ", not a string");
+        }
+        return value.asText();
+    }
+
+    private static ObjectNode object() {
+        return JsonPaths.MAPPER.createObjectNode();
+    }
+
+}

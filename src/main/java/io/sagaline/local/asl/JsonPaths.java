@@ -1,0 +1,147 @@
+package io.sagaline.local.asl;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.jayway.jsonpath.Configuration;
+import com.jayway.jsonpath.InvalidPathException;
+import com.jayway.jsonpath.JsonPath;
+import com.jayway.jsonpath.PathNotFoundException;
+import com.jayway.jsonpath.spi.json.JacksonJsonNodeJsonProvider;
+import com.jayway.jsonpath.spi.mapper.JacksonMappingProvider;
+
+/**
+ * ASL paths: reading uses full JSONPath (Jayway, as AWS does); {@code ResultPath} is a reference
+ * path (only {@code .name}, {@code ['name']} and {@code [index]} steps), which can also be written.
+ */
+public final class JsonPaths {
+
+    static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final Configuration CONFIG = Configuration.builder()
+            .jsonProvider(new JacksonJsonNodeJsonProvider(MAPPER))
+            .mappingProvider(new JacksonMappingProvider(MAPPER))
+            .build();
+    private static final Pattern STEP = Pattern.compile("\\.([^.\\[\\]]+)|\\['([^']*)'\\]|\\[(\\d+)\\]");
+
+    private JsonPaths() {
+    }
+
+    /** Reads {@code path} from {@code document}; a path that selects nothing is a States.Runtime error. */
+    public static JsonNode read(JsonNode document, String path) {
+        if ("$".equals(path)) {
+            return document;
+        }
+        try {
+            JsonPath compiled = JsonPath.compile(path);
+            Object value = JsonPath.using(CONFIG).parse((Object) document).read(compiled);
+            if (!compiled.isDefinite()) {
+                return value instanceof ArrayNode ? (JsonNode) value : MAPPER.valueToTree(value);
+            }
+            return value == null ? NullNode.getInstance() : MAPPER.valueToTree(value);
+        } catch (PathNotFoundException e) {
+            throw StatesFailure.runtime("the JSONPath '" + path + "' could not be found in the input '" + document + "'");
+        } catch (InvalidPathException e) {
+            throw StatesFailure.runtime("invalid JSONPath '" + path + "': " + e.getMessage());
+        }
+    }
+
+    /** Whether {@code path} selects anything (Choice {@code IsPresent}). */
+    public static boolean present(JsonNode document, String path) {
+        try {
+            read(document, path);
+            return true;
+        } catch (StatesFailure e) {
+            return false;
+        }
+    }
+
+    public static boolean isValidPath(String path) {
+        if (path == null || !path.startsWith("$")) {
+            return false;
+        }
+        try {
+            JsonPath.compile(path.startsWith("$$") ? path.substring(1) : path);
+            return true;
+        } catch (InvalidPathException e) {
+            return false;
+        }
+    }
+
+    /** The steps of a reference path, or null when it is not one. */
+    static List<Object> referenceSteps(String path) {
+        if (path == null || !path.startsWith("$")) {
+            return null;
+        }
+        List<Object> steps = new ArrayList<>();
+        Matcher m = STEP.matcher(path);
+        int at = 1;
+        while (at < path.length()) {
+            if (!m.find(at) || m.start() != at) {
+                return null;
+            }
+            if (m.group(1) != null) {
+                steps.add(m.group(1));
+            } else if (m.group(2) != null) {
+                steps.add(m.group(2));
+            } else {
+                steps.add(Integer.parseInt(m.group(3)));
+            }
+            at = m.end();
+        }
+        return steps;
+    }
+
+    /** {@code ResultPath}: a copy of {@code document} with {@code value} placed at {@code path}. */
+    public static JsonNode write(JsonNode document, String path, JsonNode value) {
+        List<Object> steps = referenceSteps(path);
+        if (steps == null) {
+            throw StatesFailure.runtime("'" + path + "' is not a reference path");
+        }
+        if (steps.isEmpty()) {
+            return value;
+        }
+        if (!document.isObject()) {
+            throw StatesFailure.runtime("ResultPath '" + path + "' needs an object as the state input, not " + document);
+        }
+        JsonNode root = document.deepCopy();
+        JsonNode cursor = root;
+        for (int i = 0; i < steps.size(); i++) {
+            Object step = steps.get(i);
+            boolean last = i == steps.size() - 1;
+            if (step instanceof String name) {
+                if (!cursor.isObject()) {
+                    throw StatesFailure.runtime("ResultPath '" + path + "' runs into a non-object at '" + name + "'");
+                }
+                ObjectNode object = (ObjectNode) cursor;
+                if (last) {
+                    object.set(name, value);
+                } else {
+                    JsonNode next = object.get(name);
+                    if (next == null || !(next.isObject() || next.isArray())) {
+                        next = object.putObject(name);
+                    }
+                    cursor = next;
+                }
+            } else {
+                int index = (Integer) step;
+                if (!cursor.isArray() || index >= cursor.size()) {
+                    throw StatesFailure.runtime("ResultPath '" + path + "' indexes past the array");
+                }
+                ArrayNode array = (ArrayNode) cursor;
+                if (last) {
+                    array.set(index, value);
+                } else {
+                    cursor = array.get(index);
+                }
+            }
+        }
+        return root;
+    }
+}

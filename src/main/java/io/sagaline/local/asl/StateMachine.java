@@ -1,0 +1,273 @@
+package io.sagaline.local.asl;
+
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * A parsed and checked ASL definition. What AWS would refuse (unknown fields, missing targets,
+ * unreachable states, bad paths, bad Retry/Catch) is refused here, naming the state and field.
+ * Parallel, Map, intrinsic functions and JSONata are refused as not supported yet.
+ */
+public final class StateMachine {
+
+    private static final Set<String> COMMON = Set.of("Type", "Comment");
+    private static final Map<String, Set<String>> FIELDS = Map.of(
+            "Pass", Set.of("Next", "End", "InputPath", "OutputPath", "ResultPath", "Parameters", "Result"),
+            "Task", Set.of("Next", "End", "InputPath", "OutputPath", "ResultPath", "Parameters", "ResultSelector",
+                    "Resource", "Retry", "Catch", "TimeoutSeconds", "HeartbeatSeconds", "Credentials"),
+            "Choice", Set.of("InputPath", "OutputPath", "Choices", "Default"),
+            "Wait", Set.of("Next", "End", "InputPath", "OutputPath", "Seconds", "Timestamp", "SecondsPath",
+                    "TimestampPath"),
+            "Succeed", Set.of("InputPath", "OutputPath"),
+            "Fail", Set.of("Error", "Cause", "ErrorPath", "CausePath"));
+
+    private final String name;
+    private final String startAt;
+    private final Map<String, JsonNode> states;
+    private final JsonNode definition;
+
+    private StateMachine(String name, JsonNode definition) {
+        this.name = name;
+        this.definition = definition;
+        this.startAt = definition.path("StartAt").asText(null);
+        this.states = new LinkedHashMap<>();
+        definition.path("States").fields().forEachRemaining(e -> states.put(e.getKey(), e.getValue()));
+    }
+
+    public static StateMachine parse(String name, JsonNode definition) {
+        StateMachine machine = new StateMachine(name, definition);
+        machine.validate();
+        return machine;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public String startAt() {
+        return startAt;
+    }
+
+    public JsonNode state(String stateName) {
+        return states.get(stateName);
+    }
+
+    public JsonNode definition() {
+        return definition;
+    }
+
+    private void validate() {
+        if (!definition.isObject()) {
+            throw new AslDefinitionException(null, null, "a definition is a JSON object");
+        }
+        if (definition.has("QueryLanguage") && !"JSONPath".equals(definition.get("QueryLanguage").asText())) {
+            throw new AslDefinitionException(null, "QueryLanguage", "only JSONPath is supported yet");
+        }
+        if (!definition.path("States").isObject() || states.isEmpty()) {
+            throw new AslDefinitionException(null, "States", "at least one state is required");
+        }
+        if (startAt == null || !states.containsKey(startAt)) {
+            throw new AslDefinitionException(null, "StartAt", "'" + startAt + "' is not a state");
+        }
+        states.forEach(this::validateState);
+        Set<String> reachable = reachable();
+        for (String state : states.keySet()) {
+            if (!reachable.contains(state)) {
+                throw new AslDefinitionException(state, null, "the state is not reachable from StartAt");
+            }
+        }
+    }
+
+    private void validateState(String state, JsonNode s) {
+        String type = s.path("Type").asText(null);
+        if ("Parallel".equals(type) || "Map".equals(type)) {
+            throw new AslDefinitionException(state, "Type", type + " states are not supported yet");
+        }
+        Set<String> allowed = FIELDS.get(type);
+        if (allowed == null) {
+            throw new AslDefinitionException(state, "Type", "'" + type + "' is not a state type");
+        }
+        for (Iterator<String> it = s.fieldNames(); it.hasNext();) {
+            String field = it.next();
+            if (!allowed.contains(field) && !COMMON.contains(field)) {
+                throw new AslDefinitionException(state, field, "not a field of a " + type + " state");
+            }
+        }
+        if (allowed.contains("End")) {
+            boolean end = s.path("End").asBoolean(false);
+            if (end == s.has("Next")) {
+                throw new AslDefinitionException(state, "Next", "exactly one of Next and End: true is required");
+            }
+            target(state, "Next", s.get("Next"));
+        }
+        path(state, s, "InputPath", false);
+        path(state, s, "OutputPath", false);
+        path(state, s, "ResultPath", true);
+        if (s.has("Parameters")) {
+            PayloadTemplate.validate(state, "Parameters", s.get("Parameters"));
+        }
+        if (s.has("ResultSelector")) {
+            PayloadTemplate.validate(state, "ResultSelector", s.get("ResultSelector"));
+        }
+        switch (type) {
+            case "Task" -> validateTask(state, s);
+            case "Choice" -> validateChoice(state, s);
+            case "Wait" -> validateWait(state, s);
+            case "Fail" -> validateFail(state, s);
+            default -> {
+            }
+        }
+    }
+
+    private void validateTask(String state, JsonNode s) {
+        if (!s.path("Resource").isTextual()) {
+            throw new AslDefinitionException(state, "Resource", "a Task needs a Resource URI");
+        }
+        positiveInt(state, s, "TimeoutSeconds");
+        positiveInt(state, s, "HeartbeatSeconds");
+        JsonNode retry = s.path("Retry");
+        if (s.has("Retry")) {
+            if (!retry.isArray()) {
+                throw new AslDefinitionException(state, "Retry", "must be an array of retriers");
+            }
+            for (int i = 0; i < retry.size(); i++) {
+                JsonNode r = retry.get(i);
+                errorEquals(state, "Retry[" + i + "]", r, i == retry.size() - 1);
+                for (Iterator<String> it = r.fieldNames(); it.hasNext();) {
+                    String f = it.next();
+                    if (!Set.of("ErrorEquals", "IntervalSeconds", "MaxAttempts", "BackoffRate", "MaxDelaySeconds",
+                            "JitterStrategy", "Comment").contains(f)) {
+                        throw new AslDefinitionException(state, "Retry[" + i + "]." + f, "not a field of a retrier");
+                    }
+                }
+                positiveInt(state, r, "IntervalSeconds");
+                positiveInt(state, r, "MaxDelaySeconds");
+                if (r.has("MaxAttempts") && (!r.get("MaxAttempts").canConvertToInt() || r.get("MaxAttempts").asInt() < 0)) {
+                    throw new AslDefinitionException(state, "Retry[" + i + "].MaxAttempts", "must be a non-negative integer");
+                }
+                if (r.has("BackoffRate") && (!r.get("BackoffRate").isNumber() || r.get("BackoffRate").asDouble() < 1.0)) {
+                    throw new AslDefinitionException(state, "Retry[" + i + "].BackoffRate", "must be a number >= 1.0");
+                }
+                if (r.has("JitterStrategy") && !Set.of("FULL", "NONE").contains(r.get("JitterStrategy").asText())) {
+                    throw new AslDefinitionException(state, "Retry[" + i + "].JitterStrategy", "must be FULL or NONE");
+                }
+            }
+        }
+        JsonNode katch = s.path("Catch");
+        if (s.has("Catch")) {
+            if (!katch.isArray()) {
+                throw new AslDefinitionException(state, "Catch", "must be an array of catchers");
+            }
+            for (int i = 0; i < katch.size(); i++) {
+                JsonNode c = katch.get(i);
+                errorEquals(state, "Catch[" + i + "]", c, i == katch.size() - 1);
+                if (!c.has("Next")) {
+                    throw new AslDefinitionException(state, "Catch[" + i + "].Next", "a catcher needs a Next");
+                }
+                target(state, "Catch[" + i + "].Next", c.get("Next"));
+                path(state, c, "ResultPath", true);
+            }
+        }
+    }
+
+    private void validateChoice(String state, JsonNode s) {
+        JsonNode choices = s.path("Choices");
+        if (!choices.isArray() || choices.isEmpty()) {
+            throw new AslDefinitionException(state, "Choices", "a Choice needs a non-empty Choices array");
+        }
+        for (JsonNode rule : choices) {
+            ChoiceRules.validate(state, rule, true);
+            target(state, "Choices.Next", rule.get("Next"));
+        }
+        if (s.has("Default")) {
+            target(state, "Default", s.get("Default"));
+        }
+    }
+
+    private static void validateWait(String state, JsonNode s) {
+        int kinds = 0;
+        for (String f : new String[] { "Seconds", "Timestamp", "SecondsPath", "TimestampPath" }) {
+            kinds += s.has(f) ? 1 : 0;
+        }
+        if (kinds != 1) {
+            throw new AslDefinitionException(state, "Seconds", "a Wait needs exactly one of Seconds, Timestamp, SecondsPath, TimestampPath");
+        }
+        if (s.has("Seconds") && (!s.get("Seconds").canConvertToLong() || s.get("Seconds").asLong() < 0)) {
+            throw new AslDefinitionException(state, "Seconds", "must be a non-negative integer");
+        }
+    }
+
+    private static void validateFail(String state, JsonNode s) {
+        if (s.has("Error") && s.has("ErrorPath") || s.has("Cause") && s.has("CausePath")) {
+            throw new AslDefinitionException(state, "Error", "use either Error or ErrorPath, Cause or CausePath");
+        }
+    }
+
+    private static void errorEquals(String state, String field, JsonNode node, boolean last) {
+        JsonNode errors = node.path("ErrorEquals");
+        if (!errors.isArray() || errors.isEmpty()) {
+            throw new AslDefinitionException(state, field + ".ErrorEquals", "a non-empty array of error names is required");
+        }
+        for (JsonNode e : errors) {
+            if (!e.isTextual()) {
+                throw new AslDefinitionException(state, field + ".ErrorEquals", "error names are strings");
+            }
+            if (StatesFailure.ALL.equals(e.asText()) && (errors.size() != 1 || !last)) {
+                throw new AslDefinitionException(state, field + ".ErrorEquals",
+                        "States.ALL must appear alone, in the last retrier or catcher");
+            }
+        }
+    }
+
+    private void target(String state, String field, JsonNode next) {
+        if (next != null && (!next.isTextual() || !states.containsKey(next.asText()))) {
+            throw new AslDefinitionException(state, field, "'" + (next == null ? null : next.asText()) + "' is not a state");
+        }
+    }
+
+    private static void path(String state, JsonNode s, String field, boolean reference) {
+        if (!s.has(field) || s.get(field).isNull()) {
+            return;
+        }
+        String path = s.get(field).asText();
+        boolean ok = reference ? JsonPaths.referenceSteps(path) != null : JsonPaths.isValidPath(path);
+        if (!s.get(field).isTextual() || !ok) {
+            throw new AslDefinitionException(state, field, "'" + path + "' is not a valid " + (reference ? "reference path" : "path"));
+        }
+    }
+
+    private static void positiveInt(String state, JsonNode s, String field) {
+        if (s.has(field) && (!s.get(field).canConvertToInt() || !s.get(field).isIntegralNumber() || s.get(field).asInt() <= 0)) {
+            throw new AslDefinitionException(state, field, "must be a positive integer");
+        }
+    }
+
+    private Set<String> reachable() {
+        Set<String> seen = new HashSet<>();
+        Deque<String> todo = new ArrayDeque<>();
+        todo.push(startAt);
+        while (!todo.isEmpty()) {
+            String current = todo.pop();
+            if (!seen.add(current)) {
+                continue;
+            }
+            JsonNode s = states.get(current);
+            if (s.has("Next")) {
+                todo.push(s.get("Next").asText());
+            }
+            if (s.has("Default")) {
+                todo.push(s.get("Default").asText());
+            }
+            s.path("Catch").forEach(c -> todo.push(c.path("Next").asText()));
+            s.path("Choices").forEach(c -> todo.push(c.path("Next").asText()));
+        }
+        return seen;
+    }
+}

@@ -1,0 +1,95 @@
+package io.sagaline.local.embedded;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.time.Duration;
+
+import org.jboss.logging.Logger;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import redis.embedded.RedisServer;
+
+/**
+ * PostgreSQL and Redis inside this JVM, started on first use and once per JVM (dev-mode hot
+ * reloads and all test classes share them), stopped when the JVM exits. Only the local runtime
+ * touches this class; the libraries are {@code provided}, so none of it reaches function.zip.
+ */
+final class EmbeddedServices {
+
+    private static final Logger LOG = Logger.getLogger(EmbeddedServices.class);
+    private static EmbeddedPostgres postgres;
+    private static RedisServer redis;
+    private static int redisPort;
+
+    private EmbeddedServices() {
+    }
+
+    static synchronized int postgresPort() {
+        if (postgres == null) {
+            long started = System.nanoTime();
+            try {
+                postgres = EmbeddedPostgres.builder()
+                        .setPGStartupWait(Duration.ofSeconds(60))
+                        .setServerConfig("max_connections", "200")
+                        .setServerConfig("fsync", "off")
+                        .start();
+            } catch (IOException e) {
+                throw new UncheckedIOException("embedded PostgreSQL did not start", e);
+            }
+            LOG.infof("embedded PostgreSQL on port %d (%d ms)", postgres.getPort(), (System.nanoTime() - started) / 1_000_000);
+            stopOnExit();
+        }
+        return postgres.getPort();
+    }
+
+    static synchronized int redisPort() {
+        if (redis == null) {
+            try {
+                redisPort = freePort();
+                redis = RedisServer.newRedisServer().port(redisPort).bind("127.0.0.1")
+                        .setting("save \"\"").setting("appendonly no").build();
+                redis.start();
+            } catch (IOException e) {
+                throw new UncheckedIOException("embedded Redis did not start", e);
+            }
+            LOG.infof("embedded Redis on port %d", redisPort);
+            stopOnExit();
+        }
+        return redisPort;
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            socket.setReuseAddress(true);
+            return socket.getLocalPort();
+        }
+    }
+
+    private static boolean hookInstalled;
+
+    private static void stopOnExit() {
+        if (hookInstalled) {
+            return;
+        }
+        hookInstalled = true;
+        Runtime.getRuntime().addShutdownHook(new Thread(EmbeddedServices::stop, "embedded-services-stop"));
+    }
+
+    private static synchronized void stop() {
+        try {
+            if (redis != null) {
+                redis.stop();
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("embedded Redis did not stop cleanly", e);
+        }
+        try {
+            if (postgres != null) {
+                postgres.close();
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("embedded PostgreSQL did not stop cleanly", e);
+        }
+    }
+}

@@ -1,0 +1,8 @@
+package io.sagaline.orders;
+
+public enum OrderStatus {
+    PENDING,
+    APPROVED,
+    REJECTED,
+    CANCELLED
+}

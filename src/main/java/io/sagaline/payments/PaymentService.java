@@ -1,0 +1,110 @@
+package io.sagaline.payments;
+
+import java.time.OffsetDateTime;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockModeType;
+
+import io.sagaline.payments.PaymentAuthorization.Status;
+import io.sagaline.platform.Ids;
+import io.sagaline.platform.Reactive;
+import io.sagaline.platform.Sql;
+import io.sagaline.platform.saga.AlreadyCompensated;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * AuthorizePayment and its compensation VoidPayment. The gateway call cannot share a database
+ * transaction, so each side records its intent first: AuthorizePayment claims the order
+ * (AUTHORIZING) before calling the gateway and records the answer only if no void came in
+ * between; VoidPayment marks the order VOIDED before voiding at the gateway, so whichever of the
+ * two runs second undoes the other's gateway effect. Every gateway call is idempotent by order.
+ */
+@ApplicationScoped
+public class PaymentService {
+
+    public record PaymentAuthorized(String orderId, String authorizationId, long amountCents) {
+    }
+
+    public record PaymentVoided(String orderId, boolean voided, boolean tombstone) {
+    }
+
+    private record Claim(PaymentAuthorization row, boolean fresh) {
+    }
+
+    private final PaymentGatewayClient gateway;
+
+    PaymentService(PaymentGatewayClient gateway) {
+        this.gateway = gateway;
+    }
+
+    public PaymentAuthorized authorize(String tenant, String orderId, String executionId, long amountCents,
+            String paymentToken) {
+        UUID order = Ids.uuid(orderId).orElseThrow(() -> new IllegalArgumentException("orderId is not a UUID"));
+        Claim claim = Reactive.inTransaction(() -> Sql.execute("""
+                insert into payments.authorizations (tenant, order_id, amount_cents, status, execution_id, updated_at)
+                values (?1, ?2, ?3, 'AUTHORIZING', ?4, ?5) on conflict do nothing""",
+                tenant, order, amountCents, executionId, OffsetDateTime.now())
+                .chain(inserted -> lock(tenant, order).map(row -> new Claim(row, inserted == 1))));
+        switch (claim.row().status) {
+            case AUTHORIZED -> {
+                return new PaymentAuthorized(orderId, claim.row().gatewayAuthorizationId, claim.row().amountCents);
+            }
+            case DECLINED -> throw new PaymentDeclined("declined earlier for order " + orderId);
+            case VOIDED -> throw new AlreadyCompensated("AuthorizePayment", orderId);
+            default -> {
+                // AUTHORIZING: ours, or an earlier attempt that died before recording the answer.
+            }
+        }
+        String key = PaymentAuthorization.gatewayKey(tenant, order);
+        String authorizationId;
+        try {
+            authorizationId = gateway.authorize(key, paymentToken, amountCents);
+        } catch (PaymentDeclined e) {
+            Reactive.inTransaction(() -> PaymentAuthorization.update(
+                    "status = ?1, updatedAt = ?2 where tenant = ?3 and orderId = ?4 and status = ?5",
+                    Status.DECLINED, OffsetDateTime.now(), tenant, order, Status.AUTHORIZING));
+            throw e;
+        }
+        int recorded = Reactive.inTransaction(() -> PaymentAuthorization.update(
+                "status = ?1, gatewayAuthorizationId = ?2, updatedAt = ?3 where tenant = ?4 and orderId = ?5 and status = ?6",
+                Status.AUTHORIZED, authorizationId, OffsetDateTime.now(), tenant, order, Status.AUTHORIZING));
+        if (recorded == 0) {
+            // VoidPayment ran while the gateway was being asked: undo what the gateway just did.
+            gateway.voidAuthorization(key);
+            throw new AlreadyCompensated("AuthorizePayment", orderId);
+        }
+        return new PaymentAuthorized(orderId, authorizationId, amountCents);
+    }
+
+    public PaymentVoided voidPayment(String tenant, String orderId, String executionId) {
+        UUID order = Ids.uuid(orderId).orElseThrow(() -> new IllegalArgumentException("orderId is not a UUID"));
+        Claim claim = Reactive.inTransaction(() -> Sql.execute("""
+                insert into payments.authorizations (tenant, order_id, status, tombstone, execution_id, updated_at)
+                values (?1, ?2, 'VOIDED', true, ?3, ?4) on conflict do nothing""",
+                tenant, order, executionId, OffsetDateTime.now())
+                .chain(inserted -> lock(tenant, order).map(row -> {
+                    if (inserted == 0 && row.status != Status.VOIDED) {
+                        row.voidPending = row.status == Status.AUTHORIZED || row.status == Status.AUTHORIZING;
+                        row.status = Status.VOIDED;
+                        row.executionId = executionId;
+                        row.updatedAt = OffsetDateTime.now();
+                        return new Claim(row, true);
+                    }
+                    return new Claim(row, inserted == 1);
+                })));
+        PaymentAuthorization row = claim.row();
+        if (row.voidPending) {
+            gateway.voidAuthorization(PaymentAuthorization.gatewayKey(tenant, order));
+            Reactive.inTransaction(() -> PaymentAuthorization.update(
+                    "voidPending = false, updatedAt = ?1 where tenant = ?2 and orderId = ?3",
+                    OffsetDateTime.now(), tenant, order));
+        }
+        return new PaymentVoided(orderId, claim.fresh() && !row.tombstone, row.tombstone);
+    }
+
+    private static Uni<PaymentAuthorization> lock(String tenant, UUID order) {
+        return PaymentAuthorization.<PaymentAuthorization> find("tenant = ?1 and orderId = ?2", tenant, order)
+                .withLock(LockModeType.PESSIMISTIC_WRITE).firstResult();
+    }
+}

@@ -1,0 +1,22 @@
+package io.sagaline.platform.aws;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
+
+import io.quarkus.arc.DefaultBean;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.services.sfn.SfnClient;
+
+/**
+ * AWS SDK v2 clients for Lambda: region and credentials from the Lambda environment, the
+ * lightweight URL-connection HTTP client. The local runtime replaces these beans.
+ */
+public class AwsClients {
+
+    @Produces
+    @ApplicationScoped
+    @DefaultBean
+    SfnClient sfn() {
+        return SfnClient.builder().httpClient(UrlConnectionHttpClient.create()).build();
+    }
+}

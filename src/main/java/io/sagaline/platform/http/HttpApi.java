@@ -1,0 +1,98 @@
+package io.sagaline.platform.http;
+
+import java.util.HashMap;
+import java.util.Map;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.jboss.logging.Logger;
+import org.jboss.logging.MDC;
+
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * The adapter every HTTP function goes through: authenticates the tenant from {@code x-api-key},
+ * runs the operation, and answers in the API Gateway v2 response shape. Every failure becomes
+ * problem+json; only a bug becomes a 500.
+ */
+@ApplicationScoped
+public class HttpApi {
+
+    private static final Logger LOG = Logger.getLogger(HttpApi.class);
+
+    @FunctionalInterface
+    public interface Operation {
+        HttpResult handle(HttpRequest request);
+    }
+
+    private final Tenants tenants;
+    private final RequestBodies bodies;
+    private final ObjectMapper json;
+
+    HttpApi(Tenants tenants, RequestBodies bodies, ObjectMapper json) {
+        this.tenants = tenants;
+        this.bodies = bodies;
+        this.json = json;
+    }
+
+    public APIGatewayV2HTTPResponse handle(APIGatewayV2HTTPEvent event, Operation operation) {
+        String requestId = event.getRequestContext() == null ? null : event.getRequestContext().getRequestId();
+        MDC.put("requestId", requestId == null ? "-" : requestId);
+        try {
+            String tenant = tenants.tenantFor(header(event, "x-api-key"))
+                    .orElseThrow(() -> new ApiException(401, "unauthorized", "Unauthorized",
+                            "send a valid x-api-key header"));
+            MDC.put("tenant", tenant);
+            HttpResult result = operation.handle(new HttpRequest(event, tenant, bodies));
+            return respond(result.status(), "application/json", result.headers(), result.body());
+        } catch (ApiException e) {
+            return problem(e);
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "unexpected failure of %s", event.getRouteKey());
+            return problem(new ApiException(500, "internal-error", "Internal error",
+                    "the request failed unexpectedly; it has been logged as " + requestId));
+        } finally {
+            MDC.remove("requestId");
+            MDC.remove("tenant");
+        }
+    }
+
+    /** Header lookup as API Gateway v2 delivers them: names lower-cased. */
+    public static String header(APIGatewayV2HTTPEvent event, String name) {
+        Map<String, String> headers = event.getHeaders();
+        if (headers == null) {
+            return null;
+        }
+        String value = headers.get(name);
+        if (value != null) {
+            return value;
+        }
+        for (Map.Entry<String, String> h : headers.entrySet()) {
+            if (h.getKey().equalsIgnoreCase(name)) {
+                return h.getValue();
+            }
+        }
+        return null;
+    }
+
+    private APIGatewayV2HTTPResponse problem(ApiException e) {
+        return respond(e.status(), "application/problem+json", Map.of(), e.problem());
+    }
+
+    private APIGatewayV2HTTPResponse respond(int status, String contentType, Map<String, String> extra, Object body) {
+        Map<String, String> headers = new HashMap<>(extra);
+        headers.put("content-type", contentType);
+        APIGatewayV2HTTPResponse response = new APIGatewayV2HTTPResponse();
+        response.setStatusCode(status);
+        response.setHeaders(headers);
+        try {
+            response.setBody(body == null ? null : json.writeValueAsString(body));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("response body not serialisable", e);
+        }
+        return response;
+    }
+}

@@ -1,0 +1,46 @@
+package io.sagaline.platform.http;
+
+import java.util.Map;
+import java.util.Optional;
+
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+
+/** One API Gateway v2 request as an operation sees it: tenant resolved, body parsed on demand. */
+public final class HttpRequest {
+
+    private final APIGatewayV2HTTPEvent event;
+    private final String tenant;
+    private final RequestBodies bodies;
+
+    HttpRequest(APIGatewayV2HTTPEvent event, String tenant, RequestBodies bodies) {
+        this.event = event;
+        this.tenant = tenant;
+        this.bodies = bodies;
+    }
+
+    public String tenant() {
+        return tenant;
+    }
+
+    public String pathParameter(String name) {
+        Map<String, String> params = event.getPathParameters();
+        String value = params == null ? null : params.get(name);
+        if (value == null || value.isBlank()) {
+            throw ApiException.badRequest(name, "path parameter is required");
+        }
+        return value;
+    }
+
+    public Optional<String> header(String name) {
+        return Optional.ofNullable(HttpApi.header(event, name));
+    }
+
+    /** The JSON body as {@code type}, validated; any problem with it is a 4xx naming the field. */
+    public <T> T body(Class<T> type) {
+        return bodies.read(event, type);
+    }
+
+    public APIGatewayV2HTTPEvent event() {
+        return event;
+    }
+}

@@ -1,0 +1,169 @@
+package io.sagaline.platform.http;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Set;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.validation.ConstraintViolation;
+import jakarta.validation.Validator;
+
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.type.LogicalType;
+
+/**
+ * Reads request bodies strictly: no unknown fields, no strings posing as numbers, no fractions
+ * posing as integers, bounded size. Every refusal names the field and says what is expected.
+ */
+@ApplicationScoped
+public class RequestBodies {
+
+    /** API Gateway accepts 10 MB; no operation of ours needs more than this. */
+    public static final int MAX_BODY_BYTES = 64 * 1024;
+
+    private final ObjectMapper strict;
+    private final Validator validator;
+
+    RequestBodies(Validator validator) {
+        this.validator = validator;
+        this.strict = JsonMapper.builder()
+                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+                .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+                .build();
+        strict.coercionConfigFor(LogicalType.Integer).setCoercion(CoercionInputShape.String, CoercionAction.Fail);
+        strict.coercionConfigFor(LogicalType.Textual).setCoercion(CoercionInputShape.Integer, CoercionAction.Fail);
+        strict.coercionConfigFor(LogicalType.Textual).setCoercion(CoercionInputShape.Float, CoercionAction.Fail);
+        strict.coercionConfigFor(LogicalType.Textual).setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
+    }
+
+    <T> T read(APIGatewayV2HTTPEvent event, Class<T> type) {
+        String contentType = HttpApi.header(event, "content-type");
+        if (contentType != null && !contentType.toLowerCase().startsWith("application/json")) {
+            throw new ApiException(415, "unsupported-media-type", "Unsupported media type",
+                    "send the body as application/json, not " + contentType);
+        }
+        byte[] raw = rawBody(event);
+        if (raw.length > MAX_BODY_BYTES) {
+            throw new ApiException(413, "payload-too-large", "Payload too large",
+                    "the body is " + raw.length + " bytes; the limit is " + MAX_BODY_BYTES);
+        }
+        if (raw.length == 0 || new String(raw, StandardCharsets.UTF_8).isBlank()) {
+            throw ApiException.invalid("a JSON body is required", null);
+        }
+        T value = parse(raw, type);
+        if (value == null) {
+            throw ApiException.invalid("the body must be a JSON object, not null", null);
+        }
+        validate(value);
+        return value;
+    }
+
+    private static byte[] rawBody(APIGatewayV2HTTPEvent event) {
+        String body = event.getBody();
+        if (body == null) {
+            return new byte[0];
+        }
+        if (event.getIsBase64Encoded()) {
+            try {
+                return Base64.getDecoder().decode(body);
+            } catch (IllegalArgumentException e) {
+                throw ApiException.invalid("the body is marked base64 but is not valid base64", null);
+            }
+        }
+        return body.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private <T> T parse(byte[] raw, Class<T> type) {
+        try {
+            return strict.readValue(raw, type);
+        } catch (UnrecognizedPropertyException e) {
+            String field = path(e);
+            throw ApiException.badRequest(field, "unknown field; expected one of " + e.getKnownPropertyIds());
+        } catch (InvalidFormatException e) {
+            throw ApiException.badRequest(path(e), "'" + e.getValue() + "' is not a valid " + simpleType(e));
+        } catch (MismatchedInputException e) {
+            String field = path(e);
+            if (field.isEmpty()) {
+                throw ApiException.invalid("the body must be a JSON object", null);
+            }
+            throw ApiException.badRequest(field, "expected " + simpleType(e));
+        } catch (JsonParseException e) {
+            throw ApiException.invalid("malformed JSON at line " + e.getLocation().getLineNr()
+                    + ", column " + e.getLocation().getColumnNr() + ": " + e.getOriginalMessage(), null);
+        } catch (JsonMappingException e) {
+            throw ApiException.badRequest(path(e), e.getOriginalMessage());
+        } catch (JsonProcessingException e) {
+            throw ApiException.invalid("malformed JSON: " + e.getOriginalMessage(), null);
+        } catch (java.io.IOException e) {
+            throw ApiException.invalid("unreadable body: " + e.getMessage(), null);
+        }
+    }
+
+    private static String simpleType(MismatchedInputException e) {
+        Class<?> target = e.getTargetType();
+        if (target == null) {
+            return "a different value";
+        }
+        if (Number.class.isAssignableFrom(target) || target.isPrimitive() && target != boolean.class) {
+            return "an integer";
+        }
+        if (target == String.class) {
+            return "a string";
+        }
+        if (List.class.isAssignableFrom(target) || target.isArray()) {
+            return "an array";
+        }
+        if (target == Boolean.class || target == boolean.class) {
+            return "a boolean";
+        }
+        return "an object";
+    }
+
+    private static String path(JsonMappingException e) {
+        StringBuilder path = new StringBuilder();
+        for (JsonMappingException.Reference ref : e.getPath()) {
+            if (ref.getFieldName() != null) {
+                if (!path.isEmpty()) {
+                    path.append('.');
+                }
+                path.append(ref.getFieldName());
+            } else if (ref.getIndex() >= 0) {
+                path.append('[').append(ref.getIndex()).append(']');
+            }
+        }
+        return path.toString();
+    }
+
+    private <T> void validate(T value) {
+        Set<ConstraintViolation<T>> violations = validator.validate(value);
+        if (violations.isEmpty()) {
+            return;
+        }
+        List<Problem.FieldError> errors = new ArrayList<>();
+        for (ConstraintViolation<T> v : violations) {
+            errors.add(new Problem.FieldError(v.getPropertyPath().toString(), v.getMessage()));
+        }
+        errors.sort(Comparator.comparing(Problem.FieldError::field).thenComparing(Problem.FieldError::message));
+        String detail = errors.stream().map(f -> f.field() + " " + f.message())
+                .reduce((a, b) -> a + "; " + b).orElse("invalid body");
+        throw ApiException.invalid(detail, errors);
+    }
+}

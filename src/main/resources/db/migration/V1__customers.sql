@@ -1,0 +1,28 @@
+-- customers owns credit: the limit and what is still available of it.
+create schema if not exists customers;
+
+create table customers.customers (
+    id                     uuid        primary key,
+    tenant                 text        not null,
+    name                   text        not null,
+    email                  text        not null,
+    credit_limit_cents     bigint      not null check (credit_limit_cents >= 0),
+    available_credit_cents bigint      not null check (available_credit_cents >= 0),
+    created_at             timestamptz not null default now(),
+    check (available_credit_cents <= credit_limit_cents)
+);
+create index customers_tenant on customers.customers (tenant, id);
+
+-- One row per order that ever touched credit: the idempotency record of ReserveCredit and
+-- ReleaseCredit. RELEASED without a reservation is a tombstone that refuses a late ReserveCredit.
+create table customers.credit_reservations (
+    tenant        text        not null,
+    order_id      uuid        not null,
+    customer_id   uuid,
+    amount_cents  bigint      check (amount_cents >= 0),
+    status        text        not null check (status in ('RESERVED', 'RELEASED')),
+    tombstone     boolean     not null default false,
+    execution_id  text,
+    updated_at    timestamptz not null default now(),
+    primary key (tenant, order_id)
+);

@@ -1,0 +1,37 @@
+-- inventory owns products, their stock and the reservations held against it.
+create schema if not exists inventory;
+
+create table inventory.products (
+    tenant           text        not null,
+    sku              text        not null,
+    name             text        not null,
+    unit_price_cents bigint      not null check (unit_price_cents >= 0),
+    stock            bigint      not null check (stock >= 0),
+    reserved         bigint      not null default 0 check (reserved >= 0),
+    created_at       timestamptz not null default now(),
+    primary key (tenant, sku),
+    check (reserved <= stock)
+);
+
+-- The idempotency record of ReserveStock and ReleaseStock, one per order.
+create table inventory.stock_reservations (
+    tenant        text        not null,
+    order_id      uuid        not null,
+    status        text        not null check (status in ('RESERVED', 'RELEASED')),
+    tombstone     boolean     not null default false,
+    total_cents   bigint,
+    execution_id  text,
+    updated_at    timestamptz not null default now(),
+    primary key (tenant, order_id)
+);
+
+create table inventory.stock_reservation_lines (
+    tenant           text   not null,
+    order_id         uuid   not null,
+    line_no          int    not null,
+    sku              text   not null,
+    quantity         bigint not null check (quantity > 0),
+    unit_price_cents bigint not null check (unit_price_cents >= 0),
+    primary key (tenant, order_id, line_no),
+    foreign key (tenant, order_id) references inventory.stock_reservations (tenant, order_id)
+);

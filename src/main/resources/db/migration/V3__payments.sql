@@ -1,0 +1,17 @@
+-- payments owns authorisations against the external gateway.
+create schema if not exists payments;
+
+-- AUTHORIZING: the gateway was (or is being) asked; its answer is not recorded yet.
+-- VOIDED with void_pending: the void must still be confirmed by the gateway.
+create table payments.authorizations (
+    tenant                   text        not null,
+    order_id                 uuid        not null,
+    amount_cents             bigint      check (amount_cents >= 0),
+    status                   text        not null check (status in ('AUTHORIZING', 'AUTHORIZED', 'DECLINED', 'VOIDED')),
+    tombstone                boolean     not null default false,
+    void_pending             boolean     not null default false,
+    gateway_authorization_id text,
+    execution_id             text,
+    updated_at               timestamptz not null default now(),
+    primary key (tenant, order_id)
+);
