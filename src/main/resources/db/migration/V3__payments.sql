@@ -4,14 +4,14 @@ create schema if not exists payments;
 -- AUTHORIZING: the gateway was (or is being) asked; its answer is not recorded yet.
 -- VOIDED with void_pending: the void must still be confirmed by the gateway.
 create table payments.authorizations (
-    tenant                   text        not null,
+    tenant                   varchar(64)        not null,
     order_id                 uuid        not null,
     amount_cents             bigint      check (amount_cents >= 0),
-    status                   text        not null check (status in ('AUTHORIZING', 'AUTHORIZED', 'DECLINED', 'VOIDED')),
+    status                   varchar(16)        not null check (status in ('AUTHORIZING', 'AUTHORIZED', 'DECLINED', 'VOIDED')),
     tombstone                boolean     not null default false,
     void_pending             boolean     not null default false,
-    gateway_authorization_id text,
-    execution_id             text,
+    gateway_authorization_id varchar(128),
+    execution_id             varchar(256),
     updated_at               timestamptz not null default now(),
     primary key (tenant, order_id)
 );

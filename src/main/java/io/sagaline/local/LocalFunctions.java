@@ -1,7 +1,7 @@
 package io.sagaline.local;
 
-import java.lang.reflect.InvocationTargetException;
-import java.util.concurrent.CompletionException;
+import java.lang.reflect.ParameterizedType;
+import java.lang.reflect.Type;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -13,26 +13,19 @@ import java.util.concurrent.atomic.AtomicInteger;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.ObjectReader;
-import com.fasterxml.jackson.databind.ObjectWriter;
 
 import io.quarkus.arc.Arc;
+import io.quarkus.amazon.lambda.runtime.AmazonLambdaMapperRecorder;
+import io.quarkus.arc.InstanceHandle;
 import io.quarkus.arc.ManagedContext;
 import io.quarkus.arc.profile.IfBuildProfile;
-import io.quarkus.funqy.runtime.ApplicationException;
-import io.quarkus.funqy.runtime.FunctionInvoker;
-import io.quarkus.funqy.runtime.FunctionRecorder;
-import io.quarkus.funqy.runtime.FunqyServerRequest;
-import io.quarkus.funqy.runtime.FunqyServerResponse;
-import io.quarkus.funqy.runtime.RequestContext;
-import io.quarkus.funqy.runtime.RequestContextImpl;
-import io.smallrye.mutiny.Uni;
 
 /**
- * Invokes catalog functions in-process the way the Lambda runtime does: Funqy's own invoker,
- * with the JSON reader and writer Funqy's Lambda binding prepared for it, in a request context,
- * bounded by the function's catalog timeout.
+ * Invokes catalog functions in-process the way the Lambda runtime does: the {@code RequestHandler}
+ * named after the function, its input read and its output written with Lambda's own JSON mapper,
+ * a failure reported as the thrown exception's class name, bounded by the function's timeout.
  */
 @ApplicationScoped
 @IfBuildProfile(anyOf = { "dev", "test" })
@@ -88,13 +81,9 @@ public class LocalFunctions {
     public byte[] invoke(String name, byte[] payload, Integer stateTimeoutSeconds) {
         Catalog.Function function = catalog.function(name).orElseThrow(
                 () -> new FunctionFailure("ResourceNotFoundException", "Function not found: " + name));
-        FunctionInvoker invoker = FunctionRecorder.registry.matchInvoker(name);
-        if (invoker == null) {
-            throw new FunctionFailure("ResourceNotFoundException", "no @Funq(\"" + name + "\") for catalog entry " + name);
-        }
-        Future<byte[]> run = sandboxes.submit(() -> invokeNow(invoker, payload));
         boolean stateLimit = stateTimeoutSeconds != null && stateTimeoutSeconds < function.timeoutSeconds();
         int limit = stateLimit ? stateTimeoutSeconds : function.timeoutSeconds();
+        Future<byte[]> run = sandboxes.submit(() -> invokeNow(function, payload, limit * 1000L));
         try {
             return run.get(limit, TimeUnit.SECONDS);
         } catch (TimeoutException e) {
@@ -112,72 +101,47 @@ public class LocalFunctions {
         }
     }
 
-    private static byte[] invokeNow(FunctionInvoker invoker, byte[] payload) {
-        ObjectReader reader = (ObjectReader) invoker.getBindingContext().get(ObjectReader.class.getName());
-        ObjectWriter writer = (ObjectWriter) invoker.getBindingContext().get(ObjectWriter.class.getName());
-        Object input;
-        try {
-            input = invoker.hasInput() ? reader.readValue(payload) : null;
-        } catch (java.io.IOException e) {
-            throw new FunctionFailure(e.getClass().getName(), e.getMessage());
-        }
+    private byte[] invokeNow(Catalog.Function function, byte[] payload, long timeoutMillis) {
         ManagedContext requestContext = Arc.container().requestContext();
         requestContext.activate();
-        try {
-            Response response = new Response();
-            invoker.invoke(new Request(input), response);
-            Object output = response.getOutput().await().indefinitely();
-            return invoker.hasOutput() ? writer.writeValueAsBytes(output) : new byte[0];
+        try (InstanceHandle<RequestHandler<Object, Object>> handle = Arc.container().instance(function.name())) {
+            if (!handle.isAvailable()) {
+                throw new FunctionFailure("ResourceNotFoundException",
+                        "no RequestHandler @Named(\"" + function.name() + "\") for catalog entry " + function.name());
+            }
+            Object input = lambdaJson().readerFor(lambdaJson().constructType(inputType(handle.getBean().getBeanClass())))
+                    .readValue(payload);
+            Object output = handle.get().handleRequest(input, new LocalLambdaContext(function, timeoutMillis));
+            return lambdaJson().writeValueAsBytes(output);
+        } catch (FunctionFailure e) {
+            throw e;
         } catch (Throwable t) {
-            Throwable cause = unwrap(t);
-            throw new FunctionFailure(cause.getClass().getName(), cause.getMessage());
+            // What the Lambda runtime reports: the thrown exception's class name and its message.
+            throw new FunctionFailure(t.getClass().getName(), t.getMessage());
         } finally {
             requestContext.terminate();
         }
     }
 
-    /**
-     * The error the saga sees is the function's own exception. NOTE: Funqy wraps it in
-     * {@link ApplicationException}, and Quarkus' Lambda runtime (3.32) reports that wrapper's class
-     * as errorType; see docs/platform-notes.md, "Named errors under Funqy".
-     */
-    static Throwable unwrap(Throwable t) {
-        Throwable cause = t;
-        while ((cause instanceof ApplicationException || cause instanceof CompletionException
-                || cause instanceof InvocationTargetException) && cause.getCause() != null) {
-            cause = cause.getCause();
+    /** Lambda's own mapper, so that payloads are read and written exactly as in AWS. */
+    private static ObjectMapper lambdaJson() {
+        return AmazonLambdaMapperRecorder.objectMapper;
+    }
+
+    /** The {@code I} of {@code RequestHandler<I, O>} as implemented by {@code type}. */
+    static Type inputType(Class<?> type) {
+        for (Class<?> c = type; c != null && c != Object.class; c = c.getSuperclass()) {
+            for (Type candidate : c.getGenericInterfaces()) {
+                if (candidate instanceof ParameterizedType p && p.getRawType() == RequestHandler.class) {
+                    return p.getActualTypeArguments()[0];
+                }
+            }
         }
-        return cause;
+        throw new IllegalStateException(type + " does not implement RequestHandler<I, O>");
     }
 
     @PreDestroy
     void stop() {
         sandboxes.shutdownNow();
-    }
-
-    private record Request(Object input) implements FunqyServerRequest {
-        @Override
-        public RequestContext context() {
-            return new RequestContextImpl();
-        }
-
-        @Override
-        public Object extractInput(Class type) {
-            return input;
-        }
-    }
-
-    private static final class Response implements FunqyServerResponse {
-        private Uni<?> output;
-
-        @Override
-        public Uni<?> getOutput() {
-            return output;
-        }
-
-        @Override
-        public void setOutput(Uni<?> output) {
-            this.output = output;
-        }
     }
 }

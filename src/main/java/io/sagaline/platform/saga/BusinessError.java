@@ -3,8 +3,9 @@ package io.sagaline.platform.saga;
 /**
  * A business outcome a saga reacts to. The error name that Step Functions matches in
  * {@code Retry}/{@code Catch} is the Lambda error type, which the Quarkus Lambda runtime
- * reports as the exception's class name; subclasses are therefore named after the error
- * ({@code io.sagaline.inventory.OutOfStock}) and carry no stack trace: they are answers, not bugs.
+ * reports as the class name of the exception a handler throws; subclasses are therefore named
+ * after the error ({@code io.sagaline.inventory.OutOfStock}) and carry no stack trace: they are
+ * answers, not bugs.
  */
 public abstract class BusinessError extends RuntimeException {
 

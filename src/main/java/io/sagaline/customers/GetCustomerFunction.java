@@ -1,0 +1,31 @@
+package io.sagaline.customers;
+
+import jakarta.inject.Inject;
+import jakarta.inject.Named;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+
+import io.sagaline.platform.http.ApiException;
+import io.sagaline.platform.http.HttpApi;
+import io.sagaline.platform.http.HttpResult;
+
+/** HTTP {@code GET /customers/{customerId}}: the customer and the credit still available. */
+@Named("get-customer")
+public class GetCustomerFunction implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
+
+    @Inject
+    HttpApi http;
+    @Inject
+    CustomerService customers;
+
+    @Override
+    public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
+        return http.handle(event, request -> {
+            String id = request.pathParameter("customerId");
+            return HttpResult.ok(customers.find(request.tenant(), id).orElseThrow(() -> ApiException.notFound("customer", id)));
+        });
+    }
+}

@@ -1,0 +1,25 @@
+package io.sagaline.customers;
+
+import jakarta.inject.Inject;
+import jakarta.inject.Named;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+
+import io.sagaline.customers.CreditService.CreditReleased;
+
+/** Compensation ReleaseCredit: gives back what ReserveCredit took, or leaves a tombstone. */
+@Named("release-credit")
+public class ReleaseCreditFunction implements RequestHandler<ReleaseCreditFunction.Task, CreditReleased> {
+
+    public record Task(String tenant, String orderId, String executionId) {
+    }
+
+    @Inject
+    CreditService credit;
+
+    @Override
+    public CreditReleased handleRequest(Task task, Context context) {
+        return credit.release(task.tenant(), task.orderId(), task.executionId());
+    }
+}

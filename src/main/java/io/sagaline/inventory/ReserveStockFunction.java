@@ -1,0 +1,27 @@
+package io.sagaline.inventory;
+
+import jakarta.inject.Inject;
+import jakarta.inject.Named;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+
+import io.sagaline.inventory.StockService.Item;
+import io.sagaline.inventory.StockService.StockReserved;
+import java.util.List;
+
+/** Saga step ReserveStock: reserves every line or none and prices them; compensated by ReleaseStock. */
+@Named("reserve-stock")
+public class ReserveStockFunction implements RequestHandler<ReserveStockFunction.Task, StockReserved> {
+
+    public record Task(String tenant, String orderId, String executionId, List<Item> items) {
+    }
+
+    @Inject
+    StockService stock;
+
+    @Override
+    public StockReserved handleRequest(Task task, Context context) {
+        return stock.reserve(task.tenant(), task.orderId(), task.executionId(), task.items());
+    }
+}

@@ -1,0 +1,25 @@
+package io.sagaline.payments;
+
+import jakarta.inject.Inject;
+import jakarta.inject.Named;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+
+import io.sagaline.payments.PaymentService.PaymentVoided;
+
+/** Compensation VoidPayment: voids the authorisation, here and at the gateway, or leaves a tombstone. */
+@Named("void-payment")
+public class VoidPaymentFunction implements RequestHandler<VoidPaymentFunction.Task, PaymentVoided> {
+
+    public record Task(String tenant, String orderId, String executionId) {
+    }
+
+    @Inject
+    PaymentService payments;
+
+    @Override
+    public PaymentVoided handleRequest(Task task, Context context) {
+        return payments.voidPayment(task.tenant(), task.orderId(), task.executionId());
+    }
+}
