@@ -4,6 +4,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -26,9 +27,11 @@ public class PaymentGatewaySimulator implements PaymentGateway {
 
     private final Map<String, Authorization> byKey = new ConcurrentHashMap<>();
     private final Map<String, Boolean> flakyCallSeen = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> authorizeCalls = new ConcurrentHashMap<>();
 
     @Override
     public String authorize(String idempotencyKey, String paymentToken, long amountCents) {
+        authorizeCalls.computeIfAbsent(idempotencyKey, k -> new AtomicInteger()).incrementAndGet();
         switch (paymentToken) {
             case "tok_ok" -> {
                 return grant(idempotencyKey, amountCents);
@@ -53,6 +56,12 @@ public class PaymentGatewaySimulator implements PaymentGateway {
     /** What the gateway holds for a key: how tests and operators check there is no live authorisation. */
     public Optional<Authorization> authorization(String idempotencyKey) {
         return Optional.ofNullable(byKey.get(idempotencyKey));
+    }
+
+    /** How many authorisation calls reached the gateway for a key (retries included). */
+    public int authorizeCalls(String idempotencyKey) {
+        AtomicInteger calls = authorizeCalls.get(idempotencyKey);
+        return calls == null ? 0 : calls.get();
     }
 
     private String grant(String idempotencyKey, long amountCents) {
