@@ -159,7 +159,9 @@ public class RequestBodies {
         }
         List<Problem.FieldError> errors = new ArrayList<>();
         for (ConstraintViolation<T> v : violations) {
-            errors.add(new Problem.FieldError(v.getPropertyPath().toString(), v.getMessage()));
+            // "items[0].<list element>" names a container element: the caller knows it as "items[0]".
+            String field = v.getPropertyPath().toString().replaceAll("\\.?<[^>]+>", "");
+            errors.add(new Problem.FieldError(field, v.getMessage()));
         }
         errors.sort(Comparator.comparing(Problem.FieldError::field).thenComparing(Problem.FieldError::message));
         String detail = errors.stream().map(f -> f.field() + " " + f.message())
