@@ -129,7 +129,7 @@ public class LocalFunctions {
     }
 
     /** The {@code I} of {@code RequestHandler<I, O>} as implemented by {@code type}. */
-    static Type inputType(Class<?> type) {
+    public static Type inputType(Class<?> type) {
         for (Class<?> c = type; c != null && c != Object.class; c = c.getSuperclass()) {
             for (Type candidate : c.getGenericInterfaces()) {
                 if (candidate instanceof ParameterizedType p && p.getRawType() == RequestHandler.class) {

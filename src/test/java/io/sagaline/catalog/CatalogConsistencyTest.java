@@ -1,0 +1,89 @@
+package io.sagaline.catalog;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+import jakarta.enterprise.inject.spi.Bean;
+import jakarta.inject.Inject;
+import jakarta.inject.Named;
+
+import org.junit.jupiter.api.Test;
+
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+
+import io.quarkus.arc.Arc;
+import io.quarkus.test.junit.QuarkusTest;
+import io.sagaline.local.Catalog;
+import io.sagaline.local.LocalFunctions;
+
+/**
+ * The catalog is the one place a function is declared: every entry has its handler and every
+ * handler its entry; HTTP entries take the API Gateway event; every task placeholder of a state
+ * machine names a task function of that machine and every task function is used by one.
+ */
+@QuarkusTest
+class CatalogConsistencyTest {
+
+    private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([A-Za-z0-9_]+)}");
+
+    @Inject
+    LocalFunctions functions;
+
+    @Test
+    void everyCatalogEntryHasExactlyItsNamedHandler_andEveryHandlerAnEntry() {
+        Catalog catalog = functions.catalog();
+        Set<String> handlers = Arc.container().beanManager().getBeans(Object.class, new jakarta.enterprise.util.AnnotationLiteral<jakarta.enterprise.inject.Any>() {
+        }).stream().filter(b -> RequestHandler.class.isAssignableFrom(b.getBeanClass()))
+                .map(Bean::getName).collect(Collectors.toSet());
+
+        assertThat(handlers).isEqualTo(catalog.functions().stream().map(Catalog.Function::name).collect(Collectors.toSet()));
+        assertThat(catalog.functions()).extracting(Catalog.Function::name).doesNotHaveDuplicates();
+        for (Catalog.Function f : catalog.functions()) {
+            assertThat(f.service()).isIn("customers", "inventory", "payments", "orders");
+            assertThat(f.memoryMb()).isBetween(128, 10240);
+            assertThat(f.timeoutSeconds()).isBetween(1, 900);
+            assertThat(f.trigger().type()).isIn("http", "task");
+            Class<?> handler = Arc.container().instance(f.name()).getBean().getBeanClass();
+            assertThat(handler.getAnnotation(Named.class).value()).isEqualTo(f.name());
+            boolean takesHttp = LocalFunctions.inputType(handler) == APIGatewayV2HTTPEvent.class;
+            assertThat(takesHttp).as(f.name() + " takes the API Gateway v2 event exactly when HTTP-triggered")
+                    .isEqualTo(f.trigger().isHttp());
+        }
+    }
+
+    @Test
+    void httpRoutesAreUniqueAndWellFormed() {
+        List<Catalog.Function> http = functions.catalog().functions().stream().filter(f -> f.trigger().isHttp()).toList();
+        assertThat(http).extracting(f -> f.trigger().routeKey()).doesNotHaveDuplicates();
+        assertThat(http).allSatisfy(f -> {
+            assertThat(f.trigger().method()).isIn("GET", "POST", "PUT", "PATCH", "DELETE");
+            assertThat(f.trigger().path()).matches("(/[a-z]+|/\\{[a-zA-Z]+})+");
+        });
+    }
+
+    @Test
+    void stateMachinePlaceholdersAndTaskFunctionsMatchExactly() {
+        Catalog catalog = functions.catalog();
+        for (Catalog.StateMachine machine : catalog.stateMachines()) {
+            Set<String> placeholders = new HashSet<>();
+            Matcher m = PLACEHOLDER.matcher(Catalog.readText(machine.resource()));
+            while (m.find()) {
+                placeholders.add(m.group(1));
+            }
+            Set<String> tasks = catalog.functions().stream()
+                    .filter(f -> "task".equals(f.trigger().type()) && machine.name().equals(f.trigger().stateMachine()))
+                    .map(Catalog.Function::arnPlaceholder).collect(Collectors.toSet());
+            assertThat(placeholders).as(machine.name() + " placeholders = its task functions").isEqualTo(tasks);
+        }
+        assertThat(catalog.functions()).filteredOn(f -> "task".equals(f.trigger().type()))
+                .allSatisfy(f -> assertThat(catalog.stateMachines()).extracting(Catalog.StateMachine::name)
+                        .contains(f.trigger().stateMachine()));
+    }
+}
