@@ -26,6 +26,7 @@ import io.sagaline.platform.Reactive;
 import io.sagaline.platform.Sql;
 import io.sagaline.platform.http.ApiException;
 import io.smallrye.mutiny.Uni;
+import software.amazon.awssdk.core.exception.SdkException;
 
 /** Places orders (PENDING, then the saga decides) and answers what an order looks like now. */
 @ApplicationScoped
@@ -47,8 +48,7 @@ public class OrderService {
         if (idempotencyKey.isPresent()) {
             String key = checkedKey(idempotencyKey.get());
             String hash = hash(request);
-            Optional<IdempotencyKeys.Claim> earlier = idempotencyKeys.claim(tenant, key,
-                    new IdempotencyKeys.Claim(hash, orderId.toString()));
+            Optional<IdempotencyKeys.Claim> earlier = claim(tenant, key, new IdempotencyKeys.Claim(hash, orderId.toString()));
             if (earlier.isPresent()) {
                 if (!earlier.get().requestHash().equals(hash)) {
                     throw new ApiException(422, "idempotency-key-reused", "Idempotency-Key reused",
@@ -61,9 +61,25 @@ public class OrderService {
         UUID id = orderId;
         boolean created = Reactive.inTransaction(() -> insert(tenant, id, request, executionArn)) == 1;
         if (created || isPending(tenant, id)) {
-            saga.start(orderId.toString(), executionInput(tenant, orderId, request));
+            try {
+                saga.start(orderId.toString(), executionInput(tenant, orderId, request));
+            } catch (SdkException e) {
+                // The order stays PENDING: had the start gone through unseen, its saga still needs the order.
+                throw new ApiException(503, "saga-not-started", "Service unavailable", "order " + orderId
+                        + " is stored but its saga could not be started (" + e.getMessage()
+                        + "); send the same request again with an Idempotency-Key to start it");
+            }
         }
         return new OrderAccepted(orderId, OrderStatus.PENDING);
+    }
+
+    private Optional<IdempotencyKeys.Claim> claim(String tenant, String key, IdempotencyKeys.Claim mine) {
+        try {
+            return idempotencyKeys.claim(tenant, key, mine);
+        } catch (RuntimeException e) {
+            throw new ApiException(503, "idempotency-unavailable", "Service unavailable",
+                    "Idempotency-Key cannot be checked right now; nothing was stored, retry later");
+        }
     }
 
     public Optional<OrderView> find(String tenant, String orderId) {

@@ -178,7 +178,7 @@ final class ChoiceRules {
                 regex.append(java.util.regex.Pattern.quote(String.valueOf(c)));
             }
         }
-        return value.matches(regex.toString());
+        return java.util.regex.Pattern.compile(regex.toString(), java.util.regex.Pattern.DOTALL).matcher(value).matches();
     }
 
 }

@@ -17,6 +17,8 @@ import com.fasterxml.jackson.databind.JsonNode;
  */
 public final class StateMachine {
 
+    private static final Set<String> ROOT_FIELDS = Set.of("Comment", "StartAt", "States", "TimeoutSeconds", "Version",
+            "QueryLanguage");
     private static final Set<String> COMMON = Set.of("Type", "Comment");
     private static final Map<String, Set<String>> FIELDS = Map.of(
             "Pass", Set.of("Next", "End", "InputPath", "OutputPath", "ResultPath", "Parameters", "Result"),
@@ -66,6 +68,16 @@ public final class StateMachine {
     private void validate() {
         if (!definition.isObject()) {
             throw new AslDefinitionException(null, null, "a definition is a JSON object");
+        }
+        for (Iterator<String> it = definition.fieldNames(); it.hasNext();) {
+            String field = it.next();
+            if (!ROOT_FIELDS.contains(field)) {
+                throw new AslDefinitionException(null, field, "not a field of a state machine");
+            }
+        }
+        if (definition.has("TimeoutSeconds") && (!definition.get("TimeoutSeconds").isIntegralNumber()
+                || definition.get("TimeoutSeconds").asLong() <= 0)) {
+            throw new AslDefinitionException(null, "TimeoutSeconds", "must be a positive integer");
         }
         if (definition.has("QueryLanguage") && !"JSONPath".equals(definition.get("QueryLanguage").asText())) {
             throw new AslDefinitionException(null, "QueryLanguage", "only JSONPath is supported yet");
