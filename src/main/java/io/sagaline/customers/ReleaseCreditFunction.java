@@ -7,12 +7,15 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 
 import io.sagaline.customers.CreditService.CreditReleased;
+import io.sagaline.platform.saga.SagaStepLogged;
+import io.sagaline.platform.saga.SagaTask;
 
 /** Compensation ReleaseCredit: gives back what ReserveCredit took, or leaves a tombstone. */
+@SagaStepLogged
 @Named("release-credit")
 public class ReleaseCreditFunction implements RequestHandler<ReleaseCreditFunction.Task, CreditReleased> {
 
-    public record Task(String tenant, String orderId, String executionId) {
+    public record Task(String tenant, String orderId, String executionId) implements SagaTask {
     }
 
     @Inject

@@ -7,12 +7,15 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 
 import io.sagaline.inventory.StockService.StockReleased;
+import io.sagaline.platform.saga.SagaStepLogged;
+import io.sagaline.platform.saga.SagaTask;
 
 /** Compensation ReleaseStock: gives back what ReserveStock took, or leaves a tombstone. */
+@SagaStepLogged
 @Named("release-stock")
 public class ReleaseStockFunction implements RequestHandler<ReleaseStockFunction.Task, StockReleased> {
 
-    public record Task(String tenant, String orderId, String executionId) {
+    public record Task(String tenant, String orderId, String executionId) implements SagaTask {
     }
 
     @Inject

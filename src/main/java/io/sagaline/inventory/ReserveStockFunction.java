@@ -1,5 +1,7 @@
 package io.sagaline.inventory;
 
+import java.util.List;
+
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
 
@@ -8,13 +10,15 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 
 import io.sagaline.inventory.StockService.Item;
 import io.sagaline.inventory.StockService.StockReserved;
-import java.util.List;
+import io.sagaline.platform.saga.SagaStepLogged;
+import io.sagaline.platform.saga.SagaTask;
 
 /** Saga step ReserveStock: reserves every line or none and prices them; compensated by ReleaseStock. */
+@SagaStepLogged
 @Named("reserve-stock")
 public class ReserveStockFunction implements RequestHandler<ReserveStockFunction.Task, StockReserved> {
 
-    public record Task(String tenant, String orderId, String executionId, List<Item> items) {
+    public record Task(String tenant, String orderId, String executionId, List<Item> items) implements SagaTask {
     }
 
     @Inject

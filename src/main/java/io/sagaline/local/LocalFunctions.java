@@ -13,11 +13,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import org.jboss.logging.MDC;
+
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.quarkus.arc.Arc;
 import io.quarkus.amazon.lambda.runtime.AmazonLambdaMapperRecorder;
+import io.quarkus.arc.Arc;
 import io.quarkus.arc.InstanceHandle;
 import io.quarkus.arc.ManagedContext;
 import io.quarkus.arc.profile.IfBuildProfile;
@@ -93,8 +95,9 @@ public class LocalFunctions {
             }
             throw new FunctionFailure("Sandbox.Timedout", "Task timed out after " + limit + ".00 seconds");
         } catch (ExecutionException e) {
-            throw e.getCause() instanceof FunctionFailure f ? f : new FunctionFailure(e.getCause().getClass().getName(),
-                    e.getCause().getMessage());
+            throw e.getCause() instanceof FunctionFailure f ? f
+                    : new FunctionFailure(e.getCause().getClass().getName(),
+                            e.getCause().getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new FunctionFailure("Sandbox.Interrupted", "invocation interrupted");
@@ -102,6 +105,8 @@ public class LocalFunctions {
     }
 
     private byte[] invokeNow(Catalog.Function function, byte[] payload, long timeoutMillis) {
+        // Sandbox threads inherit the logging context of the thread that created them; a Lambda starts clean.
+        MDC.clear();
         ManagedContext requestContext = Arc.container().requestContext();
         requestContext.activate();
         try (InstanceHandle<RequestHandler<Object, Object>> handle = Arc.container().instance(function.name())) {

@@ -123,7 +123,8 @@ public class LocalGateway {
                 respond(ctx.response(), result.result());
             } else {
                 LOG.errorf(result.cause(), "function %s failed on %s", function, route.get().routeKey());
-                problem(ctx.response(), 500, "Internal error", "function " + function + " failed: " + result.cause().getMessage());
+                problem(ctx.response(), 500, "Internal error",
+                        "function " + function + " failed: " + result.cause().getMessage());
             }
         });
     }
@@ -217,7 +218,8 @@ public class LocalGateway {
     private void problem(HttpServerResponse response, int status, String title, String detail) {
         try {
             response.setStatusCode(status).putHeader("content-type", "application/problem+json")
-                    .end(json.writeValueAsString(new Problem("https://sagaline.dev/problems/gateway", title, status, detail, null)));
+                    .end(json.writeValueAsString(
+                            new Problem("https://sagaline.dev/problems/gateway", title, status, detail, null)));
         } catch (Exception e) {
             response.setStatusCode(status).end();
         }

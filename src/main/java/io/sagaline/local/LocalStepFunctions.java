@@ -43,7 +43,8 @@ public class LocalStepFunctions {
     public static final String REGION = "us-east-1";
     public static final String ACCOUNT = "000000000000";
     private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([A-Za-z0-9_]+)}");
-    private static final Pattern EXECUTION_NAME = Pattern.compile("[^\\s<>{}\\[\\]?*\"#%\\\\^|~`$&,;:/\\x00-\\x1f\\x7f-\\x9f]{1,80}");
+    private static final Pattern EXECUTION_NAME = Pattern
+            .compile("[^\\s<>{}\\[\\]?*\"#%\\\\^|~`$&,;:/\\x00-\\x1f\\x7f-\\x9f]{1,80}");
 
     /** StartExecution refused: the SDK client maps these to the Step Functions exceptions of the same name. */
     public static class Refused extends RuntimeException {

@@ -8,8 +8,11 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 
 import io.sagaline.orders.OrderLifecycle.Pricing;
 import io.sagaline.orders.OrderLifecycle.Verdict;
+import io.sagaline.platform.saga.SagaStepLogged;
+import io.sagaline.platform.saga.SagaTask;
 
 /** Saga step RejectOrder: ends every compensation; the order becomes REJECTED with the reason its Rejected* state named. */
+@SagaStepLogged
 @Named("reject-order")
 public class RejectOrderFunction implements RequestHandler<RejectOrderFunction.Task, Verdict> {
 
@@ -17,7 +20,7 @@ public class RejectOrderFunction implements RequestHandler<RejectOrderFunction.T
     public record Rejection(RejectionReason reason, String error, String cause, Pricing pricing) {
     }
 
-    public record Task(String tenant, String orderId, String executionId, Rejection rejection) {
+    public record Task(String tenant, String orderId, String executionId, Rejection rejection) implements SagaTask {
     }
 
     @Inject

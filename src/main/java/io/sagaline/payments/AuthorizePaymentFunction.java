@@ -7,12 +7,16 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 
 import io.sagaline.payments.PaymentService.PaymentAuthorized;
+import io.sagaline.platform.saga.SagaStepLogged;
+import io.sagaline.platform.saga.SagaTask;
 
 /** Saga step AuthorizePayment: authorises the total at the gateway; compensated by VoidPayment. */
+@SagaStepLogged
 @Named("authorize-payment")
 public class AuthorizePaymentFunction implements RequestHandler<AuthorizePaymentFunction.Task, PaymentAuthorized> {
 
-    public record Task(String tenant, String orderId, String executionId, long amountCents, String paymentToken) {
+    public record Task(String tenant, String orderId, String executionId, long amountCents,
+            String paymentToken) implements SagaTask {
     }
 
     @Inject

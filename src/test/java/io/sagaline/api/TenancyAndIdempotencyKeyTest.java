@@ -61,7 +61,8 @@ class TenancyAndIdempotencyKeyTest {
                 .then().statusCode(202).header("location", "/orders/" + first)
                 .body("orderId", equalTo(first), "status", equalTo("PENDING"));
 
-        assertThat(new Db(dataSource).row("select count(*) as n from orders.orders where customer_id = ?::uuid", customer).get("n"))
+        assertThat(new Db(dataSource).row("select count(*) as n from orders.orders where customer_id = ?::uuid", customer)
+                .get("n"))
                 .isEqualTo(1L);
         assertThat(Api.available(sku)).as("reserved once").isEqualTo(3);
     }
@@ -71,12 +72,14 @@ class TenancyAndIdempotencyKeyTest {
         String customer = newCustomer(10_000);
         String sku = newProduct(1_000, 5);
         String key = "retry-" + UUID.randomUUID();
-        Api.demo().header("Idempotency-Key", key).body(order(customer, "tok_ok", sku, 1)).post("/orders").then().statusCode(202);
+        Api.demo().header("Idempotency-Key", key).body(order(customer, "tok_ok", sku, 1)).post("/orders").then()
+                .statusCode(202);
 
         Api.demo().header("Idempotency-Key", key).body(order(customer, "tok_ok", sku, 2)).post("/orders")
                 .then().statusCode(422).contentType("application/problem+json").body("detail", containsString(key));
 
-        assertThat(new Db(dataSource).row("select count(*) as n from orders.orders where customer_id = ?::uuid", customer).get("n"))
+        assertThat(new Db(dataSource).row("select count(*) as n from orders.orders where customer_id = ?::uuid", customer)
+                .get("n"))
                 .isEqualTo(1L);
     }
 
@@ -86,7 +89,8 @@ class TenancyAndIdempotencyKeyTest {
         String demoOrder = Api.demo().header("Idempotency-Key", key)
                 .body(order(newCustomer(10_000), "tok_ok", newProduct(100, 5), 1)).post("/orders")
                 .then().statusCode(202).extract().path("orderId");
-        String otherCustomer = Api.as(Api.OTHER_KEY).body(Map.of("name", "Bob", "email", "bob@example.com", "creditLimitCents", 500))
+        String otherCustomer = Api.as(Api.OTHER_KEY)
+                .body(Map.of("name", "Bob", "email", "bob@example.com", "creditLimitCents", 500))
                 .post("/customers").then().statusCode(201).extract().path("customerId");
 
         String otherOrder = Api.as(Api.OTHER_KEY).header("Idempotency-Key", key)

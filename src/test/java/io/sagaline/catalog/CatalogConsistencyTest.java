@@ -39,8 +39,9 @@ class CatalogConsistencyTest {
     @Test
     void everyCatalogEntryHasExactlyItsNamedHandler_andEveryHandlerAnEntry() {
         Catalog catalog = functions.catalog();
-        Set<String> handlers = Arc.container().beanManager().getBeans(Object.class, new jakarta.enterprise.util.AnnotationLiteral<jakarta.enterprise.inject.Any>() {
-        }).stream().filter(b -> RequestHandler.class.isAssignableFrom(b.getBeanClass()))
+        Set<String> handlers = Arc.container().beanManager()
+                .getBeans(Object.class, new jakarta.enterprise.util.AnnotationLiteral<jakarta.enterprise.inject.Any>() {
+                }).stream().filter(b -> RequestHandler.class.isAssignableFrom(b.getBeanClass()))
                 .map(Bean::getName).collect(Collectors.toSet());
 
         assertThat(handlers).isEqualTo(catalog.functions().stream().map(Catalog.Function::name).collect(Collectors.toSet()));

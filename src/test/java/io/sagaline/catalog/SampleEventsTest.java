@@ -106,7 +106,8 @@ class SampleEventsTest {
         return out -> {
             assertThat(out.get("statusCode").asInt()).as("statusCode of " + out).isEqualTo(status);
             try {
-                assertThat(new ObjectMapper().readTree(out.get("body").asText()).has(bodyField)).as("body has " + bodyField).isTrue();
+                assertThat(new ObjectMapper().readTree(out.get("body").asText()).has(bodyField)).as("body has " + bodyField)
+                        .isTrue();
             } catch (IOException e) {
                 throw new AssertionError(e);
             }
@@ -121,7 +122,8 @@ class SampleEventsTest {
         Db db = new Db(dataSource);
         db.update("""
                 insert into customers.customers (id, tenant, name, email, credit_limit_cents, available_credit_cents)
-                values (?::uuid, 'demo', 'Ada Lovelace', 'ada@example.com', 100000, 100000) on conflict do nothing""", CUSTOMER);
+                values (?::uuid, 'demo', 'Ada Lovelace', 'ada@example.com', 100000, 100000) on conflict do nothing""",
+                CUSTOMER);
         db.update("""
                 insert into inventory.products (tenant, sku, name, unit_price_cents, stock)
                 values ('demo', 'SAMPLE-MUG', 'Mug', 1200, 100) on conflict do nothing""");

@@ -60,7 +60,8 @@ class ConcurrentOrdersTest {
             String token = random.nextInt(10) == 0 ? "tok_declined" : "tok_ok";
             Object[] lines = mugsFirst ? new Object[] { mugs, mugCount, cups, cupCount }
                     : new Object[] { cups, cupCount, mugs, mugCount };
-            burst.add(() -> new Placed(Api.placeOrder(customer, token, lines), customer, Map.of(mugs, mugCount, cups, cupCount)));
+            burst.add(
+                    () -> new Placed(Api.placeOrder(customer, token, lines), customer, Map.of(mugs, mugCount, cups, cupCount)));
         }
 
         ExecutorService callers = Executors.newFixedThreadPool(16);

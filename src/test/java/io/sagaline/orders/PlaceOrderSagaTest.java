@@ -211,7 +211,8 @@ class PlaceOrderSagaTest {
                 "VoidPayment", "ReleaseCredit", "ReleaseStock", "RejectOrder");
         assertThat(history.get(history.size() - 1).type()).isEqualTo("ExecutionSucceeded");
         assertThat(history).filteredOn(e -> e.type().equals("LambdaFunctionFailed")).singleElement()
-                .satisfies(e -> assertThat(e.details().get("error").asText()).isEqualTo("io.sagaline.payments.PaymentDeclined"));
+                .satisfies(
+                        e -> assertThat(e.details().get("error").asText()).isEqualTo("io.sagaline.payments.PaymentDeclined"));
     }
 
     /** A rejected order holds no stock, no credit and no live authorisation, here or at the gateway. */
@@ -219,14 +220,16 @@ class PlaceOrderSagaTest {
         assertThat(Api.available(sku)).isEqualTo(STOCK);
         assertThat(Api.product(sku).getLong("reserved")).isZero();
         assertThat(availableCredit(customer)).isEqualTo(CREDIT);
-        List<Map<String, Object>> auth = db.rows("select status, void_pending from payments.authorizations where order_id = ?::uuid",
+        List<Map<String, Object>> auth = db.rows(
+                "select status, void_pending from payments.authorizations where order_id = ?::uuid",
                 orderId);
         assertThat(auth).allSatisfy(a -> {
             assertThat(a.get("status")).isIn("VOIDED", "DECLINED");
             assertThat(a.get("void_pending")).isEqualTo(false);
         });
         gateway.authorization("demo:" + orderId)
-                .ifPresent(a -> assertThat(a.state()).as("no live authorisation at the gateway").isEqualTo(PaymentGatewaySimulator.State.VOIDED));
+                .ifPresent(a -> assertThat(a.state()).as("no live authorisation at the gateway")
+                        .isEqualTo(PaymentGatewaySimulator.State.VOIDED));
     }
 
     private Map<String, Object> authorisation(String orderId) {

@@ -198,7 +198,8 @@ class SagaStepIdempotencyTest {
     void approveOrderTwice_approvesOnceAndRejectAfterwardsIsRefused() {
         String id = pendingOrder();
         Map<String, Object> approve = Map.of("tenant", "demo", "orderId", id, "executionId", executionId,
-                "pricing", Map.of("lines", List.of(Map.of("sku", sku, "quantity", 1, "unitPriceCents", 1_000)), "totalCents", 1_000));
+                "pricing",
+                Map.of("lines", List.of(Map.of("sku", sku, "quantity", 1, "unitPriceCents", 1_000)), "totalCents", 1_000));
 
         assertThat(invoke("approve-order", approve).get("status").asText()).isEqualTo("APPROVED");
         assertThat(invoke("approve-order", approve).get("status").asText()).isEqualTo("APPROVED");
@@ -226,9 +227,11 @@ class SagaStepIdempotencyTest {
 
     private String pendingOrder() {
         String id = UUID.randomUUID().toString();
-        db.update("insert into orders.orders (id, tenant, customer_id, status, execution_id) values (?::uuid, 'demo', ?::uuid, 'PENDING', ?)",
+        db.update(
+                "insert into orders.orders (id, tenant, customer_id, status, execution_id) values (?::uuid, 'demo', ?::uuid, 'PENDING', ?)",
                 id, customer, executionId);
-        db.update("insert into orders.order_lines (tenant, order_id, line_no, sku, quantity) values ('demo', ?::uuid, 0, ?, 1)", id, sku);
+        db.update("insert into orders.order_lines (tenant, order_id, line_no, sku, quantity) values ('demo', ?::uuid, 0, ?, 1)",
+                id, sku);
         return id;
     }
 

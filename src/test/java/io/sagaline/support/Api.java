@@ -33,7 +33,8 @@ public final class Api {
      * the mock Lambda event server, so every request names the HTTP port explicitly.
      */
     public static RequestSpecification gateway() {
-        return given().baseUri("http://localhost").port(ConfigProvider.getConfig().getValue("quarkus.http.test-port", Integer.class));
+        return given().baseUri("http://localhost")
+                .port(ConfigProvider.getConfig().getValue("quarkus.http.test-port", Integer.class));
     }
 
     public static RequestSpecification demo() {

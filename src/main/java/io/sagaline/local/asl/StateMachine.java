@@ -209,7 +209,8 @@ public final class StateMachine {
             kinds += s.has(f) ? 1 : 0;
         }
         if (kinds != 1) {
-            throw new AslDefinitionException(state, "Seconds", "a Wait needs exactly one of Seconds, Timestamp, SecondsPath, TimestampPath");
+            throw new AslDefinitionException(state, "Seconds",
+                    "a Wait needs exactly one of Seconds, Timestamp, SecondsPath, TimestampPath");
         }
         if (s.has("Seconds") && (!s.get("Seconds").canConvertToLong() || s.get("Seconds").asLong() < 0)) {
             throw new AslDefinitionException(state, "Seconds", "must be a non-negative integer");
@@ -251,12 +252,14 @@ public final class StateMachine {
         String path = s.get(field).asText();
         boolean ok = reference ? JsonPaths.referenceSteps(path) != null : JsonPaths.isValidPath(path);
         if (!s.get(field).isTextual() || !ok) {
-            throw new AslDefinitionException(state, field, "'" + path + "' is not a valid " + (reference ? "reference path" : "path"));
+            throw new AslDefinitionException(state, field,
+                    "'" + path + "' is not a valid " + (reference ? "reference path" : "path"));
         }
     }
 
     private static void positiveInt(String state, JsonNode s, String field) {
-        if (s.has(field) && (!s.get(field).canConvertToInt() || !s.get(field).isIntegralNumber() || s.get(field).asInt() <= 0)) {
+        if (s.has(field)
+                && (!s.get(field).canConvertToInt() || !s.get(field).isIntegralNumber() || s.get(field).asInt() <= 0)) {
             throw new AslDefinitionException(state, field, "must be a positive integer");
         }
     }

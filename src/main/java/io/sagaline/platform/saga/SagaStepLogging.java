@@ -1,0 +1,63 @@
+package io.sagaline.platform.saga;
+
+import jakarta.annotation.Priority;
+import jakarta.inject.Named;
+import jakarta.interceptor.AroundInvoke;
+import jakarta.interceptor.Interceptor;
+import jakarta.interceptor.InvocationContext;
+
+import org.jboss.logging.Logger;
+import org.jboss.logging.MDC;
+
+/**
+ * Puts the tenant, order and execution of a saga task into the logging context for the length of
+ * the step, and logs one line per step: which, for whom, how long, and how it ended. A business
+ * error is an outcome (INFO); anything else is a failure (ERROR, with its stack trace).
+ */
+@SagaStepLogged
+@Interceptor
+@Priority(Interceptor.Priority.PLATFORM_AFTER)
+public class SagaStepLogging {
+
+    private static final Logger LOG = Logger.getLogger("io.sagaline.saga");
+
+    /** The handler's @Named, found on the bean class (the target may be a generated subclass of it). */
+    private static String stepName(Class<?> type) {
+        for (Class<?> c = type; c != null; c = c.getSuperclass()) {
+            Named named = c.getAnnotation(Named.class);
+            if (named != null) {
+                return named.value();
+            }
+        }
+        return type.getSimpleName();
+    }
+
+    @AroundInvoke
+    Object around(InvocationContext invocation) throws Exception {
+        Object[] parameters = invocation.getParameters();
+        if (parameters.length == 0 || !(parameters[0] instanceof SagaTask task)) {
+            return invocation.proceed();
+        }
+        String step = stepName(invocation.getTarget().getClass());
+        MDC.put("tenant", String.valueOf(task.tenant()));
+        MDC.put("orderId", String.valueOf(task.orderId()));
+        MDC.put("executionId", String.valueOf(task.executionId()));
+        long started = System.nanoTime();
+        try {
+            Object result = invocation.proceed();
+            LOG.infof("step=%s outcome=ok ms=%d", step, (System.nanoTime() - started) / 1_000_000);
+            return result;
+        } catch (BusinessError e) {
+            LOG.infof("step=%s outcome=%s ms=%d reason=\"%s\"", step, e.errorName(), (System.nanoTime() - started) / 1_000_000,
+                    e.getMessage());
+            throw e;
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "step=%s outcome=failed ms=%d", step, (System.nanoTime() - started) / 1_000_000);
+            throw e;
+        } finally {
+            MDC.remove("tenant");
+            MDC.remove("orderId");
+            MDC.remove("executionId");
+        }
+    }
+}
