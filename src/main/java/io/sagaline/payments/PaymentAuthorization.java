@@ -37,6 +37,8 @@ public class PaymentAuthorization extends PanacheEntityBase {
     public boolean tombstone;
     /** Voided here, not yet confirmed voided at the gateway. */
     public boolean voidPending;
+    /** Which void attempt set {@link #voidPending}; only its gateway confirmation clears it. */
+    public String voidToken;
     public String gatewayAuthorizationId;
     public String executionId;
     public OffsetDateTime updatedAt;

@@ -5,6 +5,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -29,9 +30,15 @@ public class PaymentGatewaySimulator implements PaymentGateway {
     private final Map<String, Boolean> flakyCallSeen = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> authorizeCalls = new ConcurrentHashMap<>();
 
+    private final AtomicReference<Runnable> beforeNextAnswer = new AtomicReference<>();
+
     @Override
     public String authorize(String idempotencyKey, String paymentToken, long amountCents) {
         authorizeCalls.computeIfAbsent(idempotencyKey, k -> new AtomicInteger()).incrementAndGet();
+        Runnable hook = beforeNextAnswer.getAndSet(null);
+        if (hook != null) {
+            hook.run();
+        }
         switch (paymentToken) {
             case "tok_ok" -> {
                 return grant(idempotencyKey, amountCents);
@@ -56,6 +63,14 @@ public class PaymentGatewaySimulator implements PaymentGateway {
     /** What the gateway holds for a key: how tests and operators check there is no live authorisation. */
     public Optional<Authorization> authorization(String idempotencyKey) {
         return Optional.ofNullable(byKey.get(idempotencyKey));
+    }
+
+    /**
+     * Runs {@code hook} once, inside the next authorisation call, before the gateway answers: how
+     * tests put another step between a request to the gateway and its answer.
+     */
+    public void beforeNextAnswer(Runnable hook) {
+        beforeNextAnswer.set(hook);
     }
 
     /** How many authorisation calls reached the gateway for a key (retries included). */

@@ -69,23 +69,39 @@ public class PaymentService {
         int recorded = Reactive.inTransaction(() -> PaymentAuthorization.update(
                 "status = ?1, gatewayAuthorizationId = ?2, updatedAt = ?3 where tenant = ?4 and orderId = ?5 and status = ?6",
                 Status.AUTHORIZED, authorizationId, OffsetDateTime.now(), tenant, order, Status.AUTHORIZING));
-        if (recorded == 0) {
-            // VoidPayment ran while the gateway was being asked: undo what the gateway just did.
-            gateway.voidAuthorization(key);
-            throw new AlreadyCompensated("AuthorizePayment", orderId);
+        if (recorded == 1) {
+            return new PaymentAuthorized(orderId, authorizationId, amountCents);
         }
-        return new PaymentAuthorized(orderId, authorizationId, amountCents);
+        // Someone else settled the row while the gateway was being asked.
+        String token = UUID.randomUUID().toString();
+        PaymentAuthorization settled = Reactive.inTransaction(() -> lock(tenant, order).map(row -> {
+            if (row.status == Status.VOIDED) {
+                markVoidPending(row, token);
+            }
+            return row;
+        }));
+        if (settled.status == Status.AUTHORIZED) {
+            // A duplicate delivery of this step recorded it first; the gateway deduplicates by order.
+            return new PaymentAuthorized(orderId, settled.gatewayAuthorizationId, settled.amountCents);
+        }
+        // VoidPayment ran meanwhile: undo what the gateway just did. Should the gateway fail now, the row
+        // stays VOIDED with void_pending set, for the next VoidPayment (or a sweeper) to finish.
+        voidAtGateway(tenant, order, token);
+        throw new AlreadyCompensated("AuthorizePayment", orderId);
     }
 
     public PaymentVoided voidPayment(String tenant, String orderId, String executionId) {
         UUID order = Ids.uuid(orderId).orElseThrow(() -> new IllegalArgumentException("orderId is not a UUID"));
+        String newToken = UUID.randomUUID().toString();
         Claim claim = Reactive.inTransaction(() -> Sql.execute("""
                 insert into payments.authorizations (tenant, order_id, status, tombstone, execution_id, updated_at)
                 values (?1, ?2, 'VOIDED', true, ?3, ?4) on conflict do nothing""",
                 tenant, order, executionId, OffsetDateTime.now())
                 .chain(inserted -> lock(tenant, order).map(row -> {
                     if (inserted == 0 && row.status != Status.VOIDED) {
-                        row.voidPending = row.status == Status.AUTHORIZED || row.status == Status.AUTHORIZING;
+                        if (row.status == Status.AUTHORIZED || row.status == Status.AUTHORIZING) {
+                            markVoidPending(row, newToken);
+                        }
                         row.status = Status.VOIDED;
                         row.executionId = executionId;
                         row.updatedAt = OffsetDateTime.now();
@@ -95,12 +111,23 @@ public class PaymentService {
                 })));
         PaymentAuthorization row = claim.row();
         if (row.voidPending) {
-            gateway.voidAuthorization(PaymentAuthorization.gatewayKey(tenant, order));
-            Reactive.inTransaction(() -> PaymentAuthorization.update(
-                    "voidPending = false, updatedAt = ?1 where tenant = ?2 and orderId = ?3",
-                    OffsetDateTime.now(), tenant, order));
+            voidAtGateway(tenant, order, row.voidToken);
         }
         return new PaymentVoided(orderId, claim.fresh() && !row.tombstone, row.tombstone);
+    }
+
+    private static void markVoidPending(PaymentAuthorization row, String token) {
+        row.voidPending = true;
+        row.voidToken = token;
+        row.updatedAt = OffsetDateTime.now();
+    }
+
+    /** Voids at the gateway, then clears void_pending if no other attempt has taken it over since. */
+    private void voidAtGateway(String tenant, UUID order, String token) {
+        gateway.voidAuthorization(PaymentAuthorization.gatewayKey(tenant, order));
+        Reactive.inTransaction(() -> PaymentAuthorization.update(
+                "voidPending = false, updatedAt = ?1 where tenant = ?2 and orderId = ?3 and voidToken = ?4",
+                OffsetDateTime.now(), tenant, order, token));
     }
 
     private static Uni<PaymentAuthorization> lock(String tenant, UUID order) {

@@ -192,6 +192,30 @@ class SagaStepIdempotencyTest {
         assertThat(gateway.authorizeCalls(gatewayKey())).isEqualTo(1);
     }
 
+    @Test
+    void aDuplicateAuthorizePaymentThatRecordsFirst_leavesTheAuthorisationLive() {
+        gateway.beforeNextAnswer(() -> db.update(
+                "update payments.authorizations set status = 'AUTHORIZED', gateway_authorization_id = 'auth_dup' where order_id = ?::uuid",
+                orderId));
+
+        JsonNode authorized = invoke("authorize-payment", authorize("tok_ok"));
+
+        assertThat(authorized.get("authorizationId").asText()).isEqualTo("auth_dup");
+        assertThat(gateway.authorization(gatewayKey()).orElseThrow().state())
+                .isEqualTo(PaymentGatewaySimulator.State.AUTHORIZED);
+    }
+
+    @Test
+    void voidPaymentWhileTheGatewayIsAuthorising_refusesTheAuthorisationAndVoidsItAtTheGateway() {
+        gateway.beforeNextAnswer(() -> invoke("void-payment", step()));
+
+        assertThat(failure("authorize-payment", authorize("tok_ok")).errorType()).isEqualTo(ALREADY_COMPENSATED);
+
+        assertThat(gateway.authorization(gatewayKey()).orElseThrow().state()).isEqualTo(PaymentGatewaySimulator.State.VOIDED);
+        assertThat(db.row("select status, void_pending from payments.authorizations where order_id = ?::uuid", orderId))
+                .containsEntry("status", "VOIDED").containsEntry("void_pending", false);
+    }
+
     // ---- ApproveOrder / RejectOrder ----
 
     @Test
