@@ -27,13 +27,6 @@ public class OrderLifecycle {
     public record Verdict(String orderId, OrderStatus status, RejectionReason rejectionReason) {
     }
 
-    /** The order is no longer PENDING and got the other verdict: a bug in the saga, never retried into truth. */
-    public static class VerdictConflict extends RuntimeException {
-        VerdictConflict(String orderId, OrderStatus status, OrderStatus wanted) {
-            super("order " + orderId + " is " + status + "; it cannot become " + wanted);
-        }
-    }
-
     public Verdict approve(String tenant, String orderId, Pricing pricing) {
         return decide(tenant, orderId, OrderStatus.APPROVED, null, pricing);
     }

@@ -229,7 +229,7 @@ class SagaStepIdempotencyTest {
         assertThat(invoke("approve-order", approve).get("status").asText()).isEqualTo("APPROVED");
         Map<String, Object> reject = Map.of("tenant", "demo", "orderId", id, "executionId", executionId,
                 "rejection", Map.of("reason", "OUT_OF_STOCK"));
-        assertThat(failure("reject-order", reject).errorType()).isEqualTo("io.sagaline.orders.OrderLifecycle$VerdictConflict");
+        assertThat(failure("reject-order", reject).errorType()).isEqualTo("io.sagaline.orders.VerdictConflict");
         assertThat(Api.demo().get("/orders/" + id).then().extract().<String> path("status")).isEqualTo("APPROVED");
     }
 
