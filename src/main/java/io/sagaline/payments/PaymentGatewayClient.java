@@ -14,6 +14,10 @@ import io.smallrye.faulttolerance.api.CircuitBreakerName;
  * The gateway behind timeouts, retries of transient failures only, and a circuit breaker. A
  * decline is an answer and is neither retried nor counted against the circuit. Callers see two
  * outcomes besides success: {@link PaymentDeclined} and {@link PaymentUnavailable}.
+ * <p>
+ * The breaker counts every attempt (MicroProfile places it inside the retry) and opens when 3 of
+ * the last 4 attempts failed: a call that keeps failing opens it after its own retries, while
+ * blips that a retry absorbs (fail, succeed, fail, succeed) never do.
  */
 @ApplicationScoped
 public class PaymentGatewayClient {
@@ -58,7 +62,7 @@ public class PaymentGatewayClient {
         @Timeout(2000)
         @Retry(maxRetries = 3, delay = 100, jitter = 50, retryOn = { PaymentGateway.TransientFailure.class,
                 TimeoutException.class }, abortOn = PaymentGateway.Declined.class)
-        @CircuitBreaker(requestVolumeThreshold = 4, failureRatio = 0.5, delay = 10_000, successThreshold = 2, failOn = {
+        @CircuitBreaker(requestVolumeThreshold = 4, failureRatio = 0.75, delay = 10_000, successThreshold = 2, failOn = {
                 PaymentGateway.TransientFailure.class, TimeoutException.class }, skipOn = PaymentGateway.Declined.class)
         @CircuitBreakerName(AUTHORIZE_CIRCUIT)
         String authorize(String idempotencyKey, String paymentToken, long amountCents) {

@@ -121,9 +121,19 @@ class PlaceOrderSagaTest {
 
         assertThat(order.getString("status")).isEqualTo("REJECTED");
         assertThat(order.getString("rejectionReason")).isEqualTo("PAYMENT_UNAVAILABLE");
-        assertThat(gateway.authorizeCalls("demo:" + orderId)).as("one call and its retries").isGreaterThanOrEqualTo(2);
+        assertThat(gateway.authorizeCalls("demo:" + orderId)).as("one call and its three retries").isEqualTo(4);
         assertThat(circuits.currentState(PaymentGatewayClient.AUTHORIZE_CIRCUIT)).isEqualTo(CircuitBreakerState.OPEN);
         assertHoldsNothing(orderId);
+    }
+
+    @Test
+    void flakyPaymentsOneAfterAnother_neverOpenTheCircuit() {
+        for (int i = 0; i < 3; i++) {
+            assertThat(awaitDecided(placeOrder(customer, "tok_flaky", sku, 1)).getString("status")).isEqualTo("APPROVED");
+        }
+
+        assertThat(circuits.currentState(PaymentGatewayClient.AUTHORIZE_CIRCUIT)).isEqualTo(CircuitBreakerState.CLOSED);
+        assertThat(awaitDecided(placeOrder(customer, "tok_ok", sku, 1)).getString("status")).isEqualTo("APPROVED");
     }
 
     @Test
