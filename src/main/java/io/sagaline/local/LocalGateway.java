@@ -92,7 +92,28 @@ public class LocalGateway {
 
     void install(@Observes Router router) {
         router.routeWithRegex("^/(?!q/).*").handler(BodyHandler.create().setBodyLimit(MAX_PAYLOAD_BYTES))
-                .handler(this::handle);
+                .handler(this::handle)
+                .failureHandler(this::failed);
+    }
+
+    /**
+     * A failure inside the gateway route is problem+json too. (Quarkus' HTTP layer refuses a body
+     * over 10 MB and a broken percent-escape before any route, with 413 and 400 and no body, as API
+     * Gateway refuses them with its own message in AWS.)
+     */
+    private void failed(RoutingContext ctx) {
+        int status = ctx.statusCode() > 0 ? ctx.statusCode() : 500;
+        String detail = switch (status) {
+            case 413 -> "the body is over API Gateway's limit of " + MAX_PAYLOAD_BYTES + " bytes";
+            case 400 -> "the request could not be read: "
+                    + (ctx.failure() == null ? "malformed request" : ctx.failure().getMessage());
+            default -> "the request failed in the gateway";
+        };
+        if (status >= 500) {
+            LOG.error("gateway failure", ctx.failure());
+        }
+        problem(ctx.response(), status, status == 413 ? "Payload too large" : status < 500 ? "Bad request" : "Internal error",
+                detail);
     }
 
     private void handle(RoutingContext ctx) {

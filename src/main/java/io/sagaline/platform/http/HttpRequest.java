@@ -28,6 +28,9 @@ public final class HttpRequest {
         if (value == null || value.isBlank()) {
             throw ApiException.badRequest(name, "path parameter is required");
         }
+        if (value.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+            throw ApiException.badRequest(name, "path parameter must not contain control characters");
+        }
         return value;
     }
 

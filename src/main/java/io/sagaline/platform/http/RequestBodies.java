@@ -16,6 +16,7 @@ import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.cfg.CoercionAction;
@@ -93,7 +94,9 @@ public class RequestBodies {
 
     private <T> T parse(byte[] raw, Class<T> type) {
         try {
-            return strict.readValue(raw, type);
+            JsonNode tree = strict.readTree(raw);
+            refuseNulCharacters(tree, "");
+            return strict.treeToValue(tree, type);
         } catch (UnrecognizedPropertyException e) {
             String field = path(e);
             throw ApiException.badRequest(field, "unknown field; expected one of " + e.getKnownPropertyIds());
@@ -114,6 +117,21 @@ public class RequestBodies {
             throw ApiException.invalid("malformed JSON: " + e.getOriginalMessage(), null);
         } catch (java.io.IOException e) {
             throw ApiException.invalid("unreadable body: " + e.getMessage(), null);
+        }
+    }
+
+    /** PostgreSQL cannot store U+0000 in text; a string carrying it is refused up front, naming the field. */
+    private static void refuseNulCharacters(JsonNode node, String path) {
+        if (node.isTextual() && node.textValue().indexOf('\u0000') >= 0) {
+            throw ApiException.badRequest(path.isEmpty() ? "body" : path, "must not contain the NUL character (\\u0000)");
+        }
+        if (node.isObject()) {
+            node.fields().forEachRemaining(
+                    f -> refuseNulCharacters(f.getValue(), path.isEmpty() ? f.getKey() : path + "." + f.getKey()));
+        } else if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                refuseNulCharacters(node.get(i), path + "[" + i + "]");
+            }
         }
     }
 
