@@ -2,7 +2,6 @@ package io.sagaline.local.asl;
 
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
-import java.util.Comparator;
 import java.util.Set;
 import java.util.function.IntPredicate;
 
@@ -140,7 +139,7 @@ final class ChoiceRules {
             if (a == null || b == null) {
                 return false;
             }
-            return ordered(op.substring(9), Comparator.<OffsetDateTime> naturalOrder().compare(a, b));
+            return ordered(op.substring(9), a.toInstant().compareTo(b.toInstant()));
         }
         throw StatesFailure.runtime("unknown comparison operator " + op);
     }

@@ -51,20 +51,43 @@ public final class Execution {
         this.startDate = startDate;
     }
 
+    /** Appends a transition; once the execution has ended (a timeout may end it mid-step), nothing more is recorded. */
     synchronized HistoryEvent record(Instant at, String type, String detailsKey, ObjectNode details) {
+        if (status != Status.RUNNING && !closing) {
+            return null;
+        }
         long id = history.size() + 1;
         HistoryEvent event = new HistoryEvent(id, id - 1, at, type, detailsKey, details);
         history.add(event);
         return event;
     }
 
-    synchronized void finish(Status terminal, JsonNode output, String error, String cause, Instant at) {
+    private boolean closing;
+
+    /**
+     * Ends the execution unless it has already ended: {@code lastEvents} records its closing
+     * event(s) first, then the status changes. Returns whether this call ended it.
+     */
+    synchronized boolean finishIfRunning(Status terminal, String error, String cause, Instant at, Runnable lastEvents) {
+        if (status != Status.RUNNING) {
+            return false;
+        }
+        closing = true;
+        try {
+            lastEvents.run();
+        } finally {
+            closing = false;
+        }
         this.status = terminal;
-        this.output = output;
         this.error = error;
         this.cause = cause;
         this.stopDate = at;
         finished.complete(this);
+        return true;
+    }
+
+    synchronized void setOutput(JsonNode output) {
+        this.output = output;
     }
 
     public String arn() {

@@ -52,8 +52,21 @@ public final class Interpreter {
         details.putObject("inputDetails").put("truncated", false);
         execution.record(execution.startDate(), "ExecutionStarted", "executionStartedEventDetails", details);
         enter(execution, machine.startAt(), input);
+        if (machine.definition().has("TimeoutSeconds")) {
+            long seconds = machine.definition().get("TimeoutSeconds").asLong();
+            scheduler.after(Duration.ofSeconds(seconds), () -> timeOut(execution, seconds));
+        }
         scheduler.run(() -> advance(execution));
         return execution;
+    }
+
+    /** The machine's TimeoutSeconds ran out: the execution ends TIMED_OUT; a task in flight finishes unheard. */
+    private void timeOut(Execution execution, long seconds) {
+        Instant now = clock.instant();
+        String cause = "the execution ran longer than the state machine's TimeoutSeconds (" + seconds + ")";
+        execution.finishIfRunning(Execution.Status.TIMED_OUT, StatesFailure.TIMEOUT, cause, now,
+                () -> execution.record(now, "ExecutionTimedOut", "executionTimedOutEventDetails",
+                        object().put("error", StatesFailure.TIMEOUT).put("cause", cause)));
     }
 
     private void advance(Execution execution) {
@@ -67,7 +80,7 @@ public final class Interpreter {
             }
         } catch (StatesFailure e) {
             fail(execution, e.error(), e.cause());
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             LOG.errorf(e, "execution %s broke in state %s", execution.arn(), execution.state);
             fail(execution, StatesFailure.RUNTIME, String.valueOf(e));
         }
@@ -153,7 +166,13 @@ public final class Interpreter {
                 object().put("output", result.toString()));
         JsonNode selected = state.has("ResultSelector") ? PayloadTemplate.apply(state.get("ResultSelector"), result, context)
                 : result;
-        exit(execution, state, outputPath(state, resultPath(state, raw, selected)));
+        JsonNode output;
+        try {
+            output = resultPath(state, raw, selected);
+        } catch (StatesFailure failure) {
+            return recover(execution, state, raw, failure);
+        }
+        exit(execution, state, outputPath(state, output));
         return null;
     }
 
@@ -224,7 +243,7 @@ public final class Interpreter {
             until = execution.stateEnteredTime.plusSeconds(state.get("Seconds").asLong());
         } else if (state.has("SecondsPath")) {
             JsonNode seconds = JsonPaths.read(effective, state.get("SecondsPath").asText());
-            if (!seconds.canConvertToLong() || seconds.asLong() < 0) {
+            if (!seconds.isIntegralNumber() || !seconds.canConvertToLong() || seconds.asLong() < 0) {
                 throw StatesFailure.runtime("SecondsPath selected " + seconds + ", not a non-negative integer");
             }
             until = execution.stateEnteredTime.plusSeconds(seconds.asLong());
@@ -279,9 +298,11 @@ public final class Interpreter {
 
     private void succeed(Execution execution, JsonNode output) {
         Instant now = clock.instant();
-        execution.record(now, "ExecutionSucceeded", "executionSucceededEventDetails",
-                object().put("output", output.toString()));
-        execution.finish(Execution.Status.SUCCEEDED, output, null, null, now);
+        execution.finishIfRunning(Execution.Status.SUCCEEDED, null, null, now, () -> {
+            execution.record(now, "ExecutionSucceeded", "executionSucceededEventDetails",
+                    object().put("output", output.toString()));
+            execution.setOutput(output);
+        });
     }
 
     private void fail(Execution execution, String error, String cause) {
@@ -293,8 +314,8 @@ public final class Interpreter {
         if (cause != null) {
             details.put("cause", cause);
         }
-        execution.record(now, "ExecutionFailed", "executionFailedEventDetails", details);
-        execution.finish(Execution.Status.FAILED, null, error, cause, now);
+        execution.finishIfRunning(Execution.Status.FAILED, error, cause, now,
+                () -> execution.record(now, "ExecutionFailed", "executionFailedEventDetails", details));
     }
 
     private JsonNode context(Execution execution) {

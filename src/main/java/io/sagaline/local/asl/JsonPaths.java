@@ -98,6 +98,10 @@ public final class JsonPaths {
         return steps;
     }
 
+    private static StatesFailure resultPathFailure(String cause) {
+        return new StatesFailure(StatesFailure.RESULT_PATH_MATCH_FAILURE, cause);
+    }
+
     /** {@code ResultPath}: a copy of {@code document} with {@code value} placed at {@code path}. */
     public static JsonNode write(JsonNode document, String path, JsonNode value) {
         List<Object> steps = referenceSteps(path);
@@ -108,7 +112,7 @@ public final class JsonPaths {
             return value;
         }
         if (!document.isObject()) {
-            throw StatesFailure.runtime("ResultPath '" + path + "' needs an object as the state input, not " + document);
+            throw resultPathFailure("ResultPath '" + path + "' needs an object as the state input, not " + document);
         }
         JsonNode root = document.deepCopy();
         JsonNode cursor = root;
@@ -117,22 +121,25 @@ public final class JsonPaths {
             boolean last = i == steps.size() - 1;
             if (step instanceof String name) {
                 if (!cursor.isObject()) {
-                    throw StatesFailure.runtime("ResultPath '" + path + "' runs into a non-object at '" + name + "'");
+                    throw resultPathFailure("ResultPath '" + path + "' runs into a non-object at '" + name + "'");
                 }
                 ObjectNode object = (ObjectNode) cursor;
                 if (last) {
                     object.set(name, value);
                 } else {
                     JsonNode next = object.get(name);
-                    if (next == null || !(next.isObject() || next.isArray())) {
+                    if (next == null || next.isNull()) {
                         next = object.putObject(name);
+                    } else if (!next.isContainerNode()) {
+                        throw resultPathFailure(
+                                "ResultPath '" + path + "' runs into a non-object at '" + steps.get(i + 1) + "'");
                     }
                     cursor = next;
                 }
             } else {
                 int index = (Integer) step;
                 if (!cursor.isArray() || index >= cursor.size()) {
-                    throw StatesFailure.runtime("ResultPath '" + path + "' indexes past the array");
+                    throw resultPathFailure("ResultPath '" + path + "' indexes past the array");
                 }
                 ArrayNode array = (ArrayNode) cursor;
                 if (last) {

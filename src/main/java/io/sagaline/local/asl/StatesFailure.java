@@ -7,6 +7,7 @@ public class StatesFailure extends RuntimeException {
     public static final String RUNTIME = "States.Runtime";
     public static final String TIMEOUT = "States.Timeout";
     public static final String TASK_FAILED = "States.TaskFailed";
+    public static final String RESULT_PATH_MATCH_FAILURE = "States.ResultPathMatchFailure";
 
     private final String error;
     private final String cause;

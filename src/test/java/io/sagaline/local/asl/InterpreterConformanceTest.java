@@ -15,10 +15,12 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.PriorityQueue;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.params.ParameterizedTest;
@@ -98,8 +100,11 @@ class InterpreterConformanceTest {
             assertThat(history.get(i).previousEventId()).isEqualTo(i);
         }
         assertThat(history.get(0).type()).isEqualTo("ExecutionStarted");
-        assertThat(history.get(history.size() - 1).type())
-                .isEqualTo(execution.status() == Execution.Status.SUCCEEDED ? "ExecutionSucceeded" : "ExecutionFailed");
+        assertThat(history.get(history.size() - 1).type()).isEqualTo(switch (execution.status()) {
+            case SUCCEEDED -> "ExecutionSucceeded";
+            case TIMED_OUT -> "ExecutionTimedOut";
+            default -> "ExecutionFailed";
+        });
     }
 
     /** Task answers scripted per resource, in call order; checks what the task was given. */
@@ -138,10 +143,18 @@ class InterpreterConformanceTest {
         }
     }
 
-    /** Runs scheduled work on the test thread; a delay advances the clock instead of sleeping. */
+    /**
+     * Runs scheduled work on the test thread in order of due time; a delay advances the virtual
+     * clock instead of sleeping. {@code delays} lists every delay asked for, in the order asked.
+     */
     static final class InlineScheduler implements Interpreter.Scheduler {
-        private final Deque<Runnable> work = new ArrayDeque<>();
+        private record Due(Instant at, long sequence, Runnable work) {
+        }
+
+        private final PriorityQueue<Due> work = new PriorityQueue<>(
+                Comparator.comparing(Due::at).thenComparingLong(Due::sequence));
         private final TestClock clock;
+        private long sequence;
         final List<Long> delays = new ArrayList<>();
 
         InlineScheduler(TestClock clock) {
@@ -150,16 +163,13 @@ class InterpreterConformanceTest {
 
         @Override
         public void run(Runnable task) {
-            work.add(task);
+            work.add(new Due(clock.instant(), sequence++, task));
         }
 
         @Override
         public void after(Duration delay, Runnable task) {
             delays.add(delay.toMillis());
-            work.add(() -> {
-                clock.advance(delay);
-                task.run();
-            });
+            work.add(new Due(clock.instant().plus(delay), sequence++, task));
         }
 
         void drain() {
@@ -168,7 +178,11 @@ class InterpreterConformanceTest {
                 if (++steps > 10_000) {
                     fail("the execution does not end");
                 }
-                work.poll().run();
+                Due next = work.poll();
+                if (next.at().isAfter(clock.instant())) {
+                    clock.advance(Duration.between(clock.instant(), next.at()));
+                }
+                next.work().run();
             }
         }
     }
