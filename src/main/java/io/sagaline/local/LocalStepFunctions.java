@@ -3,6 +3,7 @@ package io.sagaline.local;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -18,14 +19,18 @@ import java.util.regex.Pattern;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.agroal.api.AgroalDataSource;
 import io.quarkus.arc.profile.IfBuildProfile;
+import io.quarkus.runtime.StartupEvent;
 import io.sagaline.local.asl.Execution;
 import io.sagaline.local.asl.Interpreter;
 import io.sagaline.local.asl.StateMachine;
@@ -40,6 +45,7 @@ import io.sagaline.local.asl.StatesFailure;
 @IfBuildProfile(anyOf = { "dev", "test" })
 public class LocalStepFunctions {
 
+    private static final Logger LOG = Logger.getLogger(LocalStepFunctions.class);
     public static final String REGION = "us-east-1";
     public static final String ACCOUNT = "000000000000";
     private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([A-Za-z0-9_]+)}");
@@ -68,10 +74,13 @@ public class LocalStepFunctions {
     private final ScheduledExecutorService timer;
     private final Interpreter interpreter;
 
-    LocalStepFunctions(LocalFunctions functions, ObjectMapper json,
+    private final PgExecutionStore store;
+
+    LocalStepFunctions(LocalFunctions functions, ObjectMapper json, AgroalDataSource dataSource,
             @ConfigProperty(name = "sagaline.local.workers", defaultValue = "16") int workerCount) {
         this.functions = functions;
         this.json = json;
+        this.store = new PgExecutionStore(dataSource, json);
         AtomicInteger count = new AtomicInteger();
         this.workers = Executors.newFixedThreadPool(workerCount, r -> daemon(r, "sfn-worker-" + count.incrementAndGet()));
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "sfn-timer"));
@@ -85,10 +94,41 @@ public class LocalStepFunctions {
             public void after(Duration delay, Runnable work) {
                 timer.schedule(() -> workers.execute(work), delay.toMillis(), TimeUnit.MILLISECONDS);
             }
-        }, Clock.systemUTC());
+        }, Clock.systemUTC(), store);
         for (Catalog.StateMachine spec : functions.catalog().stateMachines()) {
             machines.put(stateMachineArn(spec.name()), load(spec));
         }
+    }
+
+    void recover(@Observes StartupEvent startup) {
+        int resumed = resumeOrphans();
+        if (resumed > 0) {
+            LOG.infof("resumed %d running executions", resumed);
+        }
+    }
+
+    /**
+     * Goes on with every execution the store has RUNNING that this process is not running: what a
+     * previous process left when it died. Each goes on with the definition it started with.
+     */
+    public synchronized int resumeOrphans() {
+        int resumed = 0;
+        for (Execution execution : store.running()) {
+            if (executions.putIfAbsent(execution.arn(), execution) == null) {
+                interpreter.resume(execution);
+                resumed++;
+            }
+        }
+        return resumed;
+    }
+
+    /** The store this engine commits to (for tests that play a second, crashing process on it). */
+    public PgExecutionStore store() {
+        return store;
+    }
+
+    public StateMachine stateMachine(String stateMachineArn) {
+        return machines.get(stateMachineArn);
     }
 
     public static String stateMachineArn(String name) {
@@ -144,7 +184,8 @@ public class LocalStepFunctions {
             throw new Refused("InvalidExecutionInput", "Invalid State Machine Execution Input: " + e.getOriginalMessage());
         }
         String executionArn = stateMachineArn.replace(":stateMachine:", ":execution:") + ":" + name;
-        Execution existing = executions.get(executionArn);
+        forgetEnded();
+        Execution existing = execution(executionArn).orElse(null);
         if (existing != null) {
             if (existing.status() == Execution.Status.RUNNING && existing.input().equals(parsed)) {
                 return existing;
@@ -156,8 +197,17 @@ public class LocalStepFunctions {
         return execution;
     }
 
+    /** A running execution is the live one; an ended one is read back from the store. */
     public Optional<Execution> execution(String executionArn) {
-        return Optional.ofNullable(executions.get(executionArn));
+        Execution live = executions.get(executionArn);
+        return live != null ? Optional.of(live) : store.find(executionArn);
+    }
+
+    /** Ended executions leave memory a while after their end is committed; the store keeps them. */
+    private void forgetEnded() {
+        Instant before = Instant.now().minusSeconds(60);
+        executions.values().removeIf(e -> e.status() != Execution.Status.RUNNING && e.stopDate() != null
+                && e.stopDate().isBefore(before));
     }
 
     private JsonNode invokeTask(String resource, JsonNode payload, Integer timeoutSeconds) {

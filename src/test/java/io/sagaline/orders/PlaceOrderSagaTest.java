@@ -213,6 +213,8 @@ class PlaceOrderSagaTest {
         String orderId = placeOrder(customer, "tok_declined", sku, 1);
         String executionArn = awaitDecided(orderId).getString("executionId");
 
+        var execution = engine.execution(executionArn).orElseThrow();
+        assertThat(execution.awaitEnd(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
         List<HistoryEvent> history = engine.execution(executionArn).orElseThrow().history();
         List<String> states = history.stream().filter(e -> e.type().endsWith("StateEntered"))
                 .map(e -> e.details().get("name").asText()).toList();

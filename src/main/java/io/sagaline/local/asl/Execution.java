@@ -35,12 +35,52 @@ public final class Execution {
     private String cause;
     private Instant stopDate;
 
-    // The cursor: the state being run, its raw input, and the retry attempts made in it.
+    // The cursor: the state being run, its raw input, the retry attempts made in it, and when to go on.
     String state;
     JsonNode stateInput;
     Instant stateEnteredTime;
     int[] retryAttempts;
     int retryCount;
+    Instant resumeAt;
+    private int committedEvents;
+
+    /** Everything needed to continue an execution, and the events added since the last commit. */
+    public record Commit(String arn, String name, String stateMachineArn, String machineName, JsonNode definition,
+            JsonNode input, Instant startDate, Status status, JsonNode output, String error, String cause, Instant stopDate,
+            String state, JsonNode stateInput, Instant stateEnteredTime, int[] retryAttempts, int retryCount,
+            Instant resumeAt, List<HistoryEvent> events) {
+    }
+
+    /** Takes what has changed since the last commit; the caller must make it durable. */
+    synchronized Commit takeCommit() {
+        List<HistoryEvent> events = List.copyOf(history.subList(committedEvents, history.size()));
+        committedEvents = history.size();
+        return new Commit(arn, name, stateMachineArn, machine.name(), machine.definition(), input, startDate, status, output,
+                error, cause, stopDate, state, stateInput, stateEnteredTime,
+                retryAttempts == null ? new int[0] : retryAttempts.clone(), retryCount, resumeAt, events);
+    }
+
+    /** An execution as its last commit left it, ready to go on. */
+    public static Execution restore(Commit c, StateMachine machine, List<HistoryEvent> history) {
+        Execution e = new Execution(c.arn(), c.name(), c.stateMachineArn(), machine, c.input(), c.startDate());
+        e.history.addAll(history);
+        e.committedEvents = history.size();
+        e.status = c.status();
+        e.output = c.output();
+        e.error = c.error();
+        e.cause = c.cause();
+        e.stopDate = c.stopDate();
+        e.state = c.state();
+        e.stateInput = c.stateInput();
+        e.stateEnteredTime = c.stateEnteredTime();
+        e.retryAttempts = c.retryAttempts();
+        e.retryCount = c.retryCount();
+        e.resumeAt = c.resumeAt();
+        if (c.status() != Status.RUNNING) {
+            e.finished.complete(e);
+        }
+        return e;
+    }
 
     Execution(String arn, String name, String stateMachineArn, StateMachine machine, JsonNode input, Instant startDate) {
         this.arn = arn;

@@ -38,11 +38,39 @@ public final class Interpreter {
     private final TaskInvoker tasks;
     private final Scheduler scheduler;
     private final Clock clock;
+    private final ExecutionStore store;
 
     public Interpreter(TaskInvoker tasks, Scheduler scheduler, Clock clock) {
+        this(tasks, scheduler, clock, ExecutionStore.NONE);
+    }
+
+    public Interpreter(TaskInvoker tasks, Scheduler scheduler, Clock clock, ExecutionStore store) {
         this.tasks = tasks;
         this.scheduler = scheduler;
         this.clock = clock;
+        this.store = store;
+    }
+
+    /**
+     * Goes on with an execution restored from the store, where its last commit left it: a wait or
+     * back-off resumes when it was due, a state that was under way is run again (a task may thus
+     * be invoked twice, never skipped).
+     */
+    public void resume(Execution execution) {
+        if (execution.status() != Execution.Status.RUNNING) {
+            return;
+        }
+        Duration due = execution.resumeAt == null ? Duration.ZERO : Duration.between(clock.instant(), execution.resumeAt);
+        if (due.isNegative() || due.isZero()) {
+            scheduler.run(() -> advance(execution));
+        } else {
+            scheduler.after(due, () -> advance(execution));
+        }
+        scheduleMachineTimeout(execution);
+    }
+
+    private void commit(Execution execution) {
+        store.commit(execution.takeCommit());
     }
 
     public Execution start(String executionArn, String name, String stateMachineArn, StateMachine machine,
@@ -52,37 +80,62 @@ public final class Interpreter {
         details.putObject("inputDetails").put("truncated", false);
         execution.record(execution.startDate(), "ExecutionStarted", "executionStartedEventDetails", details);
         enter(execution, machine.startAt(), input);
-        if (machine.definition().has("TimeoutSeconds")) {
-            long seconds = machine.definition().get("TimeoutSeconds").asLong();
-            scheduler.after(Duration.ofSeconds(seconds), () -> timeOut(execution, seconds));
-        }
+        commit(execution);
+        scheduleMachineTimeout(execution);
         scheduler.run(() -> advance(execution));
         return execution;
+    }
+
+    private void scheduleMachineTimeout(Execution execution) {
+        JsonNode definition = execution.machine().definition();
+        if (definition.has("TimeoutSeconds")) {
+            long seconds = definition.get("TimeoutSeconds").asLong();
+            Duration left = Duration.between(clock.instant(), execution.startDate().plusSeconds(seconds));
+            scheduler.after(left.isNegative() ? Duration.ZERO : left, () -> timeOut(execution, seconds));
+        }
     }
 
     /** The machine's TimeoutSeconds ran out: the execution ends TIMED_OUT; a task in flight finishes unheard. */
     private void timeOut(Execution execution, long seconds) {
         Instant now = clock.instant();
         String cause = "the execution ran longer than the state machine's TimeoutSeconds (" + seconds + ")";
-        execution.finishIfRunning(Execution.Status.TIMED_OUT, StatesFailure.TIMEOUT, cause, now,
+        if (execution.finishIfRunning(Execution.Status.TIMED_OUT, StatesFailure.TIMEOUT, cause, now,
                 () -> execution.record(now, "ExecutionTimedOut", "executionTimedOutEventDetails",
-                        object().put("error", StatesFailure.TIMEOUT).put("cause", cause)));
+                        object().put("error", StatesFailure.TIMEOUT).put("cause", cause)))) {
+            commitQuietly(execution);
+        }
+    }
+
+    private void commitQuietly(Execution execution) {
+        try {
+            commit(execution);
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "execution %s: its last transition could not be committed", execution.arn());
+        }
     }
 
     private void advance(Execution execution) {
         try {
+            execution.resumeAt = null;
             while (execution.status() == Execution.Status.RUNNING) {
                 Duration wait = step(execution);
                 if (wait != null) {
+                    execution.resumeAt = clock.instant().plus(wait);
+                    commit(execution);
                     scheduler.after(wait, () -> advance(execution));
                     return;
                 }
+                commit(execution);
             }
+        } catch (ExecutionStore.Unavailable e) {
+            LOG.errorf(e, "execution %s stops in this process: its transition could not be committed", execution.arn());
         } catch (StatesFailure e) {
             fail(execution, e.error(), e.cause());
+            commitQuietly(execution);
         } catch (RuntimeException | Error e) {
             LOG.errorf(e, "execution %s broke in state %s", execution.arn(), execution.state);
             fail(execution, StatesFailure.RUNTIME, String.valueOf(e));
+            commitQuietly(execution);
         }
     }
 
@@ -149,6 +202,7 @@ public final class Interpreter {
         }
         execution.record(clock.instant(), "LambdaFunctionScheduled", "lambdaFunctionScheduledEventDetails", scheduled);
         execution.record(clock.instant(), "LambdaFunctionStarted", null, null);
+        commit(execution);
         JsonNode result;
         try {
             result = tasks.invoke(resource, payload, timeout);

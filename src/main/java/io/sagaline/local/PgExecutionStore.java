@@ -1,0 +1,160 @@
+package io.sagaline.local;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import javax.sql.DataSource;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.sagaline.local.asl.Execution;
+import io.sagaline.local.asl.ExecutionStore;
+import io.sagaline.local.asl.HistoryEvent;
+import io.sagaline.local.asl.StateMachine;
+
+/**
+ * Executions in PostgreSQL (schema {@code engine}): each commit moves the cursor and appends the
+ * new history events in one transaction, so what is in the database is always a state the
+ * execution can go on from.
+ */
+public class PgExecutionStore implements ExecutionStore {
+
+    private static final String UPSERT = """
+            insert into engine.executions (arn, name, state_machine_arn, machine_name, definition, input, status, output,
+                error, cause, start_date, stop_date, state, state_input, state_entered, retry_attempts, retry_count, resume_at)
+            values (?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?::jsonb, ?, ?, ?, ?, ?, ?::jsonb, ?, ?::jsonb, ?, ?)
+            on conflict (arn) do update set status = excluded.status, output = excluded.output, error = excluded.error,
+                cause = excluded.cause, stop_date = excluded.stop_date, state = excluded.state,
+                state_input = excluded.state_input, state_entered = excluded.state_entered,
+                retry_attempts = excluded.retry_attempts, retry_count = excluded.retry_count, resume_at = excluded.resume_at""";
+    private static final String EVENT = """
+            insert into engine.history (execution_arn, id, previous_event_id, ts, type, details_key, details)
+            values (?, ?, ?, ?, ?, ?, ?::jsonb)""";
+
+    private final DataSource dataSource;
+    private final ObjectMapper json;
+
+    public PgExecutionStore(DataSource dataSource, ObjectMapper json) {
+        this.dataSource = dataSource;
+        this.json = json;
+    }
+
+    @Override
+    public void commit(Execution.Commit c) {
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            try (PreparedStatement upsert = connection.prepareStatement(UPSERT);
+                    PreparedStatement event = connection.prepareStatement(EVENT)) {
+                int i = 0;
+                upsert.setString(++i, c.arn());
+                upsert.setString(++i, c.name());
+                upsert.setString(++i, c.stateMachineArn());
+                upsert.setString(++i, c.machineName());
+                upsert.setString(++i, c.definition().toString());
+                upsert.setString(++i, c.input().toString());
+                upsert.setString(++i, c.status().name());
+                upsert.setString(++i, c.output() == null ? null : c.output().toString());
+                upsert.setString(++i, c.error());
+                upsert.setString(++i, c.cause());
+                upsert.setTimestamp(++i, timestamp(c.startDate()));
+                upsert.setTimestamp(++i, timestamp(c.stopDate()));
+                upsert.setString(++i, c.state());
+                upsert.setString(++i, c.stateInput() == null ? null : c.stateInput().toString());
+                upsert.setTimestamp(++i, timestamp(c.stateEnteredTime()));
+                upsert.setString(++i, json.writeValueAsString(c.retryAttempts()));
+                upsert.setInt(++i, c.retryCount());
+                upsert.setTimestamp(++i, timestamp(c.resumeAt()));
+                upsert.executeUpdate();
+                for (HistoryEvent e : c.events()) {
+                    event.setString(1, c.arn());
+                    event.setLong(2, e.id());
+                    event.setLong(3, e.previousEventId());
+                    event.setTimestamp(4, timestamp(e.timestamp()));
+                    event.setString(5, e.type());
+                    event.setString(6, e.detailsKey());
+                    event.setString(7, e.details() == null ? null : e.details().toString());
+                    event.addBatch();
+                }
+                event.executeBatch();
+                connection.commit();
+            } catch (SQLException | JsonProcessingException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            }
+        } catch (SQLException | JsonProcessingException e) {
+            throw new Unavailable("could not commit execution " + c.arn(), e);
+        }
+    }
+
+    /** Every execution still RUNNING, as its last commit left it, each with the definition it started with. */
+    public List<Execution> running() {
+        return load("select * from engine.executions where status = 'RUNNING' order by start_date", null);
+    }
+
+    public Optional<Execution> find(String arn) {
+        return load("select * from engine.executions where arn = ?", arn).stream().findFirst();
+    }
+
+    private List<Execution> load(String sql, String param) {
+        try (Connection connection = dataSource.getConnection(); PreparedStatement query = connection.prepareStatement(sql)) {
+            if (param != null) {
+                query.setString(1, param);
+            }
+            List<Execution> executions = new ArrayList<>();
+            try (ResultSet r = query.executeQuery()) {
+                while (r.next()) {
+                    Execution.Commit c = new Execution.Commit(r.getString("arn"), r.getString("name"),
+                            r.getString("state_machine_arn"), r.getString("machine_name"), tree(r.getString("definition")),
+                            tree(r.getString("input")), instant(r.getTimestamp("start_date")),
+                            Execution.Status.valueOf(r.getString("status")), tree(r.getString("output")), r.getString("error"),
+                            r.getString("cause"), instant(r.getTimestamp("stop_date")), r.getString("state"),
+                            tree(r.getString("state_input")), instant(r.getTimestamp("state_entered")),
+                            json.readValue(r.getString("retry_attempts"), int[].class), r.getInt("retry_count"),
+                            instant(r.getTimestamp("resume_at")), List.of());
+                    StateMachine machine = StateMachine.parse(c.machineName(), c.definition());
+                    executions.add(Execution.restore(c, machine, history(connection, c.arn())));
+                }
+            }
+            return executions;
+        } catch (SQLException | JsonProcessingException e) {
+            throw new Unavailable("could not load executions", e);
+        }
+    }
+
+    private List<HistoryEvent> history(Connection connection, String arn) throws SQLException, JsonProcessingException {
+        try (PreparedStatement query = connection
+                .prepareStatement("select * from engine.history where execution_arn = ? order by id")) {
+            query.setString(1, arn);
+            List<HistoryEvent> events = new ArrayList<>();
+            try (ResultSet r = query.executeQuery()) {
+                while (r.next()) {
+                    events.add(new HistoryEvent(r.getLong("id"), r.getLong("previous_event_id"), instant(r.getTimestamp("ts")),
+                            r.getString("type"), r.getString("details_key"), (ObjectNode) tree(r.getString("details"))));
+                }
+            }
+            return events;
+        }
+    }
+
+    private JsonNode tree(String text) throws JsonProcessingException {
+        return text == null ? null : json.readTree(text);
+    }
+
+    private static Timestamp timestamp(Instant instant) {
+        return instant == null ? null : Timestamp.from(instant);
+    }
+
+    private static Instant instant(Timestamp timestamp) {
+        return timestamp == null ? null : timestamp.toInstant();
+    }
+}

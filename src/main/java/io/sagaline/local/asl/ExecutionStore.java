@@ -1,0 +1,25 @@
+package io.sagaline.local.asl;
+
+/**
+ * Where executions are made durable. The interpreter commits at every point after which a crash
+ * must not lose what happened: when an execution starts, before a task is invoked (so that a
+ * crash re-invokes it: at least once, never skipped), after every state's transition, before
+ * every wait (with the time to resume), and when it ends.
+ */
+@FunctionalInterface
+public interface ExecutionStore {
+
+    /** Makes the commit durable, atomically, or throws. */
+    void commit(Execution.Commit commit);
+
+    /** For runs that need no durability (the interpreter's own tests). */
+    ExecutionStore NONE = commit -> {
+    };
+
+    /** The store could not commit: the execution stops here, in this process, as if it had crashed. */
+    class Unavailable extends RuntimeException {
+        public Unavailable(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+}
