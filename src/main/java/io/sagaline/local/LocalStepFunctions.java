@@ -75,6 +75,7 @@ public class LocalStepFunctions {
     private final Interpreter interpreter;
 
     private final PgExecutionStore store;
+    private final Instant loadedAt = Instant.now();
 
     LocalStepFunctions(LocalFunctions functions, ObjectMapper json, AgroalDataSource dataSource,
             @ConfigProperty(name = "sagaline.local.workers", defaultValue = "16") int workerCount) {
@@ -122,9 +123,43 @@ public class LocalStepFunctions {
         return resumed;
     }
 
+    /** StopExecution: a running execution, here or left by a dead process, ends ABORTED. */
+    public synchronized Execution stop(String executionArn, String error, String cause) {
+        Execution execution = execution(executionArn)
+                .orElseThrow(() -> new Refused("ExecutionDoesNotExist", "Execution Does Not Exist: '" + executionArn + "'"));
+        if (execution.status() != Execution.Status.RUNNING) {
+            throw new Refused("ValidationException",
+                    "Execution " + executionArn + " is " + execution.status() + ", not RUNNING");
+        }
+        interpreter.stop(execution, error, cause);
+        return execution;
+    }
+
+    public List<PgExecutionStore.Summary> list(String stateMachineArn, Execution.Status status, int limit, int offset) {
+        if (!machines.containsKey(stateMachineArn)) {
+            throw new Refused("StateMachineDoesNotExist", "State Machine Does Not Exist: '" + stateMachineArn + "'");
+        }
+        return store.list(stateMachineArn, status, limit, offset);
+    }
+
     /** The store this engine commits to (for tests that play a second, crashing process on it). */
     public PgExecutionStore store() {
         return store;
+    }
+
+    /**
+     * Adds a state machine beside the catalog's (what CreateStateMachine does in AWS; here for tools
+     * and tests). A definition AWS would refuse is refused, naming the state and field.
+     */
+    public String register(String name, JsonNode definition) {
+        String arn = stateMachineArn(name);
+        machines.put(arn, StateMachine.parse(name, definition));
+        return arn;
+    }
+
+    /** When the state machines were loaded: their creationDate as far as this engine knows. */
+    public Instant loadedAt() {
+        return loadedAt;
     }
 
     public StateMachine stateMachine(String stateMachineArn) {

@@ -101,6 +101,37 @@ public class PgExecutionStore implements ExecutionStore {
         return load("select * from engine.executions where status = 'RUNNING' order by start_date", null);
     }
 
+    /** One line of ListExecutions. */
+    public record Summary(String arn, String stateMachineArn, String name, Execution.Status status, Instant startDate,
+            Instant stopDate) {
+    }
+
+    /** Executions of a state machine, newest first, optionally of one status: {@code limit} from {@code offset}. */
+    public List<Summary> list(String stateMachineArn, Execution.Status status, int limit, int offset) {
+        String sql = "select arn, state_machine_arn, name, status, start_date, stop_date from engine.executions "
+                + "where state_machine_arn = ?" + (status == null ? "" : " and status = ?")
+                + " order by start_date desc, arn limit ? offset ?";
+        try (Connection connection = dataSource.getConnection(); PreparedStatement query = connection.prepareStatement(sql)) {
+            int i = 0;
+            query.setString(++i, stateMachineArn);
+            if (status != null) {
+                query.setString(++i, status.name());
+            }
+            query.setInt(++i, limit);
+            query.setInt(++i, offset);
+            List<Summary> summaries = new ArrayList<>();
+            try (ResultSet r = query.executeQuery()) {
+                while (r.next()) {
+                    summaries.add(new Summary(r.getString(1), r.getString(2), r.getString(3),
+                            Execution.Status.valueOf(r.getString(4)), instant(r.getTimestamp(5)), instant(r.getTimestamp(6))));
+                }
+            }
+            return summaries;
+        } catch (SQLException e) {
+            throw new Unavailable("could not list executions", e);
+        }
+    }
+
     public Optional<Execution> find(String arn) {
         return load("select * from engine.executions where arn = ?", arn).stream().findFirst();
     }

@@ -106,6 +106,24 @@ public final class Interpreter {
         }
     }
 
+    /** StopExecution: the execution ends ABORTED with the error and cause given; a task in flight finishes unheard. */
+    public boolean stop(Execution execution, String error, String cause) {
+        Instant now = clock.instant();
+        ObjectNode details = object();
+        if (error != null) {
+            details.put("error", error);
+        }
+        if (cause != null) {
+            details.put("cause", cause);
+        }
+        boolean stopped = execution.finishIfRunning(Execution.Status.ABORTED, error, cause, now,
+                () -> execution.record(now, "ExecutionAborted", "executionAbortedEventDetails", details));
+        if (stopped) {
+            commit(execution);
+        }
+        return stopped;
+    }
+
     private void commitQuietly(Execution execution) {
         try {
             commit(execution);

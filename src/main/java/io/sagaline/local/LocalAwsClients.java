@@ -1,0 +1,37 @@
+package io.sagaline.local;
+
+import java.net.URI;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
+
+import org.eclipse.microprofile.config.ConfigProvider;
+
+import io.quarkus.arc.profile.IfBuildProfile;
+import io.quarkus.runtime.LaunchMode;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.sfn.SfnClient;
+
+/**
+ * The same AWS SDK clients the functions use in AWS, pointed at this process: the Step Functions
+ * API of the local engine answers on the HTTP port. Created on first use, when the port is known.
+ */
+@IfBuildProfile(anyOf = { "dev", "test" })
+public class LocalAwsClients {
+
+    public static URI endpoint() {
+        String port = LaunchMode.current() == LaunchMode.TEST ? "quarkus.http.test-port" : "quarkus.http.port";
+        return URI.create("http://localhost:" + ConfigProvider.getConfig().getValue(port, Integer.class));
+    }
+
+    @Produces
+    @ApplicationScoped
+    SfnClient sfn() {
+        return SfnClient.builder().endpointOverride(endpoint()).region(Region.of(LocalStepFunctions.REGION))
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
+                .httpClient(UrlConnectionHttpClient.create()).build();
+    }
+}

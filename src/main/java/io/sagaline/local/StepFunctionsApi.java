@@ -1,0 +1,260 @@
+package io.sagaline.local;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.List;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.quarkus.arc.profile.IfBuildProfile;
+import io.sagaline.local.asl.Execution;
+import io.sagaline.local.asl.HistoryEvent;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+
+/**
+ * The Step Functions API on the local port, in the AWS JSON 1.0 protocol ({@code POST /},
+ * {@code X-Amz-Target: AWSStepFunctions.<Operation>}), so that the AWS SDK's {@code SfnClient} and
+ * {@code aws stepfunctions --endpoint-url} work against the local engine unchanged. Signatures
+ * are not checked: this endpoint is for one machine.
+ */
+@ApplicationScoped
+@IfBuildProfile(anyOf = { "dev", "test" })
+public class StepFunctionsApi {
+
+    private static final Logger LOG = Logger.getLogger(StepFunctionsApi.class);
+    private static final String TARGET = "AWSStepFunctions.";
+    private static final String CONTENT_TYPE = "application/x-amz-json-1.0";
+    private static final String ROLE = "arn:aws:iam::" + LocalStepFunctions.ACCOUNT + ":role/sagaline-local-states";
+
+    /** An error answer: its AWS error code, e.g. ExecutionAlreadyExists. */
+    static final class AwsError extends RuntimeException {
+        final String code;
+
+        AwsError(String code, String message) {
+            super(message, null, false, false);
+            this.code = code;
+        }
+    }
+
+    private final LocalStepFunctions engine;
+    private final ObjectMapper json;
+
+    StepFunctionsApi(LocalStepFunctions engine, ObjectMapper json) {
+        this.engine = engine;
+        this.json = json;
+    }
+
+    void install(@Observes Router router) {
+        router.post("/").order(-100).handler(BodyHandler.create()).handler(ctx -> {
+            String target = ctx.request().getHeader("x-amz-target");
+            if (target == null || !target.startsWith(TARGET)) {
+                ctx.next();
+                return;
+            }
+            Buffer body = ctx.body().buffer();
+            serve(ctx, target.substring(TARGET.length()), body == null ? Buffer.buffer() : body);
+        });
+    }
+
+    private void serve(RoutingContext ctx, String operation, Buffer body) {
+        ctx.vertx().executeBlocking(() -> dispatch(operation, body.length() == 0 ? json.createObjectNode()
+                : json.readTree(body.getBytes())), false).onComplete(result -> {
+                    ctx.response().putHeader("content-type", CONTENT_TYPE);
+                    if (result.succeeded()) {
+                        ctx.response().setStatusCode(200).end(result.result().toString());
+                        return;
+                    }
+                    Throwable failure = result.cause();
+                    AwsError error = failure instanceof AwsError e ? e
+                            : failure instanceof LocalStepFunctions.Refused r ? new AwsError(r.code(), r.getMessage())
+                                    : failure instanceof com.fasterxml.jackson.core.JsonProcessingException
+                                            ? new AwsError("SerializationException", "the request body is not JSON")
+                                            : null;
+                    if (error == null) {
+                        LOG.errorf(failure, "AWSStepFunctions.%s failed", operation);
+                        error = new AwsError("InternalFailure", String.valueOf(failure.getMessage()));
+                    }
+                    ctx.response().setStatusCode(error.code.equals("InternalFailure") ? 500 : 400)
+                            .putHeader("x-amzn-errortype", error.code)
+                            .end(json.createObjectNode().put("__type", error.code).put("message", error.getMessage())
+                                    .toString());
+                });
+    }
+
+    JsonNode dispatch(String operation, JsonNode request) {
+        return switch (operation) {
+            case "StartExecution" -> startExecution(request);
+            case "DescribeExecution" -> describeExecution(request);
+            case "StopExecution" -> stopExecution(request);
+            case "ListExecutions" -> listExecutions(request);
+            case "GetExecutionHistory" -> getExecutionHistory(request);
+            case "ListStateMachines" -> listStateMachines();
+            case "DescribeStateMachine" -> describeStateMachine(request);
+            default ->
+                throw new AwsError("UnknownOperationException", "AWSStepFunctions." + operation + " is not supported here");
+        };
+    }
+
+    private JsonNode startExecution(JsonNode request) {
+        String name = request.hasNonNull("name") ? request.get("name").asText() : java.util.UUID.randomUUID().toString();
+        String input = request.hasNonNull("input") ? request.get("input").asText() : "{}";
+        Execution execution = engine.start(required(request, "stateMachineArn"), name, input);
+        return object().put("executionArn", execution.arn()).put("startDate", seconds(execution.startDate()));
+    }
+
+    private JsonNode describeExecution(JsonNode request) {
+        Execution e = execution(required(request, "executionArn"));
+        ObjectNode out = object().put("executionArn", e.arn()).put("stateMachineArn", e.stateMachineArn()).put("name", e.name())
+                .put("status", e.status().name()).put("startDate", seconds(e.startDate())).put("input", e.input().toString());
+        out.putObject("inputDetails").put("included", true);
+        if (e.stopDate() != null) {
+            out.put("stopDate", seconds(e.stopDate()));
+        }
+        if (e.output() != null) {
+            out.put("output", e.output().toString());
+            out.putObject("outputDetails").put("included", true);
+        }
+        if (e.error() != null) {
+            out.put("error", e.error());
+        }
+        if (e.cause() != null) {
+            out.put("cause", e.cause());
+        }
+        return out;
+    }
+
+    private JsonNode stopExecution(JsonNode request) {
+        Execution e = engine.stop(required(request, "executionArn"), text(request, "error"), text(request, "cause"));
+        return object().put("stopDate", seconds(e.stopDate()));
+    }
+
+    private JsonNode listExecutions(JsonNode request) {
+        Execution.Status status = null;
+        if (request.hasNonNull("statusFilter")) {
+            try {
+                status = Execution.Status.valueOf(request.get("statusFilter").asText());
+            } catch (IllegalArgumentException e) {
+                throw new AwsError("ValidationException", "unknown statusFilter " + request.get("statusFilter").asText());
+            }
+        }
+        int limit = pageSize(request, 100);
+        int offset = offset(request);
+        List<PgExecutionStore.Summary> page = engine.list(required(request, "stateMachineArn"), status, limit + 1, offset);
+        ObjectNode out = object();
+        ArrayNode executions = out.putArray("executions");
+        page.stream().limit(limit).forEach(s -> {
+            ObjectNode item = executions.addObject().put("executionArn", s.arn()).put("stateMachineArn", s.stateMachineArn())
+                    .put("name", s.name()).put("status", s.status().name()).put("startDate", seconds(s.startDate()));
+            if (s.stopDate() != null) {
+                item.put("stopDate", seconds(s.stopDate()));
+            }
+        });
+        if (page.size() > limit) {
+            out.put("nextToken", token(offset + limit));
+        }
+        return out;
+    }
+
+    private JsonNode getExecutionHistory(JsonNode request) {
+        List<HistoryEvent> history = new java.util.ArrayList<>(execution(required(request, "executionArn")).history());
+        if (request.path("reverseOrder").asBoolean(false)) {
+            java.util.Collections.reverse(history);
+        }
+        int limit = pageSize(request, 100);
+        int offset = offset(request);
+        ObjectNode out = object();
+        ArrayNode events = out.putArray("events");
+        history.stream().skip(offset).limit(limit).forEach(e -> {
+            ObjectNode event = events.addObject().put("timestamp", seconds(e.timestamp())).put("type", e.type())
+                    .put("id", e.id()).put("previousEventId", e.previousEventId());
+            if (e.detailsKey() != null && e.details() != null) {
+                event.set(e.detailsKey(), e.details());
+            }
+        });
+        if (history.size() > offset + limit) {
+            out.put("nextToken", token(offset + limit));
+        }
+        return out;
+    }
+
+    private JsonNode listStateMachines() {
+        ObjectNode out = object();
+        ArrayNode machines = out.putArray("stateMachines");
+        engine.stateMachineArns().stream().sorted().forEach(arn -> machines.addObject().put("stateMachineArn", arn)
+                .put("name", engine.stateMachine(arn).name()).put("type", "STANDARD")
+                .put("creationDate", seconds(engine.loadedAt())));
+        return out;
+    }
+
+    private JsonNode describeStateMachine(JsonNode request) {
+        String arn = required(request, "stateMachineArn");
+        var machine = engine.stateMachine(arn);
+        if (machine == null) {
+            throw new AwsError("StateMachineDoesNotExist", "State Machine Does Not Exist: '" + arn + "'");
+        }
+        return object().put("stateMachineArn", arn).put("name", machine.name()).put("status", "ACTIVE")
+                .put("definition", machine.definition().toString()).put("roleArn", ROLE).put("type", "STANDARD")
+                .put("creationDate", seconds(engine.loadedAt()));
+    }
+
+    private Execution execution(String arn) {
+        return engine.execution(arn)
+                .orElseThrow(() -> new AwsError("ExecutionDoesNotExist", "Execution Does Not Exist: '" + arn + "'"));
+    }
+
+    private static String required(JsonNode request, String field) {
+        if (!request.hasNonNull(field) || request.get(field).asText().isBlank()) {
+            throw new AwsError("ValidationException", "1 validation error detected: '" + field + "' must not be null");
+        }
+        return request.get(field).asText();
+    }
+
+    private static String text(JsonNode request, String field) {
+        return request.hasNonNull(field) ? request.get(field).asText() : null;
+    }
+
+    private static int pageSize(JsonNode request, int fallback) {
+        int size = request.path("maxResults").asInt(0);
+        if (size < 0 || size > 1000) {
+            throw new AwsError("ValidationException", "maxResults must be between 0 and 1000");
+        }
+        return size == 0 ? fallback : size;
+    }
+
+    private static int offset(JsonNode request) {
+        if (!request.hasNonNull("nextToken")) {
+            return 0;
+        }
+        try {
+            return Integer.parseInt(new String(Base64.getUrlDecoder().decode(request.get("nextToken").asText()),
+                    StandardCharsets.UTF_8));
+        } catch (IllegalArgumentException e) {
+            throw new AwsError("InvalidToken", "the nextToken is not one this endpoint gave");
+        }
+    }
+
+    private static String token(int offset) {
+        return Base64.getUrlEncoder().encodeToString(Integer.toString(offset).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Timestamps travel as epoch seconds with milliseconds, written out plainly (never 1.7E9). */
+    private static java.math.BigDecimal seconds(Instant instant) {
+        return java.math.BigDecimal.valueOf(instant.toEpochMilli()).movePointLeft(3);
+    }
+
+    private ObjectNode object() {
+        return json.createObjectNode();
+    }
+}

@@ -1,0 +1,141 @@
+package io.sagaline.local;
+
+import static io.sagaline.support.Api.awaitDecided;
+import static io.sagaline.support.Api.newCustomer;
+import static io.sagaline.support.Api.newProduct;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.sagaline.support.Api;
+import software.amazon.awssdk.services.sfn.SfnClient;
+import software.amazon.awssdk.services.sfn.model.DescribeExecutionResponse;
+import software.amazon.awssdk.services.sfn.model.ExecutionAlreadyExistsException;
+import software.amazon.awssdk.services.sfn.model.ExecutionDoesNotExistException;
+import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
+import software.amazon.awssdk.services.sfn.model.HistoryEvent;
+import software.amazon.awssdk.services.sfn.model.HistoryEventType;
+import software.amazon.awssdk.services.sfn.model.InvalidNameException;
+import software.amazon.awssdk.services.sfn.model.StateMachineDoesNotExistException;
+
+/**
+ * The AWS SDK v2 SfnClient, unchanged but for its endpoint, against the local Step Functions API:
+ * the same client the place-order function uses.
+ */
+@QuarkusTest
+class StepFunctionsApiTest {
+
+    private static final String PLACE_ORDER = "arn:aws:states:us-east-1:000000000000:stateMachine:place-order";
+
+    @Inject
+    SfnClient sfn;
+
+    @Test
+    void anOrderPlacedOverHttp_isAnExecutionTheSdkCanDescribeAndWhoseHistoryExplainsEveryStep() {
+        String orderId = Api.placeOrder(newCustomer(10_000), "tok_declined", newProduct(1_000, 5), 1);
+        String executionArn = awaitDecided(orderId).getString("executionId");
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> sfn.describeExecution(b -> b.executionArn(executionArn)).status() != ExecutionStatus.RUNNING);
+
+        DescribeExecutionResponse described = sfn.describeExecution(b -> b.executionArn(executionArn));
+        List<HistoryEvent> history = sfn.getExecutionHistory(b -> b.executionArn(executionArn)).events();
+
+        assertThat(described.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
+        assertThat(described.name()).isEqualTo(orderId);
+        assertThat(described.stateMachineArn()).isEqualTo(PLACE_ORDER);
+        assertThat(described.input()).contains(orderId).contains("tok_declined");
+        assertThat(described.output()).contains("PAYMENT_DECLINED");
+        assertThat(described.startDate()).isBeforeOrEqualTo(described.stopDate());
+        assertThat(history.get(0).type()).isEqualTo(HistoryEventType.EXECUTION_STARTED);
+        assertThat(history.get(history.size() - 1).type()).isEqualTo(HistoryEventType.EXECUTION_SUCCEEDED);
+        assertThat(history).filteredOn(e -> e.type() == HistoryEventType.TASK_STATE_ENTERED)
+                .extracting(e -> e.stateEnteredEventDetails().name())
+                .containsExactly("ReserveStock", "ReserveCredit", "AuthorizePayment", "VoidPayment", "ReleaseCredit",
+                        "ReleaseStock", "RejectOrder");
+        assertThat(history).filteredOn(e -> e.type() == HistoryEventType.LAMBDA_FUNCTION_FAILED).singleElement()
+                .satisfies(e -> assertThat(e.lambdaFunctionFailedEventDetails().error())
+                        .isEqualTo("io.sagaline.payments.PaymentDeclined"));
+        assertThat(history).filteredOn(e -> e.type() == HistoryEventType.LAMBDA_FUNCTION_SCHEDULED)
+                .allSatisfy(e -> assertThat(e.lambdaFunctionScheduledEventDetails().resource())
+                        .startsWith("arn:aws:lambda:us-east-1:000000000000:function:"));
+        assertThat(sfn.getExecutionHistory(b -> b.executionArn(executionArn).reverseOrder(true).maxResults(1)).events())
+                .singleElement().satisfies(e -> assertThat(e.type()).isEqualTo(HistoryEventType.EXECUTION_SUCCEEDED));
+    }
+
+    @Test
+    void startExecution_whileRunningIsIdempotentForTheSameNameAndInput_andRefusesAnotherInput() throws Exception {
+        String machine = waitingMachine();
+        String name = "started-" + UUID.randomUUID();
+
+        String arn = sfn.startExecution(b -> b.stateMachineArn(machine).name(name).input("{\"a\":1}")).executionArn();
+        String again = sfn.startExecution(b -> b.stateMachineArn(machine).name(name).input("{\"a\":1}")).executionArn();
+
+        assertThat(arn).isEqualTo(machine.replace(":stateMachine:", ":execution:") + ":" + name).isEqualTo(again);
+        assertThatThrownBy(() -> sfn.startExecution(b -> b.stateMachineArn(machine).name(name).input("{\"a\":2}")))
+                .isInstanceOf(ExecutionAlreadyExistsException.class);
+        assertThat(sfn.listExecutions(b -> b.stateMachineArn(machine).maxResults(1000)).executions())
+                .filteredOn(e -> e.executionArn().equals(arn)).hasSize(1);
+        sfn.stopExecution(b -> b.executionArn(arn));
+        assertThatThrownBy(() -> sfn.startExecution(b -> b.stateMachineArn(machine).name(name).input("{\"a\":1}")))
+                .as("a name is never reused once its execution has ended").isInstanceOf(ExecutionAlreadyExistsException.class);
+    }
+
+    private String waitingMachine() throws Exception {
+        return engine.register("waits-a-minute", new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree("{\"StartAt\":\"W\",\"States\":{\"W\":{\"Type\":\"Wait\",\"Seconds\":60,\"End\":true}}}"));
+    }
+
+    @Inject
+    LocalStepFunctions engine;
+
+    @Test
+    void stopExecution_endsARunningExecutionAbortedWithItsErrorAndCause_once() throws Exception {
+        String machine = waitingMachine();
+        String arn = sfn.startExecution(b -> b.stateMachineArn(machine).name("stop-" + UUID.randomUUID()).input("{}"))
+                .executionArn();
+
+        sfn.stopExecution(b -> b.executionArn(arn).error("Operator.Stop").cause("changed our mind"));
+
+        var described = sfn.describeExecution(b -> b.executionArn(arn));
+        assertThat(described.status()).isEqualTo(ExecutionStatus.ABORTED);
+        assertThat(described.error()).isEqualTo("Operator.Stop");
+        assertThat(described.cause()).isEqualTo("changed our mind");
+        List<HistoryEvent> history = sfn.getExecutionHistory(b -> b.executionArn(arn)).events();
+        assertThat(history.get(history.size() - 1).type()).isEqualTo(HistoryEventType.EXECUTION_ABORTED);
+        assertThat(history.get(history.size() - 1).executionAbortedEventDetails().cause()).isEqualTo("changed our mind");
+        assertThatThrownBy(() -> sfn.stopExecution(b -> b.executionArn(arn)))
+                .isInstanceOf(software.amazon.awssdk.services.sfn.model.SfnException.class)
+                .hasMessageContaining("not RUNNING");
+        assertThat(sfn.listExecutions(b -> b.stateMachineArn(machine).statusFilter(ExecutionStatus.ABORTED)).executions())
+                .allSatisfy(e -> assertThat(e.status()).isEqualTo(ExecutionStatus.ABORTED))
+                .extracting(e -> e.executionArn()).contains(arn);
+    }
+
+    @Test
+    void theSdkGetsAwsErrorsByName() {
+        assertThatThrownBy(() -> sfn.startExecution(b -> b.stateMachineArn(PLACE_ORDER + "-nope").name("x").input("{}")))
+                .isInstanceOf(StateMachineDoesNotExistException.class);
+        assertThatThrownBy(() -> sfn.startExecution(b -> b.stateMachineArn(PLACE_ORDER).name("no spaces allowed").input("{}")))
+                .isInstanceOf(InvalidNameException.class);
+        assertThatThrownBy(() -> sfn.describeExecution(b -> b.executionArn(PLACE_ORDER + ":missing")))
+                .isInstanceOf(ExecutionDoesNotExistException.class);
+    }
+
+    @Test
+    void theStateMachinesOfTheCatalog_areListedAndDescribedWithTheirDefinition() {
+        assertThat(sfn.listStateMachines().stateMachines()).extracting(m -> m.name()).contains("place-order");
+        var described = sfn.describeStateMachine(b -> b.stateMachineArn(PLACE_ORDER));
+        assertThat(described.definition()).contains("\"StartAt\":\"ReserveStock\"")
+                .contains("arn:aws:lambda:us-east-1:000000000000:function:reserve-stock");
+        assertThat(described.statusAsString()).isEqualTo("ACTIVE");
+    }
+}
