@@ -21,7 +21,9 @@ create table engine.executions (
     state_entered     timestamptz,
     retry_attempts    jsonb        not null default '[]',
     retry_count       int          not null default 0,
-    resume_at         timestamptz
+    resume_at         timestamptz,
+    redrive_count     int          not null default 0,
+    redrive_date      timestamptz
 );
 create index executions_running on engine.executions (resume_at) where status = 'RUNNING';
 create index executions_by_machine on engine.executions (state_machine_arn, start_date desc);

@@ -135,6 +135,20 @@ public class LocalStepFunctions {
         return execution;
     }
 
+    /** RedriveExecution: a FAILED, TIMED_OUT or ABORTED execution goes on from where it stopped. */
+    public synchronized Execution redrive(String executionArn) {
+        Execution execution = execution(executionArn)
+                .orElseThrow(() -> new Refused("ExecutionDoesNotExist", "Execution Does Not Exist: '" + executionArn + "'"));
+        if (!interpreter.redrive(execution)) {
+            throw new Refused("ExecutionNotRedrivable", "Execution " + executionArn + " is " + execution.status()
+                    + (execution.status() == Execution.Status.RUNNING || execution.status() == Execution.Status.SUCCEEDED ? ""
+                            : " at a Fail state")
+                    + " and cannot be redriven");
+        }
+        executions.put(executionArn, execution);
+        return execution;
+    }
+
     public List<PgExecutionStore.Summary> list(String stateMachineArn, Execution.Status status, int limit, int offset) {
         if (!machines.containsKey(stateMachineArn)) {
             throw new Refused("StateMachineDoesNotExist", "State Machine Does Not Exist: '" + stateMachineArn + "'");

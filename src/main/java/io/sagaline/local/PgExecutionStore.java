@@ -31,12 +31,14 @@ public class PgExecutionStore implements ExecutionStore {
 
     private static final String UPSERT = """
             insert into engine.executions (arn, name, state_machine_arn, machine_name, definition, input, status, output,
-                error, cause, start_date, stop_date, state, state_input, state_entered, retry_attempts, retry_count, resume_at)
-            values (?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?::jsonb, ?, ?, ?, ?, ?, ?::jsonb, ?, ?::jsonb, ?, ?)
+                error, cause, start_date, stop_date, state, state_input, state_entered, retry_attempts, retry_count, resume_at,
+                redrive_count, redrive_date)
+            values (?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?::jsonb, ?, ?, ?, ?, ?, ?::jsonb, ?, ?::jsonb, ?, ?, ?, ?)
             on conflict (arn) do update set status = excluded.status, output = excluded.output, error = excluded.error,
                 cause = excluded.cause, stop_date = excluded.stop_date, state = excluded.state,
                 state_input = excluded.state_input, state_entered = excluded.state_entered,
-                retry_attempts = excluded.retry_attempts, retry_count = excluded.retry_count, resume_at = excluded.resume_at""";
+                retry_attempts = excluded.retry_attempts, retry_count = excluded.retry_count, resume_at = excluded.resume_at,
+                redrive_count = excluded.redrive_count, redrive_date = excluded.redrive_date""";
     private static final String EVENT = """
             insert into engine.history (execution_arn, id, previous_event_id, ts, type, details_key, details)
             values (?, ?, ?, ?, ?, ?, ?::jsonb)""";
@@ -74,6 +76,8 @@ public class PgExecutionStore implements ExecutionStore {
                 upsert.setString(++i, json.writeValueAsString(c.retryAttempts()));
                 upsert.setInt(++i, c.retryCount());
                 upsert.setTimestamp(++i, timestamp(c.resumeAt()));
+                upsert.setInt(++i, c.redriveCount());
+                upsert.setTimestamp(++i, timestamp(c.redriveDate()));
                 upsert.executeUpdate();
                 for (HistoryEvent e : c.events()) {
                     event.setString(1, c.arn());
@@ -151,7 +155,9 @@ public class PgExecutionStore implements ExecutionStore {
                             r.getString("cause"), instant(r.getTimestamp("stop_date")), r.getString("state"),
                             tree(r.getString("state_input")), instant(r.getTimestamp("state_entered")),
                             json.readValue(r.getString("retry_attempts"), int[].class), r.getInt("retry_count"),
-                            instant(r.getTimestamp("resume_at")), List.of());
+                            instant(r.getTimestamp("resume_at")), r.getInt("redrive_count"),
+                            instant(r.getTimestamp("redrive_date")),
+                            List.of());
                     StateMachine machine = StateMachine.parse(c.machineName(), c.definition());
                     executions.add(Execution.restore(c, machine, history(connection, c.arn())));
                 }

@@ -98,6 +98,7 @@ public class StepFunctionsApi {
             case "StartExecution" -> startExecution(request);
             case "DescribeExecution" -> describeExecution(request);
             case "StopExecution" -> stopExecution(request);
+            case "RedriveExecution" -> redriveExecution(request);
             case "ListExecutions" -> listExecutions(request);
             case "GetExecutionHistory" -> getExecutionHistory(request);
             case "ListStateMachines" -> listStateMachines();
@@ -132,12 +133,24 @@ public class StepFunctionsApi {
         if (e.cause() != null) {
             out.put("cause", e.cause());
         }
+        out.put("redriveCount", e.redriveCount());
+        if (e.redriveDate() != null) {
+            out.put("redriveDate", seconds(e.redriveDate()));
+        }
+        out.put("redriveStatus", e.status() == Execution.Status.RUNNING || e.status() == Execution.Status.SUCCEEDED
+                ? "NOT_REDRIVABLE"
+                : "REDRIVABLE");
         return out;
     }
 
     private JsonNode stopExecution(JsonNode request) {
         Execution e = engine.stop(required(request, "executionArn"), text(request, "error"), text(request, "cause"));
         return object().put("stopDate", seconds(e.stopDate()));
+    }
+
+    private JsonNode redriveExecution(JsonNode request) {
+        Execution e = engine.redrive(required(request, "executionArn"));
+        return object().put("redriveDate", seconds(e.redriveDate()));
     }
 
     private JsonNode listExecutions(JsonNode request) {

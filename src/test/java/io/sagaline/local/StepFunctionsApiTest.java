@@ -96,6 +96,8 @@ class StepFunctionsApiTest {
 
     @Inject
     LocalStepFunctions engine;
+    @Inject
+    io.agroal.api.AgroalDataSource dataSource;
 
     @Test
     void stopExecution_endsARunningExecutionAbortedWithItsErrorAndCause_once() throws Exception {
@@ -118,6 +120,48 @@ class StepFunctionsApiTest {
         assertThat(sfn.listExecutions(b -> b.stateMachineArn(machine).statusFilter(ExecutionStatus.ABORTED)).executions())
                 .allSatisfy(e -> assertThat(e.status()).isEqualTo(ExecutionStatus.ABORTED))
                 .extracting(e -> e.executionArn()).contains(arn);
+    }
+
+    @Test
+    void aFailedExecutionRedriven_goesOnFromTheFailedStateWithItsInputAndEndsOnce() throws Exception {
+        String machine = engine.register("approves-an-order", new com.fasterxml.jackson.databind.ObjectMapper().readTree("""
+                {"StartAt": "Note", "States": {
+                  "Note": {"Type": "Pass", "Result": "noted", "ResultPath": "$.note", "Next": "Approve"},
+                  "Approve": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:000000000000:function:approve-order",
+                              "Parameters": {"tenant": "demo", "orderId.$": "$.orderId", "executionId.$": "$$.Execution.Id"},
+                              "End": true}}}"""));
+        String orderId = UUID.randomUUID().toString();
+        String arn = sfn.startExecution(b -> b.stateMachineArn(machine).name("redrive-" + orderId)
+                .input("{\"orderId\":\"" + orderId + "\"}")).executionArn();
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> sfn.describeExecution(b -> b.executionArn(arn)).status() == ExecutionStatus.FAILED);
+        var failed = sfn.describeExecution(b -> b.executionArn(arn));
+        assertThat(failed.error()).isEqualTo("java.lang.IllegalStateException");
+        assertThat(failed.cause()).contains("does not exist");
+        assertThat(failed.redriveStatusAsString()).isEqualTo("REDRIVABLE");
+
+        // The cause is fixed: the order now exists.
+        String customer = newCustomer(1_000);
+        new io.sagaline.support.Db(dataSource)
+                .update("insert into orders.orders (id, tenant, customer_id, status, execution_id) "
+                        + "values (?::uuid, 'demo', ?::uuid, 'PENDING', ?)", orderId, customer, arn);
+        sfn.redriveExecution(b -> b.executionArn(arn));
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> sfn.describeExecution(b -> b.executionArn(arn)).status() == ExecutionStatus.SUCCEEDED);
+
+        var redriven = sfn.describeExecution(b -> b.executionArn(arn));
+        assertThat(redriven.redriveCount()).isEqualTo(1);
+        assertThat(redriven.redriveDate()).isNotNull();
+        assertThat(redriven.output()).contains("APPROVED");
+        assertThat(Api.demo().get("/orders/" + orderId).then().extract().<String> path("status")).isEqualTo("APPROVED");
+        List<HistoryEvent> history = sfn.getExecutionHistory(b -> b.executionArn(arn).maxResults(1000)).events();
+        assertThat(history).extracting(HistoryEvent::type).containsSubsequence(HistoryEventType.EXECUTION_FAILED,
+                HistoryEventType.EXECUTION_REDRIVEN, HistoryEventType.LAMBDA_FUNCTION_SCHEDULED,
+                HistoryEventType.EXECUTION_SUCCEEDED);
+        assertThat(history).filteredOn(e -> e.type() == HistoryEventType.PASS_STATE_ENTERED)
+                .as("the redrive starts at the failed state, not over").hasSize(1);
+        assertThatThrownBy(() -> sfn.redriveExecution(b -> b.executionArn(arn)))
+                .isInstanceOf(software.amazon.awssdk.services.sfn.model.ExecutionNotRedrivableException.class);
     }
 
     @Test

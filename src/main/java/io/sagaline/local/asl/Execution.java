@@ -27,10 +27,12 @@ public final class Execution {
     private final JsonNode input;
     private final Instant startDate;
     private final List<HistoryEvent> history = new ArrayList<>();
-    private final CompletableFuture<Execution> finished = new CompletableFuture<>();
+    private volatile CompletableFuture<Execution> finished = new CompletableFuture<>();
 
     private volatile Status status = Status.RUNNING;
     private JsonNode output;
+    private int redriveCount;
+    private Instant redriveDate;
     private String error;
     private String cause;
     private Instant stopDate;
@@ -48,7 +50,7 @@ public final class Execution {
     public record Commit(String arn, String name, String stateMachineArn, String machineName, JsonNode definition,
             JsonNode input, Instant startDate, Status status, JsonNode output, String error, String cause, Instant stopDate,
             String state, JsonNode stateInput, Instant stateEnteredTime, int[] retryAttempts, int retryCount,
-            Instant resumeAt, List<HistoryEvent> events) {
+            Instant resumeAt, int redriveCount, Instant redriveDate, List<HistoryEvent> events) {
     }
 
     /** Takes what has changed since the last commit; the caller must make it durable. */
@@ -57,7 +59,8 @@ public final class Execution {
         committedEvents = history.size();
         return new Commit(arn, name, stateMachineArn, machine.name(), machine.definition(), input, startDate, status, output,
                 error, cause, stopDate, state, stateInput, stateEnteredTime,
-                retryAttempts == null ? new int[0] : retryAttempts.clone(), retryCount, resumeAt, events);
+                retryAttempts == null ? new int[0] : retryAttempts.clone(), retryCount, resumeAt, redriveCount, redriveDate,
+                events);
     }
 
     /** An execution as its last commit left it, ready to go on. */
@@ -76,6 +79,8 @@ public final class Execution {
         e.retryAttempts = c.retryAttempts();
         e.retryCount = c.retryCount();
         e.resumeAt = c.resumeAt();
+        e.redriveCount = c.redriveCount();
+        e.redriveDate = c.redriveDate();
         if (c.status() != Status.RUNNING) {
             e.finished.complete(e);
         }
@@ -124,6 +129,38 @@ public final class Execution {
         this.stopDate = at;
         finished.complete(this);
         return true;
+    }
+
+    /**
+     * RedriveExecution: a FAILED, TIMED_OUT or ABORTED execution runs again from the state where it
+     * stopped, with that state's input, its retries counted afresh. Returns false if it is not
+     * redrivable.
+     */
+    synchronized boolean reopen(Instant at, Runnable redrivenEvent) {
+        if (status == Status.RUNNING || status == Status.SUCCEEDED) {
+            return false;
+        }
+        status = Status.RUNNING;
+        error = null;
+        cause = null;
+        stopDate = null;
+        output = null;
+        redriveCount++;
+        redriveDate = at;
+        retryAttempts = new int[retryAttempts == null ? 0 : retryAttempts.length];
+        retryCount = 0;
+        resumeAt = null;
+        finished = new CompletableFuture<>();
+        redrivenEvent.run();
+        return true;
+    }
+
+    public synchronized int redriveCount() {
+        return redriveCount;
+    }
+
+    public synchronized Instant redriveDate() {
+        return redriveDate;
     }
 
     synchronized void setOutput(JsonNode output) {

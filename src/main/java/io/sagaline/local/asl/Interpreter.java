@@ -106,6 +106,28 @@ public final class Interpreter {
         }
     }
 
+    /**
+     * RedriveExecution, as AWS does it: an execution that FAILED, TIMED_OUT or was ABORTED goes on
+     * from the state where it stopped, with the input that state had; an ExecutionRedriven event
+     * marks the moment. An execution that ended in a Fail state is not redrivable: it would only
+     * fail again.
+     */
+    public boolean redrive(Execution execution) {
+        JsonNode state = execution.state == null ? null : execution.machine().state(execution.state);
+        if (state != null && "Fail".equals(state.path("Type").asText())) {
+            return false;
+        }
+        Instant now = clock.instant();
+        boolean reopened = execution.reopen(now, () -> execution.record(now, "ExecutionRedriven",
+                "executionRedrivenEventDetails", object().put("redriveCount", execution.redriveCount())));
+        if (reopened) {
+            execution.stateEnteredTime = now;
+            commit(execution);
+            scheduler.run(() -> advance(execution));
+        }
+        return reopened;
+    }
+
     /** StopExecution: the execution ends ABORTED with the error and cause given; a task in flight finishes unheard. */
     public boolean stop(Execution execution, String error, String cause) {
         Instant now = clock.instant();
