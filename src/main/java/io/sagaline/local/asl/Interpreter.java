@@ -165,7 +165,9 @@ public final class Interpreter {
                     scheduler.after(wait, () -> advance(execution));
                     return;
                 }
-                commit(execution);
+                if (!enteredTask(execution)) {
+                    commit(execution);
+                }
             }
         } catch (ExecutionStore.Unavailable e) {
             LOG.errorf(e, "execution %s stops in this process: its transition could not be committed", execution.arn());
@@ -177,6 +179,16 @@ public final class Interpreter {
             fail(execution, StatesFailure.RUNTIME, String.valueOf(e));
             commitQuietly(execution);
         }
+    }
+
+    /**
+     * A Task just entered commits its transition together with its scheduling, right before it is
+     * invoked: one commit instead of two, and still nothing of the task happens before the
+     * transition is durable.
+     */
+    private static boolean enteredTask(Execution execution) {
+        return execution.status() == Execution.Status.RUNNING
+                && "Task".equals(execution.machine().state(execution.state).get("Type").asText());
     }
 
     /** Runs the current state; returns how long to wait before going on, or null to go on now. */

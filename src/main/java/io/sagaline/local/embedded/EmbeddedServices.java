@@ -25,7 +25,37 @@ final class EmbeddedServices {
     private EmbeddedServices() {
     }
 
-    static synchronized int postgresPort() {
+    /*
+     * Quarkus reads configuration while it builds the application and again when it runs it, in two
+     * class loaders of the same JVM; each has its own statics. The ports go to system properties so
+     * that the second finds the servers the first started, and there is one of each per JVM.
+     */
+    private static final String POSTGRES_PORT = "sagaline.embedded.postgres.port";
+    private static final String REDIS_PORT = "sagaline.embedded.redis.port";
+
+    static int postgresPort() {
+        synchronized (System.getProperties()) {
+            String started = System.getProperty(POSTGRES_PORT);
+            if (started == null) {
+                started = Integer.toString(startPostgres());
+                System.setProperty(POSTGRES_PORT, started);
+            }
+            return Integer.parseInt(started);
+        }
+    }
+
+    static int redisPort() {
+        synchronized (System.getProperties()) {
+            String started = System.getProperty(REDIS_PORT);
+            if (started == null) {
+                started = Integer.toString(startRedis());
+                System.setProperty(REDIS_PORT, started);
+            }
+            return Integer.parseInt(started);
+        }
+    }
+
+    private static synchronized int startPostgres() {
         if (postgres == null) {
             long started = System.nanoTime();
             try {
@@ -43,7 +73,7 @@ final class EmbeddedServices {
         return postgres.getPort();
     }
 
-    static synchronized int redisPort() {
+    private static synchronized int startRedis() {
         if (redis == null) {
             try {
                 redisPort = freePort();
