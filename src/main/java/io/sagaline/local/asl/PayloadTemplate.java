@@ -40,13 +40,16 @@ public final class PayloadTemplate {
     }
 
     static JsonNode resolve(String expression, JsonNode input, JsonNode context) {
+        if (Intrinsics.isCall(expression)) {
+            return Intrinsics.evaluate(expression, input, context);
+        }
         if (expression.startsWith("$$")) {
             return JsonPaths.read(context, expression.substring(1));
         }
         if (expression.startsWith("$")) {
             return JsonPaths.read(input, expression);
         }
-        throw StatesFailure.runtime("'" + expression + "' is neither a path nor a supported intrinsic function");
+        throw StatesFailure.runtime("'" + expression + "' is neither a path nor an intrinsic function");
     }
 
     /** Load-time check of a template: every {@code .$} value must be a valid path. */
@@ -54,10 +57,16 @@ public final class PayloadTemplate {
         if (template.isObject()) {
             template.fields().forEachRemaining(f -> {
                 if (f.getKey().endsWith(".$")) {
-                    if (!f.getValue().isTextual() || !JsonPaths.isValidPath(f.getValue().asText())) {
+                    String value = f.getValue().isTextual() ? f.getValue().asText() : null;
+                    if (value != null && Intrinsics.isCall(value)) {
+                        try {
+                            Intrinsics.parse(value);
+                        } catch (IllegalArgumentException e) {
+                            throw new AslDefinitionException(state, field + "." + f.getKey(), e.getMessage());
+                        }
+                    } else if (value == null || !JsonPaths.isValidPath(value)) {
                         throw new AslDefinitionException(state, field + "." + f.getKey(),
-                                "the value of a '.$' field must be a JSONPath (intrinsic functions are not supported yet), not "
-                                        + f.getValue());
+                                "the value of a '.$' field must be a JSONPath or an intrinsic function, not " + f.getValue());
                     }
                 } else {
                     validate(state, field + "." + f.getKey(), f.getValue());
