@@ -246,7 +246,7 @@ public final class Interpreter {
     private Duration task(Execution execution, JsonNode state, JsonNode raw, JsonNode context) {
         JsonNode payload = parameters(state, inputPath(state, raw), context);
         String resource = state.get("Resource").asText();
-        Integer timeout = state.has("TimeoutSeconds") ? state.get("TimeoutSeconds").asInt() : null;
+        Integer timeout = timeoutSeconds(state, raw);
         ObjectNode scheduled = object().put("resourceType", "lambda").put("resource", resource)
                 .put("input", payload.toString());
         if (timeout != null) {
@@ -280,6 +280,21 @@ public final class Interpreter {
         }
         exit(execution, state, outputPath(state, output));
         return null;
+    }
+
+    /** TimeoutSeconds, or TimeoutSecondsPath read from the state's raw input (a positive integer). */
+    private static Integer timeoutSeconds(JsonNode state, JsonNode raw) {
+        if (state.has("TimeoutSeconds")) {
+            return state.get("TimeoutSeconds").asInt();
+        }
+        if (!state.has("TimeoutSecondsPath")) {
+            return null;
+        }
+        JsonNode value = JsonPaths.read(raw, state.get("TimeoutSecondsPath").asText());
+        if (!value.isIntegralNumber() || !value.canConvertToInt() || value.asInt() <= 0) {
+            throw StatesFailure.runtime("TimeoutSecondsPath selected " + value + ", not a positive integer");
+        }
+        return value.asInt();
     }
 
     /** Retry if a retrier matches and has attempts left; else Catch; else the execution fails. */

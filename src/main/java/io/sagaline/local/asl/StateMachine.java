@@ -23,7 +23,8 @@ public final class StateMachine {
     private static final Map<String, Set<String>> FIELDS = Map.of(
             "Pass", Set.of("Next", "End", "InputPath", "OutputPath", "ResultPath", "Parameters", "Result"),
             "Task", Set.of("Next", "End", "InputPath", "OutputPath", "ResultPath", "Parameters", "ResultSelector",
-                    "Resource", "Retry", "Catch", "TimeoutSeconds", "HeartbeatSeconds", "Credentials"),
+                    "Resource", "Retry", "Catch", "TimeoutSeconds", "TimeoutSecondsPath", "HeartbeatSeconds",
+                    "HeartbeatSecondsPath", "Credentials"),
             "Choice", Set.of("InputPath", "OutputPath", "Choices", "Default"),
             "Wait", Set.of("Next", "End", "InputPath", "OutputPath", "Seconds", "Timestamp", "SecondsPath",
                     "TimestampPath"),
@@ -143,6 +144,10 @@ public final class StateMachine {
             throw new AslDefinitionException(state, "Resource", "a Task needs a Resource URI");
         }
         positiveInt(state, s, "TimeoutSeconds");
+        if (s.has("TimeoutSeconds") && s.has("TimeoutSecondsPath")) {
+            throw new AslDefinitionException(state, "TimeoutSecondsPath", "use either TimeoutSeconds or TimeoutSecondsPath");
+        }
+        path(state, s, "TimeoutSecondsPath", false);
         positiveInt(state, s, "HeartbeatSeconds");
         JsonNode retry = s.path("Retry");
         if (s.has("Retry")) {
