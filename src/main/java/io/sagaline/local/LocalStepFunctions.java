@@ -115,7 +115,10 @@ public class LocalStepFunctions {
     public synchronized int resumeOrphans() {
         int resumed = 0;
         for (Execution execution : store.running()) {
-            if (executions.putIfAbsent(execution.arn(), execution) == null) {
+            Execution live = executions.get(execution.arn());
+            if (live == null || live.stalled()) {
+                // Not run here, or its last commit failed here: go on from what the store holds.
+                executions.put(execution.arn(), execution);
                 interpreter.resume(execution);
                 resumed++;
             }
@@ -228,9 +231,13 @@ public class LocalStepFunctions {
         }
         JsonNode parsed;
         try {
-            parsed = json.readTree(input == null ? "{}" : input);
-        } catch (JsonProcessingException e) {
-            throw new Refused("InvalidExecutionInput", "Invalid State Machine Execution Input: " + e.getOriginalMessage());
+            parsed = json.reader().with(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                    .readTree(input == null ? "{}" : input);
+        } catch (java.io.IOException e) {
+            throw new Refused("InvalidExecutionInput", "Invalid State Machine Execution Input: " + e.getMessage());
+        }
+        if (parsed == null || parsed.isMissingNode()) {
+            throw new Refused("InvalidExecutionInput", "Invalid State Machine Execution Input: it is empty");
         }
         String executionArn = stateMachineArn.replace(":stateMachine:", ":execution:") + ":" + name;
         forgetEnded();
@@ -285,9 +292,14 @@ public class LocalStepFunctions {
         return t;
     }
 
+    /**
+     * A clean shutdown stops taking work without interrupting what runs: an execution whose next
+     * step can no longer be scheduled stays RUNNING at its last commit and is resumed at the next
+     * start, as after a crash, instead of failing for a reason of this process's own.
+     */
     @PreDestroy
     void stop() {
-        timer.shutdownNow();
-        workers.shutdownNow();
+        timer.shutdown();
+        workers.shutdown();
     }
 }

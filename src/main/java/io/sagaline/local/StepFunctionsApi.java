@@ -110,6 +110,9 @@ public class StepFunctionsApi {
 
     private JsonNode startExecution(JsonNode request) {
         String name = request.hasNonNull("name") ? request.get("name").asText() : java.util.UUID.randomUUID().toString();
+        if (request.hasNonNull("input") && !request.get("input").isTextual()) {
+            throw new AwsError("ValidationException", "input must be a string holding JSON");
+        }
         String input = request.hasNonNull("input") ? request.get("input").asText() : "{}";
         Execution execution = engine.start(required(request, "stateMachineArn"), name, input);
         return object().put("executionArn", execution.arn()).put("startDate", seconds(execution.startDate()));
@@ -251,8 +254,12 @@ public class StepFunctionsApi {
             return 0;
         }
         try {
-            return Integer.parseInt(new String(Base64.getUrlDecoder().decode(request.get("nextToken").asText()),
+            int offset = Integer.parseInt(new String(Base64.getUrlDecoder().decode(request.get("nextToken").asText()),
                     StandardCharsets.UTF_8));
+            if (offset < 0) {
+                throw new NumberFormatException("negative");
+            }
+            return offset;
         } catch (IllegalArgumentException e) {
             throw new AwsError("InvalidToken", "the nextToken is not one this endpoint gave");
         }

@@ -164,6 +164,48 @@ class StepFunctionsApiTest {
                 .isInstanceOf(software.amazon.awssdk.services.sfn.model.ExecutionNotRedrivableException.class);
     }
 
+    @Inject
+    io.sagaline.payments.PaymentGatewaySimulator gateway;
+
+    @Test
+    void stoppingWhileATaskRunsAndRedrivingAtOnce_runsEveryLaterStepOnce() throws Exception {
+        String machine = engine.register("authorize-then-void", new com.fasterxml.jackson.databind.ObjectMapper().readTree("""
+                {"StartAt": "A", "States": {
+                  "A": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:000000000000:function:authorize-payment",
+                        "Parameters": {"tenant": "demo", "orderId.$": "$.orderId", "executionId.$": "$$.Execution.Id",
+                                       "amountCents": 100, "paymentToken": "tok_ok"}, "ResultPath": null, "Next": "B"},
+                  "B": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:000000000000:function:void-payment",
+                        "Parameters": {"tenant": "demo", "orderId.$": "$.orderId", "executionId.$": "$$.Execution.Id"},
+                        "End": true}}}"""));
+        String orderId = UUID.randomUUID().toString();
+        java.util.concurrent.CountDownLatch inGateway = new java.util.concurrent.CountDownLatch(1);
+        gateway.beforeNextAnswer(() -> {
+            inGateway.countDown();
+            try {
+                Thread.sleep(1_500);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        String arn = sfn.startExecution(b -> b.stateMachineArn(machine).name("race-" + orderId)
+                .input("{\"orderId\":\"" + orderId + "\"}")).executionArn();
+        assertThat(inGateway.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+
+        sfn.stopExecution(b -> b.executionArn(arn));
+        sfn.redriveExecution(b -> b.executionArn(arn));
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> sfn.describeExecution(b -> b.executionArn(arn)).status() == ExecutionStatus.SUCCEEDED);
+        Thread.sleep(2_000); // the stopped run's task comes back now: it must change nothing
+
+        List<HistoryEvent> history = sfn.getExecutionHistory(b -> b.executionArn(arn).maxResults(1000)).events();
+        assertThat(history).filteredOn(e -> e.type() == HistoryEventType.LAMBDA_FUNCTION_SCHEDULED)
+                .extracting(e -> e.lambdaFunctionScheduledEventDetails().resource().replaceAll(".*:", ""))
+                .containsExactly("authorize-payment", "authorize-payment", "void-payment");
+        assertThat(history).extracting(HistoryEvent::id)
+                .containsExactlyElementsOf(java.util.stream.LongStream.rangeClosed(1, history.size()).boxed().toList());
+        assertThat(sfn.describeExecution(b -> b.executionArn(arn)).status()).isEqualTo(ExecutionStatus.SUCCEEDED);
+    }
+
     @Test
     void theSdkGetsAwsErrorsByName() {
         assertThatThrownBy(() -> sfn.startExecution(b -> b.stateMachineArn(PLACE_ORDER + "-nope").name("x").input("{}")))

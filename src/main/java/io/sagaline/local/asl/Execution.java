@@ -53,10 +53,47 @@ public final class Execution {
             Instant resumeAt, int redriveCount, Instant redriveDate, List<HistoryEvent> events) {
     }
 
-    /** Takes what has changed since the last commit; the caller must make it durable. */
-    synchronized Commit takeCommit() {
+    /**
+     * Which run of the execution a worker belongs to: StopExecution, a machine timeout and
+     * RedriveExecution start a new one, and whatever the previous run still had under way
+     * (a task in flight, a pending wait) is then abandoned instead of going on.
+     */
+    private int epoch;
+    /** A commit failed: what is in memory is ahead of the store; the store's version must be reloaded. */
+    volatile boolean stalled;
+
+    synchronized int epoch() {
+        return epoch;
+    }
+
+    /** Whether a commit failed in this process, leaving memory ahead of the store. */
+    public boolean stalled() {
+        return stalled;
+    }
+
+    /**
+     * Makes what changed since the last commit durable through {@code store}, holding this
+     * execution's lock so that commits from different threads reach the store in order; only once
+     * the store has it are the events counted as committed. Refused (false) when {@code epoch} is
+     * no longer this execution's: an abandoned run commits nothing.
+     */
+    synchronized boolean commitTo(ExecutionStore store, int epoch) {
+        if (epoch != this.epoch) {
+            return false;
+        }
+        Commit commit = pendingCommit();
+        try {
+            store.commit(commit);
+        } catch (RuntimeException e) {
+            stalled = true;
+            throw e;
+        }
+        committedEvents += commit.events().size();
+        return true;
+    }
+
+    private Commit pendingCommit() {
         List<HistoryEvent> events = List.copyOf(history.subList(committedEvents, history.size()));
-        committedEvents = history.size();
         return new Commit(arn, name, stateMachineArn, machine.name(), machine.definition(), input, startDate, status, output,
                 error, cause, stopDate, state, stateInput, stateEnteredTime,
                 retryAttempts == null ? new int[0] : retryAttempts.clone(), retryCount, resumeAt, redriveCount, redriveDate,
@@ -114,8 +151,29 @@ public final class Execution {
      * event(s) first, then the status changes. Returns whether this call ended it.
      */
     synchronized boolean finishIfRunning(Status terminal, String error, String cause, Instant at, Runnable lastEvents) {
+        return finishIfRunning(terminal, error, cause, at, lastEvents, epoch) >= 0;
+    }
+
+    /**
+     * As above, for a run of the given epoch; an end that comes from outside the run (stop, timeout)
+     * starts a new epoch so the run's worker abandons what it was doing. Returns the epoch to commit
+     * under, or -1 if this call did not end the execution.
+     */
+    synchronized int finishIfRunning(Status terminal, String error, String cause, Instant at, Runnable lastEvents,
+            int expectedEpoch, boolean fromOutside) {
+        if (status != Status.RUNNING || expectedEpoch != epoch) {
+            return -1;
+        }
+        if (fromOutside) {
+            epoch++;
+        }
+        finishIfRunning(terminal, error, cause, at, lastEvents, epoch);
+        return epoch;
+    }
+
+    private int finishIfRunning(Status terminal, String error, String cause, Instant at, Runnable lastEvents, int ignored) {
         if (status != Status.RUNNING) {
-            return false;
+            return -1;
         }
         closing = true;
         try {
@@ -128,7 +186,7 @@ public final class Execution {
         this.cause = cause;
         this.stopDate = at;
         finished.complete(this);
-        return true;
+        return epoch;
     }
 
     /**
@@ -151,6 +209,8 @@ public final class Execution {
         retryCount = 0;
         resumeAt = null;
         finished = new CompletableFuture<>();
+        epoch++;
+        stalled = false;
         redrivenEvent.run();
         return true;
     }

@@ -60,17 +60,35 @@ public final class Interpreter {
         if (execution.status() != Execution.Status.RUNNING) {
             return;
         }
+        int epoch = execution.epoch();
         Duration due = execution.resumeAt == null ? Duration.ZERO : Duration.between(clock.instant(), execution.resumeAt);
         if (due.isNegative() || due.isZero()) {
-            scheduler.run(() -> advance(execution));
+            scheduler.run(() -> advance(execution, epoch));
         } else {
-            scheduler.after(due, () -> advance(execution));
+            scheduler.after(due, () -> advance(execution, epoch));
         }
-        scheduleMachineTimeout(execution);
+        scheduleMachineTimeout(execution, epoch);
+    }
+
+    /** The run a worker thread is advancing: a cursor move of an abandoned run is refused. */
+    private static final ThreadLocal<Integer> RUN = new ThreadLocal<>();
+
+    /** The run this worker was advancing has been ended from outside (stop, timeout) or redriven. */
+    private static final class Abandoned extends RuntimeException {
+        Abandoned() {
+            super(null, null, false, false);
+        }
     }
 
     private void commit(Execution execution) {
-        store.commit(execution.takeCommit());
+        Integer run = RUN.get();
+        commit(execution, run == null ? execution.epoch() : run);
+    }
+
+    private void commit(Execution execution, int epoch) {
+        if (!execution.commitTo(store, epoch)) {
+            throw new Abandoned();
+        }
     }
 
     public Execution start(String executionArn, String name, String stateMachineArn, StateMachine machine,
@@ -80,50 +98,56 @@ public final class Interpreter {
         details.putObject("inputDetails").put("truncated", false);
         execution.record(execution.startDate(), "ExecutionStarted", "executionStartedEventDetails", details);
         enter(execution, machine.startAt(), input);
-        commit(execution);
-        scheduleMachineTimeout(execution);
-        scheduler.run(() -> advance(execution));
+        int epoch = execution.epoch();
+        commit(execution, epoch);
+        scheduleMachineTimeout(execution, epoch);
+        scheduler.run(() -> advance(execution, epoch));
         return execution;
     }
 
-    private void scheduleMachineTimeout(Execution execution) {
+    /** The machine's TimeoutSeconds, counted from the start or, after a redrive, from the redrive (as AWS does). */
+    private void scheduleMachineTimeout(Execution execution, int epoch) {
         JsonNode definition = execution.machine().definition();
         if (definition.has("TimeoutSeconds")) {
             long seconds = definition.get("TimeoutSeconds").asLong();
-            Duration left = Duration.between(clock.instant(), execution.startDate().plusSeconds(seconds));
-            scheduler.after(left.isNegative() ? Duration.ZERO : left, () -> timeOut(execution, seconds));
+            Instant from = execution.redriveDate() != null ? execution.redriveDate() : execution.startDate();
+            Duration left = Duration.between(clock.instant(), from.plusSeconds(seconds));
+            scheduler.after(left.isNegative() ? Duration.ZERO : left, () -> timeOut(execution, seconds, epoch));
         }
     }
 
     /** The machine's TimeoutSeconds ran out: the execution ends TIMED_OUT; a task in flight finishes unheard. */
-    private void timeOut(Execution execution, long seconds) {
+    private void timeOut(Execution execution, long seconds, int epoch) {
         Instant now = clock.instant();
         String cause = "the execution ran longer than the state machine's TimeoutSeconds (" + seconds + ")";
-        if (execution.finishIfRunning(Execution.Status.TIMED_OUT, StatesFailure.TIMEOUT, cause, now,
+        int ended = execution.finishIfRunning(Execution.Status.TIMED_OUT, StatesFailure.TIMEOUT, cause, now,
                 () -> execution.record(now, "ExecutionTimedOut", "executionTimedOutEventDetails",
-                        object().put("error", StatesFailure.TIMEOUT).put("cause", cause)))) {
-            commitQuietly(execution);
+                        object().put("error", StatesFailure.TIMEOUT).put("cause", cause)),
+                epoch, true);
+        if (ended >= 0) {
+            try {
+                commit(execution, ended);
+            } catch (RuntimeException e) {
+                LOG.errorf(e, "execution %s: its timeout could not be committed", execution.arn());
+            }
         }
     }
 
     /**
      * RedriveExecution, as AWS does it: an execution that FAILED, TIMED_OUT or was ABORTED goes on
      * from the state where it stopped, with the input that state had; an ExecutionRedriven event
-     * marks the moment. An execution that ended in a Fail state is not redrivable: it would only
-     * fail again.
+     * marks the moment.
      */
     public boolean redrive(Execution execution) {
-        JsonNode state = execution.state == null ? null : execution.machine().state(execution.state);
-        if (state != null && "Fail".equals(state.path("Type").asText())) {
-            return false;
-        }
         Instant now = clock.instant();
         boolean reopened = execution.reopen(now, () -> execution.record(now, "ExecutionRedriven",
                 "executionRedrivenEventDetails", object().put("redriveCount", execution.redriveCount())));
         if (reopened) {
+            int epoch = execution.epoch();
             execution.stateEnteredTime = now;
-            commit(execution);
-            scheduler.run(() -> advance(execution));
+            commit(execution, epoch);
+            scheduleMachineTimeout(execution, epoch);
+            scheduler.run(() -> advance(execution, epoch));
         }
         return reopened;
     }
@@ -138,46 +162,57 @@ public final class Interpreter {
         if (cause != null) {
             details.put("cause", cause);
         }
-        boolean stopped = execution.finishIfRunning(Execution.Status.ABORTED, error, cause, now,
-                () -> execution.record(now, "ExecutionAborted", "executionAbortedEventDetails", details));
-        if (stopped) {
-            commit(execution);
+        int ended = execution.finishIfRunning(Execution.Status.ABORTED, error, cause, now,
+                () -> execution.record(now, "ExecutionAborted", "executionAbortedEventDetails", details), execution.epoch(),
+                true);
+        if (ended >= 0) {
+            commit(execution, ended);
         }
-        return stopped;
+        return ended >= 0;
     }
 
-    private void commitQuietly(Execution execution) {
+    private void commitQuietly(Execution execution, int epoch) {
         try {
-            commit(execution);
+            commit(execution, epoch);
+        } catch (Abandoned e) {
+            // ended from outside meanwhile
         } catch (RuntimeException e) {
             LOG.errorf(e, "execution %s: its last transition could not be committed", execution.arn());
         }
     }
 
-    private void advance(Execution execution) {
+    private void advance(Execution execution, int epoch) {
+        if (execution.epoch() != epoch) {
+            return;
+        }
+        RUN.set(epoch);
         try {
             execution.resumeAt = null;
             while (execution.status() == Execution.Status.RUNNING) {
                 Duration wait = step(execution);
                 if (wait != null) {
                     execution.resumeAt = clock.instant().plus(wait);
-                    commit(execution);
-                    scheduler.after(wait, () -> advance(execution));
+                    commit(execution, epoch);
+                    scheduler.after(wait, () -> advance(execution, epoch));
                     return;
                 }
                 if (!enteredTask(execution)) {
-                    commit(execution);
+                    commit(execution, epoch);
                 }
             }
-        } catch (ExecutionStore.Unavailable e) {
-            LOG.errorf(e, "execution %s stops in this process: its transition could not be committed", execution.arn());
+        } catch (Abandoned e) {
+            // This run was stopped, timed out or redriven meanwhile: what it was doing is not its to finish.
+        } catch (ExecutionStore.Unavailable | java.util.concurrent.RejectedExecutionException e) {
+            LOG.errorf(e, "execution %s stops in this process; it goes on from its last commit when resumed", execution.arn());
         } catch (StatesFailure e) {
             fail(execution, e.error(), e.cause());
-            commitQuietly(execution);
+            commitQuietly(execution, epoch);
         } catch (RuntimeException | Error e) {
             LOG.errorf(e, "execution %s broke in state %s", execution.arn(), execution.state);
             fail(execution, StatesFailure.RUNTIME, String.valueOf(e));
-            commitQuietly(execution);
+            commitQuietly(execution, epoch);
+        } finally {
+            RUN.remove();
         }
     }
 
@@ -259,6 +294,7 @@ public final class Interpreter {
         try {
             result = tasks.invoke(resource, payload, timeout);
         } catch (StatesFailure failure) {
+            abandonIfEnded(execution);
             if (StatesFailure.RUNTIME.equals(failure.error())) {
                 throw failure;
             }
@@ -268,6 +304,7 @@ public final class Interpreter {
                     object().put("error", failure.error()).put("cause", failure.cause()));
             return recover(execution, state, raw, failure);
         }
+        abandonIfEnded(execution);
         execution.record(clock.instant(), "LambdaFunctionSucceeded", "lambdaFunctionSucceededEventDetails",
                 object().put("output", result.toString()));
         JsonNode selected = state.has("ResultSelector") ? PayloadTemplate.apply(state.get("ResultSelector"), result, context)
@@ -280,6 +317,14 @@ public final class Interpreter {
         }
         exit(execution, state, outputPath(state, output));
         return null;
+    }
+
+    /** A task came back to a run that was ended from outside while it ran: its answer is not heard. */
+    private static void abandonIfEnded(Execution execution) {
+        Integer run = RUN.get();
+        if (run != null && run != execution.epoch()) {
+            throw new Abandoned();
+        }
     }
 
     /** TimeoutSeconds, or TimeoutSecondsPath read from the state's raw input (a positive integer). */
@@ -386,6 +431,7 @@ public final class Interpreter {
     }
 
     private void enter(Execution execution, String stateName, JsonNode input) {
+        abandonIfEnded(execution);
         JsonNode state = execution.machine().state(stateName);
         execution.state = stateName;
         execution.stateInput = input;
