@@ -34,7 +34,15 @@ final class Intrinsics {
             "States.ArrayLength", "States.ArrayUnique", "States.Base64Encode", "States.Base64Decode", "States.Hash",
             "States.JsonMerge", "States.MathRandom", "States.MathAdd", "States.StringSplit", "States.UUID");
 
+    /** An escaped brace in a string literal: literal text, never a States.Format placeholder. */
+    private static final char OPEN = '\uE000';
+    private static final char CLOSE = '\uE001';
+
     private Intrinsics() {
+    }
+
+    private static String braces(String text) {
+        return text.replace(OPEN, '{').replace(CLOSE, '}');
     }
 
     /** A parsed call: its function and arguments (literal nodes, paths, or nested calls). */
@@ -80,9 +88,7 @@ final class Intrinsics {
             } else {
                 JsonNode literal = (JsonNode) argument;
                 boolean template = i == 0 && call.name().equals("States.Format");
-                args.add(literal.isTextual() && !template
-                        ? NODES.textNode(literal.asText().replace("\\{", "{").replace("\\}", "}"))
-                        : literal);
+                args.add(literal.isTextual() && !template ? NODES.textNode(braces(literal.asText())) : literal);
             }
         }
         try {
@@ -268,8 +274,8 @@ final class Intrinsics {
         int next = 1;
         for (int i = 0; i < template.length(); i++) {
             char c = template.charAt(i);
-            if (c == '\\' && i + 1 < template.length() && (template.charAt(i + 1) == '{' || template.charAt(i + 1) == '}')) {
-                out.append(template.charAt(++i));
+            if (c == OPEN || c == CLOSE) {
+                out.append(c == OPEN ? '{' : '}');
             } else if (c == '{' && i + 1 < template.length() && template.charAt(i + 1) == '}') {
                 if (next >= a.size()) {
                     throw new IllegalArgumentException("more {} in the template than arguments");
@@ -383,9 +389,21 @@ final class Intrinsics {
             if (c == '$') {
                 int start = at;
                 int depth = 0;
+                boolean quoted = false;
                 while (!atEnd()) {
                     char d = text.charAt(at);
-                    if (d == '[' || d == '(') {
+                    if (quoted) {
+                        if (d == '\\') {
+                            at++;
+                        } else if (d == '\'') {
+                            quoted = false;
+                        }
+                        at++;
+                        continue;
+                    }
+                    if (d == '\'') {
+                        quoted = true;
+                    } else if (d == '[' || d == '(') {
                         depth++;
                     } else if (d == ']' || d == ')') {
                         if (depth == 0) {
@@ -420,9 +438,11 @@ final class Intrinsics {
                     return NODES.nullNode();
                 default:
                     try {
-                        return JsonPaths.MAPPER.readTree(literal).isNumber() ? JsonPaths.MAPPER.readTree(literal)
-                                : failLiteral(literal);
-                    } catch (JsonProcessingException e) {
+                        JsonNode number = JsonPaths.MAPPER.reader()
+                                .with(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                                .readTree(literal);
+                        return number != null && number.isNumber() ? number : failLiteral(literal);
+                    } catch (java.io.IOException e) {
                         return failLiteral(literal);
                     }
             }
@@ -439,11 +459,7 @@ final class Intrinsics {
                 char c = text.charAt(at++);
                 if (c == '\\' && !atEnd()) {
                     char escaped = text.charAt(at++);
-                    if (escaped == '{' || escaped == '}') {
-                        out.append('\\').append(escaped); // kept for States.Format, which turns it into a brace
-                    } else {
-                        out.append(escaped);
-                    }
+                    out.append(escaped == '{' ? OPEN : escaped == '}' ? CLOSE : escaped);
                 } else if (c == '\'') {
                     return out.toString();
                 } else {
