@@ -28,6 +28,7 @@ import org.junit.jupiter.api.Test;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.sagaline.support.Db;
+import io.sagaline.support.Invariants;
 
 /**
  * The engine's process is killed (SIGKILL, a real {@code kill -9} of a child JVM running the whole
@@ -98,7 +99,7 @@ class KillNineRecoveryTest {
                 // (the transactional outbox of the queues issue closes this gap).
                 assertThat(o.get("status")).isEqualTo("PENDING");
                 assertThat(accepted).doesNotContain(o.get("id").toString());
-                assertHoldsNothing(db, o.get("id").toString());
+                Invariants.rejectedOrderHoldsNothing(db, o.get("id").toString());
                 continue;
             }
             assertThat(o.get("execution")).as("saga of " + o.get("id")).isEqualTo("SUCCEEDED");
@@ -110,7 +111,7 @@ class KillNineRecoveryTest {
                                 o.get("id").toString())
                         .get("q")).longValue();
             } else {
-                assertHoldsNothing(db, o.get("id").toString());
+                Invariants.rejectedOrderHoldsNothing(db, o.get("id").toString());
             }
         }
         Map<String, Object> product = db.row("select stock, reserved from inventory.products where sku = ?", sku);
@@ -118,18 +119,6 @@ class KillNineRecoveryTest {
         assertThat((Long) db.row("select available_credit_cents as a from customers.customers where id = ?::uuid", customer)
                 .get("a"))
                 .isEqualTo(60_000 - approvedTotal).isGreaterThanOrEqualTo(0);
-    }
-
-    private static void assertHoldsNothing(Db db, String orderId) {
-        assertThat(db.rows("select status from inventory.stock_reservations where order_id = ?::uuid", orderId))
-                .allSatisfy(r -> assertThat(r.get("status")).isEqualTo("RELEASED"));
-        assertThat(db.rows("select status from customers.credit_reservations where order_id = ?::uuid", orderId))
-                .allSatisfy(r -> assertThat(r.get("status")).isEqualTo("RELEASED"));
-        assertThat(db.rows("select status, void_pending from payments.authorizations where order_id = ?::uuid", orderId))
-                .allSatisfy(r -> {
-                    assertThat(r.get("status")).isIn("VOIDED", "DECLINED");
-                    assertThat(r.get("void_pending")).isEqualTo(false);
-                });
     }
 
     private static long running(Db db) {

@@ -26,6 +26,7 @@ import io.restassured.path.json.JsonPath;
 import io.sagaline.payments.PaymentGatewaySimulator;
 import io.sagaline.support.Api;
 import io.sagaline.support.Db;
+import io.sagaline.support.Invariants;
 
 /**
  * A burst of orders racing for less stock and less credit than they ask for. Once every saga
@@ -107,13 +108,7 @@ class ConcurrentOrdersTest {
     }
 
     private void assertRejectedHoldsNothing(String orderId) {
-        Db db = new Db(dataSource);
-        assertThat(db.rows("select status from inventory.stock_reservations where order_id = ?::uuid", orderId))
-                .allSatisfy(r -> assertThat(r.get("status")).isEqualTo("RELEASED"));
-        assertThat(db.rows("select status from customers.credit_reservations where order_id = ?::uuid", orderId))
-                .allSatisfy(r -> assertThat(r.get("status")).isEqualTo("RELEASED"));
-        assertThat(db.rows("select status from payments.authorizations where order_id = ?::uuid", orderId))
-                .allSatisfy(r -> assertThat(r.get("status")).isIn("VOIDED", "DECLINED"));
+        Invariants.rejectedOrderHoldsNothing(new Db(dataSource), orderId);
         gateway.authorization("demo:" + orderId)
                 .ifPresent(a -> assertThat(a.state()).isEqualTo(PaymentGatewaySimulator.State.VOIDED));
     }

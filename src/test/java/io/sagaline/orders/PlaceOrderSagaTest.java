@@ -26,6 +26,7 @@ import io.sagaline.payments.PaymentGatewayClient;
 import io.sagaline.payments.PaymentGatewaySimulator;
 import io.sagaline.support.Api;
 import io.sagaline.support.Db;
+import io.sagaline.support.Invariants;
 import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
 import io.smallrye.faulttolerance.api.CircuitBreakerState;
 
@@ -232,13 +233,7 @@ class PlaceOrderSagaTest {
         assertThat(Api.available(sku)).isEqualTo(STOCK);
         assertThat(Api.product(sku).getLong("reserved")).isZero();
         assertThat(availableCredit(customer)).isEqualTo(CREDIT);
-        List<Map<String, Object>> auth = db.rows(
-                "select status, void_pending from payments.authorizations where order_id = ?::uuid",
-                orderId);
-        assertThat(auth).allSatisfy(a -> {
-            assertThat(a.get("status")).isIn("VOIDED", "DECLINED");
-            assertThat(a.get("void_pending")).isEqualTo(false);
-        });
+        Invariants.rejectedOrderHoldsNothing(db, orderId);
         gateway.authorization("demo:" + orderId)
                 .ifPresent(a -> assertThat(a.state()).as("no live authorisation at the gateway")
                         .isEqualTo(PaymentGatewaySimulator.State.VOIDED));
