@@ -52,7 +52,7 @@ public class LocalStepFunctions {
     private static final Pattern EXECUTION_NAME = Pattern
             .compile("[^\\s<>{}\\[\\]?*\"#%\\\\^|~`$&,;:/\\x00-\\x1f\\x7f-\\x9f]{1,80}");
 
-    /** StartExecution refused: the SDK client maps these to the Step Functions exceptions of the same name. */
+    /** A request the engine refuses, with its AWS error code: the SDK raises the exception of that name. */
     public static class Refused extends RuntimeException {
         private final String code;
 

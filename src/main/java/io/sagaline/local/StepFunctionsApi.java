@@ -16,6 +16,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.quarkus.arc.profile.IfBuildProfile;
+import io.sagaline.local.LocalStepFunctions.Refused;
 import io.sagaline.local.asl.Execution;
 import io.sagaline.local.asl.HistoryEvent;
 import io.vertx.core.buffer.Buffer;
@@ -37,16 +38,6 @@ public class StepFunctionsApi {
     private static final String TARGET = "AWSStepFunctions.";
     private static final String CONTENT_TYPE = "application/x-amz-json-1.0";
     private static final String ROLE = "arn:aws:iam::" + LocalStepFunctions.ACCOUNT + ":role/sagaline-local-states";
-
-    /** An error answer: its AWS error code, e.g. ExecutionAlreadyExists. */
-    static final class AwsError extends RuntimeException {
-        final String code;
-
-        AwsError(String code, String message) {
-            super(message, null, false, false);
-            this.code = code;
-        }
-    }
 
     private final LocalStepFunctions engine;
     private final ObjectMapper json;
@@ -77,18 +68,17 @@ public class StepFunctionsApi {
                         return;
                     }
                     Throwable failure = result.cause();
-                    AwsError error = failure instanceof AwsError e ? e
-                            : failure instanceof LocalStepFunctions.Refused r ? new AwsError(r.code(), r.getMessage())
-                                    : failure instanceof com.fasterxml.jackson.core.JsonProcessingException
-                                            ? new AwsError("SerializationException", "the request body is not JSON")
-                                            : null;
+                    Refused error = failure instanceof Refused r ? r
+                            : failure instanceof com.fasterxml.jackson.core.JsonProcessingException
+                                    ? new Refused("SerializationException", "the request body is not JSON")
+                                    : null;
                     if (error == null) {
                         LOG.errorf(failure, "AWSStepFunctions.%s failed", operation);
-                        error = new AwsError("InternalFailure", String.valueOf(failure.getMessage()));
+                        error = new Refused("InternalFailure", String.valueOf(failure.getMessage()));
                     }
-                    ctx.response().setStatusCode(error.code.equals("InternalFailure") ? 500 : 400)
-                            .putHeader("x-amzn-errortype", error.code)
-                            .end(json.createObjectNode().put("__type", error.code).put("message", error.getMessage())
+                    ctx.response().setStatusCode(error.code().equals("InternalFailure") ? 500 : 400)
+                            .putHeader("x-amzn-errortype", error.code())
+                            .end(json.createObjectNode().put("__type", error.code()).put("message", error.getMessage())
                                     .toString());
                 });
     }
@@ -104,14 +94,14 @@ public class StepFunctionsApi {
             case "ListStateMachines" -> listStateMachines();
             case "DescribeStateMachine" -> describeStateMachine(request);
             default ->
-                throw new AwsError("UnknownOperationException", "AWSStepFunctions." + operation + " is not supported here");
+                throw new Refused("UnknownOperationException", "AWSStepFunctions." + operation + " is not supported here");
         };
     }
 
     private JsonNode startExecution(JsonNode request) {
         String name = request.hasNonNull("name") ? request.get("name").asText() : java.util.UUID.randomUUID().toString();
         if (request.hasNonNull("input") && !request.get("input").isTextual()) {
-            throw new AwsError("ValidationException", "input must be a string holding JSON");
+            throw new Refused("ValidationException", "input must be a string holding JSON");
         }
         String input = request.hasNonNull("input") ? request.get("input").asText() : "{}";
         Execution execution = engine.start(required(request, "stateMachineArn"), name, input);
@@ -162,7 +152,7 @@ public class StepFunctionsApi {
             try {
                 status = Execution.Status.valueOf(request.get("statusFilter").asText());
             } catch (IllegalArgumentException e) {
-                throw new AwsError("ValidationException", "unknown statusFilter " + request.get("statusFilter").asText());
+                throw new Refused("ValidationException", "unknown statusFilter " + request.get("statusFilter").asText());
             }
         }
         int limit = pageSize(request, 100);
@@ -218,7 +208,7 @@ public class StepFunctionsApi {
         String arn = required(request, "stateMachineArn");
         var machine = engine.stateMachine(arn);
         if (machine == null) {
-            throw new AwsError("StateMachineDoesNotExist", "State Machine Does Not Exist: '" + arn + "'");
+            throw new Refused("StateMachineDoesNotExist", "State Machine Does Not Exist: '" + arn + "'");
         }
         return object().put("stateMachineArn", arn).put("name", machine.name()).put("status", "ACTIVE")
                 .put("definition", machine.definition().toString()).put("roleArn", ROLE).put("type", "STANDARD")
@@ -227,12 +217,12 @@ public class StepFunctionsApi {
 
     private Execution execution(String arn) {
         return engine.execution(arn)
-                .orElseThrow(() -> new AwsError("ExecutionDoesNotExist", "Execution Does Not Exist: '" + arn + "'"));
+                .orElseThrow(() -> new Refused("ExecutionDoesNotExist", "Execution Does Not Exist: '" + arn + "'"));
     }
 
     private static String required(JsonNode request, String field) {
         if (!request.hasNonNull(field) || request.get(field).asText().isBlank()) {
-            throw new AwsError("ValidationException", "1 validation error detected: '" + field + "' must not be null");
+            throw new Refused("ValidationException", "1 validation error detected: '" + field + "' must not be null");
         }
         return request.get(field).asText();
     }
@@ -244,7 +234,7 @@ public class StepFunctionsApi {
     private static int pageSize(JsonNode request, int fallback) {
         int size = request.path("maxResults").asInt(0);
         if (size < 0 || size > 1000) {
-            throw new AwsError("ValidationException", "maxResults must be between 0 and 1000");
+            throw new Refused("ValidationException", "maxResults must be between 0 and 1000");
         }
         return size == 0 ? fallback : size;
     }
@@ -261,7 +251,7 @@ public class StepFunctionsApi {
             }
             return offset;
         } catch (IllegalArgumentException e) {
-            throw new AwsError("InvalidToken", "the nextToken is not one this endpoint gave");
+            throw new Refused("InvalidToken", "the nextToken is not one this endpoint gave");
         }
     }
 

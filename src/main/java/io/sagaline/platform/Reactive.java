@@ -20,7 +20,7 @@ public final class Reactive {
         return await(() -> Panache.withTransaction(work));
     }
 
-    public static <T> T await(Supplier<Uni<T>> work) {
+    private static <T> T await(Supplier<Uni<T>> work) {
         try {
             return VertxContextSupport.subscribeAndAwait(work);
         } catch (RuntimeException e) {

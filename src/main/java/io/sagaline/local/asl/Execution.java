@@ -147,34 +147,35 @@ public final class Execution {
     private boolean closing;
 
     /**
-     * Ends the execution unless it has already ended: {@code lastEvents} records its closing
-     * event(s) first, then the status changes. Returns whether this call ended it.
+     * The run's own end (a Succeed or Fail state, an End, an uncaught error), unless the execution
+     * has already ended: {@code lastEvents} records its closing event(s), then the status changes.
+     * Returns whether this call ended it.
      */
-    synchronized boolean finishIfRunning(Status terminal, String error, String cause, Instant at, Runnable lastEvents) {
-        return finishIfRunning(terminal, error, cause, at, lastEvents, epoch) >= 0;
+    synchronized boolean finish(Status terminal, JsonNode output, String error, String cause, Instant at,
+            Runnable lastEvents) {
+        if (status != Status.RUNNING) {
+            return false;
+        }
+        close(terminal, output, error, cause, at, lastEvents);
+        return true;
     }
 
     /**
-     * As above, for a run of the given epoch; an end that comes from outside the run (stop, timeout)
-     * starts a new epoch so the run's worker abandons what it was doing. Returns the epoch to commit
-     * under, or -1 if this call did not end the execution.
+     * An end from outside the run (StopExecution, the machine's TimeoutSeconds), for the run of
+     * {@code expectedEpoch}: it starts a new epoch, so the run's worker abandons what it was doing.
+     * Returns the epoch to commit under, or -1 if this call did not end the execution.
      */
-    synchronized int finishIfRunning(Status terminal, String error, String cause, Instant at, Runnable lastEvents,
-            int expectedEpoch, boolean fromOutside) {
+    synchronized int endFromOutside(Status terminal, String error, String cause, Instant at, Runnable lastEvents,
+            int expectedEpoch) {
         if (status != Status.RUNNING || expectedEpoch != epoch) {
             return -1;
         }
-        if (fromOutside) {
-            epoch++;
-        }
-        finishIfRunning(terminal, error, cause, at, lastEvents, epoch);
+        epoch++;
+        close(terminal, null, error, cause, at, lastEvents);
         return epoch;
     }
 
-    private int finishIfRunning(Status terminal, String error, String cause, Instant at, Runnable lastEvents, int ignored) {
-        if (status != Status.RUNNING) {
-            return -1;
-        }
+    private void close(Status terminal, JsonNode output, String error, String cause, Instant at, Runnable lastEvents) {
         closing = true;
         try {
             lastEvents.run();
@@ -182,11 +183,11 @@ public final class Execution {
             closing = false;
         }
         this.status = terminal;
+        this.output = output;
         this.error = error;
         this.cause = cause;
         this.stopDate = at;
         finished.complete(this);
-        return epoch;
     }
 
     /**
@@ -221,10 +222,6 @@ public final class Execution {
 
     public synchronized Instant redriveDate() {
         return redriveDate;
-    }
-
-    synchronized void setOutput(JsonNode output) {
-        this.output = output;
     }
 
     public String arn() {

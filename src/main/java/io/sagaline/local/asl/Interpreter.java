@@ -120,10 +120,10 @@ public final class Interpreter {
     private void timeOut(Execution execution, long seconds, int epoch) {
         Instant now = clock.instant();
         String cause = "the execution ran longer than the state machine's TimeoutSeconds (" + seconds + ")";
-        int ended = execution.finishIfRunning(Execution.Status.TIMED_OUT, StatesFailure.TIMEOUT, cause, now,
+        int ended = execution.endFromOutside(Execution.Status.TIMED_OUT, StatesFailure.TIMEOUT, cause, now,
                 () -> execution.record(now, "ExecutionTimedOut", "executionTimedOutEventDetails",
-                        object().put("error", StatesFailure.TIMEOUT).put("cause", cause)),
-                epoch, true);
+                        errorDetails(StatesFailure.TIMEOUT, cause)),
+                epoch);
         if (ended >= 0) {
             try {
                 commit(execution, ended);
@@ -155,16 +155,9 @@ public final class Interpreter {
     /** StopExecution: the execution ends ABORTED with the error and cause given; a task in flight finishes unheard. */
     public boolean stop(Execution execution, String error, String cause) {
         Instant now = clock.instant();
-        ObjectNode details = object();
-        if (error != null) {
-            details.put("error", error);
-        }
-        if (cause != null) {
-            details.put("cause", cause);
-        }
-        int ended = execution.finishIfRunning(Execution.Status.ABORTED, error, cause, now,
-                () -> execution.record(now, "ExecutionAborted", "executionAbortedEventDetails", details), execution.epoch(),
-                true);
+        int ended = execution.endFromOutside(Execution.Status.ABORTED, error, cause, now,
+                () -> execution.record(now, "ExecutionAborted", "executionAbortedEventDetails", errorDetails(error, cause)),
+                execution.epoch());
         if (ended >= 0) {
             commit(execution, ended);
         }
@@ -301,7 +294,7 @@ public final class Interpreter {
             boolean timedOut = StatesFailure.TIMEOUT.equals(failure.error());
             execution.record(clock.instant(), timedOut ? "LambdaFunctionTimedOut" : "LambdaFunctionFailed",
                     timedOut ? "lambdaFunctionTimedOutEventDetails" : "lambdaFunctionFailedEventDetails",
-                    object().put("error", failure.error()).put("cause", failure.cause()));
+                    errorDetails(failure.error(), failure.cause()));
             return recover(execution, state, raw, failure);
         }
         abandonIfEnded(execution);
@@ -465,15 +458,19 @@ public final class Interpreter {
 
     private void succeed(Execution execution, JsonNode output) {
         Instant now = clock.instant();
-        execution.finishIfRunning(Execution.Status.SUCCEEDED, null, null, now, () -> {
-            execution.record(now, "ExecutionSucceeded", "executionSucceededEventDetails",
-                    object().put("output", output.toString()));
-            execution.setOutput(output);
-        });
+        execution.finish(Execution.Status.SUCCEEDED, output, null, null, now,
+                () -> execution.record(now, "ExecutionSucceeded", "executionSucceededEventDetails",
+                        object().put("output", output.toString())));
     }
 
     private void fail(Execution execution, String error, String cause) {
         Instant now = clock.instant();
+        execution.finish(Execution.Status.FAILED, null, error, cause, now,
+                () -> execution.record(now, "ExecutionFailed", "executionFailedEventDetails", errorDetails(error, cause)));
+    }
+
+    /** The {error, cause} of an event's details, each only when there is one. */
+    private static ObjectNode errorDetails(String error, String cause) {
         ObjectNode details = object();
         if (error != null) {
             details.put("error", error);
@@ -481,8 +478,7 @@ public final class Interpreter {
         if (cause != null) {
             details.put("cause", cause);
         }
-        execution.finishIfRunning(Execution.Status.FAILED, error, cause, now,
-                () -> execution.record(now, "ExecutionFailed", "executionFailedEventDetails", details));
+        return details;
     }
 
     private JsonNode context(Execution execution) {

@@ -42,8 +42,4 @@ public final class HttpRequest {
     public <T> T body(Class<T> type) {
         return bodies.read(event, type);
     }
-
-    public APIGatewayV2HTTPEvent event() {
-        return event;
-    }
 }
