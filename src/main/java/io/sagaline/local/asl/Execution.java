@@ -7,6 +7,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /** One run of a state machine: where it stands, and the history of how it got there. */
@@ -44,13 +45,30 @@ public final class Execution {
     int[] retryAttempts;
     int retryCount;
     Instant resumeAt;
+    /**
+     * While a Parallel or Map state runs: one entry per branch or iteration, null until it ends,
+     * then {"output": ...} or {"error": ..., "cause": ...}. Committed, so that after a crash only
+     * the branches that had not ended run again.
+     */
+    ArrayNode branches;
+    /** The branches or iterations running in this process for the current Parallel or Map state. */
+    Interpreter.Fanout fanout;
     private int committedEvents;
+
+    /**
+     * For a branch of a Parallel or an iteration of a Map: the execution whose history it writes
+     * to, and the run of it that started the branch. A branch lives only as long as that run does.
+     */
+    private final Execution parent;
+    private final int parentEpoch;
+    /** Set when a sibling branch failed or the Map's failure tolerance was exceeded: the branch stops. */
+    volatile boolean cancelled;
 
     /** Everything needed to continue an execution, and the events added since the last commit. */
     public record Commit(String arn, String name, String stateMachineArn, String machineName, JsonNode definition,
             JsonNode input, Instant startDate, Status status, JsonNode output, String error, String cause, Instant stopDate,
             String state, JsonNode stateInput, Instant stateEnteredTime, int[] retryAttempts, int retryCount,
-            Instant resumeAt, int redriveCount, Instant redriveDate, List<HistoryEvent> events) {
+            Instant resumeAt, int redriveCount, Instant redriveDate, JsonNode branches, List<HistoryEvent> events) {
     }
 
     /**
@@ -66,6 +84,18 @@ public final class Execution {
         return epoch;
     }
 
+    /**
+     * Whether run {@code run} of this execution may still go on: it is the current run, and for a
+     * branch, the branch was not cancelled and the run of its parent that started it goes on too.
+     */
+    boolean live(int run) {
+        return run == epoch() && !cancelled && (parent == null || parent.live(parentEpoch));
+    }
+
+    boolean isBranch() {
+        return parent != null;
+    }
+
     /** Whether a commit failed in this process, leaving memory ahead of the store. */
     public boolean stalled() {
         return stalled;
@@ -78,6 +108,11 @@ public final class Execution {
      * no longer this execution's: an abandoned run commits nothing.
      */
     synchronized boolean commitTo(ExecutionStore store, int epoch) {
+        if (parent != null) {
+            // A branch's transitions are its parent's history, committed with the parent's cursor: a crash
+            // loses none of them, and the branch runs again from its start unless its end was committed.
+            return live(epoch) && parent.commitTo(store, parentEpoch);
+        }
         if (epoch != this.epoch) {
             return false;
         }
@@ -97,7 +132,7 @@ public final class Execution {
         return new Commit(arn, name, stateMachineArn, machine.name(), machine.definition(), input, startDate, status, output,
                 error, cause, stopDate, state, stateInput, stateEnteredTime,
                 retryAttempts == null ? new int[0] : retryAttempts.clone(), retryCount, resumeAt, redriveCount, redriveDate,
-                events);
+                branches == null ? null : branches.deepCopy(), events);
     }
 
     /** An execution as its last commit left it, ready to go on. */
@@ -118,6 +153,7 @@ public final class Execution {
         e.resumeAt = c.resumeAt();
         e.redriveCount = c.redriveCount();
         e.redriveDate = c.redriveDate();
+        e.branches = c.branches() instanceof ArrayNode array ? array : null;
         if (c.status() != Status.RUNNING) {
             e.finished.complete(e);
         }
@@ -125,6 +161,19 @@ public final class Execution {
     }
 
     Execution(String arn, String name, String stateMachineArn, StateMachine machine, JsonNode input, Instant startDate) {
+        this(arn, name, stateMachineArn, machine, input, startDate, null, 0);
+    }
+
+    /** A branch of a Parallel or an iteration of a Map, run by {@code machine}, of the parent's run {@code parentEpoch}. */
+    static Execution branch(Execution parent, int parentEpoch, StateMachine machine) {
+        return new Execution(parent.arn, parent.name, parent.stateMachineArn, machine, parent.input, parent.startDate,
+                parent, parentEpoch);
+    }
+
+    private Execution(String arn, String name, String stateMachineArn, StateMachine machine, JsonNode input,
+            Instant startDate, Execution parent, int parentEpoch) {
+        this.parent = parent;
+        this.parentEpoch = parentEpoch;
         this.arn = arn;
         this.name = name;
         this.stateMachineArn = stateMachineArn;
@@ -133,10 +182,19 @@ public final class Execution {
         this.startDate = startDate;
     }
 
+    /** Sets the end of branch {@code index} of the running Parallel or Map state. */
+    synchronized void branchEnded(int index, JsonNode end) {
+        branches.set(index, end);
+    }
+
     /** Appends a transition; once the execution has ended (a timeout may end it mid-step), nothing more is recorded. */
     synchronized HistoryEvent record(Instant at, String type, String detailsKey, ObjectNode details) {
         if (status != Status.RUNNING && !closing) {
             return null;
+        }
+        if (parent != null) {
+            // A branch's transitions are the parent's history, as in AWS.
+            return cancelled ? null : parent.record(at, type, detailsKey, details);
         }
         long id = history.size() + 1;
         HistoryEvent event = new HistoryEvent(id, id - 1, at, type, detailsKey, details);

@@ -5,11 +5,18 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
 import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
@@ -174,8 +181,11 @@ public final class Interpreter {
         }
     }
 
+    /** What {@link #step} answers when the state waits for its branches: the last to end goes on with the execution. */
+    private static final Duration SUSPENDED = Duration.ofMillis(-1);
+
     private void advance(Execution execution, int epoch) {
-        if (execution.epoch() != epoch) {
+        if (!execution.live(epoch)) {
             return;
         }
         RUN.set(epoch);
@@ -183,6 +193,9 @@ public final class Interpreter {
             execution.resumeAt = null;
             while (execution.status() == Execution.Status.RUNNING) {
                 Duration wait = step(execution);
+                if (wait == SUSPENDED) {
+                    return;
+                }
                 if (wait != null) {
                     execution.resumeAt = clock.instant().plus(wait);
                     commit(execution, epoch);
@@ -253,6 +266,9 @@ public final class Interpreter {
             case "Wait" -> {
                 return waitState(execution, state, raw);
             }
+            case "Parallel", "Map" -> {
+                return fanout(execution, state, raw, context);
+            }
             case "Succeed" -> {
                 JsonNode output = outputPath(state, inputPath(state, raw));
                 recordExit(execution, output);
@@ -315,7 +331,7 @@ public final class Interpreter {
     /** A task came back to a run that was ended from outside while it ran: its answer is not heard. */
     private static void abandonIfEnded(Execution execution) {
         Integer run = RUN.get();
-        if (run != null && run != execution.epoch()) {
+        if (run != null && !execution.live(run)) {
             throw new Abandoned();
         }
     }
@@ -423,14 +439,285 @@ public final class Interpreter {
         return null;
     }
 
+    /**
+     * Parallel and Map. On entry every branch (Parallel) or item (Map) gets its input and the state
+     * hands the execution over to them; the last of them to end brings it back here, where their
+     * outputs, in order, become the state's result, or the first failure its error. After a crash
+     * or a redrive, only the branches that had not succeeded run again.
+     */
+    private Duration fanout(Execution execution, JsonNode state, JsonNode raw, JsonNode context) {
+        boolean map = "Map".equals(state.get("Type").asText());
+        String type = state.get("Type").asText();
+        int run = RUN.get() == null ? execution.epoch() : RUN.get();
+        Fanout fanout = execution.fanout;
+        if (fanout != null && fanout.run != run) {
+            fanout = null; // left by a run that was stopped, timed out or redriven
+        }
+        if (fanout == null) {
+            JsonNode effective = inputPath(state, raw);
+            List<JsonNode> inputs = map ? items(state, effective, context)
+                    : Collections.nCopies(state.get("Branches").size(), parameters(state, effective, context));
+            if (execution.branches == null || execution.branches.size() != inputs.size()) {
+                ArrayNode ends = JsonPaths.MAPPER.createArrayNode();
+                inputs.forEach(i -> ends.addNull());
+                execution.branches = ends;
+                if (map) {
+                    execution.record(clock.instant(), "MapStateStarted", "mapStateStartedEventDetails",
+                            object().put("length", inputs.size()));
+                } else {
+                    execution.record(clock.instant(), "ParallelStateStarted", null, null);
+                }
+                commit(execution);
+            }
+            fanout = new Fanout(execution, run, execution.state, map, execution.machine().nested(execution.state), inputs,
+                    map ? limit(state, effective, "MaxConcurrency") : null, map ? tolerance(state, effective) : null);
+            execution.fanout = fanout;
+            if (fanout.start()) {
+                return SUSPENDED;
+            }
+        } else if (!fanout.closed()) {
+            return SUSPENDED;
+        }
+        execution.fanout = null;
+        StatesFailure failure = fanout.failure();
+        if (failure != null) {
+            execution.record(clock.instant(), type + "StateFailed", null, null);
+            Duration retry = recover(execution, state, raw, failure);
+            if (retry != null) {
+                execution.branches = null; // a retry runs every branch again
+            }
+            return retry;
+        }
+        ArrayNode result = JsonPaths.MAPPER.createArrayNode();
+        for (JsonNode end : execution.branches) {
+            result.add(end.has("output") ? end.get("output")
+                    : object().put("Error", end.path("error").asText(null)).put("Cause", end.path("cause").asText(null)));
+        }
+        execution.branches = null;
+        execution.record(clock.instant(), type + "StateSucceeded", null, null);
+        JsonNode selected = state.has("ResultSelector") ? PayloadTemplate.apply(state.get("ResultSelector"), result, context)
+                : result;
+        JsonNode output;
+        try {
+            output = resultPath(state, raw, selected);
+        } catch (StatesFailure e) {
+            return recover(execution, state, raw, e);
+        }
+        exit(execution, state, outputPath(state, output));
+        return null;
+    }
+
+    /** A Map's items (ItemsPath, an array) each shaped by ItemSelector (or the older Parameters) with $$.Map.Item. */
+    private static List<JsonNode> items(JsonNode state, JsonNode effective, JsonNode context) {
+        JsonNode items = state.has("ItemsPath") ? JsonPaths.read(effective, state.get("ItemsPath").asText()) : effective;
+        if (!items.isArray()) {
+            throw StatesFailure.runtime("the Map's ItemsPath selected " + items + ", not an array");
+        }
+        JsonNode selector = state.has("ItemSelector") ? state.get("ItemSelector") : state.get("Parameters");
+        List<JsonNode> inputs = new ArrayList<>();
+        for (int i = 0; i < items.size(); i++) {
+            if (selector == null) {
+                inputs.add(items.get(i));
+                continue;
+            }
+            ObjectNode itemContext = context.deepCopy();
+            itemContext.putObject("Map").putObject("Item").put("Index", i).set("Value", items.get(i));
+            inputs.add(PayloadTemplate.apply(selector, effective, itemContext));
+        }
+        return inputs;
+    }
+
+    /** MaxConcurrency or MaxConcurrencyPath; 0 or absent means no limit. */
+    private static Integer limit(JsonNode state, JsonNode effective, String field) {
+        JsonNode value = state.has(field + "Path") ? JsonPaths.read(effective, state.get(field + "Path").asText())
+                : state.get(field);
+        if (value == null) {
+            return null;
+        }
+        if (!value.isIntegralNumber() || value.asLong() < 0 || !value.canConvertToInt()) {
+            throw StatesFailure.runtime(field + " is " + value + ", not a non-negative integer");
+        }
+        return value.asInt();
+    }
+
+    private static Tolerance tolerance(JsonNode state, JsonNode effective) {
+        Integer count = limit(state, effective, "ToleratedFailureCount");
+        JsonNode percentage = state.has("ToleratedFailurePercentagePath")
+                ? JsonPaths.read(effective, state.get("ToleratedFailurePercentagePath").asText())
+                : state.get("ToleratedFailurePercentage");
+        if (percentage != null && (!percentage.isNumber() || percentage.asDouble() < 0 || percentage.asDouble() > 100)) {
+            throw StatesFailure.runtime("ToleratedFailurePercentage is " + percentage + ", not a number from 0 to 100");
+        }
+        return new Tolerance(count, percentage == null ? null : percentage.asDouble());
+    }
+
+    /** How many of a Map's iterations may fail before the Map does; with neither field set, none may. */
+    record Tolerance(Integer count, Double percentage) {
+        boolean set() {
+            return count != null || percentage != null;
+        }
+
+        boolean exceeded(int failed, int total) {
+            if (!set()) {
+                return failed > 0;
+            }
+            return count != null && failed > count || percentage != null && failed * 100.0 / total > percentage;
+        }
+    }
+
+    /**
+     * The branches or iterations of one Parallel or Map state in one run of its execution: starts
+     * them (at most MaxConcurrency at once), records each end in the execution and commits it,
+     * cancels the rest on a failure, and resumes the execution when the last one has ended.
+     */
+    final class Fanout {
+        private final Execution parent;
+        final int run;
+        private final String stateName;
+        private final boolean map;
+        private final List<StateMachine> machines;
+        private final List<JsonNode> inputs;
+        private final int maxConcurrency;
+        private final Tolerance tolerance;
+        private final Map<Integer, Execution> running = new HashMap<>();
+        private int next;
+        private int failed;
+        private StatesFailure failure;
+        private boolean closed;
+
+        Fanout(Execution parent, int run, String stateName, boolean map, List<StateMachine> machines, List<JsonNode> inputs,
+                Integer maxConcurrency, Tolerance tolerance) {
+            this.parent = parent;
+            this.run = run;
+            this.stateName = stateName;
+            this.map = map;
+            this.machines = machines;
+            this.inputs = inputs;
+            this.maxConcurrency = maxConcurrency == null ? 0 : maxConcurrency;
+            this.tolerance = tolerance;
+        }
+
+        /** Starts what has not succeeded yet; false when there is nothing to start (everything succeeded before). */
+        synchronized boolean start() {
+            for (int i = 0; i < inputs.size(); i++) {
+                if (parent.branches.get(i).has("error")) {
+                    parent.branchEnded(i, NullNode.getInstance()); // failed before a redrive: runs again
+                }
+            }
+            launchMore();
+            if (running.isEmpty()) {
+                closed = true;
+                return false;
+            }
+            return true;
+        }
+
+        synchronized boolean closed() {
+            return closed;
+        }
+
+        synchronized StatesFailure failure() {
+            return failure;
+        }
+
+        private void launchMore() {
+            while (!closed && next < inputs.size() && (maxConcurrency == 0 || running.size() < maxConcurrency)) {
+                int index = next++;
+                if (parent.branches.get(index).isNull()) {
+                    launch(index);
+                }
+            }
+        }
+
+        private void launch(int index) {
+            StateMachine machine = map ? machines.get(0) : machines.get(index);
+            Execution branch = Execution.branch(parent, run, machine);
+            running.put(index, branch);
+            if (map) {
+                parent.record(clock.instant(), "MapIterationStarted", "mapIterationStartedEventDetails", iteration(index));
+            }
+            place(branch, machine.startAt(), inputs.get(index));
+            branch.finished().thenRun(() -> scheduler.run(() -> ended(index, branch)));
+            scheduler.run(() -> advance(branch, branch.epoch()));
+        }
+
+        private ObjectNode iteration(int index) {
+            return object().put("name", stateName).put("index", index);
+        }
+
+        private synchronized void ended(int index, Execution branch) {
+            if (closed || running.remove(index) == null) {
+                return;
+            }
+            if (!parent.live(run)) {
+                closed = true;
+                return;
+            }
+            ObjectNode end;
+            if (branch.status() == Execution.Status.SUCCEEDED) {
+                end = object().set("output", branch.output());
+                if (map) {
+                    parent.record(clock.instant(), "MapIterationSucceeded", "mapIterationSucceededEventDetails",
+                            iteration(index));
+                }
+            } else {
+                end = errorDetails(branch.error(), branch.cause());
+                failed++;
+                if (map) {
+                    parent.record(clock.instant(), "MapIterationFailed", "mapIterationFailedEventDetails", iteration(index));
+                }
+                if (!map || tolerance.exceeded(failed, inputs.size())) {
+                    failure = map && tolerance.set()
+                            ? new StatesFailure("States.ExceedToleratedFailureThreshold",
+                                    failed + " of the Map's " + inputs.size() + " iterations failed, more than it tolerates")
+                            : new StatesFailure(branch.error(), branch.cause());
+                    closed = true;
+                    running.forEach((i, other) -> {
+                        other.cancelled = true;
+                        if (map) {
+                            parent.record(clock.instant(), "MapIterationAborted", "mapIterationAbortedEventDetails",
+                                    iteration(i));
+                        }
+                    });
+                    running.clear();
+                }
+            }
+            parent.branchEnded(index, end);
+            try {
+                commit(parent, run);
+            } catch (Abandoned e) {
+                closed = true;
+                return;
+            } catch (RuntimeException e) {
+                LOG.errorf(e, "execution %s stops in this process; it goes on from its last commit when resumed",
+                        parent.arn());
+                closed = true;
+                parent.stalled = true;
+                return;
+            }
+            launchMore();
+            if (closed || running.isEmpty()) {
+                closed = true;
+                scheduler.run(() -> advance(parent, run));
+            }
+        }
+    }
+
     private void enter(Execution execution, String stateName, JsonNode input) {
         abandonIfEnded(execution);
+        place(execution, stateName, input);
+    }
+
+    /** Moves the cursor into {@code stateName} with {@code input}, recording the state's entry. */
+    private void place(Execution execution, String stateName, JsonNode input) {
         JsonNode state = execution.machine().state(stateName);
         execution.state = stateName;
         execution.stateInput = input;
         execution.stateEnteredTime = clock.instant();
         execution.retryAttempts = new int[state.path("Retry").size()];
         execution.retryCount = 0;
+        execution.branches = null;
+        execution.fanout = null;
         ObjectNode details = object().put("name", stateName).put("input", input.toString());
         execution.record(execution.stateEnteredTime, state.get("Type").asText() + "StateEntered",
                 "stateEnteredEventDetails", details);
@@ -458,15 +745,16 @@ public final class Interpreter {
 
     private void succeed(Execution execution, JsonNode output) {
         Instant now = clock.instant();
-        execution.finish(Execution.Status.SUCCEEDED, output, null, null, now,
-                () -> execution.record(now, "ExecutionSucceeded", "executionSucceededEventDetails",
+        execution.finish(Execution.Status.SUCCEEDED, output, null, null, now, execution.isBranch() ? () -> {
+        }
+                : () -> execution.record(now, "ExecutionSucceeded", "executionSucceededEventDetails",
                         object().put("output", output.toString())));
     }
 
     private void fail(Execution execution, String error, String cause) {
         Instant now = clock.instant();
-        execution.finish(Execution.Status.FAILED, null, error, cause, now,
-                () -> execution.record(now, "ExecutionFailed", "executionFailedEventDetails", errorDetails(error, cause)));
+        execution.finish(Execution.Status.FAILED, null, error, cause, now, execution.isBranch() ? () -> {
+        } : () -> execution.record(now, "ExecutionFailed", "executionFailedEventDetails", errorDetails(error, cause)));
     }
 
     /** The {error, cause} of an event's details, each only when there is one. */

@@ -1,10 +1,13 @@
 package io.sagaline.local.asl;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -12,14 +15,18 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * A parsed and checked ASL definition. What AWS would refuse (unknown fields, missing targets,
- * unreachable states, bad paths, bad Retry/Catch) is refused here, naming the state and field.
- * Parallel, Map, intrinsic functions and JSONata are refused as not supported yet.
+ * unreachable states, bad paths, bad Retry/Catch, a branch that leaves its scope, a state name
+ * used twice) is refused here, naming the state and field. The branches of a Parallel and the
+ * item processor of a Map are state machines of their own, nested in this one; only inline Map
+ * is supported (a distributed Map needs S3 and child executions).
  */
 public final class StateMachine {
 
     private static final Set<String> ROOT_FIELDS = Set.of("Comment", "StartAt", "States", "TimeoutSeconds", "Version",
             "QueryLanguage");
+    private static final Set<String> BRANCH_FIELDS = Set.of("Comment", "StartAt", "States", "ProcessorConfig");
     private static final Set<String> COMMON = Set.of("Type", "Comment");
+    private static final Set<String> RETRY_CATCH = Set.of("Retry", "Catch");
     private static final Map<String, Set<String>> FIELDS = Map.of(
             "Pass", Set.of("Next", "End", "InputPath", "OutputPath", "ResultPath", "Parameters", "Result"),
             "Task", Set.of("Next", "End", "InputPath", "OutputPath", "ResultPath", "Parameters", "ResultSelector",
@@ -29,12 +36,21 @@ public final class StateMachine {
             "Wait", Set.of("Next", "End", "InputPath", "OutputPath", "Seconds", "Timestamp", "SecondsPath",
                     "TimestampPath"),
             "Succeed", Set.of("InputPath", "OutputPath"),
-            "Fail", Set.of("Error", "Cause", "ErrorPath", "CausePath"));
+            "Fail", Set.of("Error", "Cause", "ErrorPath", "CausePath"),
+            "Parallel", Set.of("Next", "End", "InputPath", "OutputPath", "ResultPath", "Parameters", "ResultSelector",
+                    "Branches", "Retry", "Catch"),
+            "Map", Set.of("Next", "End", "InputPath", "OutputPath", "ResultPath", "Parameters", "ResultSelector",
+                    "ItemsPath", "ItemSelector", "ItemProcessor", "Iterator", "MaxConcurrency", "MaxConcurrencyPath",
+                    "ToleratedFailureCount", "ToleratedFailureCountPath", "ToleratedFailurePercentage",
+                    "ToleratedFailurePercentagePath", "ItemReader", "ItemBatcher", "ResultWriter", "Label", "Retry",
+                    "Catch"));
 
     private final String name;
     private final String startAt;
     private final Map<String, JsonNode> states;
     private final JsonNode definition;
+    /** The nested machines of each Parallel (its branches) and Map (its item processor), by state name. */
+    private final Map<String, List<StateMachine>> nested = new HashMap<>();
 
     private StateMachine(String name, JsonNode definition) {
         this.name = name;
@@ -46,7 +62,7 @@ public final class StateMachine {
 
     public static StateMachine parse(String name, JsonNode definition) {
         StateMachine machine = new StateMachine(name, definition);
-        machine.validate();
+        machine.validate(null, new HashSet<>());
         return machine;
     }
 
@@ -66,14 +82,25 @@ public final class StateMachine {
         return definition;
     }
 
-    private void validate() {
+    /** The branches of Parallel state {@code stateName}, or the one item processor of Map state {@code stateName}. */
+    public List<StateMachine> nested(String stateName) {
+        return nested.get(stateName);
+    }
+
+    /**
+     * Checks this scope: the whole machine ({@code parent} null) or a branch / item processor of
+     * state {@code parent}. {@code names} collects state names across the whole machine, where
+     * each must be unique.
+     */
+    private void validate(String parent, Set<String> names) {
         if (!definition.isObject()) {
-            throw new AslDefinitionException(null, null, "a definition is a JSON object");
+            throw new AslDefinitionException(parent, null, "a definition is a JSON object");
         }
         for (Iterator<String> it = definition.fieldNames(); it.hasNext();) {
             String field = it.next();
-            if (!ROOT_FIELDS.contains(field)) {
-                throw new AslDefinitionException(null, field, "not a field of a state machine");
+            if (!(parent == null ? ROOT_FIELDS : BRANCH_FIELDS).contains(field)) {
+                throw new AslDefinitionException(parent, field,
+                        parent == null ? "not a field of a state machine" : "not a field of a branch or item processor");
             }
         }
         if (definition.has("TimeoutSeconds") && (!definition.get("TimeoutSeconds").isIntegralNumber()
@@ -84,12 +111,17 @@ public final class StateMachine {
             throw new AslDefinitionException(null, "QueryLanguage", "only JSONPath is supported yet");
         }
         if (!definition.path("States").isObject() || states.isEmpty()) {
-            throw new AslDefinitionException(null, "States", "at least one state is required");
+            throw new AslDefinitionException(parent, "States", "at least one state is required");
         }
         if (startAt == null || !states.containsKey(startAt)) {
-            throw new AslDefinitionException(null, "StartAt", "'" + startAt + "' is not a state");
+            throw new AslDefinitionException(parent, "StartAt", "'" + startAt + "' is not a state");
         }
-        states.forEach(this::validateState);
+        for (String state : states.keySet()) {
+            if (!names.add(state)) {
+                throw new AslDefinitionException(state, null, "a state name must be unique in the whole state machine");
+            }
+        }
+        states.forEach((state, s) -> validateState(state, s, names));
         Set<String> reachable = reachable();
         for (String state : states.keySet()) {
             if (!reachable.contains(state)) {
@@ -98,11 +130,8 @@ public final class StateMachine {
         }
     }
 
-    private void validateState(String state, JsonNode s) {
+    private void validateState(String state, JsonNode s, Set<String> names) {
         String type = s.path("Type").asText(null);
-        if ("Parallel".equals(type) || "Map".equals(type)) {
-            throw new AslDefinitionException(state, "Type", type + " states are not supported yet");
-        }
         Set<String> allowed = FIELDS.get(type);
         if (allowed == null) {
             throw new AslDefinitionException(state, "Type", "'" + type + "' is not a state type");
@@ -129,8 +158,13 @@ public final class StateMachine {
         if (s.has("ResultSelector")) {
             PayloadTemplate.validate(state, "ResultSelector", s.get("ResultSelector"));
         }
+        if (s.has("Retry") || s.has("Catch")) {
+            validateRetryCatch(state, s);
+        }
         switch (type) {
             case "Task" -> validateTask(state, s);
+            case "Parallel" -> validateParallel(state, s, names);
+            case "Map" -> validateMap(state, s, names);
             case "Choice" -> validateChoice(state, s);
             case "Wait" -> validateWait(state, s);
             case "Fail" -> validateFail(state, s);
@@ -149,6 +183,71 @@ public final class StateMachine {
         }
         path(state, s, "TimeoutSecondsPath", false);
         positiveInt(state, s, "HeartbeatSeconds");
+    }
+
+    private void validateParallel(String state, JsonNode s, Set<String> names) {
+        JsonNode branches = s.path("Branches");
+        if (!branches.isArray() || branches.isEmpty()) {
+            throw new AslDefinitionException(state, "Branches", "a Parallel needs a non-empty Branches array");
+        }
+        List<StateMachine> machines = new ArrayList<>();
+        for (JsonNode branch : branches) {
+            machines.add(nestedMachine(state, branch, names));
+        }
+        nested.put(state, List.copyOf(machines));
+    }
+
+    private void validateMap(String state, JsonNode s, Set<String> names) {
+        if (s.has("ItemProcessor") == s.has("Iterator")) {
+            throw new AslDefinitionException(state, "ItemProcessor", "a Map needs exactly one of ItemProcessor and Iterator");
+        }
+        if (s.has("ItemSelector") && s.has("Parameters")) {
+            throw new AslDefinitionException(state, "ItemSelector", "use either ItemSelector or Parameters");
+        }
+        JsonNode processor = s.has("ItemProcessor") ? s.get("ItemProcessor") : s.get("Iterator");
+        String mode = processor.path("ProcessorConfig").path("Mode").asText("INLINE");
+        if (!"INLINE".equals(mode)) {
+            throw new AslDefinitionException(state, "ItemProcessor.ProcessorConfig.Mode",
+                    "'" + mode + "': only INLINE Map is supported locally; DISTRIBUTED needs S3 and child executions");
+        }
+        for (String distributed : new String[] { "ItemReader", "ItemBatcher", "ResultWriter", "Label" }) {
+            if (s.has(distributed)) {
+                throw new AslDefinitionException(state, distributed, "only a DISTRIBUTED Map has " + distributed);
+            }
+        }
+        path(state, s, "ItemsPath", false);
+        path(state, s, "MaxConcurrencyPath", false);
+        path(state, s, "ToleratedFailureCountPath", false);
+        path(state, s, "ToleratedFailurePercentagePath", false);
+        if (s.has("ItemSelector")) {
+            PayloadTemplate.validate(state, "ItemSelector", s.get("ItemSelector"));
+        }
+        for (String field : new String[] { "MaxConcurrency", "ToleratedFailureCount" }) {
+            if (s.has(field) && (!s.get(field).isIntegralNumber() || s.get(field).asLong() < 0)) {
+                throw new AslDefinitionException(state, field, "must be a non-negative integer");
+            }
+            if (s.has(field) && s.has(field + "Path")) {
+                throw new AslDefinitionException(state, field + "Path", "use either " + field + " or " + field + "Path");
+            }
+        }
+        JsonNode percentage = s.get("ToleratedFailurePercentage");
+        if (percentage != null && (!percentage.isNumber() || percentage.asDouble() < 0 || percentage.asDouble() > 100)) {
+            throw new AslDefinitionException(state, "ToleratedFailurePercentage", "must be a number from 0 to 100");
+        }
+        if (percentage != null && s.has("ToleratedFailurePercentagePath")) {
+            throw new AslDefinitionException(state, "ToleratedFailurePercentagePath",
+                    "use either ToleratedFailurePercentage or ToleratedFailurePercentagePath");
+        }
+        nested.put(state, List.of(nestedMachine(state, processor, names)));
+    }
+
+    private StateMachine nestedMachine(String state, JsonNode definition, Set<String> names) {
+        StateMachine machine = new StateMachine(name, definition);
+        machine.validate(state, names);
+        return machine;
+    }
+
+    private void validateRetryCatch(String state, JsonNode s) {
         JsonNode retry = s.path("Retry");
         if (s.has("Retry")) {
             if (!retry.isArray()) {

@@ -1,0 +1,115 @@
+package io.sagaline.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.IntNode;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.sagaline.local.asl.Execution;
+import io.sagaline.local.asl.HistoryEvent;
+import io.sagaline.local.asl.Interpreter;
+import io.sagaline.local.asl.StateMachine;
+
+/**
+ * A Map whose engine dies while its third iteration runs: the two iterations that had ended were
+ * committed with their outputs, so the engine that takes over runs only the third again, and the
+ * Map's output is what it would have been without the crash.
+ */
+@QuarkusTest
+class FanoutRecoveryTest {
+
+    private static final String WORK = "arn:aws:lambda:us-east-1:000000000000:function:work";
+
+    @Inject
+    LocalStepFunctions engine;
+    @Inject
+    ObjectMapper json;
+
+    @Test
+    void aMapWhoseEngineDiedMidIteration_runsOnlyTheIterationsThatHadNotEnded() throws Exception {
+        StateMachine machine = StateMachine.parse("fanout-test", json.readTree("""
+                {"StartAt": "Each", "States": {"Each": {"Type": "Map", "ItemsPath": "$.items", "MaxConcurrency": 1,
+                  "ItemProcessor": {"StartAt": "Work", "States": {"Work": {"Type": "Task", "Resource": "%s", "End": true}}},
+                  "ResultPath": "$.results", "End": true}}}""".formatted(WORK)));
+        String name = UUID.randomUUID().toString();
+        String arn = "arn:aws:states:us-east-1:000000000000:execution:fanout-test:" + name;
+
+        CountDownLatch died = new CountDownLatch(1);
+        ConcurrentLinkedQueue<Integer> beforeCrash = new ConcurrentLinkedQueue<>();
+        Interpreter dying = interpreter((resource, payload, timeout) -> {
+            beforeCrash.add(payload.asInt());
+            if (payload.asInt() == 3) {
+                died.countDown();
+                while (true) {
+                    LockSupport.park(); // the process is gone: this engine never moves again
+                }
+            }
+            return IntNode.valueOf(payload.asInt() * 10);
+        });
+        dying.start(arn, name, "arn:aws:states:us-east-1:000000000000:stateMachine:fanout-test", machine,
+                json.readTree("{\"items\": [1, 2, 3, 4]}"));
+        assertThat(died.await(30, TimeUnit.SECONDS)).isTrue();
+
+        Execution restored = engine.store().find(arn).orElseThrow();
+        ConcurrentLinkedQueue<Integer> afterCrash = new ConcurrentLinkedQueue<>();
+        interpreter((resource, payload, timeout) -> {
+            afterCrash.add(payload.asInt());
+            return IntNode.valueOf(payload.asInt() * 10);
+        }).resume(restored);
+
+        assertThat(restored.awaitEnd(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(restored.status()).isEqualTo(Execution.Status.SUCCEEDED);
+        assertThat(restored.output().get("results")).isEqualTo(json.readTree("[10, 20, 30, 40]"));
+        assertThat(beforeCrash).containsExactly(1, 2, 3);
+        assertThat(afterCrash).as("the iterations committed as ended are not run again").containsExactly(3, 4);
+        List<HistoryEvent> history = engine.store().find(arn).orElseThrow().history();
+        assertThat(history.stream().filter(e -> e.type().equals("MapIterationStarted"))
+                .map(e -> e.details().get("index").asInt()))
+                .as("the iteration under way at the crash starts again; the ones before it do not")
+                .containsExactly(0, 1, 2, 2, 3);
+        assertThat(history.stream().map(HistoryEvent::type).filter(t -> t.startsWith("Map") || t.startsWith("Execution")))
+                .startsWith("ExecutionStarted", "MapStateEntered", "MapStateStarted")
+                .endsWith("MapStateSucceeded", "MapStateExited", "ExecutionSucceeded");
+        assertThat(history).extracting(HistoryEvent::id).as("one history, numbered without gaps across the crash")
+                .containsExactlyElementsOf(java.util.stream.LongStream.rangeClosed(1, history.size()).boxed().toList());
+    }
+
+    private Interpreter interpreter(Interpreter.TaskInvoker tasks) {
+        ExecutorService workers = Executors.newFixedThreadPool(2, FanoutRecoveryTest::daemon);
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(FanoutRecoveryTest::daemon);
+        return new Interpreter(tasks, new Interpreter.Scheduler() {
+            @Override
+            public void run(Runnable work) {
+                workers.execute(work);
+            }
+
+            @Override
+            public void after(Duration delay, Runnable work) {
+                timer.schedule(() -> workers.execute(work), delay.toMillis(), TimeUnit.MILLISECONDS);
+            }
+        }, Clock.systemUTC(), engine.store());
+    }
+
+    private static Thread daemon(Runnable r) {
+        Thread t = new Thread(r, "fanout-test-engine");
+        t.setDaemon(true);
+        return t;
+    }
+}
