@@ -44,7 +44,12 @@ public record Catalog(List<Function> functions, List<StateMachine> stateMachines
     }
 
     @JsonIgnoreProperties(ignoreUnknown = true)
-    public record StateMachine(String name, String definition) {
+    public record StateMachine(String name, String definition, String type) {
+
+        /** STANDARD (durable, the default) or EXPRESS (StartSyncExecution, not kept), as in Terraform's type. */
+        public String type() {
+            return type == null ? "STANDARD" : type;
+        }
 
         public String resource() {
             return "functions/" + definition;

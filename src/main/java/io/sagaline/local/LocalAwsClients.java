@@ -32,6 +32,10 @@ public class LocalAwsClients {
     SfnClient sfn() {
         return SfnClient.builder().endpointOverride(endpoint()).region(Region.of(LocalStepFunctions.REGION))
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
-                .httpClient(UrlConnectionHttpClient.create()).build();
+                .httpClient(UrlConnectionHttpClient.create())
+                // StartSyncExecution goes to host "sync-<endpoint>" in AWS; locally it is the same endpoint.
+                .overrideConfiguration(c -> c.putAdvancedOption(
+                        software.amazon.awssdk.core.client.config.SdkAdvancedClientOption.DISABLE_HOST_PREFIX_INJECTION, true))
+                .build();
     }
 }

@@ -69,10 +69,13 @@ public class LocalStepFunctions {
     private final LocalFunctions functions;
     private final ObjectMapper json;
     private final Map<String, StateMachine> machines = new ConcurrentHashMap<>();
+    private final Map<String, String> types = new ConcurrentHashMap<>();
     private final Map<String, Execution> executions = new ConcurrentHashMap<>();
     private final ExecutorService workers;
     private final ScheduledExecutorService timer;
     private final Interpreter interpreter;
+    /** Runs EXPRESS executions: on the same workers, kept nowhere, as AWS keeps no history of them. */
+    private final Interpreter express;
 
     private final PgExecutionStore store;
     private final Instant loadedAt = Instant.now();
@@ -85,7 +88,7 @@ public class LocalStepFunctions {
         AtomicInteger count = new AtomicInteger();
         this.workers = Executors.newFixedThreadPool(workerCount, r -> daemon(r, "sfn-worker-" + count.incrementAndGet()));
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "sfn-timer"));
-        this.interpreter = new Interpreter(this::invokeTask, new Interpreter.Scheduler() {
+        Interpreter.Scheduler scheduler = new Interpreter.Scheduler() {
             @Override
             public void run(Runnable work) {
                 workers.execute(work);
@@ -95,9 +98,12 @@ public class LocalStepFunctions {
             public void after(Duration delay, Runnable work) {
                 timer.schedule(() -> workers.execute(work), delay.toMillis(), TimeUnit.MILLISECONDS);
             }
-        }, Clock.systemUTC(), store);
+        };
+        this.interpreter = new Interpreter(this::invokeTask, scheduler, Clock.systemUTC(), store);
+        this.express = new Interpreter(this::invokeTask, scheduler, Clock.systemUTC());
         for (Catalog.StateMachine spec : functions.catalog().stateMachines()) {
             machines.put(stateMachineArn(spec.name()), load(spec));
+            types.put(stateMachineArn(spec.name()), spec.type());
         }
     }
 
@@ -169,9 +175,55 @@ public class LocalStepFunctions {
      * and tests). A definition AWS would refuse is refused, naming the state and field.
      */
     public String register(String name, JsonNode definition) {
+        return register(name, definition, "STANDARD");
+    }
+
+    /** {@link #register(String, JsonNode)} for a STANDARD or an EXPRESS state machine. */
+    public String register(String name, JsonNode definition, String type) {
+        if (!"STANDARD".equals(type) && !"EXPRESS".equals(type)) {
+            throw new Refused("ValidationException", "type must be STANDARD or EXPRESS, not " + type);
+        }
         String arn = stateMachineArn(name);
         machines.put(arn, StateMachine.parse(name, definition));
+        types.put(arn, type);
         return arn;
+    }
+
+    /** STANDARD or EXPRESS. */
+    public String type(String stateMachineArn) {
+        return types.getOrDefault(stateMachineArn, "STANDARD");
+    }
+
+    /** How long an EXPRESS execution may run, as in AWS. */
+    static final Duration EXPRESS_LIMIT = Duration.ofMinutes(5);
+
+    /**
+     * StartSyncExecution, as AWS has it: only for EXPRESS state machines (a STANDARD one is
+     * refused with StateMachineTypeNotSupported); the caller waits for the end, at most five
+     * minutes, after which the execution is TIMED_OUT. Nothing of it is kept.
+     */
+    public Execution startSync(String stateMachineArn, String name, String input) {
+        StateMachine machine = machines.get(stateMachineArn);
+        if (machine == null) {
+            throw new Refused("StateMachineDoesNotExist", "State Machine Does Not Exist: '" + stateMachineArn + "'");
+        }
+        if (!"EXPRESS".equals(type(stateMachineArn))) {
+            throw new Refused("StateMachineTypeNotSupported",
+                    "This operation is not supported by this type of state machine: " + stateMachineArn + " is STANDARD");
+        }
+        if (name == null) {
+            name = java.util.UUID.randomUUID().toString();
+        } else if (!EXECUTION_NAME.matcher(name).matches()) {
+            throw new Refused("InvalidName", "Invalid Name: '" + name + "'");
+        }
+        JsonNode parsed = parseInput(input);
+        String executionArn = stateMachineArn.replace(":stateMachine:", ":express:") + ":" + name + ":"
+                + java.util.UUID.randomUUID();
+        Execution execution = express.start(executionArn, name, stateMachineArn, machine, parsed);
+        if (!execution.awaitEnd(EXPRESS_LIMIT.toMillis(), TimeUnit.MILLISECONDS)) {
+            express.timeOut(execution, "the EXPRESS execution ran longer than " + EXPRESS_LIMIT.toMinutes() + " minutes");
+        }
+        return execution;
     }
 
     /** When the state machines were loaded: their creationDate as far as this engine knows. */
@@ -229,16 +281,7 @@ public class LocalStepFunctions {
         if (name == null || !EXECUTION_NAME.matcher(name).matches()) {
             throw new Refused("InvalidName", "Invalid Name: '" + name + "'");
         }
-        JsonNode parsed;
-        try {
-            parsed = json.reader().with(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-                    .readTree(input == null ? "{}" : input);
-        } catch (java.io.IOException e) {
-            throw new Refused("InvalidExecutionInput", "Invalid State Machine Execution Input: " + e.getMessage());
-        }
-        if (parsed == null || parsed.isMissingNode()) {
-            throw new Refused("InvalidExecutionInput", "Invalid State Machine Execution Input: it is empty");
-        }
+        JsonNode parsed = parseInput(input);
         String executionArn = stateMachineArn.replace(":stateMachine:", ":execution:") + ":" + name;
         forgetEnded();
         Execution existing = execution(executionArn).orElse(null);
@@ -251,6 +294,20 @@ public class LocalStepFunctions {
         Execution execution = interpreter.start(executionArn, name, stateMachineArn, machine, parsed);
         executions.put(executionArn, execution);
         return execution;
+    }
+
+    private JsonNode parseInput(String input) {
+        JsonNode parsed;
+        try {
+            parsed = json.reader().with(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                    .readTree(input == null ? "{}" : input);
+        } catch (java.io.IOException e) {
+            throw new Refused("InvalidExecutionInput", "Invalid State Machine Execution Input: " + e.getMessage());
+        }
+        if (parsed == null || parsed.isMissingNode()) {
+            throw new Refused("InvalidExecutionInput", "Invalid State Machine Execution Input: it is empty");
+        }
+        return parsed;
     }
 
     /** A running execution is the live one; an ended one is read back from the store. */

@@ -26,6 +26,8 @@ import software.amazon.awssdk.services.sfn.model.HistoryEvent;
 import software.amazon.awssdk.services.sfn.model.HistoryEventType;
 import software.amazon.awssdk.services.sfn.model.InvalidNameException;
 import software.amazon.awssdk.services.sfn.model.StateMachineDoesNotExistException;
+import software.amazon.awssdk.services.sfn.model.StateMachineTypeNotSupportedException;
+import software.amazon.awssdk.services.sfn.model.SyncExecutionStatus;
 
 /**
  * The AWS SDK v2 SfnClient, unchanged but for its endpoint, against the local Step Functions API:
@@ -223,5 +225,46 @@ class StepFunctionsApiTest {
         assertThat(described.definition()).contains("\"StartAt\":\"ReserveStock\"")
                 .contains("arn:aws:lambda:us-east-1:000000000000:function:reserve-stock");
         assertThat(described.statusAsString()).isEqualTo("ACTIVE");
+    }
+
+    @Test
+    void startSyncExecution_answersWithTheWholeExecutionOfAnExpressMachine_outputOrError() throws Exception {
+        String machine = engine.register("express-doubles", new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+                """
+                        {"StartAt": "Check", "States": {
+                          "Check": {"Type": "Choice", "Choices": [{"Variable": "$.values", "IsPresent": false, "Next": "Missing"}],
+                                    "Default": "Each"},
+                          "Missing": {"Type": "Fail", "Error": "Doubles.NoValues", "Cause": "values is required"},
+                          "Each": {"Type": "Map", "ItemsPath": "$.values",
+                                   "ItemProcessor": {"StartAt": "Double", "States": {"Double": {"Type": "Pass",
+                                     "Parameters": {"v.$": "States.MathAdd($, $)"}, "OutputPath": "$.v", "End": true}}},
+                                   "ResultPath": "$.doubled", "Next": "Count"},
+                          "Count": {"Type": "Pass", "Parameters": {"count.$": "States.ArrayLength($.doubled)", "first.$": "$.doubled[0]"}, "End": true}}}"""),
+                "EXPRESS");
+
+        var succeeded = sfn.startSyncExecution(b -> b.stateMachineArn(machine).name("sync-ok").input("{\"values\":[1,2,3]}"));
+        var failed = sfn.startSyncExecution(b -> b.stateMachineArn(machine).input("{}"));
+
+        assertThat(succeeded.status()).isEqualTo(SyncExecutionStatus.SUCCEEDED);
+        assertThat(succeeded.output()).isEqualTo("{\"count\":3,\"first\":2}");
+        assertThat(succeeded.name()).isEqualTo("sync-ok");
+        assertThat(succeeded.executionArn())
+                .startsWith("arn:aws:states:us-east-1:000000000000:express:express-doubles:sync-ok:");
+        assertThat(succeeded.stopDate()).isAfterOrEqualTo(succeeded.startDate());
+        assertThat(succeeded.billingDetails().billedDurationInMilliseconds()).isPositive();
+        assertThat(failed.status()).isEqualTo(SyncExecutionStatus.FAILED);
+        assertThat(failed.error()).isEqualTo("Doubles.NoValues");
+        assertThat(failed.cause()).isEqualTo("values is required");
+        assertThat(failed.output()).isNull();
+        assertThat(sfn.describeStateMachine(b -> b.stateMachineArn(machine)).typeAsString()).isEqualTo("EXPRESS");
+        assertThatThrownBy(() -> sfn.describeExecution(b -> b.executionArn(succeeded.executionArn())))
+                .as("an EXPRESS execution is not kept").isInstanceOf(ExecutionDoesNotExistException.class);
+    }
+
+    @Test
+    void startSyncExecution_ofAStandardMachine_isRefusedAsAwsRefusesIt() {
+        assertThatThrownBy(() -> sfn.startSyncExecution(b -> b.stateMachineArn(PLACE_ORDER).input("{}")))
+                .isInstanceOf(StateMachineTypeNotSupportedException.class);
+        assertThat(sfn.describeStateMachine(b -> b.stateMachineArn(PLACE_ORDER)).typeAsString()).isEqualTo("STANDARD");
     }
 }

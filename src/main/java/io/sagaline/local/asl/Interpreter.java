@@ -125,8 +125,16 @@ public final class Interpreter {
 
     /** The machine's TimeoutSeconds ran out: the execution ends TIMED_OUT; a task in flight finishes unheard. */
     private void timeOut(Execution execution, long seconds, int epoch) {
+        timeOut(execution, "the execution ran longer than the state machine's TimeoutSeconds (" + seconds + ")", epoch);
+    }
+
+    /** A limit of the engine's own ran out (an EXPRESS execution's five minutes): the execution ends TIMED_OUT. */
+    public void timeOut(Execution execution, String cause) {
+        timeOut(execution, cause, execution.epoch());
+    }
+
+    private void timeOut(Execution execution, String cause, int epoch) {
         Instant now = clock.instant();
-        String cause = "the execution ran longer than the state machine's TimeoutSeconds (" + seconds + ")";
         int ended = execution.endFromOutside(Execution.Status.TIMED_OUT, StatesFailure.TIMEOUT, cause, now,
                 () -> execution.record(now, "ExecutionTimedOut", "executionTimedOutEventDetails",
                         errorDetails(StatesFailure.TIMEOUT, cause)),
