@@ -32,14 +32,14 @@ public class PgExecutionStore implements ExecutionStore {
     private static final String UPSERT = """
             insert into engine.executions (arn, name, state_machine_arn, machine_name, definition, input, status, output,
                 error, cause, start_date, stop_date, state, state_input, state_entered, retry_attempts, retry_count, resume_at,
-                redrive_count, redrive_date, branches)
-            values (?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?::jsonb, ?, ?, ?, ?, ?, ?::jsonb, ?, ?::jsonb, ?, ?, ?, ?, ?::jsonb)
+                redrive_count, redrive_date, branches, variables)
+            values (?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?::jsonb, ?, ?, ?, ?, ?, ?::jsonb, ?, ?::jsonb, ?, ?, ?, ?, ?::jsonb, ?::jsonb)
             on conflict (arn) do update set status = excluded.status, output = excluded.output, error = excluded.error,
                 cause = excluded.cause, stop_date = excluded.stop_date, state = excluded.state,
                 state_input = excluded.state_input, state_entered = excluded.state_entered,
                 retry_attempts = excluded.retry_attempts, retry_count = excluded.retry_count, resume_at = excluded.resume_at,
                 redrive_count = excluded.redrive_count, redrive_date = excluded.redrive_date,
-                branches = excluded.branches""";
+                branches = excluded.branches, variables = excluded.variables""";
     private static final String EVENT = """
             insert into engine.history (execution_arn, id, previous_event_id, ts, type, details_key, details)
             values (?, ?, ?, ?, ?, ?, ?::jsonb)""";
@@ -87,6 +87,7 @@ public class PgExecutionStore implements ExecutionStore {
                 upsert.setInt(++i, c.redriveCount());
                 upsert.setTimestamp(++i, timestamp(c.redriveDate()));
                 upsert.setString(++i, c.branches() == null ? null : c.branches().toString());
+                upsert.setString(++i, c.variables() == null ? null : c.variables().toString());
                 upsert.executeUpdate();
                 for (HistoryEvent e : c.events()) {
                     event.setString(1, c.arn());
@@ -168,7 +169,7 @@ public class PgExecutionStore implements ExecutionStore {
                             json.readValue(r.getString("retry_attempts"), int[].class), r.getInt("retry_count"),
                             instant(r.getTimestamp("resume_at")), r.getInt("redrive_count"),
                             instant(r.getTimestamp("redrive_date")), tree(r.getString("branches")),
-                            List.of());
+                            tree(r.getString("variables")), List.of());
                     StateMachine machine = StateMachine.parse(c.machineName(), c.definition());
                     executions.add(Execution.restore(c, machine, history(connection, c.arn())));
                 }

@@ -29,8 +29,8 @@ import io.sagaline.local.asl.StateMachine;
 
 /**
  * A Map whose engine dies while its third iteration runs: the two iterations that had ended were
- * committed with their outputs, so the engine that takes over runs only the third again, and the
- * Map's output is what it would have been without the crash.
+ * committed with their outputs, so the engine that takes over runs only the third again, with the
+ * variables assigned before the crash, and the Map's output is what it would have been without it.
  */
 @QuarkusTest
 class FanoutRecoveryTest {
@@ -45,8 +45,11 @@ class FanoutRecoveryTest {
     @Test
     void aMapWhoseEngineDiedMidIteration_runsOnlyTheIterationsThatHadNotEnded() throws Exception {
         StateMachine machine = StateMachine.parse("fanout-test", json.readTree("""
-                {"StartAt": "Each", "States": {"Each": {"Type": "Map", "ItemsPath": "$.items", "MaxConcurrency": 1,
-                  "ItemProcessor": {"StartAt": "Work", "States": {"Work": {"Type": "Task", "Resource": "%s", "End": true}}},
+                {"StartAt": "Factor", "States": {
+                  "Factor": {"Type": "Pass", "Assign": {"factor": 10}, "Next": "Each"},
+                  "Each": {"Type": "Map", "ItemsPath": "$.items", "MaxConcurrency": 1,
+                  "ItemProcessor": {"StartAt": "Work", "States": {"Work": {"Type": "Task", "Resource": "%s",
+                    "Parameters": {"n.$": "$", "factor.$": "$factor"}, "End": true}}},
                   "ResultPath": "$.results", "End": true}}}""".formatted(WORK)));
         String name = UUID.randomUUID().toString();
         String arn = "arn:aws:states:us-east-1:000000000000:execution:fanout-test:" + name;
@@ -54,14 +57,14 @@ class FanoutRecoveryTest {
         CountDownLatch died = new CountDownLatch(1);
         ConcurrentLinkedQueue<Integer> beforeCrash = new ConcurrentLinkedQueue<>();
         Interpreter dying = interpreter((resource, payload, timeout) -> {
-            beforeCrash.add(payload.asInt());
-            if (payload.asInt() == 3) {
+            beforeCrash.add(payload.get("n").asInt());
+            if (payload.get("n").asInt() == 3) {
                 died.countDown();
                 while (true) {
                     LockSupport.park(); // the process is gone: this engine never moves again
                 }
             }
-            return IntNode.valueOf(payload.asInt() * 10);
+            return IntNode.valueOf(payload.get("n").asInt() * payload.get("factor").asInt());
         });
         dying.start(arn, name, "arn:aws:states:us-east-1:000000000000:stateMachine:fanout-test", machine,
                 json.readTree("{\"items\": [1, 2, 3, 4]}"));
@@ -70,8 +73,8 @@ class FanoutRecoveryTest {
         Execution restored = engine.store().find(arn).orElseThrow();
         ConcurrentLinkedQueue<Integer> afterCrash = new ConcurrentLinkedQueue<>();
         interpreter((resource, payload, timeout) -> {
-            afterCrash.add(payload.asInt());
-            return IntNode.valueOf(payload.asInt() * 10);
+            afterCrash.add(payload.get("n").asInt());
+            return IntNode.valueOf(payload.get("n").asInt() * payload.get("factor").asInt());
         }).resume(restored);
 
         assertThat(restored.awaitEnd(30, TimeUnit.SECONDS)).isTrue();

@@ -46,7 +46,7 @@ final class ChoiceRules {
             String base = name.endsWith("Path") ? name.substring(0, name.length() - 4) : name;
             if (COMPARISONS.contains(base) || TYPE_TESTS.contains(name)) {
                 operators++;
-            } else if (!Set.of("Variable", "Next", "Comment").contains(name)) {
+            } else if (!Set.of("Variable", "Next", "Comment", "Assign").contains(name)) {
                 throw new AslDefinitionException(state, "Choices." + name, "unknown comparison operator");
             }
         }

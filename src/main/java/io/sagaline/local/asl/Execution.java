@@ -2,7 +2,9 @@ package io.sagaline.local.asl;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -51,6 +53,10 @@ public final class Execution {
      * the branches that had not ended run again.
      */
     ArrayNode branches;
+    /** The variables of this scope (Assign), as of the last state exited. */
+    private ObjectNode variables;
+    /** What the current state assigns: applied when it exits, so the state itself sees the values it entered with. */
+    ObjectNode pendingAssign;
     /** The branches or iterations running in this process for the current Parallel or Map state. */
     Interpreter.Fanout fanout;
     private int committedEvents;
@@ -68,7 +74,8 @@ public final class Execution {
     public record Commit(String arn, String name, String stateMachineArn, String machineName, JsonNode definition,
             JsonNode input, Instant startDate, Status status, JsonNode output, String error, String cause, Instant stopDate,
             String state, JsonNode stateInput, Instant stateEnteredTime, int[] retryAttempts, int retryCount,
-            Instant resumeAt, int redriveCount, Instant redriveDate, JsonNode branches, List<HistoryEvent> events) {
+            Instant resumeAt, int redriveCount, Instant redriveDate, JsonNode branches, JsonNode variables,
+            List<HistoryEvent> events) {
     }
 
     /**
@@ -132,7 +139,7 @@ public final class Execution {
         return new Commit(arn, name, stateMachineArn, machine.name(), machine.definition(), input, startDate, status, output,
                 error, cause, stopDate, state, stateInput, stateEnteredTime,
                 retryAttempts == null ? new int[0] : retryAttempts.clone(), retryCount, resumeAt, redriveCount, redriveDate,
-                branches == null ? null : branches.deepCopy(), events);
+                branches == null ? null : branches.deepCopy(), variables == null ? null : variables.deepCopy(), events);
     }
 
     /** An execution as its last commit left it, ready to go on. */
@@ -154,6 +161,7 @@ public final class Execution {
         e.redriveCount = c.redriveCount();
         e.redriveDate = c.redriveDate();
         e.branches = c.branches() instanceof ArrayNode array ? array : null;
+        e.variables = c.variables() instanceof ObjectNode object ? object : null;
         if (c.status() != Status.RUNNING) {
             e.finished.complete(e);
         }
@@ -180,6 +188,28 @@ public final class Execution {
         this.machine = machine;
         this.input = input;
         this.startDate = startDate;
+    }
+
+    /** A variable as this scope sees it: its own, else the enclosing scope's; null when none is set. */
+    synchronized JsonNode variable(String name) {
+        JsonNode own = variables == null ? null : variables.get(name);
+        return own != null || parent == null ? own : parent.variable(name);
+    }
+
+    /** Every variable this scope sees, the innermost value of each name. */
+    synchronized Map<String, JsonNode> visibleVariables() {
+        Map<String, JsonNode> visible = parent == null ? new LinkedHashMap<>() : parent.visibleVariables();
+        if (variables != null) {
+            variables.fields().forEachRemaining(f -> visible.put(f.getKey(), f.getValue()));
+        }
+        return visible;
+    }
+
+    synchronized void assign(ObjectNode values) {
+        if (variables == null) {
+            variables = JsonPaths.MAPPER.createObjectNode();
+        }
+        variables.setAll(values);
     }
 
     /** Sets the end of branch {@code index} of the running Parallel or Map state. */

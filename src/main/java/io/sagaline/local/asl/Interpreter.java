@@ -197,6 +197,7 @@ public final class Interpreter {
             return;
         }
         RUN.set(epoch);
+        JsonPaths.VARIABLES.set(execution::variable);
         try {
             execution.resumeAt = null;
             while (execution.status() == Execution.Status.RUNNING) {
@@ -227,6 +228,7 @@ public final class Interpreter {
             commitQuietly(execution, epoch);
         } finally {
             RUN.remove();
+            JsonPaths.VARIABLES.remove();
         }
     }
 
@@ -240,65 +242,198 @@ public final class Interpreter {
                 && "Task".equals(execution.machine().state(execution.state).get("Type").asText());
     }
 
-    /** Runs the current state; returns how long to wait before going on, or null to go on now. */
+    /**
+     * What one state's fields are evaluated with: its raw input, the context object and, in a
+     * JSONata state, $states and the variables in scope. Every field of ASL that selects or builds
+     * JSON goes through here, in the state's query language.
+     */
+    private final class Query {
+        final Execution execution;
+        final JsonNode state;
+        final JsonNode raw;
+        final JsonNode context;
+        final boolean jsonata;
+        private JsonataQueries.Bindings bindings;
+
+        Query(Execution execution) {
+            this.execution = execution;
+            this.state = execution.machine().state(execution.state);
+            this.raw = execution.stateInput;
+            this.context = Interpreter.this.context(execution);
+            this.jsonata = execution.machine().jsonata(execution.state);
+        }
+
+        JsonataQueries.Bindings bindings() {
+            if (bindings == null) {
+                bindings = new JsonataQueries.Bindings(raw, context, null, null, execution.visibleVariables(), clock);
+            }
+            return bindings;
+        }
+
+        JsonNode eval(JsonNode template, String field) {
+            return JsonataQueries.evaluate(template, bindings(), field);
+        }
+
+        /** A JSONata state's Output, evaluated with $states.result when there is one; without Output, {@code fallback}. */
+        JsonNode output(JsonNode result, JsonNode fallback) {
+            if (!state.has("Output")) {
+                return fallback;
+            }
+            return JsonataQueries.evaluate(state.get("Output"), result == null ? bindings() : bindings().withResult(result),
+                    "Output");
+        }
+
+        /**
+         * The variables {@code assign} sets (null when there is no Assign): in JSONata with $states
+         * (and its result or error output), in JSONPath as a template over {@code dollar}.
+         */
+        ObjectNode assign(JsonNode assign, JsonNode dollar, JsonNode result, JsonNode errorOutput, String field) {
+            if (assign == null) {
+                return null;
+            }
+            if (!jsonata) {
+                return (ObjectNode) PayloadTemplate.apply(assign, dollar, context);
+            }
+            JsonataQueries.Bindings b = bindings();
+            b = result == null ? b : b.withResult(result);
+            b = errorOutput == null ? b : b.withErrorOutput(errorOutput);
+            return (ObjectNode) JsonataQueries.evaluate(assign, b, field);
+        }
+
+        /** A setting such as MaxConcurrency: JSONata literal or expression; JSONPath literal or its *Path form. */
+        JsonNode setting(String field, JsonNode effective) {
+            if (jsonata) {
+                return state.has(field) ? eval(state.get(field), field) : null;
+            }
+            return state.has(field + "Path") ? JsonPaths.read(effective, state.get(field + "Path").asText()) : state.get(field);
+        }
+
+        /** A wrong value where a field needs a number or a string: a query evaluation error in JSONata, else States.Runtime. */
+        StatesFailure wrong(String message) {
+            return jsonata ? new StatesFailure(JsonataQueries.QUERY_EVALUATION_ERROR, message) : StatesFailure.runtime(message);
+        }
+    }
+
+    /** Runs the current state; returns how long to wait before going on, null to go on now, or SUSPENDED. */
     private Duration step(Execution execution) {
-        JsonNode state = execution.machine().state(execution.state);
-        String type = state.get("Type").asText();
-        JsonNode raw = execution.stateInput;
-        JsonNode context = context(execution);
-        switch (type) {
+        Query q = new Query(execution);
+        JsonNode state = q.state;
+        JsonNode raw = q.raw;
+        JsonNode context = q.context;
+        switch (state.get("Type").asText()) {
             case "Pass" -> {
-                JsonNode effective = parameters(state, inputPath(state, raw), context);
-                JsonNode result = state.has("Result") ? state.get("Result") : effective;
-                exit(execution, state, outputPath(state, resultPath(state, raw, result)));
+                if (q.jsonata) {
+                    JsonNode output = q.output(null, raw);
+                    execution.pendingAssign = q.assign(state.get("Assign"), null, null, null, "Assign");
+                    exit(execution, state, output);
+                } else {
+                    JsonNode effective = parameters(state, inputPath(state, raw), context);
+                    JsonNode result = state.has("Result") ? state.get("Result") : effective;
+                    execution.pendingAssign = q.assign(state.get("Assign"), result, null, null, "Assign");
+                    exit(execution, state, outputPath(state, resultPath(state, raw, result)));
+                }
                 return null;
             }
             case "Task" -> {
-                return task(execution, state, raw, context);
+                return task(q);
             }
             case "Choice" -> {
-                JsonNode effective = inputPath(state, raw);
-                for (JsonNode rule : state.get("Choices")) {
-                    if (ChoiceRules.matches(rule, effective, context)) {
-                        exitTo(execution, rule.get("Next").asText(), outputPath(state, effective));
-                        return null;
-                    }
-                }
-                if (!state.has("Default")) {
-                    throw new StatesFailure("States.NoChoiceMatched",
-                            "no choice rule of state '" + execution.state + "' matched and it has no Default");
-                }
-                exitTo(execution, state.get("Default").asText(), outputPath(state, effective));
-                return null;
+                return choice(q);
             }
             case "Wait" -> {
-                return waitState(execution, state, raw);
-            }
-            case "Parallel", "Map" -> {
-                return fanout(execution, state, raw, context);
+                return waitState(q);
             }
             case "Succeed" -> {
-                JsonNode output = outputPath(state, inputPath(state, raw));
+                JsonNode output = q.jsonata ? q.output(null, raw) : outputPath(state, inputPath(state, raw));
                 recordExit(execution, output);
                 succeed(execution, output);
                 return null;
             }
             case "Fail" -> {
-                String error = state.has("ErrorPath") ? text(raw, context, state.get("ErrorPath").asText())
-                        : state.path("Error").asText(null);
-                String cause = state.has("CausePath") ? text(raw, context, state.get("CausePath").asText())
-                        : state.path("Cause").asText(null);
+                String error;
+                String cause;
+                if (q.jsonata) {
+                    error = failText(q, "Error");
+                    cause = failText(q, "Cause");
+                } else {
+                    error = state.has("ErrorPath") ? text(raw, context, state.get("ErrorPath").asText())
+                            : state.path("Error").asText(null);
+                    cause = state.has("CausePath") ? text(raw, context, state.get("CausePath").asText())
+                            : state.path("Cause").asText(null);
+                }
                 fail(execution, error, cause);
                 return null;
             }
-            default -> throw StatesFailure.runtime("unsupported state type " + type);
+            case "Parallel", "Map" -> {
+                return fanout(q);
+            }
+            default -> throw StatesFailure.runtime("unsupported state type " + state.get("Type").asText());
         }
     }
 
-    private Duration task(Execution execution, JsonNode state, JsonNode raw, JsonNode context) {
-        JsonNode payload = parameters(state, inputPath(state, raw), context);
+    /** A JSONata Fail state's Error or Cause: a string, or an expression that gives one. */
+    private static String failText(Query q, String field) {
+        if (!q.state.has(field)) {
+            return null;
+        }
+        JsonNode value = q.eval(q.state.get(field), field);
+        if (!value.isTextual()) {
+            throw q.wrong("the Fail state's " + field + " is " + value + ", not a string");
+        }
+        return value.asText();
+    }
+
+    private Duration choice(Query q) {
+        Execution execution = q.execution;
+        JsonNode state = q.state;
+        JsonNode effective = q.jsonata ? q.raw : inputPath(state, q.raw);
+        JsonNode choices = state.get("Choices");
+        for (int i = 0; i < choices.size(); i++) {
+            JsonNode rule = choices.get(i);
+            if (q.jsonata ? condition(q, rule.get("Condition"), "Choices[" + i + "].Condition")
+                    : ChoiceRules.matches(rule, effective, q.context)) {
+                execution.pendingAssign = q.assign(rule.get("Assign"), effective, null, null, "Choices[" + i + "].Assign");
+                JsonNode output = q.jsonata
+                        ? (rule.has("Output") ? q.eval(rule.get("Output"), "Choices[" + i + "].Output") : q.raw)
+                        : outputPath(state, effective);
+                exitTo(execution, rule.get("Next").asText(), output);
+                return null;
+            }
+        }
+        if (!state.has("Default")) {
+            throw new StatesFailure("States.NoChoiceMatched",
+                    "no choice rule of state '" + execution.state + "' matched and it has no Default");
+        }
+        execution.pendingAssign = q.assign(state.get("Assign"), effective, null, null, "Assign");
+        exitTo(execution, state.get("Default").asText(), q.jsonata ? q.output(null, q.raw) : outputPath(state, effective));
+        return null;
+    }
+
+    private static boolean condition(Query q, JsonNode condition, String field) {
+        JsonNode value = condition.isBoolean() ? condition : q.eval(condition, field);
+        if (!value.isBoolean()) {
+            throw q.wrong("the Condition " + condition + " gave " + value + ", not a boolean");
+        }
+        return value.asBoolean();
+    }
+
+    private Duration task(Query q) {
+        Execution execution = q.execution;
+        JsonNode state = q.state;
+        JsonNode raw = q.raw;
+        JsonNode payload;
+        Integer timeout;
+        try {
+            payload = q.jsonata ? (state.has("Arguments") ? q.eval(state.get("Arguments"), "Arguments") : raw)
+                    : parameters(state, inputPath(state, raw), q.context);
+            timeout = timeoutSeconds(q);
+        } catch (StatesFailure failure) {
+            if (!q.jsonata) {
+                throw failure;
+            }
+            return recover(q, failure);
+        }
         String resource = state.get("Resource").asText();
-        Integer timeout = timeoutSeconds(state, raw);
         ObjectNode scheduled = object().put("resourceType", "lambda").put("resource", resource)
                 .put("input", payload.toString());
         if (timeout != null) {
@@ -319,20 +454,40 @@ public final class Interpreter {
             execution.record(clock.instant(), timedOut ? "LambdaFunctionTimedOut" : "LambdaFunctionFailed",
                     timedOut ? "lambdaFunctionTimedOutEventDetails" : "lambdaFunctionFailedEventDetails",
                     errorDetails(failure.error(), failure.cause()));
-            return recover(execution, state, raw, failure);
+            return recover(q, failure);
         }
         abandonIfEnded(execution);
         execution.record(clock.instant(), "LambdaFunctionSucceeded", "lambdaFunctionSucceededEventDetails",
                 object().put("output", result.toString()));
-        JsonNode selected = state.has("ResultSelector") ? PayloadTemplate.apply(state.get("ResultSelector"), result, context)
-                : result;
+        return succeeded(q, result);
+    }
+
+    /**
+     * A Task, Parallel or Map got its result: Output and Assign (JSONata), or ResultSelector,
+     * Assign, ResultPath and OutputPath (JSONPath), then on to the next state. A failure here is
+     * the state's, so its Retry and Catch apply.
+     */
+    private Duration succeeded(Query q, JsonNode result) {
+        JsonNode state = q.state;
         JsonNode output;
         try {
-            output = resultPath(state, raw, selected);
+            if (q.jsonata) {
+                output = q.output(result, result);
+                q.execution.pendingAssign = q.assign(state.get("Assign"), null, result, null, "Assign");
+            } else {
+                JsonNode selected = state.has("ResultSelector")
+                        ? PayloadTemplate.apply(state.get("ResultSelector"), result, q.context)
+                        : result;
+                q.execution.pendingAssign = q.assign(state.get("Assign"), result, null, null, "Assign");
+                output = outputPath(state, resultPath(state, q.raw, selected));
+            }
         } catch (StatesFailure failure) {
-            return recover(execution, state, raw, failure);
+            if (!q.jsonata && !StatesFailure.RESULT_PATH_MATCH_FAILURE.equals(failure.error())) {
+                throw failure;
+            }
+            return recover(q, failure);
         }
-        exit(execution, state, outputPath(state, output));
+        exit(q.execution, state, output);
         return null;
     }
 
@@ -344,23 +499,25 @@ public final class Interpreter {
         }
     }
 
-    /** TimeoutSeconds, or TimeoutSecondsPath read from the state's raw input (a positive integer). */
-    private static Integer timeoutSeconds(JsonNode state, JsonNode raw) {
-        if (state.has("TimeoutSeconds")) {
-            return state.get("TimeoutSeconds").asInt();
-        }
-        if (!state.has("TimeoutSecondsPath")) {
+    /** TimeoutSeconds (in JSONata maybe an expression), or TimeoutSecondsPath read from the raw input: a positive integer. */
+    private static Integer timeoutSeconds(Query q) {
+        JsonNode value = q.jsonata ? q.setting("TimeoutSeconds", q.raw)
+                : q.state.has("TimeoutSecondsPath") ? JsonPaths.read(q.raw, q.state.get("TimeoutSecondsPath").asText())
+                        : q.state.get("TimeoutSeconds");
+        if (value == null) {
             return null;
         }
-        JsonNode value = JsonPaths.read(raw, state.get("TimeoutSecondsPath").asText());
         if (!value.isIntegralNumber() || !value.canConvertToInt() || value.asInt() <= 0) {
-            throw StatesFailure.runtime("TimeoutSecondsPath selected " + value + ", not a positive integer");
+            throw q.wrong("TimeoutSeconds is " + value + ", not a positive integer");
         }
         return value.asInt();
     }
 
     /** Retry if a retrier matches and has attempts left; else Catch; else the execution fails. */
-    private Duration recover(Execution execution, JsonNode state, JsonNode raw, StatesFailure failure) {
+    private Duration recover(Query q, StatesFailure failure) {
+        Execution execution = q.execution;
+        JsonNode state = q.state;
+        execution.pendingAssign = null;
         JsonNode retriers = state.path("Retry");
         for (int i = 0; i < retriers.size(); i++) {
             JsonNode retrier = retriers.get(i);
@@ -376,11 +533,20 @@ public final class Interpreter {
             execution.retryCount++;
             return delay;
         }
-        for (JsonNode catcher : state.path("Catch")) {
+        JsonNode catchers = state.path("Catch");
+        for (int i = 0; i < catchers.size(); i++) {
+            JsonNode catcher = catchers.get(i);
             if (matches(catcher.get("ErrorEquals"), failure.error())) {
                 ObjectNode errorOutput = object().put("Error", failure.error()).put("Cause", failure.cause());
-                JsonNode output = catcher.has("ResultPath") ? write(raw, catcher.get("ResultPath"), errorOutput)
-                        : errorOutput;
+                JsonNode output;
+                if (q.jsonata) {
+                    output = catcher.has("Output") ? JsonataQueries.evaluate(catcher.get("Output"),
+                            q.bindings().withErrorOutput(errorOutput), "Catch[" + i + "].Output") : errorOutput;
+                } else {
+                    output = catcher.has("ResultPath") ? write(q.raw, catcher.get("ResultPath"), errorOutput) : errorOutput;
+                }
+                execution.pendingAssign = q.assign(catcher.get("Assign"), errorOutput, null, errorOutput,
+                        "Catch[" + i + "].Assign");
                 exitTo(execution, catcher.get("Next").asText(), output);
                 return null;
             }
@@ -412,38 +578,43 @@ public final class Interpreter {
                 return true;
             }
             if (StatesFailure.TASK_FAILED.equals(name) && !StatesFailure.TIMEOUT.equals(error)
-                    && !StatesFailure.RUNTIME.equals(error)) {
+                    && !StatesFailure.RUNTIME.equals(error) && !JsonataQueries.QUERY_EVALUATION_ERROR.equals(error)) {
                 return true;
             }
         }
         return false;
     }
 
-    private Duration waitState(Execution execution, JsonNode state, JsonNode raw) {
-        JsonNode effective = inputPath(state, raw);
+    private Duration waitState(Query q) {
+        Execution execution = q.execution;
+        JsonNode state = q.state;
+        JsonNode effective = q.jsonata ? q.raw : inputPath(state, q.raw);
         Instant until;
-        if (state.has("Seconds")) {
-            until = execution.stateEnteredTime.plusSeconds(state.get("Seconds").asLong());
-        } else if (state.has("SecondsPath")) {
-            JsonNode seconds = JsonPaths.read(effective, state.get("SecondsPath").asText());
-            if (!seconds.isIntegralNumber() || !seconds.canConvertToLong() || seconds.asLong() < 0) {
-                throw StatesFailure.runtime("SecondsPath selected " + seconds + ", not a non-negative integer");
+        if (state.has("Seconds") || state.has("SecondsPath")) {
+            JsonNode seconds = q.jsonata ? q.setting("Seconds", effective)
+                    : state.has("Seconds") ? state.get("Seconds")
+                            : JsonPaths.read(effective, state.get("SecondsPath").asText());
+            if (!seconds.isIntegralNumber() || !seconds.canConvertToLong() || seconds.asLong() < 0
+                    || q.jsonata && seconds.asLong() > 99_999_999) {
+                throw q.wrong("the Wait's Seconds is " + seconds + ", not a non-negative integer");
             }
             until = execution.stateEnteredTime.plusSeconds(seconds.asLong());
         } else {
-            String text = state.has("Timestamp") ? state.get("Timestamp").asText()
-                    : JsonPaths.read(effective, state.get("TimestampPath").asText()).asText();
+            JsonNode timestamp = q.jsonata ? q.setting("Timestamp", effective)
+                    : state.has("Timestamp") ? state.get("Timestamp")
+                            : JsonPaths.read(effective, state.get("TimestampPath").asText());
             try {
-                until = OffsetDateTime.parse(text).toInstant();
+                until = OffsetDateTime.parse(timestamp.asText()).toInstant();
             } catch (DateTimeParseException e) {
-                throw StatesFailure.runtime("'" + text + "' is not an ISO-8601 timestamp");
+                throw q.wrong("'" + timestamp.asText() + "' is not an ISO-8601 timestamp");
             }
         }
         Duration remaining = Duration.between(clock.instant(), until);
         if (!remaining.isNegative() && !remaining.isZero()) {
             return remaining;
         }
-        exit(execution, state, outputPath(state, effective));
+        execution.pendingAssign = q.assign(state.get("Assign"), effective, null, null, "Assign");
+        exit(execution, state, q.jsonata ? q.output(null, q.raw) : outputPath(state, effective));
         return null;
     }
 
@@ -453,18 +624,34 @@ public final class Interpreter {
      * outputs, in order, become the state's result, or the first failure its error. After a crash
      * or a redrive, only the branches that had not succeeded run again.
      */
-    private Duration fanout(Execution execution, JsonNode state, JsonNode raw, JsonNode context) {
-        boolean map = "Map".equals(state.get("Type").asText());
+    private Duration fanout(Query q) {
+        Execution execution = q.execution;
+        JsonNode state = q.state;
         String type = state.get("Type").asText();
+        boolean map = "Map".equals(type);
         int run = RUN.get() == null ? execution.epoch() : RUN.get();
         Fanout fanout = execution.fanout;
         if (fanout != null && fanout.run != run) {
             fanout = null; // left by a run that was stopped, timed out or redriven
         }
         if (fanout == null) {
-            JsonNode effective = inputPath(state, raw);
-            List<JsonNode> inputs = map ? items(state, effective, context)
-                    : Collections.nCopies(state.get("Branches").size(), parameters(state, effective, context));
+            List<JsonNode> inputs;
+            Integer maxConcurrency;
+            Tolerance tolerance;
+            try {
+                JsonNode effective = q.jsonata ? q.raw : inputPath(state, q.raw);
+                inputs = map ? items(q, effective)
+                        : Collections.nCopies(state.get("Branches").size(),
+                                q.jsonata ? (state.has("Arguments") ? q.eval(state.get("Arguments"), "Arguments") : q.raw)
+                                        : parameters(state, effective, q.context));
+                maxConcurrency = map ? count(q, "MaxConcurrency", effective) : null;
+                tolerance = map ? tolerance(q, effective) : null;
+            } catch (StatesFailure failure) {
+                if (!JsonataQueries.QUERY_EVALUATION_ERROR.equals(failure.error())) {
+                    throw failure;
+                }
+                return recover(q, failure);
+            }
             if (execution.branches == null || execution.branches.size() != inputs.size()) {
                 ArrayNode ends = JsonPaths.MAPPER.createArrayNode();
                 inputs.forEach(i -> ends.addNull());
@@ -478,7 +665,7 @@ public final class Interpreter {
                 commit(execution);
             }
             fanout = new Fanout(execution, run, execution.state, map, execution.machine().nested(execution.state), inputs,
-                    map ? limit(state, effective, "MaxConcurrency") : null, map ? tolerance(state, effective) : null);
+                    maxConcurrency, tolerance);
             execution.fanout = fanout;
             if (fanout.start()) {
                 return SUSPENDED;
@@ -490,7 +677,7 @@ public final class Interpreter {
         StatesFailure failure = fanout.failure();
         if (failure != null) {
             execution.record(clock.instant(), type + "StateFailed", null, null);
-            Duration retry = recover(execution, state, raw, failure);
+            Duration retry = recover(q, failure);
             if (retry != null) {
                 execution.branches = null; // a retry runs every branch again
             }
@@ -503,23 +690,20 @@ public final class Interpreter {
         }
         execution.branches = null;
         execution.record(clock.instant(), type + "StateSucceeded", null, null);
-        JsonNode selected = state.has("ResultSelector") ? PayloadTemplate.apply(state.get("ResultSelector"), result, context)
-                : result;
-        JsonNode output;
-        try {
-            output = resultPath(state, raw, selected);
-        } catch (StatesFailure e) {
-            return recover(execution, state, raw, e);
-        }
-        exit(execution, state, outputPath(state, output));
-        return null;
+        return succeeded(q, result);
     }
 
-    /** A Map's items (ItemsPath, an array) each shaped by ItemSelector (or the older Parameters) with $$.Map.Item. */
-    private static List<JsonNode> items(JsonNode state, JsonNode effective, JsonNode context) {
-        JsonNode items = state.has("ItemsPath") ? JsonPaths.read(effective, state.get("ItemsPath").asText()) : effective;
+    /**
+     * A Map's items, each shaped by ItemSelector (or the older Parameters) with the item in the
+     * context object ($$.Map.Item / $states.context.Map.Item): JSONPath's ItemsPath or JSONata's
+     * Items, an array either way.
+     */
+    private static List<JsonNode> items(Query q, JsonNode effective) {
+        JsonNode state = q.state;
+        JsonNode items = q.jsonata ? (state.has("Items") ? q.eval(state.get("Items"), "Items") : q.raw)
+                : state.has("ItemsPath") ? JsonPaths.read(effective, state.get("ItemsPath").asText()) : effective;
         if (!items.isArray()) {
-            throw StatesFailure.runtime("the Map's ItemsPath selected " + items + ", not an array");
+            throw q.wrong("the Map's items are " + items + ", not an array");
         }
         JsonNode selector = state.has("ItemSelector") ? state.get("ItemSelector") : state.get("Parameters");
         List<JsonNode> inputs = new ArrayList<>();
@@ -528,33 +712,31 @@ public final class Interpreter {
                 inputs.add(items.get(i));
                 continue;
             }
-            ObjectNode itemContext = context.deepCopy();
+            ObjectNode itemContext = q.context.deepCopy();
             itemContext.putObject("Map").putObject("Item").put("Index", i).set("Value", items.get(i));
-            inputs.add(PayloadTemplate.apply(selector, effective, itemContext));
+            inputs.add(q.jsonata ? JsonataQueries.evaluate(selector, q.bindings().withContext(itemContext), "ItemSelector")
+                    : PayloadTemplate.apply(selector, effective, itemContext));
         }
         return inputs;
     }
 
-    /** MaxConcurrency or MaxConcurrencyPath; 0 or absent means no limit. */
-    private static Integer limit(JsonNode state, JsonNode effective, String field) {
-        JsonNode value = state.has(field + "Path") ? JsonPaths.read(effective, state.get(field + "Path").asText())
-                : state.get(field);
+    /** MaxConcurrency or ToleratedFailureCount, in any of its forms: a non-negative integer, or null when absent. */
+    private static Integer count(Query q, String field, JsonNode effective) {
+        JsonNode value = q.setting(field, effective);
         if (value == null) {
             return null;
         }
         if (!value.isIntegralNumber() || value.asLong() < 0 || !value.canConvertToInt()) {
-            throw StatesFailure.runtime(field + " is " + value + ", not a non-negative integer");
+            throw q.wrong(field + " is " + value + ", not a non-negative integer");
         }
         return value.asInt();
     }
 
-    private static Tolerance tolerance(JsonNode state, JsonNode effective) {
-        Integer count = limit(state, effective, "ToleratedFailureCount");
-        JsonNode percentage = state.has("ToleratedFailurePercentagePath")
-                ? JsonPaths.read(effective, state.get("ToleratedFailurePercentagePath").asText())
-                : state.get("ToleratedFailurePercentage");
+    private static Tolerance tolerance(Query q, JsonNode effective) {
+        Integer count = count(q, "ToleratedFailureCount", effective);
+        JsonNode percentage = q.setting("ToleratedFailurePercentage", effective);
         if (percentage != null && (!percentage.isNumber() || percentage.asDouble() < 0 || percentage.asDouble() > 100)) {
-            throw StatesFailure.runtime("ToleratedFailurePercentage is " + percentage + ", not a number from 0 to 100");
+            throw q.wrong("ToleratedFailurePercentage is " + percentage + ", not a number from 0 to 100");
         }
         return new Tolerance(count, percentage == null ? null : percentage.asDouble());
     }
@@ -726,6 +908,7 @@ public final class Interpreter {
         execution.retryCount = 0;
         execution.branches = null;
         execution.fanout = null;
+        execution.pendingAssign = null;
         ObjectNode details = object().put("name", stateName).put("input", input.toString());
         execution.record(execution.stateEnteredTime, state.get("Type").asText() + "StateEntered",
                 "stateEnteredEventDetails", details);
@@ -745,10 +928,19 @@ public final class Interpreter {
         enter(execution, next, output);
     }
 
+    /** Records the state's exit; what it assigned becomes visible now, to the states after it. */
     private void recordExit(Execution execution, JsonNode output) {
         String type = execution.machine().state(execution.state).get("Type").asText();
-        execution.record(clock.instant(), type + "StateExited", "stateExitedEventDetails",
-                object().put("name", execution.state).put("output", output.toString()));
+        ObjectNode details = object().put("name", execution.state).put("output", output.toString());
+        ObjectNode assigned = execution.pendingAssign;
+        execution.pendingAssign = null;
+        if (assigned != null) {
+            execution.assign(assigned);
+            ObjectNode variables = details.putObject("assignedVariables");
+            assigned.fields().forEachRemaining(v -> variables.put(v.getKey(), v.getValue().toString()));
+            details.putObject("assignedVariablesDetails").put("truncated", false);
+        }
+        execution.record(clock.instant(), type + "StateExited", "stateExitedEventDetails", details);
     }
 
     private void succeed(Execution execution, JsonNode output) {

@@ -33,10 +33,41 @@ public final class JsonPaths {
     private JsonPaths() {
     }
 
+    /**
+     * The variables a path such as {@code $name.field} reads, set by the interpreter around each
+     * step of an execution on the thread that runs it (paths are read deep inside templates,
+     * intrinsics and choice rules).
+     */
+    static final ThreadLocal<java.util.function.Function<String, JsonNode>> VARIABLES = new ThreadLocal<>();
+
+    /** Whether {@code path} starts with a variable ({@code $name}) rather than {@code $} or {@code $$}. */
+    static boolean isVariablePath(String path) {
+        return path.length() > 1 && path.charAt(0) == '$' && path.charAt(1) != '$' && Character.isLetter(path.charAt(1))
+                || path.length() > 1 && path.charAt(0) == '$' && path.charAt(1) == '_';
+    }
+
+    private static int variableEnd(String path) {
+        int end = 1;
+        while (end < path.length() && path.charAt(end) != '.' && path.charAt(end) != '[') {
+            end++;
+        }
+        return end;
+    }
+
     /** Reads {@code path} from {@code document}; a path that selects nothing is a States.Runtime error. */
     public static JsonNode read(JsonNode document, String path) {
         if ("$".equals(path)) {
             return document;
+        }
+        if (isVariablePath(path)) {
+            int end = variableEnd(path);
+            String name = path.substring(1, end);
+            var variables = VARIABLES.get();
+            JsonNode value = variables == null ? null : variables.apply(name);
+            if (value == null) {
+                throw StatesFailure.runtime("the variable '" + name + "' is not assigned");
+            }
+            return read(value, "$" + path.substring(end));
         }
         try {
             JsonPath compiled = JsonPath.compile(path);
@@ -65,6 +96,9 @@ public final class JsonPaths {
     public static boolean isValidPath(String path) {
         if (path == null || !path.startsWith("$")) {
             return false;
+        }
+        if (isVariablePath(path)) {
+            return isValidPath("$" + path.substring(variableEnd(path)));
         }
         try {
             JsonPath.compile(path.startsWith("$$") ? path.substring(1) : path);

@@ -64,7 +64,8 @@ class InterpreterConformanceTest {
                 "arn:aws:states:us-east-1:000000000000:stateMachine:test", machine, c.get("input"));
         scheduler.drain();
 
-        assertThat(execution.status().name()).as("status").isEqualTo(expect.get("status").asText());
+        assertThat(execution.status().name()).as("status (error %s: %s)", execution.error(), execution.cause())
+                .isEqualTo(expect.get("status").asText());
         if (expect.has("output")) {
             assertThat(execution.output()).as("output").isEqualTo(expect.get("output"));
         }
