@@ -48,12 +48,32 @@ class EngineBenchmark {
         String customer = Api.newCustomer(1_000_000_000_000L);
         String sku = Api.newProduct(100, 1_000_000_000L);
         run(customer, sku, 8, 100); // warm-up
-        StringBuilder report = new StringBuilder(String.format(
-                "%-11s %-10s %-13s %-14s %-9s %-9s %-16s %-14s%n", "concurrency", "execs/s", "transitions/s",
-                "commits/exec", "p50 ms", "p99 ms", "same writes/s", "engine/db"));
+        String passOnly = engine.register("bench-pass-only", new com.fasterxml.jackson.databind.ObjectMapper().readTree("""
+                {"StartAt": "S1", "States": {
+                  "S1": {"Type": "Pass", "Result": {"step": 1}, "ResultPath": "$.s1", "Next": "S2"},
+                  "S2": {"Type": "Pass", "Result": {"step": 2}, "ResultPath": "$.s2", "Next": "S3"},
+                  "S3": {"Type": "Pass", "Result": {"step": 3}, "ResultPath": "$.s3", "Next": "S4"},
+                  "S4": {"Type": "Pass", "Result": {"step": 4}, "ResultPath": "$.s4", "End": true}}}"""));
+        run(passOnly, names(100), name -> "{\"tenant\":\"demo\"}", 8); // warm-up
+        StringBuilder report = new StringBuilder();
+        report.append("\nPlaceOrder on the durable engine, " + EXECUTIONS + " executions per row (" + Instant.now() + ")\n");
+        table(report, concurrency -> run(customer, sku, concurrency, EXECUTIONS));
+        report.append("\nFour Pass states (interpreter and store only, no functions), " + EXECUTIONS + " executions per row\n");
+        table(report, concurrency -> run(passOnly, names(EXECUTIONS), name -> "{\"tenant\":\"demo\"}", concurrency));
+        System.out.println(report);
+    }
+
+    interface Workload {
+        Result run(int concurrency) throws Exception;
+    }
+
+    /** One row per concurrency: the engine's rate, and the same writes without it, measured right after. */
+    private void table(StringBuilder report, Workload workload) throws Exception {
+        report.append(String.format("%-11s %-10s %-13s %-14s %-9s %-9s %-16s %-14s%n", "concurrency", "execs/s",
+                "transitions/s", "commits/exec", "p50 ms", "p99 ms", "same writes/s", "engine/db"));
         for (int concurrency : new int[] { 1, 8, 32 }) {
             long[] before = engine.store().counters();
-            Result engineRun = run(customer, sku, concurrency, EXECUTIONS);
+            Result engineRun = workload.run(concurrency);
             long[] after = engine.store().counters();
             double commitsPerExecution = (after[0] - before[0]) / (double) EXECUTIONS;
             double eventsPerCommit = (after[1] - before[1]) / (double) (after[0] - before[0]);
@@ -63,8 +83,14 @@ class EngineBenchmark {
                     engineRun.perSecond, engineRun.perSecond * engineRun.transitions, commitsPerExecution, engineRun.p50,
                     engineRun.p99, dbExecutionsPerSecond, engineRun.perSecond / dbExecutionsPerSecond));
         }
-        System.out.println("\nPlaceOrder on the durable engine, " + EXECUTIONS + " executions per row ("
-                + Instant.now() + ")\n" + report);
+    }
+
+    private static List<String> names(int count) {
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            names.add(UUID.randomUUID().toString());
+        }
+        return names;
     }
 
     record Result(double perSecond, double transitions, double p50, double p99) {
@@ -91,18 +117,26 @@ class EngineBenchmark {
                 orders.add(orderId);
             }
         }
+        return run(LocalStepFunctions.stateMachineArn("place-order"), orders,
+                orderId -> "{\"tenant\":\"demo\",\"orderId\":\"" + orderId + "\",\"customerId\":\"" + customer
+                        + "\",\"items\":[{\"sku\":\"" + sku + "\",\"quantity\":1}],\"paymentToken\":\"tok_ok\"}",
+                concurrency);
+    }
+
+    /** Starts an execution per name, at most {@code concurrency} at once, and measures them to their ends. */
+    private Result run(String machine, List<String> names, java.util.function.Function<String, String> inputFor,
+            int concurrency) throws Exception {
+        int count = names.size();
         Semaphore slots = new Semaphore(concurrency);
         CountDownLatch done = new CountDownLatch(count);
         ConcurrentLinkedQueue<Double> latencies = new ConcurrentLinkedQueue<>();
         AtomicInteger transitions = new AtomicInteger();
-        String machine = LocalStepFunctions.stateMachineArn("place-order");
         long started = System.nanoTime();
-        for (String orderId : orders) {
+        for (String name : names) {
             slots.acquire();
-            String input = "{\"tenant\":\"demo\",\"orderId\":\"" + orderId + "\",\"customerId\":\"" + customer
-                    + "\",\"items\":[{\"sku\":\"" + sku + "\",\"quantity\":1}],\"paymentToken\":\"tok_ok\"}";
+            String input = inputFor.apply(name);
             long t0 = System.nanoTime();
-            Execution execution = engine.start(machine, orderId, input);
+            Execution execution = engine.start(machine, name, input);
             execution.finished().whenComplete((e, failure) -> {
                 try {
                     latencies.add((System.nanoTime() - t0) / 1e6);
