@@ -94,6 +94,43 @@ class FanoutRecoveryTest {
                 .containsExactlyElementsOf(java.util.stream.LongStream.rangeClosed(1, history.size()).boxed().toList());
     }
 
+    @Test
+    void aRedrivenParallel_runsAgainOnlyTheBranchesThatDidNotSucceed_evenOneThatFailedWithoutAnErrorName() throws Exception {
+        StateMachine machine = StateMachine.parse("fanout-redrive", json.readTree("""
+                {"StartAt": "Both", "States": {"Both": {"Type": "Parallel", "End": true, "Branches": [
+                  {"StartAt": "Work", "States": {"Work": {"Type": "Task", "Resource": "%s", "End": true}}},
+                  {"StartAt": "Check", "States": {"Check": {"Type": "Task", "Resource": "%s", "Next": "Judge"},
+                    "Judge": {"Type": "Choice", "Choices": [{"Variable": "$.ok", "BooleanEquals": true, "Next": "Fine"}],
+                              "Default": "Quit"},
+                    "Fine": {"Type": "Pass", "Result": "fine", "End": true},
+                    "Quit": {"Type": "Fail", "Cause": "not yet"}}}]}}}""".formatted(WORK, WORK + "-check")));
+        String name = UUID.randomUUID().toString();
+        String arn = "arn:aws:states:us-east-1:000000000000:execution:fanout-redrive:" + name;
+        ConcurrentLinkedQueue<String> calls = new ConcurrentLinkedQueue<>();
+        java.util.concurrent.atomic.AtomicBoolean ready = new java.util.concurrent.atomic.AtomicBoolean();
+        Interpreter engineRun = interpreter((resource, payload, timeout) -> {
+            calls.add(resource.substring(resource.lastIndexOf(':') + 1));
+            return resource.endsWith("-check") ? json.createObjectNode().put("ok", ready.get()) : IntNode.valueOf(7);
+        });
+
+        Execution execution = engineRun.start(arn, name, "arn:aws:states:us-east-1:000000000000:stateMachine:fanout-redrive",
+                machine, json.readTree("{}"));
+        assertThat(execution.awaitEnd(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(execution.status()).isEqualTo(Execution.Status.FAILED);
+        assertThat(execution.error()).as("the Fail state names no error").isNull();
+        assertThat(execution.cause()).isEqualTo("not yet");
+
+        ready.set(true);
+        Execution stored = engine.store().find(arn).orElseThrow();
+        assertThat(engineRun.redrive(stored)).isTrue();
+        assertThat(stored.awaitEnd(30, TimeUnit.SECONDS)).isTrue();
+
+        assertThat(stored.status()).isEqualTo(Execution.Status.SUCCEEDED);
+        assertThat(stored.output()).isEqualTo(json.readTree("[7, \"fine\"]"));
+        assertThat(calls).as("the branch that had succeeded is not run again; the failed one is")
+                .containsExactlyInAnyOrder("work", "work-check", "work-check");
+    }
+
     private Interpreter interpreter(Interpreter.TaskInvoker tasks) {
         ExecutorService workers = Executors.newFixedThreadPool(2, FanoutRecoveryTest::daemon);
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(FanoutRecoveryTest::daemon);

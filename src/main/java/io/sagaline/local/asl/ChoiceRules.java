@@ -86,7 +86,7 @@ final class ChoiceRules {
             if (TYPE_TESTS.contains(op)) {
                 return typeTest(op, variable) == field.getValue().asBoolean();
             }
-            if (op.equals("Variable") || op.equals("Next") || op.equals("Comment")) {
+            if (op.equals("Variable") || op.equals("Next") || op.equals("Comment") || op.equals("Assign")) {
                 continue;
             }
             JsonNode operand = field.getValue();

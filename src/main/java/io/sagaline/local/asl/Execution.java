@@ -96,7 +96,17 @@ public final class Execution {
      * branch, the branch was not cancelled and the run of its parent that started it goes on too.
      */
     boolean live(int run) {
-        return run == epoch() && !cancelled && (parent == null || parent.live(parentEpoch));
+        return run == epoch() && !cancelled && (parent == null ? !stalled : parent.live(parentEpoch));
+    }
+
+    /**
+     * A branch stops: set under the parent's lock, so that a branch thread already waiting for that
+     * lock to commit or record finds it stopped once it gets in.
+     */
+    void cancel() {
+        synchronized (parent) {
+            cancelled = true;
+        }
     }
 
     boolean isBranch() {
@@ -118,7 +128,12 @@ public final class Execution {
         if (parent != null) {
             // A branch's transitions are its parent's history, committed with the parent's cursor: a crash
             // loses none of them, and the branch runs again from its start unless its end was committed.
-            return live(epoch) && parent.commitTo(store, parentEpoch);
+            if (status != Status.RUNNING) {
+                return true; // its end reaches the parent through the Fanout, which commits it
+            }
+            synchronized (parent) {
+                return live(epoch) && parent.commitTo(store, parentEpoch);
+            }
         }
         if (epoch != this.epoch) {
             return false;
@@ -224,7 +239,9 @@ public final class Execution {
         }
         if (parent != null) {
             // A branch's transitions are the parent's history, as in AWS.
-            return cancelled ? null : parent.record(at, type, detailsKey, details);
+            synchronized (parent) {
+                return cancelled || !parent.live(parentEpoch) ? null : parent.record(at, type, detailsKey, details);
+            }
         }
         long id = history.size() + 1;
         HistoryEvent event = new HistoryEvent(id, id - 1, at, type, detailsKey, details);

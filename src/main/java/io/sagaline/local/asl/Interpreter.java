@@ -790,7 +790,7 @@ public final class Interpreter {
         /** Starts what has not succeeded yet; false when there is nothing to start (everything succeeded before). */
         synchronized boolean start() {
             for (int i = 0; i < inputs.size(); i++) {
-                if (parent.branches.get(i).has("error")) {
+                if (!parent.branches.get(i).isNull() && !parent.branches.get(i).has("output")) {
                     parent.branchEnded(i, NullNode.getInstance()); // failed before a redrive: runs again
                 }
             }
@@ -851,7 +851,7 @@ public final class Interpreter {
                             iteration(index));
                 }
             } else {
-                end = errorDetails(branch.error(), branch.cause());
+                end = errorDetails(branch.error(), branch.cause()).put("failed", true);
                 failed++;
                 if (map) {
                     parent.record(clock.instant(), "MapIterationFailed", "mapIterationFailedEventDetails", iteration(index));
@@ -863,7 +863,7 @@ public final class Interpreter {
                             : new StatesFailure(branch.error(), branch.cause());
                     closed = true;
                     running.forEach((i, other) -> {
-                        other.cancelled = true;
+                        other.cancel();
                         if (map) {
                             parent.record(clock.instant(), "MapIterationAborted", "mapIterationAbortedEventDetails",
                                     iteration(i));
@@ -882,7 +882,9 @@ public final class Interpreter {
                 LOG.errorf(e, "execution %s stops in this process; it goes on from its last commit when resumed",
                         parent.arn());
                 closed = true;
-                parent.stalled = true;
+                parent.stalled = true; // the whole execution stops in this process, its branches with it
+                running.values().forEach(Execution::cancel);
+                running.clear();
                 return;
             }
             launchMore();
