@@ -49,8 +49,9 @@ public final class Execution {
     Instant resumeAt;
     /**
      * While a Parallel or Map state runs: one entry per branch or iteration, null until it ends,
-     * then {"output": ...} or {"error": ..., "cause": ...}. Committed, so that after a crash only
-     * the branches that had not ended run again.
+     * then {"output": ...} or {"failed": true, "error": ..., "cause": ...}. Committed, so that after
+     * a crash only the branches that had not ended run again, and after a redrive only those that
+     * had not succeeded.
      */
     ArrayNode branches;
     /** The variables of this scope (Assign), as of the last state exited. */
