@@ -1,6 +1,7 @@
 package io.sagaline.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -18,6 +19,7 @@ import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.IntNode;
 
@@ -82,7 +84,7 @@ class FanoutRecoveryTest {
         assertThat(restored.output().get("results")).isEqualTo(json.readTree("[10, 20, 30, 40]"));
         assertThat(beforeCrash).containsExactly(1, 2, 3);
         assertThat(afterCrash).as("the iterations committed as ended are not run again").containsExactly(3, 4);
-        List<HistoryEvent> history = engine.store().find(arn).orElseThrow().history();
+        List<HistoryEvent> history = committedEnd(arn).history();
         assertThat(history.stream().filter(e -> e.type().equals("MapIterationStarted"))
                 .map(e -> e.details().get("index").asInt()))
                 .as("the iteration under way at the crash starts again; the ones before it do not")
@@ -92,6 +94,41 @@ class FanoutRecoveryTest {
                 .endsWith("MapStateSucceeded", "MapStateExited", "ExecutionSucceeded");
         assertThat(history).extracting(HistoryEvent::id).as("one history, numbered without gaps across the crash")
                 .containsExactlyElementsOf(java.util.stream.LongStream.rangeClosed(1, history.size()).boxed().toList());
+    }
+
+    @Test
+    void aMapWhoseItemInputsDifferAfterTheCrash_runsEveryIterationAgain() throws Exception {
+        StateMachine machine = StateMachine.parse("fanout-uuid", json.readTree("""
+                {"StartAt": "Each", "States": {"Each": {"Type": "Map", "MaxConcurrency": 1,
+                  "ItemSelector": {"n.$": "$$.Map.Item.Value", "id.$": "States.UUID()"},
+                  "ItemProcessor": {"StartAt": "Work", "States": {"Work": {"Type": "Task", "Resource": "%s", "End": true}}},
+                  "End": true}}}""".formatted(WORK)));
+        String name = UUID.randomUUID().toString();
+        String arn = "arn:aws:states:us-east-1:000000000000:execution:fanout-uuid:" + name;
+        CountDownLatch died = new CountDownLatch(1);
+        interpreter((resource, payload, timeout) -> {
+            if (payload.get("n").asInt() == 2) {
+                died.countDown();
+                while (true) {
+                    LockSupport.park();
+                }
+            }
+            return payload.get("id");
+        }).start(arn, name, "arn:aws:states:us-east-1:000000000000:stateMachine:fanout-uuid", machine,
+                json.readTree("[1, 2]"));
+        assertThat(died.await(30, TimeUnit.SECONDS)).isTrue();
+
+        Execution restored = engine.store().find(arn).orElseThrow();
+        ConcurrentLinkedQueue<JsonNode> afterCrash = new ConcurrentLinkedQueue<>();
+        interpreter((resource, payload, timeout) -> {
+            afterCrash.add(payload);
+            return payload.get("id");
+        }).resume(restored);
+
+        assertThat(restored.awaitEnd(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(afterCrash).extracting(p -> p.get("n").asInt())
+                .as("a committed end is not paired with an item input it was not computed from").containsExactly(1, 2);
+        assertThat(restored.output()).containsExactlyElementsOf(afterCrash.stream().map(p -> (JsonNode) p.get("id")).toList());
     }
 
     @Test
@@ -121,7 +158,7 @@ class FanoutRecoveryTest {
         assertThat(execution.cause()).isEqualTo("not yet");
 
         ready.set(true);
-        Execution stored = engine.store().find(arn).orElseThrow();
+        Execution stored = committedEnd(arn);
         assertThat(engineRun.redrive(stored)).isTrue();
         assertThat(stored.awaitEnd(30, TimeUnit.SECONDS)).isTrue();
 
@@ -129,6 +166,12 @@ class FanoutRecoveryTest {
         assertThat(stored.output()).isEqualTo(json.readTree("[7, \"fine\"]"));
         assertThat(calls).as("the branch that had succeeded is not run again; the failed one is")
                 .containsExactlyInAnyOrder("work", "work-check", "work-check");
+    }
+
+    /** The execution as the store has it once its end is committed (awaitEnd returns as it ends, before the commit). */
+    private Execution committedEnd(String arn) {
+        return await().atMost(Duration.ofSeconds(30)).until(() -> engine.store().find(arn).orElseThrow(),
+                e -> e.status() != Execution.Status.RUNNING);
     }
 
     private Interpreter interpreter(Interpreter.TaskInvoker tasks) {

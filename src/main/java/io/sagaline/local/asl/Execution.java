@@ -54,6 +54,8 @@ public final class Execution {
      * had not succeeded.
      */
     ArrayNode branches;
+    /** The digest of the inputs {@link #branches} were started with. */
+    String branchInputs;
     /** The variables of this scope (Assign), as of the last state exited. */
     private ObjectNode variables;
     /** What the current state assigns: applied when it exits, so the state itself sees the values it entered with. */
@@ -155,7 +157,9 @@ public final class Execution {
         return new Commit(arn, name, stateMachineArn, machine.name(), machine.definition(), input, startDate, status, output,
                 error, cause, stopDate, state, stateInput, stateEnteredTime,
                 retryAttempts == null ? new int[0] : retryAttempts.clone(), retryCount, resumeAt, redriveCount, redriveDate,
-                branches == null ? null : branches.deepCopy(), variables == null ? null : variables.deepCopy(), events);
+                branches == null ? null
+                        : JsonPaths.MAPPER.createObjectNode().put("inputs", branchInputs).set("ends", branches.deepCopy()),
+                variables == null ? null : variables.deepCopy(), events);
     }
 
     /** An execution as its last commit left it, ready to go on. */
@@ -176,7 +180,10 @@ public final class Execution {
         e.resumeAt = c.resumeAt();
         e.redriveCount = c.redriveCount();
         e.redriveDate = c.redriveDate();
-        e.branches = c.branches() instanceof ArrayNode array ? array : null;
+        if (c.branches() != null && c.branches().path("ends") instanceof ArrayNode ends) {
+            e.branches = ends;
+            e.branchInputs = c.branches().path("inputs").asText(null);
+        }
         e.variables = c.variables() instanceof ObjectNode object ? object : null;
         if (c.status() != Status.RUNNING) {
             e.finished.complete(e);

@@ -652,10 +652,14 @@ public final class Interpreter {
                 }
                 return recover(q, failure);
             }
-            if (execution.branches == null || execution.branches.size() != inputs.size()) {
+            String inputsDigest = digest(inputs);
+            if (execution.branches == null || !inputsDigest.equals(execution.branchInputs)) {
+                // Fresh, or the inputs are not those the committed ends were computed from (an ItemSelector
+                // with $uuid() or $now(), say): every branch runs.
                 ArrayNode ends = JsonPaths.MAPPER.createArrayNode();
                 inputs.forEach(i -> ends.addNull());
                 execution.branches = ends;
+                execution.branchInputs = inputsDigest;
                 if (map) {
                     execution.record(clock.instant(), "MapStateStarted", "mapStateStartedEventDetails",
                             object().put("length", inputs.size()));
@@ -691,6 +695,16 @@ public final class Interpreter {
         execution.branches = null;
         execution.record(clock.instant(), type + "StateSucceeded", null, null);
         return succeeded(q, result);
+    }
+
+    /** What the branches' inputs were, to know after a crash or redrive whether their committed ends still belong to them. */
+    private static String digest(List<JsonNode> inputs) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(inputs.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /**
