@@ -120,6 +120,15 @@ public class StepFunctionsApi {
                 .put("status", e.status() == Execution.Status.ABORTED ? "FAILED" : e.status().name())
                 .put("input", e.input().toString());
         out.putObject("inputDetails").put("included", true);
+        outcome(out, e);
+        long millis = java.time.Duration.between(e.startDate(), e.stopDate()).toMillis();
+        out.putObject("billingDetails").put("billedMemoryUsedInMB", 64).put("billedDurationInMilliseconds",
+                Math.max(100, (millis + 99) / 100 * 100));
+        return out;
+    }
+
+    /** output (with outputDetails), error and cause, each only when the execution has one. */
+    private static void outcome(ObjectNode out, Execution e) {
         if (e.output() != null) {
             out.put("output", e.output().toString());
             out.putObject("outputDetails").put("included", true);
@@ -130,10 +139,6 @@ public class StepFunctionsApi {
         if (e.cause() != null) {
             out.put("cause", e.cause());
         }
-        long millis = java.time.Duration.between(e.startDate(), e.stopDate()).toMillis();
-        out.putObject("billingDetails").put("billedMemoryUsedInMB", 64).put("billedDurationInMilliseconds",
-                Math.max(100, (millis + 99) / 100 * 100));
-        return out;
     }
 
     private JsonNode describeExecution(JsonNode request) {
@@ -144,16 +149,7 @@ public class StepFunctionsApi {
         if (e.stopDate() != null) {
             out.put("stopDate", seconds(e.stopDate()));
         }
-        if (e.output() != null) {
-            out.put("output", e.output().toString());
-            out.putObject("outputDetails").put("included", true);
-        }
-        if (e.error() != null) {
-            out.put("error", e.error());
-        }
-        if (e.cause() != null) {
-            out.put("cause", e.cause());
-        }
+        outcome(out, e);
         out.put("redriveCount", e.redriveCount());
         if (e.redriveDate() != null) {
             out.put("redriveDate", seconds(e.redriveDate()));
