@@ -158,11 +158,12 @@ public class LocalStepFunctions {
         return execution;
     }
 
-    public List<PgExecutionStore.Summary> list(String stateMachineArn, Execution.Status status, int limit, int offset) {
+    public List<PgExecutionStore.Summary> list(String stateMachineArn, Execution.Status status, int limit,
+            PgExecutionStore.Cursor after) {
         if (!machines.containsKey(stateMachineArn)) {
             throw new Refused("StateMachineDoesNotExist", "State Machine Does Not Exist: '" + stateMachineArn + "'");
         }
-        return store.list(stateMachineArn, status, limit, offset);
+        return store.list(stateMachineArn, status, limit, after);
     }
 
     /** The store this engine commits to (for tests that play a second, crashing process on it). */

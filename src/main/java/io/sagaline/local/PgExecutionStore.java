@@ -122,19 +122,30 @@ public class PgExecutionStore implements ExecutionStore {
             Instant stopDate) {
     }
 
-    /** Executions of a state machine, newest first, optionally of one status: {@code limit} from {@code offset}. */
-    public List<Summary> list(String stateMachineArn, Execution.Status status, int limit, int offset) {
+    /** Where a page of ListExecutions ended: the start date and ARN of its last execution. */
+    public record Cursor(Instant startDate, String arn) {
+    }
+
+    /**
+     * Executions of a state machine, newest first (ties by ARN), optionally of one status: at most
+     * {@code limit} of those after {@code after} (null: from the newest). Paging by the last row
+     * seen rather than by an offset, executions started between two calls do not shift the pages.
+     */
+    public List<Summary> list(String stateMachineArn, Execution.Status status, int limit, Cursor after) {
         String sql = "select arn, state_machine_arn, name, status, start_date, stop_date from engine.executions "
                 + "where state_machine_arn = ?" + (status == null ? "" : " and status = ?")
-                + " order by start_date desc, arn limit ? offset ?";
+                + (after == null ? "" : " and (start_date, arn) < (?, ?)") + " order by start_date desc, arn desc limit ?";
         try (Connection connection = dataSource.getConnection(); PreparedStatement query = connection.prepareStatement(sql)) {
             int i = 0;
             query.setString(++i, stateMachineArn);
             if (status != null) {
                 query.setString(++i, status.name());
             }
+            if (after != null) {
+                query.setTimestamp(++i, timestamp(after.startDate()));
+                query.setString(++i, after.arn());
+            }
             query.setInt(++i, limit);
-            query.setInt(++i, offset);
             List<Summary> summaries = new ArrayList<>();
             try (ResultSet r = query.executeQuery()) {
                 while (r.next()) {

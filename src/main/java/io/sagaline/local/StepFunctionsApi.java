@@ -180,8 +180,8 @@ public class StepFunctionsApi {
             }
         }
         int limit = pageSize(request, 100);
-        int offset = offset(request);
-        List<PgExecutionStore.Summary> page = engine.list(required(request, "stateMachineArn"), status, limit + 1, offset);
+        List<PgExecutionStore.Summary> page = engine.list(required(request, "stateMachineArn"), status, limit + 1,
+                cursor(request));
         ObjectNode out = object();
         ArrayNode executions = out.putArray("executions");
         page.stream().limit(limit).forEach(s -> {
@@ -192,9 +192,26 @@ public class StepFunctionsApi {
             }
         });
         if (page.size() > limit) {
-            out.put("nextToken", token(offset + limit));
+            PgExecutionStore.Summary last = page.get(limit - 1);
+            out.put("nextToken", Base64.getUrlEncoder().encodeToString(
+                    (last.startDate() + "|" + last.arn()).getBytes(StandardCharsets.UTF_8)));
         }
         return out;
+    }
+
+    /** The ListExecutions nextToken: where the previous page ended. */
+    private static PgExecutionStore.Cursor cursor(JsonNode request) {
+        if (!request.hasNonNull("nextToken")) {
+            return null;
+        }
+        try {
+            String token = new String(Base64.getUrlDecoder().decode(request.get("nextToken").asText()),
+                    StandardCharsets.UTF_8);
+            int bar = token.indexOf('|');
+            return new PgExecutionStore.Cursor(Instant.parse(token.substring(0, bar)), token.substring(bar + 1));
+        } catch (RuntimeException e) {
+            throw new Refused("InvalidToken", "the nextToken is not one this endpoint gave");
+        }
     }
 
     private JsonNode getExecutionHistory(JsonNode request) {

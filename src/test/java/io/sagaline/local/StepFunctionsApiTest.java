@@ -267,4 +267,37 @@ class StepFunctionsApiTest {
                 .isInstanceOf(StateMachineTypeNotSupportedException.class);
         assertThat(sfn.describeStateMachine(b -> b.stateMachineArn(PLACE_ORDER)).typeAsString()).isEqualTo("STANDARD");
     }
+
+    @Test
+    void listExecutions_pagesByWhereThePreviousPageEnded_soExecutionsStartedMeanwhileShiftNothing() throws Exception {
+        String machine = engine.register("paged-" + UUID.randomUUID().toString().substring(0, 8),
+                new com.fasterxml.jackson.databind.ObjectMapper()
+                        .readTree("{\"StartAt\":\"W\",\"States\":{\"W\":{\"Type\":\"Wait\",\"Seconds\":60,\"End\":true}}}"));
+        List<String> started = new java.util.ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            String name = "p" + i;
+            started.add(sfn.startExecution(b -> b.stateMachineArn(machine).name(name)).executionArn());
+            Thread.sleep(5);
+        }
+
+        List<String> newestFirst = new java.util.ArrayList<>(started);
+        java.util.Collections.reverse(newestFirst);
+        List<String> seen = new java.util.ArrayList<>();
+        var page = sfn.listExecutions(b -> b.stateMachineArn(machine).maxResults(2));
+        page.executions().forEach(e -> seen.add(e.executionArn()));
+        String extra = sfn.startExecution(b -> b.stateMachineArn(machine).name("late")).executionArn();
+        while (page.nextToken() != null) {
+            String token = page.nextToken();
+            page = sfn.listExecutions(b -> b.stateMachineArn(machine).maxResults(2).nextToken(token));
+            page.executions().forEach(e -> seen.add(e.executionArn()));
+        }
+
+        assertThat(seen).as("newest first, each once, the late one not pushing any onto the next page twice")
+                .containsExactlyElementsOf(newestFirst);
+        assertThat(sfn.listExecutions(b -> b.stateMachineArn(machine)).executions().get(0).executionArn()).isEqualTo(extra);
+        assertThatThrownBy(() -> sfn.listExecutions(b -> b.stateMachineArn(machine).nextToken("bm90LWEtdG9rZW4")))
+                .isInstanceOf(software.amazon.awssdk.services.sfn.model.InvalidTokenException.class);
+        started.add(extra);
+        started.forEach(arn -> sfn.stopExecution(b -> b.executionArn(arn)));
+    }
 }
