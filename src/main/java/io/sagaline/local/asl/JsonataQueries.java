@@ -7,6 +7,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -46,9 +47,28 @@ public final class JsonataQueries {
     private JsonataQueries() {
     }
 
-    /** What an expression sees: $states and the variables in scope. */
-    public record Bindings(JsonNode input, JsonNode context, JsonNode result, JsonNode errorOutput,
-            Map<String, JsonNode> variables, Clock clock) {
+    /**
+     * What an expression sees: $states and the variables in scope. Their conversion to what the
+     * evaluator takes is done once per bindings, not once per expression: one state evaluates many.
+     */
+    public static final class Bindings {
+        private final JsonNode input;
+        private final JsonNode context;
+        private final JsonNode result;
+        private final JsonNode errorOutput;
+        private final Map<String, JsonNode> variables;
+        private final Clock clock;
+        private Map<String, Object> frame;
+
+        public Bindings(JsonNode input, JsonNode context, JsonNode result, JsonNode errorOutput,
+                Map<String, JsonNode> variables, Clock clock) {
+            this.input = input;
+            this.context = context;
+            this.result = result;
+            this.errorOutput = errorOutput;
+            this.variables = variables;
+            this.clock = clock;
+        }
 
         Bindings withResult(JsonNode result) {
             return new Bindings(input, context, result, errorOutput, variables, clock);
@@ -60,6 +80,32 @@ public final class JsonataQueries {
 
         Bindings withContext(JsonNode context) {
             return new Bindings(input, context, result, errorOutput, variables, clock);
+        }
+
+        /** Every name an expression can look up, converted for the evaluator: variables, $states, the functions. */
+        synchronized Map<String, Object> frame() {
+            if (frame == null) {
+                Map<String, Object> values = new HashMap<>(AWS_FUNCTIONS);
+                variables.forEach((name, v) -> values.put(name, toJsonata(v)));
+                Map<String, Object> states = new LinkedHashMap<>();
+                states.put("input", toJsonata(input));
+                states.put("context", toJsonata(context));
+                if (result != null) {
+                    states.put("result", toJsonata(result));
+                }
+                if (errorOutput != null) {
+                    states.put("errorOutput", toJsonata(errorOutput));
+                }
+                values.put("states", states);
+                long now = clock.millis();
+                values.put("millis", Jsonata.function("millis", (Jsonata.Fn0<Long>) () -> now, "<:n>"));
+                values.put("now", Jsonata.function("now",
+                        (Jsonata.Fn2<String, String, String>) (picture, timezone) -> Functions.dateTimeFromMillis(now, picture,
+                                timezone),
+                        "<s?s?:s>"));
+                frame = values;
+            }
+            return frame;
         }
     }
 
@@ -130,18 +176,7 @@ public final class JsonataQueries {
             Jsonata compiled = compile(expression);
             Jsonata.Frame frame = compiled.createFrame();
             frame.setRuntimeBounds(TIMEOUT_MILLIS, MAX_DEPTH);
-            bindings.variables().forEach((name, v) -> frame.bind(name, toJsonata(v)));
-            Map<String, Object> states = new LinkedHashMap<>();
-            states.put("input", toJsonata(bindings.input()));
-            states.put("context", toJsonata(bindings.context()));
-            if (bindings.result() != null) {
-                states.put("result", toJsonata(bindings.result()));
-            }
-            if (bindings.errorOutput() != null) {
-                states.put("errorOutput", toJsonata(bindings.errorOutput()));
-            }
-            frame.bind("states", states);
-            bindFunctions(frame, bindings.clock());
+            bindings.frame().forEach(frame::bind);
             value = compiled.evaluate(null, frame);
         } catch (RuntimeException e) {
             throw new StatesFailure(QUERY_EVALUATION_ERROR, "The JSONata expression '" + expression
@@ -171,24 +206,24 @@ public final class JsonataQueries {
         return text.substring(2, text.length() - 2).trim();
     }
 
-    /** The functions AWS adds, and $now/$millis on the engine's clock ($eval is removed, as in AWS). */
-    private static void bindFunctions(Jsonata.Frame frame, Clock clock) {
-        long now = clock.millis();
-        frame.bind("eval", (Object) null);
-        frame.bind("millis", Jsonata.function("millis", (Jsonata.Fn0<Long>) () -> now, "<:n>"));
-        frame.bind("now", Jsonata.function("now",
-                (Jsonata.Fn2<String, String, String>) (picture, timezone) -> Functions.dateTimeFromMillis(now, picture,
-                        timezone),
-                "<s?s?:s>"));
-        frame.bind("uuid", Jsonata.function("uuid", (Jsonata.Fn0<String>) () -> UUID.randomUUID().toString(), "<:s>"));
-        frame.bind("parse", Jsonata.function("parse", (Jsonata.Fn1<String, Object>) text -> {
+    /**
+     * The functions AWS adds to JSONata, and $eval removed (bound to nothing), as in AWS; $now and
+     * $millis are bound per {@link Bindings}, on the engine's clock.
+     */
+    private static final Map<String, Object> AWS_FUNCTIONS = awsFunctions();
+
+    private static Map<String, Object> awsFunctions() {
+        Map<String, Object> functions = new HashMap<>();
+        functions.put("eval", null);
+        functions.put("uuid", Jsonata.function("uuid", (Jsonata.Fn0<String>) () -> UUID.randomUUID().toString(), "<:s>"));
+        functions.put("parse", Jsonata.function("parse", (Jsonata.Fn1<String, Object>) text -> {
             try {
                 return toJsonata(JsonPaths.MAPPER.readTree(text));
             } catch (JsonProcessingException e) {
                 throw new IllegalArgumentException("$parse: not JSON: " + e.getOriginalMessage());
             }
         }, "<s:x>"));
-        frame.bind("partition", Jsonata.function("partition", (Jsonata.Fn2<List<?>, Number, Object>) (array, size) -> {
+        functions.put("partition", Jsonata.function("partition", (Jsonata.Fn2<List<?>, Number, Object>) (array, size) -> {
             int chunk = size.intValue();
             if (chunk <= 0) {
                 throw new IllegalArgumentException("$partition: the chunk size must be positive");
@@ -199,7 +234,7 @@ public final class JsonataQueries {
             }
             return chunks;
         }, "<an:a>"));
-        frame.bind("range", Jsonata.function("range", (Jsonata.Fn3<Number, Number, Number, Object>) (start, end, step) -> {
+        functions.put("range", Jsonata.function("range", (Jsonata.Fn3<Number, Number, Number, Object>) (start, end, step) -> {
             long from = start.longValue();
             long to = end.longValue();
             long by = step.longValue();
@@ -215,7 +250,7 @@ public final class JsonataQueries {
             }
             return values;
         }, "<nnn:a>"));
-        frame.bind("hash", Jsonata.function("hash", (Jsonata.Fn2<String, String, String>) (value, algorithm) -> {
+        functions.put("hash", Jsonata.function("hash", (Jsonata.Fn2<String, String, String>) (value, algorithm) -> {
             if (!List.of("MD5", "SHA-1", "SHA-256", "SHA-384", "SHA-512").contains(algorithm)) {
                 throw new IllegalArgumentException("$hash: unsupported algorithm " + algorithm);
             }
@@ -226,9 +261,10 @@ public final class JsonataQueries {
                 throw new IllegalArgumentException(e);
             }
         }, "<ss:s>"));
-        frame.bind("random", Jsonata.function("random",
+        functions.put("random", Jsonata.function("random",
                 (Jsonata.Fn1<Number, Double>) seed -> seed == null ? Math.random() : new Random(seed.longValue()).nextDouble(),
                 "<n?:n>"));
+        return functions;
     }
 
     /** A JSON tree as JSONata's evaluator takes it: maps, lists, strings, numbers, booleans, NULL_VALUE. */
