@@ -88,17 +88,7 @@ public class LocalStepFunctions {
         AtomicInteger count = new AtomicInteger();
         this.workers = Executors.newFixedThreadPool(workerCount, r -> daemon(r, "sfn-worker-" + count.incrementAndGet()));
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "sfn-timer"));
-        Interpreter.Scheduler scheduler = new Interpreter.Scheduler() {
-            @Override
-            public void run(Runnable work) {
-                workers.execute(work);
-            }
-
-            @Override
-            public void after(Duration delay, Runnable work) {
-                timer.schedule(() -> workers.execute(work), delay.toMillis(), TimeUnit.MILLISECONDS);
-            }
-        };
+        Interpreter.Scheduler scheduler = Interpreter.Scheduler.on(workers, timer);
         this.interpreter = new Interpreter(this::invokeTask, scheduler, Clock.systemUTC(), store);
         this.express = new Interpreter(this::invokeTask, scheduler, Clock.systemUTC());
         for (Catalog.StateMachine spec : functions.catalog().stateMachines()) {
@@ -160,9 +150,7 @@ public class LocalStepFunctions {
 
     public List<PgExecutionStore.Summary> list(String stateMachineArn, Execution.Status status, int limit,
             PgExecutionStore.Cursor after) {
-        if (!machines.containsKey(stateMachineArn)) {
-            throw new Refused("StateMachineDoesNotExist", "State Machine Does Not Exist: '" + stateMachineArn + "'");
-        }
+        machine(stateMachineArn);
         return store.list(stateMachineArn, status, limit, after);
     }
 
@@ -204,10 +192,7 @@ public class LocalStepFunctions {
      * minutes, after which the execution is TIMED_OUT. Nothing of it is kept.
      */
     public Execution startSync(String stateMachineArn, String name, String input) {
-        StateMachine machine = machines.get(stateMachineArn);
-        if (machine == null) {
-            throw new Refused("StateMachineDoesNotExist", "State Machine Does Not Exist: '" + stateMachineArn + "'");
-        }
+        StateMachine machine = machine(stateMachineArn);
         if (!"EXPRESS".equals(type(stateMachineArn))) {
             throw new Refused("StateMachineTypeNotSupported",
                     "This operation is not supported by this type of state machine: " + stateMachineArn + " is STANDARD");
@@ -230,6 +215,15 @@ public class LocalStepFunctions {
     /** When the state machines were loaded: their creationDate as far as this engine knows. */
     public Instant loadedAt() {
         return loadedAt;
+    }
+
+    /** The state machine of {@code stateMachineArn}, or StateMachineDoesNotExist as AWS answers. */
+    public StateMachine machine(String stateMachineArn) {
+        StateMachine machine = machines.get(stateMachineArn);
+        if (machine == null) {
+            throw new Refused("StateMachineDoesNotExist", "State Machine Does Not Exist: '" + stateMachineArn + "'");
+        }
+        return machine;
     }
 
     public StateMachine stateMachine(String stateMachineArn) {
@@ -275,10 +269,7 @@ public class LocalStepFunctions {
 
     /** StartExecution, with its idempotency: same name and input while running is the same execution. */
     public synchronized Execution start(String stateMachineArn, String name, String input) {
-        StateMachine machine = machines.get(stateMachineArn);
-        if (machine == null) {
-            throw new Refused("StateMachineDoesNotExist", "State Machine Does Not Exist: '" + stateMachineArn + "'");
-        }
+        StateMachine machine = machine(stateMachineArn);
         if (name == null || !EXECUTION_NAME.matcher(name).matches()) {
             throw new Refused("InvalidName", "Invalid Name: '" + name + "'");
         }

@@ -247,10 +247,7 @@ public class StepFunctionsApi {
 
     private JsonNode describeStateMachine(JsonNode request) {
         String arn = required(request, "stateMachineArn");
-        var machine = engine.stateMachine(arn);
-        if (machine == null) {
-            throw new Refused("StateMachineDoesNotExist", "State Machine Does Not Exist: '" + arn + "'");
-        }
+        var machine = engine.machine(arn);
         return object().put("stateMachineArn", arn).put("name", machine.name()).put("status", "ACTIVE")
                 .put("definition", machine.definition().toString()).put("roleArn", ROLE).put("type", engine.type(arn))
                 .put("creationDate", seconds(engine.loadedAt()));

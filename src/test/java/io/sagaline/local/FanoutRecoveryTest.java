@@ -177,17 +177,7 @@ class FanoutRecoveryTest {
     private Interpreter interpreter(Interpreter.TaskInvoker tasks) {
         ExecutorService workers = Executors.newFixedThreadPool(2, FanoutRecoveryTest::daemon);
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(FanoutRecoveryTest::daemon);
-        return new Interpreter(tasks, new Interpreter.Scheduler() {
-            @Override
-            public void run(Runnable work) {
-                workers.execute(work);
-            }
-
-            @Override
-            public void after(Duration delay, Runnable work) {
-                timer.schedule(() -> workers.execute(work), delay.toMillis(), TimeUnit.MILLISECONDS);
-            }
-        }, Clock.systemUTC(), engine.store());
+        return new Interpreter(tasks, Interpreter.Scheduler.on(workers, timer), Clock.systemUTC(), engine.store());
     }
 
     private static Thread daemon(Runnable r) {

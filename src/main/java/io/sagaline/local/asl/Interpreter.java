@@ -40,6 +40,21 @@ public final class Interpreter {
         void run(Runnable work);
 
         void after(Duration delay, Runnable work);
+
+        /** Work runs on {@code workers}; a delay is kept by {@code timer}, which hands the work to the workers when due. */
+        static Scheduler on(java.util.concurrent.ExecutorService workers, java.util.concurrent.ScheduledExecutorService timer) {
+            return new Scheduler() {
+                @Override
+                public void run(Runnable work) {
+                    workers.execute(work);
+                }
+
+                @Override
+                public void after(Duration delay, Runnable work) {
+                    timer.schedule(() -> workers.execute(work), delay.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+                }
+            };
+        }
     }
 
     private final TaskInvoker tasks;
