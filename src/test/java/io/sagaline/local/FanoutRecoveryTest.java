@@ -23,11 +23,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.IntNode;
 
+import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.sagaline.local.asl.Execution;
 import io.sagaline.local.asl.HistoryEvent;
 import io.sagaline.local.asl.Interpreter;
 import io.sagaline.local.asl.StateMachine;
+import io.sagaline.support.Db;
 
 /**
  * A Map whose engine dies while its third iteration runs: the two iterations that had ended were
@@ -43,6 +45,8 @@ class FanoutRecoveryTest {
     LocalStepFunctions engine;
     @Inject
     ObjectMapper json;
+    @Inject
+    AgroalDataSource dataSource;
 
     @Test
     void aMapWhoseEngineDiedMidIteration_runsOnlyTheIterationsThatHadNotEnded() throws Exception {
@@ -145,9 +149,20 @@ class FanoutRecoveryTest {
         String arn = "arn:aws:states:us-east-1:000000000000:execution:fanout-redrive:" + name;
         ConcurrentLinkedQueue<String> calls = new ConcurrentLinkedQueue<>();
         java.util.concurrent.atomic.AtomicBoolean ready = new java.util.concurrent.atomic.AtomicBoolean();
+        Db db = new Db(dataSource);
         Interpreter engineRun = interpreter((resource, payload, timeout) -> {
             calls.add(resource.substring(resource.lastIndexOf(':') + 1));
-            return resource.endsWith("-check") ? json.createObjectNode().put("ok", ready.get()) : IntNode.valueOf(7);
+            if (!resource.endsWith("-check")) {
+                return IntNode.valueOf(7);
+            }
+            if (!ready.get()) {
+                // Fail only once the other branch's end is committed: a branch still running when its
+                // Parallel fails has not succeeded, and a redrive rightly runs it again.
+                await().atMost(Duration.ofSeconds(30)).until(() -> "7".equals(db.row(
+                        "select branches -> 'ends' -> 0 ->> 'output' as work from engine.executions where arn = ?", arn)
+                        .get("work")));
+            }
+            return json.createObjectNode().put("ok", ready.get());
         });
 
         Execution execution = engineRun.start(arn, name, "arn:aws:states:us-east-1:000000000000:stateMachine:fanout-redrive",
