@@ -14,6 +14,7 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.sfn.SfnClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
  * The same AWS SDK clients the functions use in AWS, pointed at this process: the Step Functions
@@ -37,5 +38,15 @@ public class LocalAwsClients {
                 .overrideConfiguration(c -> c.putAdvancedOption(
                         software.amazon.awssdk.core.client.config.SdkAdvancedClientOption.DISABLE_HOST_PREFIX_INJECTION, true))
                 .build();
+    }
+
+    /** SQS: the embedded ElasticMQ, or the endpoint {@code sagaline.local.sqs.endpoint} names. */
+    @Produces
+    @ApplicationScoped
+    SqsClient sqs() {
+        URI endpoint = URI.create(ConfigProvider.getConfig().getValue("sagaline.local.sqs.endpoint", String.class));
+        return SqsClient.builder().endpointOverride(endpoint).region(Region.of(LocalStepFunctions.REGION))
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
+                .httpClient(UrlConnectionHttpClient.create()).build();
     }
 }

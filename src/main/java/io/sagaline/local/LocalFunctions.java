@@ -23,6 +23,7 @@ import io.quarkus.arc.Arc;
 import io.quarkus.arc.InstanceHandle;
 import io.quarkus.arc.ManagedContext;
 import io.quarkus.arc.profile.IfBuildProfile;
+import io.sagaline.platform.Catalog;
 
 /**
  * Invokes catalog functions in-process the way the Lambda runtime does: the {@code RequestHandler}

@@ -27,6 +27,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.quarkus.arc.profile.IfBuildProfile;
+import io.sagaline.platform.Catalog;
 import io.sagaline.platform.http.Problem;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;

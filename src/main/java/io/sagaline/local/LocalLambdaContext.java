@@ -9,6 +9,8 @@ import com.amazonaws.services.lambda.runtime.CognitoIdentity;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.LambdaLogger;
 
+import io.sagaline.platform.Catalog;
+
 /** The Lambda {@link Context} of one local invocation: name, request id, limits and deadline. */
 final class LocalLambdaContext implements Context {
 

@@ -35,6 +35,7 @@ import io.sagaline.local.asl.Execution;
 import io.sagaline.local.asl.Interpreter;
 import io.sagaline.local.asl.StateMachine;
 import io.sagaline.local.asl.StatesFailure;
+import io.sagaline.platform.Catalog;
 
 /**
  * Step Functions on the laptop: the state machines of the catalog, their task placeholders

@@ -24,6 +24,6 @@ public class ApproveOrderFunction implements RequestHandler<ApproveOrderFunction
 
     @Override
     public Verdict handleRequest(Task task, Context context) {
-        return lifecycle.approve(task.tenant(), task.orderId(), task.pricing());
+        return lifecycle.approve(task.tenant(), task.orderId(), task.executionId(), task.pricing());
     }
 }

@@ -1,5 +1,9 @@
 package io.sagaline.orders;
 
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
 
@@ -12,7 +16,10 @@ import io.sagaline.platform.http.ApiException;
 import io.sagaline.platform.http.HttpApi;
 import io.sagaline.platform.http.HttpResult;
 
-/** HTTP {@code GET /orders/{orderId}}: the order as the saga left it. */
+/**
+ * HTTP {@code GET /orders/{orderId}}: the order as the read model has it, or with
+ * {@code ?asOf=<ISO-8601 instant>} as its events made it at that moment (404 if it did not exist yet).
+ */
 @Named("get-order")
 public class GetOrderFunction implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
 
@@ -25,7 +32,19 @@ public class GetOrderFunction implements RequestHandler<APIGatewayV2HTTPEvent, A
     public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
         return http.handle(event, request -> {
             String id = request.pathParameter("orderId");
-            return HttpResult.ok(orders.find(request.tenant(), id).orElseThrow(() -> ApiException.notFound("order", id)));
+            var asOf = request.queryParameter("asOf").map(GetOrderFunction::instant);
+            var order = asOf.isPresent() ? orders.findAsOf(request.tenant(), id, asOf.get())
+                    : orders.find(request.tenant(), id);
+            return HttpResult.ok(order.orElseThrow(() -> ApiException.notFound("order", id)));
         });
+    }
+
+    private static Instant instant(String value) {
+        try {
+            return OffsetDateTime.parse(value).toInstant();
+        } catch (DateTimeParseException e) {
+            throw ApiException.badRequest("asOf",
+                    "must be an ISO-8601 date-time with an offset, such as 2026-11-30T10:15:30.123Z");
+        }
     }
 }

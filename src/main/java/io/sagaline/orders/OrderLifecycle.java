@@ -1,19 +1,23 @@
 package io.sagaline.orders;
 
-import java.time.OffsetDateTime;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.LockModeType;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.sagaline.orders.OrderApi.LineView;
 import io.sagaline.platform.Ids;
-import io.sagaline.platform.Reactive;
-import io.smallrye.mutiny.Uni;
+import io.sagaline.platform.http.ApiException;
 
 /**
- * The saga's last word on an order: ApproveOrder or RejectOrder. Both are idempotent; neither
- * overturns the other, because a terminal order never changes its verdict.
+ * What happens to an order after it is placed, each as a command on its event stream: the
+ * PlaceOrder saga's verdict (ApproveOrder, RejectOrder) and the CancelOrder saga's request,
+ * completion or withdrawal. Every command is idempotent; none overturns a terminal verdict.
  */
 @ApplicationScoped
 public class OrderLifecycle {
@@ -27,48 +31,123 @@ public class OrderLifecycle {
     public record Verdict(String orderId, OrderStatus status, RejectionReason rejectionReason) {
     }
 
-    public Verdict approve(String tenant, String orderId, Pricing pricing) {
-        return decide(tenant, orderId, OrderStatus.APPROVED, null, pricing);
+    private final OrderCommands commands;
+    private final ObjectMapper json;
+
+    OrderLifecycle(OrderCommands commands, ObjectMapper json) {
+        this.commands = commands;
+        this.json = json;
     }
 
-    public Verdict reject(String tenant, String orderId, RejectionReason reason, Pricing pricing) {
+    public Verdict approve(String tenant, String orderId, String executionId, Pricing pricing) {
+        return decide(tenant, orderId, executionId, OrderStatus.APPROVED, null, pricing);
+    }
+
+    public Verdict reject(String tenant, String orderId, String executionId, RejectionReason reason, Pricing pricing) {
         if (reason == null) {
             throw new IllegalArgumentException("a rejection needs a reason");
         }
-        return decide(tenant, orderId, OrderStatus.REJECTED, reason, pricing);
+        return decide(tenant, orderId, executionId, OrderStatus.REJECTED, reason, pricing);
     }
 
-    private Verdict decide(String tenant, String orderId, OrderStatus verdict, RejectionReason reason, Pricing pricing) {
-        UUID id = Ids.uuid(orderId).orElseThrow(() -> new IllegalArgumentException("orderId is not a UUID"));
-        return Reactive.inTransaction(() -> Order.<Order> find("tenant = ?1 and id = ?2", tenant, id)
-                .withLock(LockModeType.PESSIMISTIC_WRITE).firstResult()
-                .chain(order -> {
-                    if (order == null) {
-                        throw new IllegalStateException("order " + orderId + " of tenant " + tenant + " does not exist");
-                    }
-                    if (order.status == verdict) {
-                        return Uni.createFrom().item(new Verdict(orderId, order.status, order.rejectionReason));
-                    }
-                    if (order.status != OrderStatus.PENDING) {
-                        throw new VerdictConflict(orderId, order.status, verdict);
-                    }
-                    order.status = verdict;
-                    order.rejectionReason = reason;
-                    order.updatedAt = OffsetDateTime.now();
-                    return price(order, pricing).replaceWith(new Verdict(orderId, verdict, reason));
-                }));
-    }
-
-    private static Uni<Void> price(Order order, Pricing pricing) {
-        if (pricing == null || pricing.lines() == null) {
-            return Uni.createFrom().voidItem();
-        }
-        order.totalCents = pricing.totalCents();
-        return OrderLine.<OrderLine> list("orderId = ?1", order.id).invoke(lines -> {
-            for (OrderLine line : lines) {
-                pricing.lines().stream().filter(p -> p.sku().equals(line.sku)).findFirst()
-                        .ifPresent(p -> line.unitPriceCents = p.unitPriceCents());
+    private Verdict decide(String tenant, String orderId, String executionId, OrderStatus verdict, RejectionReason reason,
+            Pricing pricing) {
+        OrderState after = commands.execute(tenant, id(orderId), executionId, existing -> {
+            OrderState order = existing.orElseThrow(
+                    () -> new IllegalStateException("order " + orderId + " of tenant " + tenant + " does not exist"));
+            if (order.status() == verdict) {
+                return List.of();
             }
-        }).replaceWithVoid();
+            if (order.status() != OrderStatus.PENDING) {
+                throw new VerdictConflict(orderId, order.status(), verdict);
+            }
+            ObjectNode data = json.createObjectNode().put("customerId", order.customerId().toString());
+            if (reason != null) {
+                data.put("reason", reason.name());
+            }
+            if (pricing != null && pricing.lines() != null) {
+                data.set("lines", pricedLines(order, pricing));
+                data.put("totalCents", pricing.totalCents());
+            }
+            return List
+                    .of(new OrderEvent.New(verdict == OrderStatus.APPROVED ? OrderEvent.APPROVED : OrderEvent.REJECTED, data));
+        }).orElseThrow();
+        return new Verdict(orderId, after.status(), after.rejectionReason());
+    }
+
+    private ArrayNode pricedLines(OrderState order, Pricing pricing) {
+        ArrayNode lines = json.createArrayNode();
+        for (LineView line : order.lines()) {
+            ObjectNode priced = lines.addObject().put("sku", line.sku()).put("quantity", line.quantity());
+            pricing.lines().stream().filter(p -> p.sku().equals(line.sku())).findFirst()
+                    .ifPresent(p -> priced.put("unitPriceCents", p.unitPriceCents()));
+        }
+        return lines;
+    }
+
+    /**
+     * Asks for the cancellation of an APPROVED order: records which CancelOrder execution will
+     * carry it out, or answers the one already under way. 404 if the order does not exist for the
+     * tenant, 409 unless it is APPROVED.
+     */
+    public OrderState requestCancellation(String tenant, String orderId, CancelOrderSaga saga) {
+        UUID id = Ids.uuid(orderId).orElseThrow(() -> ApiException.notFound("order", orderId));
+        return commands.execute(tenant, id, null, existing -> {
+            OrderState order = existing.orElseThrow(() -> ApiException.notFound("order", orderId));
+            if (order.status() != OrderStatus.APPROVED) {
+                throw ApiException
+                        .conflict("order " + orderId + " is " + order.status() + "; only an APPROVED order can be cancelled");
+            }
+            if (order.cancellationExecutionId() != null) {
+                return List.of();
+            }
+            String execution = saga.executionArn(orderId, order.cancellationAttempts() + 1);
+            return List.of(new OrderEvent.New(OrderEvent.CANCELLATION_REQUESTED,
+                    json.createObjectNode().put("executionId", execution)));
+        }).orElseThrow();
+    }
+
+    /** The CancelOrder saga's last step: everything is given back, the order is CANCELLED. */
+    public Verdict completeCancellation(String tenant, String orderId, String executionId) {
+        OrderState after = commands.execute(tenant, id(orderId), executionId, existing -> {
+            OrderState order = existing.orElseThrow(() -> new IllegalStateException("order " + orderId + " does not exist"));
+            if (order.status() == OrderStatus.CANCELLED) {
+                return List.of();
+            }
+            if (order.status() != OrderStatus.APPROVED || !executionId.equals(order.cancellationExecutionId())) {
+                throw new VerdictConflict(orderId, order.status(), OrderStatus.CANCELLED);
+            }
+            ObjectNode data = json.createObjectNode().put("customerId", order.customerId().toString());
+            ArrayNode lines = data.putArray("lines");
+            order.lines().forEach(l -> lines.addObject().put("sku", l.sku()).put("quantity", l.quantity())
+                    .put("unitPriceCents", l.unitPriceCents()));
+            data.put("totalCents", order.totalCents());
+            return List.of(new OrderEvent.New(OrderEvent.CANCELLED, data));
+        }).orElseThrow();
+        return new Verdict(orderId, after.status(), null);
+    }
+
+    /**
+     * The CancelOrder saga's compensation: the payment could not be refunded, nothing was given
+     * back, so the cancellation is withdrawn and the order stays APPROVED (a later cancel may try again).
+     */
+    public Verdict withdrawCancellation(String tenant, String orderId, String executionId, String reason) {
+        OrderState after = commands.execute(tenant, id(orderId), executionId, existing -> {
+            OrderState order = existing.orElseThrow(() -> new IllegalStateException("order " + orderId + " does not exist"));
+            if (!executionId.equals(order.cancellationExecutionId()) || order.status() != OrderStatus.APPROVED) {
+                return List.of(); // already withdrawn, or not this execution's to withdraw
+            }
+            return List.of(new OrderEvent.New(OrderEvent.CANCELLATION_WITHDRAWN,
+                    json.createObjectNode().put("executionId", executionId).put("reason", reason)));
+        }).orElseThrow();
+        return new Verdict(orderId, after.status(), null);
+    }
+
+    private static UUID id(String orderId) {
+        return Ids.uuid(orderId).orElseThrow(() -> new IllegalArgumentException("orderId is not a UUID"));
+    }
+
+    static Optional<UUID> parse(String orderId) {
+        return Ids.uuid(orderId);
     }
 }

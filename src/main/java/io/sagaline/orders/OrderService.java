@@ -3,19 +3,21 @@ package io.sagaline.orders;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.time.OffsetDateTime;
-import java.util.ArrayList;
+import java.time.Instant;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.sagaline.orders.OrderApi.LineView;
 import io.sagaline.orders.OrderApi.OrderAccepted;
@@ -23,22 +25,26 @@ import io.sagaline.orders.OrderApi.OrderView;
 import io.sagaline.orders.OrderApi.PlaceOrder;
 import io.sagaline.platform.Ids;
 import io.sagaline.platform.Reactive;
-import io.sagaline.platform.Sql;
 import io.sagaline.platform.http.ApiException;
 import io.smallrye.mutiny.Uni;
 import software.amazon.awssdk.core.exception.SdkException;
 
-/** Places orders (PENDING, then the saga decides) and answers what an order looks like now. */
+/** Places orders (PENDING, then the saga decides) and answers what an order looks like, now or then, and its history. */
 @ApplicationScoped
 public class OrderService {
 
     private final IdempotencyKeys idempotencyKeys;
     private final PlaceOrderSaga saga;
+    private final OrderCommands commands;
+    private final OrderEventStore store;
     private final ObjectMapper json;
 
-    OrderService(IdempotencyKeys idempotencyKeys, PlaceOrderSaga saga, ObjectMapper json) {
+    OrderService(IdempotencyKeys idempotencyKeys, PlaceOrderSaga saga, OrderCommands commands, OrderEventStore store,
+            ObjectMapper json) {
         this.idempotencyKeys = idempotencyKeys;
         this.saga = saga;
+        this.commands = commands;
+        this.store = store;
         this.json = json;
     }
 
@@ -59,8 +65,13 @@ public class OrderService {
         }
         String executionArn = saga.executionArn(orderId.toString());
         UUID id = orderId;
-        boolean created = Reactive.inTransaction(() -> insert(tenant, id, request, executionArn)) == 1;
-        if (created || isPending(tenant, id)) {
+        AtomicBoolean created = new AtomicBoolean();
+        OrderState order = commands.execute(tenant, id, executionArn, existing -> {
+            created.set(existing.isEmpty());
+            return existing.isPresent() ? List.of()
+                    : List.of(new OrderEvent.New(OrderEvent.PLACED, placed(request, executionArn)));
+        }).orElseThrow();
+        if (created.get() || order.status() == OrderStatus.PENDING) {
             try {
                 saga.start(orderId.toString(), executionInput(tenant, orderId, request));
             } catch (SdkException e) {
@@ -82,6 +93,7 @@ public class OrderService {
         }
     }
 
+    /** The order as the read model has it now. */
     public Optional<OrderView> find(String tenant, String orderId) {
         return Ids.uuid(orderId).flatMap(id -> Optional.ofNullable(Reactive.inTransaction(
                 () -> Order.<Order> find("tenant = ?1 and id = ?2", tenant, id).firstResult()
@@ -90,39 +102,29 @@ public class OrderService {
                                         .map(lines -> view(order, lines))))));
     }
 
+    /** The order as it was at {@code asOf}: its stream up to then, folded. Empty if it did not exist yet. */
+    public Optional<OrderView> findAsOf(String tenant, String orderId, Instant asOf) {
+        return Ids.uuid(orderId).flatMap(id -> OrderState.of(tenant, id,
+                Reactive.inTransaction(() -> store.loadAsOf(tenant, id, asOf))).map(OrderState::view));
+    }
+
+    /** The order's stream, oldest first; empty if the order does not exist for the tenant. */
+    public List<OrderEvent> events(String tenant, String orderId) {
+        return Ids.uuid(orderId).map(id -> Reactive.inTransaction(() -> store.load(tenant, id))).orElse(List.of());
+    }
+
     private static OrderView view(Order order, List<OrderLine> lines) {
         return new OrderView(order.id, order.customerId,
                 lines.stream().map(l -> new LineView(l.sku, l.quantity, l.unitPriceCents)).toList(),
                 order.totalCents, order.status, order.rejectionReason, order.executionId);
     }
 
-    private static Uni<Integer> insert(String tenant, UUID orderId, PlaceOrder request, String executionArn) {
-        OffsetDateTime now = OffsetDateTime.now();
-        return Sql.execute("""
-                insert into orders.orders (id, tenant, customer_id, status, execution_id, created_at, updated_at)
-                values (?1, ?2, ?3, 'PENDING', ?4, ?5, ?5) on conflict do nothing""",
-                orderId, tenant, UUID.fromString(request.customerId()), executionArn, now)
-                .chain(inserted -> {
-                    if (inserted == 0) {
-                        return Uni.createFrom().item(0);
-                    }
-                    List<OrderLine> lines = new ArrayList<>();
-                    for (int i = 0; i < request.items().size(); i++) {
-                        OrderLine line = new OrderLine();
-                        line.orderId = orderId;
-                        line.lineNo = i;
-                        line.tenant = tenant;
-                        line.sku = request.items().get(i).sku();
-                        line.quantity = request.items().get(i).quantity();
-                        lines.add(line);
-                    }
-                    return OrderLine.persist(lines).replaceWith(1);
-                });
-    }
-
-    private static boolean isPending(String tenant, UUID orderId) {
-        return Reactive.inTransaction(() -> Order.count("tenant = ?1 and id = ?2 and status = ?3", tenant, orderId,
-                OrderStatus.PENDING)) > 0;
+    private ObjectNode placed(PlaceOrder request, String executionArn) {
+        ObjectNode data = json.createObjectNode().put("customerId", request.customerId().toLowerCase())
+                .put("executionId", executionArn);
+        ArrayNode items = data.putArray("items");
+        request.items().forEach(i -> items.addObject().put("sku", i.sku()).put("quantity", i.quantity()));
+        return data;
     }
 
     private String executionInput(String tenant, UUID orderId, PlaceOrder request) {

@@ -32,6 +32,6 @@ public class RejectOrderFunction implements RequestHandler<RejectOrderFunction.T
         if (rejection == null) {
             throw new IllegalArgumentException("RejectOrder needs the rejection its Rejected* state recorded");
         }
-        return lifecycle.reject(task.tenant(), task.orderId(), rejection.reason(), rejection.pricing());
+        return lifecycle.reject(task.tenant(), task.orderId(), task.executionId(), rejection.reason(), rejection.pricing());
     }
 }

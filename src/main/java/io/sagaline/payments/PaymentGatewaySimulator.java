@@ -2,6 +2,7 @@ package io.sagaline.payments;
 
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -31,6 +32,7 @@ public class PaymentGatewaySimulator implements PaymentGateway {
     private final Map<String, AtomicInteger> authorizeCalls = new ConcurrentHashMap<>();
 
     private final AtomicReference<Runnable> beforeNextAnswer = new AtomicReference<>();
+    private final Set<String> voidsUnavailable = ConcurrentHashMap.newKeySet();
 
     @Override
     public String authorize(String idempotencyKey, String paymentToken, long amountCents) {
@@ -57,6 +59,9 @@ public class PaymentGatewaySimulator implements PaymentGateway {
 
     @Override
     public void voidAuthorization(String idempotencyKey) {
+        if (voidsUnavailable.contains(idempotencyKey)) {
+            throw new TransientFailure("gateway unavailable (503) for voids of " + idempotencyKey);
+        }
         byKey.computeIfPresent(idempotencyKey, (k, a) -> new Authorization(a.id(), a.amountCents(), State.VOIDED));
     }
 
@@ -71,6 +76,15 @@ public class PaymentGatewaySimulator implements PaymentGateway {
      */
     public void beforeNextAnswer(Runnable hook) {
         beforeNextAnswer.set(hook);
+    }
+
+    /** Makes every void (refund) of {@code idempotencyKey} fail transiently, or work again: an outage for tests. */
+    public void voidsUnavailable(String idempotencyKey, boolean unavailable) {
+        if (unavailable) {
+            voidsUnavailable.add(idempotencyKey);
+        } else {
+            voidsUnavailable.remove(idempotencyKey);
+        }
     }
 
     /** How many authorisation calls reached the gateway for a key (retries included). */

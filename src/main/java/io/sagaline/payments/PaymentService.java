@@ -29,6 +29,9 @@ public class PaymentService {
     public record PaymentVoided(String orderId, boolean voided, boolean tombstone) {
     }
 
+    public record PaymentRefunded(String orderId, boolean refunded, long amountCents) {
+    }
+
     private record Claim(PaymentAuthorization row, boolean fresh) {
     }
 
@@ -133,5 +136,29 @@ public class PaymentService {
     private static Uni<PaymentAuthorization> lock(String tenant, UUID order) {
         return PaymentAuthorization.<PaymentAuthorization> find("tenant = ?1 and orderId = ?2", tenant, order)
                 .withLock(LockModeType.PESSIMISTIC_WRITE).firstResult();
+    }
+
+    /**
+     * RefundPayment, the CancelOrder saga's first step: gives an approved order's payment back at
+     * the gateway (voids its authorisation) and only then records it VOIDED, so a refund the
+     * gateway did not take changes nothing here and the cancellation can be withdrawn. Refunding
+     * again is a no-op.
+     */
+    public PaymentRefunded refund(String tenant, String orderId, String executionId) {
+        UUID order = Ids.uuid(orderId).orElseThrow(() -> new IllegalArgumentException("orderId is not a UUID"));
+        PaymentAuthorization row = Reactive.inTransaction(() -> PaymentAuthorization
+                .<PaymentAuthorization> find("tenant = ?1 and orderId = ?2", tenant, order).firstResult());
+        if (row == null || (row.status != Status.AUTHORIZED && row.status != Status.VOIDED)) {
+            throw new IllegalStateException("order " + orderId + " has no authorised payment to refund ("
+                    + (row == null ? "none" : row.status) + ")");
+        }
+        if (row.status == Status.VOIDED && !row.voidPending) {
+            return new PaymentRefunded(orderId, false, row.amountCents == null ? 0 : row.amountCents);
+        }
+        gateway.voidAuthorization(PaymentAuthorization.gatewayKey(tenant, order));
+        Reactive.inTransaction(() -> PaymentAuthorization.update(
+                "status = ?1, voidPending = false, executionId = ?2, updatedAt = ?3 where tenant = ?4 and orderId = ?5",
+                Status.VOIDED, executionId, OffsetDateTime.now(), tenant, order));
+        return new PaymentRefunded(orderId, true, row.amountCents == null ? 0 : row.amountCents);
     }
 }

@@ -1,5 +1,7 @@
 package io.sagaline.platform;
 
+import java.util.List;
+
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 
@@ -18,5 +20,16 @@ public final class Sql {
             }
             return query.executeUpdate();
         });
+    }
+
+    /** Runs a query with positional parameters; yields its rows, each as its column values in order. */
+    public static Uni<List<Object[]>> rows(String sql, Object... params) {
+        return Panache.getSession().chain(session -> {
+            var query = session.createNativeQuery(sql);
+            for (int i = 0; i < params.length; i++) {
+                query.setParameter(i + 1, params[i]);
+            }
+            return query.getResultList();
+        }).map(results -> results.stream().map(r -> r instanceof Object[] columns ? columns : new Object[] { r }).toList());
     }
 }

@@ -25,6 +25,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.sagaline.local.LocalStepFunctions;
 import io.sagaline.local.asl.Execution;
 import io.sagaline.support.Api;
+import io.sagaline.support.Db;
 
 /**
  * Not a test: a benchmark, run only with {@code -Dbench=true} (see bench/README.md). PlaceOrder
@@ -98,24 +99,13 @@ class EngineBenchmark {
 
     private Result run(String customer, String sku, int concurrency, int count) throws Exception {
         List<String> orders = new ArrayList<>();
-        try (Connection c = dataSource.getConnection();
-                PreparedStatement order = c.prepareStatement("insert into orders.orders (id, tenant, customer_id, status, "
-                        + "execution_id) values (?::uuid, 'demo', ?::uuid, 'PENDING', ?)");
-                PreparedStatement line = c.prepareStatement("insert into orders.order_lines (tenant, order_id, line_no, sku, "
-                        + "quantity) values ('demo', ?::uuid, 0, ?, 1)")) {
-            for (int i = 0; i < count; i++) {
-                String orderId = UUID.randomUUID().toString();
-                order.setString(1, orderId);
-                order.setString(2, customer);
-                order.setString(3,
-                        LocalStepFunctions.stateMachineArn("place-order").replace(":stateMachine:", ":execution:") + ":"
-                                + orderId);
-                order.executeUpdate();
-                line.setString(1, orderId);
-                line.setString(2, sku);
-                line.executeUpdate();
-                orders.add(orderId);
-            }
+        Db db = new Db(dataSource);
+        for (int i = 0; i < count; i++) {
+            String orderId = UUID.randomUUID().toString();
+            db.placePendingOrder(orderId, customer,
+                    LocalStepFunctions.stateMachineArn("place-order").replace(":stateMachine:", ":execution:") + ":" + orderId,
+                    sku, 1);
+            orders.add(orderId);
         }
         return run(LocalStepFunctions.stateMachineArn("place-order"), orders,
                 orderId -> "{\"tenant\":\"demo\",\"orderId\":\"" + orderId + "\",\"customerId\":\"" + customer

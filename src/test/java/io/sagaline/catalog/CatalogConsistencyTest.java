@@ -17,11 +17,12 @@ import org.junit.jupiter.api.Test;
 
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 
 import io.quarkus.arc.Arc;
 import io.quarkus.test.junit.QuarkusTest;
-import io.sagaline.local.Catalog;
 import io.sagaline.local.LocalFunctions;
+import io.sagaline.platform.Catalog;
 
 /**
  * The catalog is the one place a function is declared: every entry has its handler and every
@@ -47,15 +48,19 @@ class CatalogConsistencyTest {
         assertThat(handlers).isEqualTo(catalog.functions().stream().map(Catalog.Function::name).collect(Collectors.toSet()));
         assertThat(catalog.functions()).extracting(Catalog.Function::name).doesNotHaveDuplicates();
         for (Catalog.Function f : catalog.functions()) {
-            assertThat(f.service()).isIn("customers", "inventory", "payments", "orders");
+            assertThat(f.service()).isIn("customers", "inventory", "payments", "orders", "invoices", "notifications",
+                    "platform");
             assertThat(f.memoryMb()).isBetween(128, 10240);
             assertThat(f.timeoutSeconds()).isBetween(1, 900);
-            assertThat(f.trigger().type()).isIn("http", "task");
+            assertThat(f.trigger().type()).isIn("http", "task", "queue", "schedule", "invoke");
             Class<?> handler = Arc.container().instance(f.name()).getBean().getBeanClass();
             assertThat(handler.getAnnotation(Named.class).value()).isEqualTo(f.name());
             boolean takesHttp = LocalFunctions.inputType(handler) == APIGatewayV2HTTPEvent.class;
             assertThat(takesHttp).as(f.name() + " takes the API Gateway v2 event exactly when HTTP-triggered")
                     .isEqualTo(f.trigger().isHttp());
+            boolean takesSqs = LocalFunctions.inputType(handler) == SQSEvent.class;
+            assertThat(takesSqs).as(f.name() + " takes the SQS event exactly when queue-triggered")
+                    .isEqualTo(f.trigger().isQueue());
         }
     }
 
@@ -79,12 +84,38 @@ class CatalogConsistencyTest {
                 placeholders.add(m.group(1));
             }
             Set<String> tasks = catalog.functions().stream()
-                    .filter(f -> "task".equals(f.trigger().type()) && machine.name().equals(f.trigger().stateMachine()))
+                    .filter(f -> "task".equals(f.trigger().type()) && f.trigger().stateMachines().contains(machine.name()))
                     .map(Catalog.Function::arnPlaceholder).collect(Collectors.toSet());
             assertThat(placeholders).as(machine.name() + " placeholders = its task functions").isEqualTo(tasks);
         }
         assertThat(catalog.functions()).filteredOn(f -> "task".equals(f.trigger().type()))
                 .allSatisfy(f -> assertThat(catalog.stateMachines()).extracting(Catalog.StateMachine::name)
-                        .contains(f.trigger().stateMachine()));
+                        .containsAll(f.trigger().stateMachines()).isNotEmpty());
+    }
+
+    @Test
+    void everyQueueHasOneConsumer_aDeadLetterQueue_andLimitsLambdaAccepts_andEveryEventItTakesHasAPublisher() {
+        Catalog catalog = functions.catalog();
+        Set<String> names = new HashSet<>();
+        for (Catalog.Queue queue : catalog.queues()) {
+            assertThat(names.add(queue.name())).as("queue names are unique").isTrue();
+            assertThat(names.add(queue.deadLetterQueue())).as("a dead-letter queue is its queue's own").isTrue();
+            List<Catalog.Function> consumers = catalog.functions().stream()
+                    .filter(f -> f.trigger().isQueue() && queue.name().equals(f.trigger().queue())).toList();
+            assertThat(consumers).as("consumers of " + queue.name()).hasSize(1);
+            assertThat(queue.batchSize()).as("an SQS receive takes 1 to 10").isBetween(1, 10);
+            assertThat(queue.maxReceiveCount()).isBetween(1, 1000);
+            assertThat(queue.visibilityTimeoutSeconds()).as("Lambda wants the visibility timeout >= the function timeout")
+                    .isGreaterThanOrEqualTo(consumers.get(0).timeoutSeconds()).isLessThanOrEqualTo(43_200);
+            assertThat(queue.events()).as("events of " + queue.name()).isNotEmpty().allSatisfy(type -> assertThat(
+                    catalog.functions().stream()
+                            .filter(f -> f.permissions() != null && f.permissions().get("publishes") instanceof List<?> l
+                                    && l.contains(type)))
+                    .as("publishers of " + type).isNotEmpty());
+        }
+        assertThat(catalog.functions()).filteredOn(f -> f.trigger().isQueue())
+                .allSatisfy(f -> assertThat(names).contains(f.trigger().queue()));
+        assertThat(catalog.functions()).filteredOn(f -> f.trigger().isSchedule())
+                .allSatisfy(f -> assertThat(f.trigger().rate()).isPositive());
     }
 }

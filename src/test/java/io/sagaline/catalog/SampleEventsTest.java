@@ -57,6 +57,11 @@ class SampleEventsTest {
         e.put("place-order", http(202, "orderId"));
         e.put("place-order.unauthorized", http(401, "detail"));
         e.put("get-order", http(200, "executionId"));
+        e.put("get-order.as-of", http(200, "status"));
+        e.put("get-order.as-of-invalid", http(400, "errors"));
+        e.put("get-order-events", http(200, "events"));
+        e.put("get-order-invoice", http(200, "invoiceNumber"));
+        e.put("get-order-invoice.not-issued", http(404, "detail"));
         e.put("reserve-stock", out -> assertThat(out.get("totalCents").asLong()).isEqualTo(2400));
         e.put("reserve-stock.out-of-stock", error("io.sagaline.inventory.OutOfStock"));
         e.put("reserve-stock.unknown-product", error("io.sagaline.inventory.UnknownProduct"));
@@ -70,6 +75,20 @@ class SampleEventsTest {
         e.put("release-stock", out -> assertThat(out.get("released").asBoolean()).isTrue());
         e.put("approve-order", out -> assertThat(out.get("status").asText()).isEqualTo("APPROVED"));
         e.put("reject-order", out -> assertThat(out.get("rejectionReason").asText()).isEqualTo("CREDIT_LIMIT_EXCEEDED"));
+        e.put("cancel-order", http(202, "cancellationExecutionId"));
+        e.put("cancel-order.not-approved", http(409, "detail"));
+        e.put("refund-payment", out -> assertThat(out.get("refunded").asBoolean()).isTrue());
+        e.put("complete-cancellation", out -> assertThat(out.get("status").asText()).isEqualTo("CANCELLED"));
+        e.put("withdraw-cancellation", out -> assertThat(out.get("status").asText()).isEqualTo("APPROVED"));
+        e.put("issue-invoice", out -> assertThat(out.get("batchItemFailures")).isEmpty());
+        e.put("issue-invoice.poison", out -> assertThat(out.get("batchItemFailures")).hasSize(1)
+                .allSatisfy(
+                        f -> assertThat(f.get("itemIdentifier").asText()).isEqualTo("5f1c0e2a-8d3b-4e6f-9a7c-0b1d2e3f4a01")));
+        e.put("record-notification", out -> assertThat(out.get("batchItemFailures")).isEmpty());
+        e.put("sweep-orders-outbox", out -> assertThat(out.has("sent")).isTrue());
+        e.put("rebuild-order-views", out -> assertThat(out.get("orders").asInt()).isPositive());
+        e.put("redrive-dead-letters",
+                out -> assertThat(out.get("deadLetterQueue").asText()).isEqualTo("invoices-order-approved-dlq"));
         return e;
     }
 
@@ -127,14 +146,49 @@ class SampleEventsTest {
         db.update("""
                 insert into inventory.products (tenant, sku, name, unit_price_cents, stock)
                 values ('demo', 'SAMPLE-MUG', 'Mug', 1200, 100) on conflict do nothing""");
-        for (String order : new String[] { "0b7c2f7e-1d2a-4c3b-8e4f-5a6b7c8d9e01", "0b7c2f7e-1d2a-4c3b-8e4f-5a6b7c8d9e02" }) {
+        // Orders are their event streams; the read model is their projection. 9e01, 9e02: placed (PENDING);
+        // 9e04, 9e05: approved, cancellation requested; 9e04's payment is authorised.
+        String placed = "{\"customerId\": \"%s\", \"executionId\": \"%s\", \"items\": [{\"sku\": \"SAMPLE-MUG\", \"quantity\": 2}]}";
+        String approved = "{\"customerId\": \"%s\", \"lines\": [{\"sku\": \"SAMPLE-MUG\", \"quantity\": 2, \"unitPriceCents\": 1200}], \"totalCents\": 2400}";
+        for (String suffix : new String[] { "01", "02", "04", "05" }) {
+            String order = "0b7c2f7e-1d2a-4c3b-8e4f-5a6b7c8d9e" + suffix;
+            String execution = "arn:aws:states:us-east-1:000000000000:execution:place-order:" + order;
+            boolean cancelling = suffix.equals("04") || suffix.equals("05");
+            event(db, order, 1, "OrderPlaced", placed.formatted(CUSTOMER, execution));
+            if (cancelling) {
+                event(db, order, 2, "OrderApproved", approved.formatted(CUSTOMER));
+                event(db, order, 3, "CancellationRequested",
+                        "{\"executionId\": \"arn:aws:states:us-east-1:000000000000:execution:cancel-order:"
+                                + order + "-1\"}");
+            }
+            db.update(
+                    """
+                            insert into orders.orders (id, tenant, customer_id, status, total_cents, execution_id, cancellation_execution_id, version)
+                            values (?::uuid, 'demo', ?::uuid, ?, ?, ?, ?, ?) on conflict do nothing""",
+                    order, CUSTOMER, cancelling ? "APPROVED" : "PENDING", cancelling ? 2400L : null, execution,
+                    cancelling ? "arn:aws:states:us-east-1:000000000000:execution:cancel-order:" + order + "-1" : null,
+                    cancelling ? 3 : 1);
             db.update("""
-                    insert into orders.orders (id, tenant, customer_id, status, execution_id)
-                    values (?::uuid, 'demo', ?::uuid, 'PENDING', ?) on conflict do nothing""",
-                    order, CUSTOMER, "arn:aws:states:us-east-1:000000000000:execution:place-order:" + order);
-            db.update("""
-                    insert into orders.order_lines (tenant, order_id, line_no, sku, quantity)
-                    values ('demo', ?::uuid, 0, 'SAMPLE-MUG', 2) on conflict do nothing""", order);
+                    insert into orders.order_lines (tenant, order_id, line_no, sku, quantity, unit_price_cents)
+                    values ('demo', ?::uuid, 0, 'SAMPLE-MUG', 2, ?) on conflict do nothing""", order,
+                    cancelling ? 1200L : null);
         }
+        db.update(
+                """
+                        insert into payments.authorizations (tenant, order_id, amount_cents, status, gateway_authorization_id)
+                        values ('demo', '0b7c2f7e-1d2a-4c3b-8e4f-5a6b7c8d9e04'::uuid, 2400, 'AUTHORIZED', 'auth_sample') on conflict do nothing""");
+        // 9e03 has its invoice (numbered far from the numbers the consumer gives in tests).
+        db.update("""
+                insert into invoices.invoices (tenant, number, order_id, customer_id, total_cents, lines, issued_at, message_id)
+                values ('demo', 1000000, '0b7c2f7e-1d2a-4c3b-8e4f-5a6b7c8d9e03'::uuid, ?::uuid, 2400,
+                        '[{"sku": "SAMPLE-MUG", "quantity": 2, "unitPriceCents": 1200}]'::jsonb, now(), gen_random_uuid())
+                on conflict do nothing""", CUSTOMER);
+    }
+
+    private static void event(Db db, String order, int version, String type, String data) {
+        db.update("""
+                insert into orders.order_events (tenant, order_id, version, id, type, occurred_at, data)
+                values ('demo', ?::uuid, ?, gen_random_uuid(), ?, now(), ?::jsonb) on conflict do nothing""",
+                order, version, type, data);
     }
 }

@@ -60,10 +60,7 @@ class CrashRecoveryTest {
         String sku = newProduct(1_000, 5);
         String orderId = UUID.randomUUID().toString();
         String executionArn = "arn:aws:states:us-east-1:000000000000:execution:place-order:" + orderId;
-        new Db(dataSource).update("insert into orders.orders (id, tenant, customer_id, status, execution_id) "
-                + "values (?::uuid, 'demo', ?::uuid, 'PENDING', ?)", orderId, customer, executionArn);
-        new Db(dataSource).update("insert into orders.order_lines (tenant, order_id, line_no, sku, quantity) "
-                + "values ('demo', ?::uuid, 0, ?, 2)", orderId, sku);
+        new Db(dataSource).placePendingOrder(orderId, customer, executionArn, sku, 2);
 
         CountDownLatch died = new CountDownLatch(1);
         ScheduledExecutorService doomed = Executors.newSingleThreadScheduledExecutor(r -> {

@@ -3,13 +3,6 @@ package io.sagaline.local;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.File;
-import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,17 +10,15 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import jakarta.inject.Inject;
 
-import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Test;
 
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.sagaline.support.Db;
+import io.sagaline.support.DevChild;
 import io.sagaline.support.Invariants;
 
 /**
@@ -40,7 +31,6 @@ import io.sagaline.support.Invariants;
 class KillNineRecoveryTest {
 
     private static final int ORDERS = 40;
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @Inject
     AgroalDataSource dataSource;
@@ -48,12 +38,11 @@ class KillNineRecoveryTest {
     @Test
     void killingTheEngineMidBurst_losesNoSagaAndBreaksNoInvariant() throws Exception {
         Db db = new Db(dataSource);
-        Child first = Child.start(1);
-        String base = first.url();
-        String customer = field(post(base, "/customers",
+        DevChild first = DevChild.start("kill-nine-child-1");
+        String customer = DevChild.field(first.post("/customers",
                 "{\"name\":\"Crash\",\"email\":\"crash@example.com\",\"creditLimitCents\":60000}"), "customerId");
         String sku = "CRASH-" + System.nanoTime();
-        post(base, "/products", "{\"sku\":\"" + sku + "\",\"name\":\"Mug\",\"unitPriceCents\":1000,\"stock\":30}");
+        first.post("/products", "{\"sku\":\"" + sku + "\",\"name\":\"Mug\",\"unitPriceCents\":1000,\"stock\":30}");
 
         ExecutorService callers = Executors.newFixedThreadPool(8);
         List<Future<String>> placed = new ArrayList<>();
@@ -62,7 +51,7 @@ class KillNineRecoveryTest {
             String order = "{\"customerId\":\"" + customer + "\",\"items\":[{\"sku\":\"" + sku + "\",\"quantity\":"
                     + (1 + i % 3)
                     + "}],\"paymentToken\":\"" + tokens[i % tokens.length] + "\"}";
-            placed.add(callers.submit(() -> field(post(base, "/orders", order), "orderId")));
+            placed.add(callers.submit(() -> DevChild.field(first.post("/orders", order), "orderId")));
         }
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20)).until(() -> running(db) >= 3);
         long runningAtKill = running(db);
@@ -79,7 +68,7 @@ class KillNineRecoveryTest {
         }
         assertThat(runningAtKill).as("executions were in flight when the process died").isPositive();
 
-        Child second = Child.start(2);
+        DevChild second = DevChild.start("kill-nine-child-2");
         try {
             await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200)).until(() -> running(db) == 0);
         } finally {
@@ -123,83 +112,5 @@ class KillNineRecoveryTest {
 
     private static long running(Db db) {
         return ((Number) db.row("select count(*) as n from engine.executions where status = 'RUNNING'").get("n")).longValue();
-    }
-
-    private static String post(String base, String path, String body) throws IOException, InterruptedException {
-        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(base + path))
-                .header("x-api-key", "local-demo-key").header("content-type", "application/json")
-                .timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-                HttpResponse.BodyHandlers.ofString());
-        if (response.statusCode() >= 300) {
-            throw new IllegalStateException(path + " -> " + response.statusCode() + " " + response.body());
-        }
-        return response.body();
-    }
-
-    private static String field(String json, String name) {
-        Matcher m = Pattern.compile("\"" + name + "\":\"([^\"]*)\"").matcher(json);
-        if (!m.find()) {
-            throw new IllegalStateException(name + " not in " + json);
-        }
-        return m.group(1);
-    }
-
-    /** The whole system in a JVM of its own ({@code ./mvnw quarkus:dev}), on this test's database and Redis. */
-    record Child(Process maven, int port) {
-
-        static Child start(int generation) throws Exception {
-            var config = ConfigProvider.getConfig();
-            int port = freePort();
-            ProcessBuilder builder = new ProcessBuilder("./mvnw", "-q", "quarkus:dev", "-Dasl.skip=true",
-                    "-Dquarkus.console.enabled=false", "-Ddebug=false", "-Dquarkus.http.port=" + port,
-                    "-Dquarkus.lambda.mock-event-server.dev-port=" + freePort(), "-Dsagaline.local.workers=1",
-                    "-Dquarkus.live-reload.instrumentation=false")
-                    .redirectErrorStream(true).redirectOutput(new File("target/kill-nine-child-" + generation + ".log"))
-                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-            builder.environment().putAll(Map.of(
-                    "QUARKUS_DATASOURCE_JDBC_URL", config.getValue("quarkus.datasource.jdbc.url", String.class),
-                    "QUARKUS_DATASOURCE_REACTIVE_URL", config.getValue("quarkus.datasource.reactive.url", String.class),
-                    "QUARKUS_DATASOURCE_USERNAME", config.getValue("quarkus.datasource.username", String.class),
-                    "QUARKUS_DATASOURCE_PASSWORD", config.getValue("quarkus.datasource.password", String.class),
-                    "QUARKUS_REDIS_HOSTS", config.getValue("quarkus.redis.hosts", String.class)));
-            Child child = new Child(builder.start(), port);
-            await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(250)).until(() -> {
-                if (!child.maven().isAlive()) {
-                    throw new IllegalStateException("the child stopped; see target/kill-nine-child-" + generation + ".log");
-                }
-                try {
-                    return HTTP.send(HttpRequest.newBuilder(URI.create(child.url() + "/q/health/ready")).build(),
-                            HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
-                } catch (IOException e) {
-                    return false;
-                }
-            });
-            return child;
-        }
-
-        String url() {
-            return "http://localhost:" + port;
-        }
-
-        /** SIGKILL to the JVM that runs the application: no shutdown hook, no last commit. */
-        void killNine() throws InterruptedException {
-            List<ProcessHandle> jvms = maven.descendants().filter(p -> p.info().command().orElse("").endsWith("java")).toList();
-            assertThat(jvms).as("the application's JVM under Maven").isNotEmpty();
-            jvms.forEach(ProcessHandle::destroyForcibly);
-            maven.destroyForcibly();
-            maven.waitFor();
-        }
-
-        void stop() throws InterruptedException {
-            maven.descendants().forEach(ProcessHandle::destroy);
-            maven.destroy();
-            maven.waitFor();
-        }
-
-        private static int freePort() throws IOException {
-            try (ServerSocket socket = new ServerSocket(0)) {
-                return socket.getLocalPort();
-            }
-        }
     }
 }

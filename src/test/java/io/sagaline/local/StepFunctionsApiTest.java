@@ -144,9 +144,7 @@ class StepFunctionsApiTest {
 
         // The cause is fixed: the order now exists.
         String customer = newCustomer(1_000);
-        new io.sagaline.support.Db(dataSource)
-                .update("insert into orders.orders (id, tenant, customer_id, status, execution_id) "
-                        + "values (?::uuid, 'demo', ?::uuid, 'PENDING', ?)", orderId, customer, arn);
+        new io.sagaline.support.Db(dataSource).placePendingOrder(orderId, customer, arn, null, 0);
         sfn.redriveExecution(b -> b.executionArn(arn));
         await().atMost(Duration.ofSeconds(30))
                 .until(() -> sfn.describeExecution(b -> b.executionArn(arn)).status() == ExecutionStatus.SUCCEEDED);

@@ -251,11 +251,7 @@ class SagaStepIdempotencyTest {
 
     private String pendingOrder() {
         String id = UUID.randomUUID().toString();
-        db.update(
-                "insert into orders.orders (id, tenant, customer_id, status, execution_id) values (?::uuid, 'demo', ?::uuid, 'PENDING', ?)",
-                id, customer, executionId);
-        db.update("insert into orders.order_lines (tenant, order_id, line_no, sku, quantity) values ('demo', ?::uuid, 0, ?, 1)",
-                id, sku);
+        db.placePendingOrder(id, customer, executionId, sku, 1);
         return id;
     }
 

@@ -59,4 +59,24 @@ public final class Db {
             throw new IllegalStateException(sql, e);
         }
     }
+
+    /**
+     * Stores a PENDING order of tenant demo as {@code POST /orders} would, without starting its
+     * saga: its stream (OrderPlaced) and its view. {@code sku} null: an order without lines.
+     */
+    public void placePendingOrder(String orderId, String customerId, String executionArn, String sku, long quantity) {
+        String items = sku == null ? "[]" : "[{\"sku\": \"" + sku + "\", \"quantity\": " + quantity + "}]";
+        update("""
+                insert into orders.order_events (tenant, order_id, version, id, type, occurred_at, causation_id, data)
+                values ('demo', ?::uuid, 1, gen_random_uuid(), 'OrderPlaced', now(), ?, ?::jsonb)""",
+                orderId, executionArn, "{\"customerId\": \"" + customerId + "\", \"executionId\": \"" + executionArn
+                        + "\", \"items\": " + items + "}");
+        update("""
+                insert into orders.orders (id, tenant, customer_id, status, execution_id, version)
+                values (?::uuid, 'demo', ?::uuid, 'PENDING', ?, 1)""", orderId, customerId, executionArn);
+        if (sku != null) {
+            update("insert into orders.order_lines (tenant, order_id, line_no, sku, quantity) values ('demo', ?::uuid, 0, ?, ?)",
+                    orderId, sku, quantity);
+        }
+    }
 }

@@ -5,13 +5,16 @@ import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.time.Duration;
 
+import org.elasticmq.NodeAddress;
+import org.elasticmq.rest.sqs.SQSRestServer;
+import org.elasticmq.rest.sqs.SQSRestServerBuilder;
 import org.jboss.logging.Logger;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import redis.embedded.RedisServer;
 
 /**
- * PostgreSQL and Redis inside this JVM, started on first use and once per JVM (dev-mode hot
+ * PostgreSQL, Redis and SQS (ElasticMQ) inside this JVM, started on first use and once per JVM (dev-mode hot
  * reloads and all test classes share them), stopped when the JVM exits. Only the local runtime
  * touches this class; the libraries are {@code provided}, so none of it reaches function.zip.
  */
@@ -21,6 +24,8 @@ final class EmbeddedServices {
     private static EmbeddedPostgres postgres;
     private static RedisServer redis;
     private static int redisPort;
+    private static SQSRestServer sqs;
+    private static int sqsPort;
 
     private EmbeddedServices() {
     }
@@ -32,6 +37,7 @@ final class EmbeddedServices {
      */
     private static final String POSTGRES_PORT = "sagaline.embedded.postgres.port";
     private static final String REDIS_PORT = "sagaline.embedded.redis.port";
+    private static final String SQS_PORT = "sagaline.embedded.sqs.port";
 
     static int postgresPort() {
         synchronized (System.getProperties()) {
@@ -53,6 +59,36 @@ final class EmbeddedServices {
             }
             return Integer.parseInt(started);
         }
+    }
+
+    static int sqsPort() {
+        synchronized (System.getProperties()) {
+            String started = System.getProperty(SQS_PORT);
+            if (started == null) {
+                started = Integer.toString(startSqs());
+                System.setProperty(SQS_PORT, started);
+            }
+            return Integer.parseInt(started);
+        }
+    }
+
+    private static synchronized int startSqs() {
+        if (sqs == null) {
+            long started = System.nanoTime();
+            try {
+                sqsPort = freePort();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            // Queue URLs name this address; the account and region are the local engine's.
+            sqs = SQSRestServerBuilder.withInterface("127.0.0.1").withPort(sqsPort)
+                    .withServerAddress(new NodeAddress("http", "localhost", sqsPort, ""))
+                    .withAWSAccountId("000000000000").withAWSRegion("us-east-1").start();
+            sqs.waitUntilStarted();
+            LOG.infof("embedded SQS (ElasticMQ) on port %d (%d ms)", sqsPort, (System.nanoTime() - started) / 1_000_000);
+            stopOnExit();
+        }
+        return sqsPort;
     }
 
     private static synchronized int startPostgres() {
@@ -107,6 +143,13 @@ final class EmbeddedServices {
     }
 
     private static synchronized void stop() {
+        try {
+            if (sqs != null) {
+                sqs.stopAndWait();
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("embedded SQS did not stop cleanly", e);
+        }
         try {
             if (redis != null) {
                 redis.stop();

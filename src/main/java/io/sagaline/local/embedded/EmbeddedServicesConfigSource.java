@@ -12,7 +12,7 @@ import io.smallrye.config.ConfigSourceContext;
 import io.smallrye.config.ConfigSourceFactory;
 
 /**
- * In the dev and test profiles, answers the connection settings of PostgreSQL and Redis with
+ * In the dev and test profiles, answers the connection settings of PostgreSQL, Redis and SQS with
  * embedded servers, started the first time a setting is asked for. Its ordinal is below every
  * ordinary source, so a real server configured the usual Quarkus way (environment variables,
  * system properties, application.properties) wins and the embedded one never starts.
@@ -34,7 +34,8 @@ public class EmbeddedServicesConfigSource implements ConfigSource {
             "quarkus.datasource.reactive.url", () -> "postgresql://localhost:" + EmbeddedServices.postgresPort() + "/postgres",
             "quarkus.datasource.username", () -> "postgres",
             "quarkus.datasource.password", () -> "postgres",
-            "quarkus.redis.hosts", () -> "redis://127.0.0.1:" + EmbeddedServices.redisPort());
+            "quarkus.redis.hosts", () -> "redis://127.0.0.1:" + EmbeddedServices.redisPort(),
+            "sagaline.local.sqs.endpoint", () -> "http://localhost:" + EmbeddedServices.sqsPort());
 
     @Override
     public Set<String> getPropertyNames() {

@@ -6,6 +6,7 @@ import jakarta.enterprise.inject.Produces;
 import io.quarkus.arc.DefaultBean;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.sfn.SfnClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
  * AWS SDK v2 clients for Lambda: region and credentials from the Lambda environment, the
@@ -18,5 +19,12 @@ public class AwsClients {
     @DefaultBean
     SfnClient sfn() {
         return SfnClient.builder().httpClient(UrlConnectionHttpClient.create()).build();
+    }
+
+    @Produces
+    @ApplicationScoped
+    @DefaultBean
+    SqsClient sqs() {
+        return SqsClient.builder().httpClient(UrlConnectionHttpClient.create()).build();
     }
 }

@@ -34,6 +34,16 @@ public final class HttpRequest {
         return value;
     }
 
+    /** A query string parameter, if given (once). */
+    public Optional<String> queryParameter(String name) {
+        Map<String, String> params = event.getQueryStringParameters();
+        String value = params == null ? null : params.get(name);
+        if (value != null && value.contains(",")) {
+            throw ApiException.badRequest(name, "give the query parameter once");
+        }
+        return Optional.ofNullable(value);
+    }
+
     public Optional<String> header(String name) {
         return Optional.ofNullable(HttpApi.header(event, name));
     }

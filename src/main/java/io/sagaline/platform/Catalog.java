@@ -1,11 +1,14 @@
-package io.sagaline.local;
+package io.sagaline.platform;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -17,9 +20,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * same file drives Terraform.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
-public record Catalog(List<Function> functions, List<StateMachine> stateMachines) {
+public record Catalog(List<Function> functions, List<Queue> queues, List<StateMachine> stateMachines) {
 
     public static final String RESOURCE = "functions/catalog.json";
+
+    public Catalog {
+        queues = queues == null ? List.of() : queues;
+    }
 
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record Function(String name, String service, int memoryMb, int timeoutSeconds, Trigger trigger,
@@ -31,15 +38,65 @@ public record Catalog(List<Function> functions, List<StateMachine> stateMachines
         }
     }
 
+    /**
+     * What starts a function: {@code http} (an API Gateway route), {@code task} (a Task of each of
+     * {@code stateMachines}), {@code queue} (an SQS event source mapping on {@code queue}),
+     * {@code schedule} (an EventBridge schedule, {@code rate(...)}) or {@code invoke} (called
+     * by name only: operators' commands).
+     */
     @JsonIgnoreProperties(ignoreUnknown = true)
-    public record Trigger(String type, String method, String path, String stateMachine) {
+    public record Trigger(String type, String method, String path, List<String> stateMachines, String queue,
+            String schedule) {
+
+        public Trigger {
+            stateMachines = stateMachines == null ? List.of() : stateMachines;
+        }
 
         public boolean isHttp() {
             return "http".equals(type);
         }
 
+        public boolean isQueue() {
+            return "queue".equals(type);
+        }
+
+        public boolean isSchedule() {
+            return "schedule".equals(type);
+        }
+
         public String routeKey() {
             return method + " " + path;
+        }
+
+        /** The period of a {@code rate(N unit)} schedule expression. */
+        public Duration rate() {
+            Matcher m = RATE.matcher(schedule == null ? "" : schedule);
+            if (!m.matches()) {
+                throw new IllegalStateException("schedule '" + schedule + "' is not rate(<n> <unit>)");
+            }
+            long n = Long.parseLong(m.group(1));
+            return switch (m.group(2)) {
+                case "minute", "minutes" -> Duration.ofMinutes(n);
+                case "hour", "hours" -> Duration.ofHours(n);
+                default -> Duration.ofDays(n);
+            };
+        }
+    }
+
+    private static final Pattern RATE = Pattern.compile("rate\\((\\d+) (minutes?|hours?|days?)\\)");
+
+    /**
+     * An SQS queue: the domain events it receives ({@code events}, published to it by every
+     * outbox that announces them), how its consumer's event source mapping takes them
+     * ({@code batchSize}), how long a received message stays hidden ({@code visibilityTimeoutSeconds})
+     * and after how many receives it moves to {@code deadLetterQueue}.
+     */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Queue(String name, List<String> events, int batchSize, int visibilityTimeoutSeconds,
+            int maxReceiveCount, String deadLetterQueue) {
+
+        public Queue {
+            events = events == null ? List.of() : events;
         }
     }
 
@@ -84,5 +141,14 @@ public record Catalog(List<Function> functions, List<StateMachine> stateMachines
 
     public Optional<Function> function(String name) {
         return functions.stream().filter(f -> f.name().equals(name)).findFirst();
+    }
+
+    public Optional<Queue> queue(String name) {
+        return queues.stream().filter(q -> q.name().equals(name)).findFirst();
+    }
+
+    /** The queues that receive domain events of {@code type}. */
+    public List<Queue> subscribers(String type) {
+        return queues.stream().filter(q -> q.events().contains(type)).toList();
     }
 }

@@ -1,0 +1,95 @@
+package io.sagaline.invoices;
+
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.sagaline.platform.Ids;
+import io.sagaline.platform.Reactive;
+import io.sagaline.platform.Sql;
+import io.sagaline.platform.messaging.Envelope;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * Issues an invoice for every approved order. Numbers are per tenant, from 1, with no gap and no
+ * duplicate: the next number is taken from the tenant's counter row, which stays locked until the
+ * invoice commits, and a rolled-back invoice takes its number back with it.
+ */
+@ApplicationScoped
+public class InvoiceService {
+
+    public record InvoiceLine(String sku, long quantity, long unitPriceCents) {
+    }
+
+    public record Invoice(long invoiceNumber, String orderId, String customerId, List<InvoiceLine> lines, long totalCents,
+            Instant issuedAt) {
+    }
+
+    private final ObjectMapper json;
+
+    InvoiceService(ObjectMapper json) {
+        this.json = json;
+    }
+
+    /** Issues the invoice OrderApproved asks for, in the caller's transaction; nothing if the order has one. */
+    public Uni<Void> issue(Envelope orderApproved) {
+        JsonNode p = orderApproved.payload();
+        UUID orderId = UUID.fromString(p.path("orderId").asText());
+        UUID customerId = UUID.fromString(p.path("customerId").asText());
+        if (!p.path("lines").isArray() || !p.hasNonNull("totalCents")) {
+            throw new IllegalArgumentException("OrderApproved " + orderApproved.id() + " carries no priced lines");
+        }
+        String tenant = orderApproved.tenant();
+        return Sql.rows("select number from invoices.invoices where tenant = ?1 and order_id = ?2", tenant, orderId)
+                .chain(existing -> !existing.isEmpty() ? Uni.createFrom().voidItem()
+                        : Sql.rows("""
+                                insert into invoices.invoice_counters (tenant, last_number) values (?1, 1)
+                                on conflict (tenant) do update set last_number = invoice_counters.last_number + 1
+                                returning last_number""", tenant)
+                                .chain(number -> Sql.execute(
+                                        """
+                                                insert into invoices.invoices (tenant, number, order_id, customer_id, total_cents, lines,
+                                                                               issued_at, message_id)
+                                                values (?1, ?2, ?3, ?4, ?5, cast(cast(?6 as text) as jsonb), ?7, ?8)""",
+                                        tenant, ((Number) number.get(0)[0]).longValue(), orderId, customerId,
+                                        p.path("totalCents").asLong(), write(p.path("lines")),
+                                        OffsetDateTime.now(ZoneOffset.UTC), orderApproved.id()))
+                                .replaceWithVoid());
+    }
+
+    /** The invoice of an order, once issued. */
+    public Optional<Invoice> forOrder(String tenant, String orderId) {
+        return Ids.uuid(orderId).flatMap(id -> Reactive.inTransaction(() -> Sql.rows("""
+                select number, order_id, customer_id, cast(lines as text), total_cents, issued_at
+                from invoices.invoices where tenant = ?1 and order_id = ?2""", tenant, id))
+                .stream().findFirst().map(this::invoice));
+    }
+
+    private Invoice invoice(Object[] row) {
+        try {
+            List<InvoiceLine> lines = List.of(json.readValue((String) row[3], InvoiceLine[].class));
+            Instant issued = row[5] instanceof OffsetDateTime t ? t.toInstant() : ((java.sql.Timestamp) row[5]).toInstant();
+            return new Invoice(((Number) row[0]).longValue(), row[1].toString(), row[2].toString(), lines,
+                    ((Number) row[4]).longValue(), issued);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private String write(JsonNode node) {
+        try {
+            return json.writeValueAsString(node);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,240 @@
+package io.sagaline.local;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.quarkus.arc.profile.IfBuildProfile;
+import io.quarkus.runtime.StartupEvent;
+import io.sagaline.local.LocalFunctions.FunctionFailure;
+import io.sagaline.platform.Catalog;
+import io.sagaline.platform.messaging.Queues;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
+import software.amazon.awssdk.services.sqs.model.Message;
+import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+import software.amazon.awssdk.services.sqs.model.QueueNameExistsException;
+
+/**
+ * What AWS does around the queues, on the laptop: creates every queue of the catalog with its
+ * dead-letter queue and redrive policy in the embedded SQS, and, as a Lambda event source mapping
+ * does, polls each queue that a function consumes, invokes the function with an SQS event batch
+ * and deletes the messages it did not report in {@code batchItemFailures} (all of them stay if
+ * it fails). A failed message comes back after its visibility timeout; after
+ * {@code maxReceiveCount} receives SQS moves it to the dead-letter queue. It also invokes the
+ * functions of {@code schedule} triggers at their rate, as EventBridge Scheduler would.
+ */
+@ApplicationScoped
+@IfBuildProfile(anyOf = { "dev", "test" })
+public class LocalQueues {
+
+    private static final Logger LOG = Logger.getLogger(LocalQueues.class);
+
+    private final LocalFunctions functions;
+    private final SqsClient sqs;
+    private final Queues queues;
+    private final ObjectMapper json;
+    private final Optional<Integer> visibilityOverride;
+    private final Optional<java.time.Duration> scheduleOverride;
+    private final Set<String> created = new HashSet<>();
+    private final ExecutorService pollers;
+    private final ScheduledExecutorService schedules;
+    private volatile boolean running = true;
+
+    LocalQueues(LocalFunctions functions, SqsClient sqs, Queues queues, ObjectMapper json,
+            @ConfigProperty(name = "sagaline.local.queues.visibility-timeout-seconds") Optional<Integer> visibilityOverride,
+            @ConfigProperty(name = "sagaline.local.schedules.every") Optional<java.time.Duration> scheduleOverride) {
+        this.functions = functions;
+        this.sqs = sqs;
+        this.queues = queues;
+        this.json = json;
+        this.visibilityOverride = visibilityOverride;
+        this.scheduleOverride = scheduleOverride;
+        AtomicInteger count = new AtomicInteger();
+        this.pollers = Executors.newCachedThreadPool(r -> daemon(r, "sqs-poller-" + count.incrementAndGet()));
+        this.schedules = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "local-scheduler"));
+    }
+
+    void start(@Observes StartupEvent startup) {
+        for (Catalog.Queue queue : functions.catalog().queues()) {
+            create(queue);
+        }
+        for (Catalog.Function f : functions.catalog().functions()) {
+            if (f.trigger().isQueue()) {
+                Catalog.Queue queue = functions.catalog().queue(f.trigger().queue()).orElseThrow(
+                        () -> new IllegalStateException(f.name() + " consumes undeclared queue " + f.trigger().queue()));
+                pollers.submit(() -> poll(f, queue));
+            } else if (f.trigger().isSchedule()) {
+                long every = scheduleOverride.orElse(f.trigger().rate()).toMillis();
+                schedules.scheduleWithFixedDelay(() -> tick(f), every, every, TimeUnit.MILLISECONDS);
+            }
+        }
+    }
+
+    /** The queues that exist, for readiness. */
+    public synchronized Set<String> queueNames() {
+        return Set.copyOf(created);
+    }
+
+    private synchronized void create(Catalog.Queue queue) {
+        int visibility = visibilityOverride.orElse(queue.visibilityTimeoutSeconds());
+        String dlqUrl = sqs.createQueue(r -> r.queueName(queue.deadLetterQueue())
+                .attributes(Map.of(QueueAttributeName.MESSAGE_RETENTION_PERIOD, "1209600"))).queueUrl();
+        String dlqArn = sqs.getQueueAttributes(r -> r.queueUrl(dlqUrl).attributeNames(QueueAttributeName.QUEUE_ARN))
+                .attributes().get(QueueAttributeName.QUEUE_ARN);
+        String redrive = json.createObjectNode().put("deadLetterTargetArn", dlqArn)
+                .put("maxReceiveCount", queue.maxReceiveCount()).toString();
+        Map<QueueAttributeName, String> attributes = Map.of(QueueAttributeName.VISIBILITY_TIMEOUT, Integer.toString(visibility),
+                QueueAttributeName.REDRIVE_POLICY, redrive);
+        try {
+            sqs.createQueue(r -> r.queueName(queue.name()).attributes(attributes));
+        } catch (QueueNameExistsException e) {
+            // Created by an earlier run against the same SQS with other settings: take this run's.
+            sqs.setQueueAttributes(r -> r.queueUrl(queues.url(queue.name())).attributes(attributes));
+        }
+        created.add(queue.name());
+        created.add(queue.deadLetterQueue());
+    }
+
+    private void poll(Catalog.Function function, Catalog.Queue queue) {
+        String url = queues.url(queue.name());
+        String arn = "arn:aws:sqs:" + LocalStepFunctions.REGION + ":" + LocalStepFunctions.ACCOUNT + ":" + queue.name();
+        while (running) {
+            try {
+                List<Message> received = sqs.receiveMessage(r -> r.queueUrl(url).maxNumberOfMessages(queue.batchSize())
+                        .waitTimeSeconds(1).messageSystemAttributeNames(MessageSystemAttributeName.ALL)
+                        .messageAttributeNames("All")).messages();
+                if (!received.isEmpty()) {
+                    deliver(function, url, arn, received);
+                }
+            } catch (SdkException e) {
+                if (running) {
+                    LOG.warnf("polling %s: %s", queue.name(), e.getMessage());
+                    pause(1000);
+                }
+            } catch (RuntimeException e) {
+                LOG.errorf(e, "polling %s", queue.name());
+                pause(1000);
+            }
+        }
+    }
+
+    private void deliver(Catalog.Function function, String url, String arn, List<Message> received) {
+        Set<String> failed = new HashSet<>();
+        try {
+            JsonNode response = json.readTree(functions.invoke(function.name(), event(arn, received)));
+            JsonNode failures = response == null ? null : response.get("batchItemFailures");
+            if (failures != null && failures.isArray()) {
+                for (JsonNode failure : failures) {
+                    String id = failure.path("itemIdentifier").asText("");
+                    if (id.isEmpty() || received.stream().noneMatch(m -> m.messageId().equals(id))) {
+                        // As Lambda does: an unusable item identifier fails the whole batch.
+                        received.forEach(m -> failed.add(m.messageId()));
+                        break;
+                    }
+                    failed.add(id);
+                }
+            }
+        } catch (FunctionFailure | java.io.IOException e) {
+            LOG.warnf("%s failed on a batch of %d; all of it comes back: %s", function.name(), received.size(), e.getMessage());
+            received.forEach(m -> failed.add(m.messageId()));
+        }
+        List<DeleteMessageBatchRequestEntry> done = new ArrayList<>();
+        for (Message m : received) {
+            if (!failed.contains(m.messageId())) {
+                done.add(DeleteMessageBatchRequestEntry.builder().id(Integer.toString(done.size()))
+                        .receiptHandle(m.receiptHandle()).build());
+            }
+        }
+        if (!done.isEmpty()) {
+            sqs.deleteMessageBatch(r -> r.queueUrl(url).entries(done));
+        }
+    }
+
+    /** The SQS event Lambda hands a queue consumer, record by record as AWS writes it. */
+    private byte[] event(String arn, List<Message> messages) throws JsonProcessingException {
+        ObjectNode event = json.createObjectNode();
+        ArrayNode records = event.putArray("Records");
+        for (Message m : messages) {
+            ObjectNode record = records.addObject();
+            record.put("messageId", m.messageId()).put("receiptHandle", m.receiptHandle()).put("body", m.body());
+            ObjectNode attributes = record.putObject("attributes");
+            m.attributes().forEach((k, v) -> attributes.put(k.toString(), v));
+            ObjectNode messageAttributes = record.putObject("messageAttributes");
+            m.messageAttributes().forEach((k, v) -> messageAttributes.putObject(k).put("stringValue", v.stringValue())
+                    .put("dataType", v.dataType()).set("stringListValues", json.createArrayNode()));
+            record.put("md5OfBody", m.md5OfBody()).put("eventSource", "aws:sqs").put("eventSourceARN", arn)
+                    .put("awsRegion", LocalStepFunctions.REGION);
+        }
+        return json.writeValueAsBytes(event);
+    }
+
+    private void tick(Catalog.Function function) {
+        Map<String, Object> event = new LinkedHashMap<>();
+        event.put("version", "0");
+        event.put("id", UUID.randomUUID().toString());
+        event.put("detail-type", "Scheduled Event");
+        event.put("source", "aws.scheduler");
+        event.put("account", LocalStepFunctions.ACCOUNT);
+        event.put("time", Instant.now().toString());
+        event.put("region", LocalStepFunctions.REGION);
+        event.put("resources", List.of("arn:aws:scheduler:" + LocalStepFunctions.REGION + ":" + LocalStepFunctions.ACCOUNT
+                + ":schedule/default/" + function.name()));
+        event.put("detail", new HashMap<>());
+        try {
+            functions.invoke(function.name(), json.writeValueAsBytes(event));
+        } catch (FunctionFailure | JsonProcessingException e) {
+            LOG.warnf("scheduled %s failed: %s", function.name(), e.getMessage());
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "scheduled %s failed", function.name());
+        }
+    }
+
+    private static void pause(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+
+    @PreDestroy
+    void stop() {
+        running = false;
+        schedules.shutdownNow();
+        pollers.shutdownNow();
+    }
+}

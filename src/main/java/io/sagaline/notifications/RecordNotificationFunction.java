@@ -1,0 +1,26 @@
+package io.sagaline.notifications;
+
+import jakarta.inject.Inject;
+import jakarta.inject.Named;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+
+import io.sagaline.platform.messaging.Inbox;
+
+/** Queue consumer: OrderApproved, OrderRejected, OrderCancelled -> the customer's notification, once per message. */
+@Named("record-notification")
+public class RecordNotificationFunction implements RequestHandler<SQSEvent, SQSBatchResponse> {
+
+    @Inject
+    Inbox inbox;
+    @Inject
+    NotificationService notifications;
+
+    @Override
+    public SQSBatchResponse handleRequest(SQSEvent batch, Context context) {
+        return inbox.consume("notifications", "record-notification", batch, notifications::record);
+    }
+}

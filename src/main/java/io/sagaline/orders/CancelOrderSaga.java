@@ -1,0 +1,24 @@
+package io.sagaline.orders;
+
+import jakarta.inject.Singleton;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import io.sagaline.platform.saga.SagaLauncher;
+import software.amazon.awssdk.services.sfn.SfnClient;
+
+/**
+ * The CancelOrder state machine. Its executions are named {@code <orderId>-<attempt>}: a
+ * cancellation that was withdrawn (the refund failed) may be asked for again, as a new execution.
+ */
+@Singleton
+public class CancelOrderSaga extends SagaLauncher {
+
+    CancelOrderSaga(SfnClient sfn, @ConfigProperty(name = "sagaline.state-machines.cancel-order.arn") String stateMachineArn) {
+        super(sfn, stateMachineArn);
+    }
+
+    public String executionArn(String orderId, int attempt) {
+        return executionArn(orderId + "-" + attempt);
+    }
+}

@@ -1,0 +1,117 @@
+package io.sagaline.support;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.eclipse.microprofile.config.ConfigProvider;
+
+/**
+ * The whole system in a JVM of its own ({@code ./mvnw quarkus:dev}), on this test's database,
+ * Redis and SQS: what tests kill to see what a dying process leaves behind.
+ */
+public record DevChild(Process maven, int port, String log) {
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    /** Starts a child named {@code name} (its log: {@code target/<name>.log}) with extra {@code -D} settings. */
+    public static DevChild start(String name, String... systemProperties) throws Exception {
+        var config = ConfigProvider.getConfig();
+        int port = freePort();
+        List<String> command = new ArrayList<>(List.of("./mvnw", "-q", "quarkus:dev", "-Dasl.skip=true",
+                "-Dquarkus.console.enabled=false", "-Ddebug=false", "-Dquarkus.http.port=" + port,
+                "-Dquarkus.lambda.mock-event-server.dev-port=" + freePort(), "-Dsagaline.local.workers=1",
+                "-Dquarkus.live-reload.instrumentation=false",
+                // The queues are this JVM's: keep their settings.
+                "-Dsagaline.local.queues.visibility-timeout-seconds="
+                        + config.getValue("sagaline.local.queues.visibility-timeout-seconds", String.class)));
+        for (String p : systemProperties) {
+            command.add("-D" + p);
+        }
+        String log = "target/" + name + ".log";
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(new File(log))
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        builder.environment().putAll(Map.of(
+                "QUARKUS_DATASOURCE_JDBC_URL", config.getValue("quarkus.datasource.jdbc.url", String.class),
+                "QUARKUS_DATASOURCE_REACTIVE_URL", config.getValue("quarkus.datasource.reactive.url", String.class),
+                "QUARKUS_DATASOURCE_USERNAME", config.getValue("quarkus.datasource.username", String.class),
+                "QUARKUS_DATASOURCE_PASSWORD", config.getValue("quarkus.datasource.password", String.class),
+                "QUARKUS_REDIS_HOSTS", config.getValue("quarkus.redis.hosts", String.class),
+                "SAGALINE_LOCAL_SQS_ENDPOINT", config.getValue("sagaline.local.sqs.endpoint", String.class)));
+        DevChild child = new DevChild(builder.start(), port, log);
+        await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(250)).until(() -> {
+            if (!child.maven().isAlive()) {
+                throw new IllegalStateException("the child stopped; see " + log);
+            }
+            try {
+                return HTTP.send(HttpRequest.newBuilder(URI.create(child.url() + "/q/health/ready")).build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+            } catch (IOException e) {
+                return false;
+            }
+        });
+        return child;
+    }
+
+    public String url() {
+        return "http://localhost:" + port;
+    }
+
+    /** POSTs JSON as tenant demo; returns the body, or fails unless the answer is a 2xx. */
+    public String post(String path, String body) throws IOException, InterruptedException {
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(url() + path))
+                .header("x-api-key", "local-demo-key").header("content-type", "application/json")
+                .timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() >= 300) {
+            throw new IllegalStateException(path + " -> " + response.statusCode() + " " + response.body());
+        }
+        return response.body();
+    }
+
+    public static String field(String json, String name) {
+        Matcher m = Pattern.compile("\"" + name + "\":\"([^\"]*)\"").matcher(json);
+        if (!m.find()) {
+            throw new IllegalStateException(name + " not in " + json);
+        }
+        return m.group(1);
+    }
+
+    public boolean alive() {
+        return maven.descendants().anyMatch(p -> p.isAlive() && p.info().command().orElse("").endsWith("java"));
+    }
+
+    /** SIGKILL to the JVM that runs the application: no shutdown hook, no last commit. */
+    public void killNine() throws InterruptedException {
+        List<ProcessHandle> jvms = maven.descendants().filter(p -> p.info().command().orElse("").endsWith("java")).toList();
+        assertThat(jvms).as("the application's JVM under Maven").isNotEmpty();
+        jvms.forEach(ProcessHandle::destroyForcibly);
+        maven.destroyForcibly();
+        maven.waitFor();
+    }
+
+    public void stop() throws InterruptedException {
+        maven.descendants().forEach(ProcessHandle::destroy);
+        maven.destroy();
+        maven.waitFor();
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
