@@ -45,7 +45,8 @@ import software.amazon.awssdk.services.sqs.model.QueueNameExistsException;
 /**
  * What AWS does around the queues, on the laptop: creates every queue of the catalog with its
  * dead-letter queue and redrive policy in the embedded SQS, and, as a Lambda event source mapping
- * does, polls each queue that a function consumes, invokes the function with an SQS event batch
+ * does, polls each queue that a function consumes (with as many pollers as its
+ * {@code maximumConcurrency}), invokes the function with an SQS event batch
  * and deletes the messages it did not report in {@code batchItemFailures} (all of them stay if
  * it fails). A failed message comes back after its visibility timeout; after
  * {@code maxReceiveCount} receives SQS moves it to the dead-letter queue. It also invokes the
@@ -90,7 +91,9 @@ public class LocalQueues {
             if (f.trigger().isQueue()) {
                 Catalog.Queue queue = functions.catalog().queue(f.trigger().queue()).orElseThrow(
                         () -> new IllegalStateException(f.name() + " consumes undeclared queue " + f.trigger().queue()));
-                pollers.submit(() -> poll(f, queue));
+                for (int i = 0; i < queue.maximumConcurrency(); i++) {
+                    pollers.submit(() -> poll(f, queue));
+                }
             } else if (f.trigger().isSchedule()) {
                 long every = scheduleOverride.orElse(f.trigger().rate()).toMillis();
                 schedules.scheduleWithFixedDelay(() -> tick(f), every, every, TimeUnit.MILLISECONDS);

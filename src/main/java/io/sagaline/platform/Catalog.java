@@ -89,14 +89,16 @@ public record Catalog(List<Function> functions, List<Queue> queues, List<StateMa
      * An SQS queue: the domain events it receives ({@code events}, published to it by every
      * outbox that announces them), how its consumer's event source mapping takes them
      * ({@code batchSize}), how long a received message stays hidden ({@code visibilityTimeoutSeconds})
-     * and after how many receives it moves to {@code deadLetterQueue}.
+     * and after how many receives it moves to {@code deadLetterQueue}; {@code maximumConcurrency}:
+     * how many batches its consumer works on at once (the event source mapping's scaling limit, 2 or more).
      */
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record Queue(String name, List<String> events, int batchSize, int visibilityTimeoutSeconds,
-            int maxReceiveCount, String deadLetterQueue) {
+            int maxReceiveCount, String deadLetterQueue, Integer maximumConcurrency) {
 
         public Queue {
             events = events == null ? List.of() : events;
+            maximumConcurrency = maximumConcurrency == null ? 2 : maximumConcurrency;
         }
     }
 

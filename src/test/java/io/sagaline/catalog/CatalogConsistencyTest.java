@@ -105,6 +105,7 @@ class CatalogConsistencyTest {
             assertThat(consumers).as("consumers of " + queue.name()).hasSize(1);
             assertThat(queue.batchSize()).as("an SQS receive takes 1 to 10").isBetween(1, 10);
             assertThat(queue.maxReceiveCount()).isBetween(1, 1000);
+            assertThat(queue.maximumConcurrency()).as("an event source mapping's maximum concurrency").isBetween(2, 1000);
             assertThat(queue.visibilityTimeoutSeconds()).as("Lambda wants the visibility timeout >= the function timeout")
                     .isGreaterThanOrEqualTo(consumers.get(0).timeoutSeconds()).isLessThanOrEqualTo(43_200);
             assertThat(queue.events()).as("events of " + queue.name()).isNotEmpty().allSatisfy(type -> assertThat(

@@ -150,24 +150,27 @@ class SampleEventsTest {
         // 9e04, 9e05: approved, cancellation requested; 9e04's payment is authorised.
         String placed = "{\"customerId\": \"%s\", \"executionId\": \"%s\", \"items\": [{\"sku\": \"SAMPLE-MUG\", \"quantity\": 2}]}";
         String approved = "{\"customerId\": \"%s\", \"lines\": [{\"sku\": \"SAMPLE-MUG\", \"quantity\": 2, \"unitPriceCents\": 1200}], \"totalCents\": 2400}";
+        java.time.OffsetDateTime at = java.time.OffsetDateTime.now();
         for (String suffix : new String[] { "01", "02", "04", "05" }) {
             String order = "0b7c2f7e-1d2a-4c3b-8e4f-5a6b7c8d9e" + suffix;
             String execution = "arn:aws:states:us-east-1:000000000000:execution:place-order:" + order;
             boolean cancelling = suffix.equals("04") || suffix.equals("05");
-            event(db, order, 1, "OrderPlaced", placed.formatted(CUSTOMER, execution));
+            event(db, order, 1, "OrderPlaced", placed.formatted(CUSTOMER, execution), at);
             if (cancelling) {
-                event(db, order, 2, "OrderApproved", approved.formatted(CUSTOMER));
+                event(db, order, 2, "OrderApproved", approved.formatted(CUSTOMER), at);
                 event(db, order, 3, "CancellationRequested",
                         "{\"executionId\": \"arn:aws:states:us-east-1:000000000000:execution:cancel-order:"
-                                + order + "-1\"}");
+                                + order + "-1\"}",
+                        at);
             }
             db.update(
                     """
-                            insert into orders.orders (id, tenant, customer_id, status, total_cents, execution_id, cancellation_execution_id, version)
-                            values (?::uuid, 'demo', ?::uuid, ?, ?, ?, ?, ?) on conflict do nothing""",
+                            insert into orders.orders (id, tenant, customer_id, status, total_cents, execution_id,
+                                                       cancellation_execution_id, version, created_at, updated_at)
+                            values (?::uuid, 'demo', ?::uuid, ?, ?, ?, ?, ?, ?, ?) on conflict do nothing""",
                     order, CUSTOMER, cancelling ? "APPROVED" : "PENDING", cancelling ? 2400L : null, execution,
                     cancelling ? "arn:aws:states:us-east-1:000000000000:execution:cancel-order:" + order + "-1" : null,
-                    cancelling ? 3 : 1);
+                    cancelling ? 3 : 1, at, at);
             db.update("""
                     insert into orders.order_lines (tenant, order_id, line_no, sku, quantity, unit_price_cents)
                     values ('demo', ?::uuid, 0, 'SAMPLE-MUG', 2, ?) on conflict do nothing""", order,
@@ -185,10 +188,10 @@ class SampleEventsTest {
                 on conflict do nothing""", CUSTOMER);
     }
 
-    private static void event(Db db, String order, int version, String type, String data) {
+    private static void event(Db db, String order, int version, String type, String data, java.time.OffsetDateTime at) {
         db.update("""
                 insert into orders.order_events (tenant, order_id, version, id, type, occurred_at, data)
-                values ('demo', ?::uuid, ?, gen_random_uuid(), ?, now(), ?::jsonb) on conflict do nothing""",
-                order, version, type, data);
+                values ('demo', ?::uuid, ?, gen_random_uuid(), ?, ?, ?::jsonb) on conflict do nothing""",
+                order, version, type, at, data);
     }
 }

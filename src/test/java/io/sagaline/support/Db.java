@@ -66,14 +66,15 @@ public final class Db {
      */
     public void placePendingOrder(String orderId, String customerId, String executionArn, String sku, long quantity) {
         String items = sku == null ? "[]" : "[{\"sku\": \"" + sku + "\", \"quantity\": " + quantity + "}]";
+        java.time.OffsetDateTime at = java.time.OffsetDateTime.now();
         update("""
                 insert into orders.order_events (tenant, order_id, version, id, type, occurred_at, causation_id, data)
-                values ('demo', ?::uuid, 1, gen_random_uuid(), 'OrderPlaced', now(), ?, ?::jsonb)""",
-                orderId, executionArn, "{\"customerId\": \"" + customerId + "\", \"executionId\": \"" + executionArn
+                values ('demo', ?::uuid, 1, gen_random_uuid(), 'OrderPlaced', ?, ?, ?::jsonb)""",
+                orderId, at, executionArn, "{\"customerId\": \"" + customerId + "\", \"executionId\": \"" + executionArn
                         + "\", \"items\": " + items + "}");
         update("""
-                insert into orders.orders (id, tenant, customer_id, status, execution_id, version)
-                values (?::uuid, 'demo', ?::uuid, 'PENDING', ?, 1)""", orderId, customerId, executionArn);
+                insert into orders.orders (id, tenant, customer_id, status, execution_id, version, created_at, updated_at)
+                values (?::uuid, 'demo', ?::uuid, 'PENDING', ?, 1, ?, ?)""", orderId, customerId, executionArn, at, at);
         if (sku != null) {
             update("insert into orders.order_lines (tenant, order_id, line_no, sku, quantity) values ('demo', ?::uuid, 0, ?, ?)",
                     orderId, sku, quantity);
