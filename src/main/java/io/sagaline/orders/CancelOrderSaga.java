@@ -21,4 +21,9 @@ public class CancelOrderSaga extends SagaLauncher {
     public String executionArn(String orderId, int attempt) {
         return executionArn(orderId + "-" + attempt);
     }
+
+    /** The name of an execution, from its ARN. */
+    public static String name(String executionArn) {
+        return executionArn.substring(executionArn.lastIndexOf(':') + 1);
+    }
 }

@@ -12,19 +12,21 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.sagaline.platform.Reactive;
 import io.sagaline.platform.messaging.Envelope;
 import io.sagaline.platform.messaging.Outbox;
+import io.sagaline.platform.saga.SagaStart;
 import io.smallrye.mutiny.Uni;
 
 /**
  * Runs a command on one order: reads its stream, folds it, lets the command decide which events
  * follow, appends them with the version it read as the expected version, and in the same
- * transaction updates the read model and writes the announced events to the outbox. If another
- * writer appended first, the append is refused and the command runs again on the new stream.
- * After the commit the announced events are published.
+ * transaction updates the read model and writes the announced events (and the saga it starts, if
+ * any) to the outbox. If another writer appended first, the append is refused and the command
+ * runs again on the new stream. After the commit the outbox messages are sent.
  */
 @ApplicationScoped
 public class OrderCommands {
@@ -38,11 +40,13 @@ public class OrderCommands {
     private final OrderEventStore store;
     private final OrderProjection projection;
     private final Outbox outbox;
+    private final ObjectMapper json;
 
-    OrderCommands(OrderEventStore store, OrderProjection projection, Outbox outbox) {
+    OrderCommands(OrderEventStore store, OrderProjection projection, Outbox outbox, ObjectMapper json) {
         this.store = store;
         this.projection = projection;
         this.outbox = outbox;
+        this.json = json;
     }
 
     private record Done(Optional<OrderState> state, List<Envelope> announced) {
@@ -55,6 +59,16 @@ public class OrderCommands {
      */
     public Optional<OrderState> execute(String tenant, UUID orderId, String causationId,
             Function<Optional<OrderState>, List<OrderEvent.New>> decide) {
+        return execute(tenant, orderId, causationId, decide, after -> Optional.empty());
+    }
+
+    /**
+     * As {@link #execute(String, UUID, String, Function)}; if events were appended, {@code starts}
+     * may name a saga to start for the order as it is now: it goes to the outbox in the same
+     * transaction and is started right after the commit (or by the sweeper).
+     */
+    public Optional<OrderState> execute(String tenant, UUID orderId, String causationId,
+            Function<Optional<OrderState>, List<OrderEvent.New>> decide, Function<OrderState, Optional<SagaStart>> starts) {
         for (int attempt = 1;; attempt++) {
             try {
                 Done done = Reactive.inTransaction(() -> store.load(tenant, orderId).chain(events -> {
@@ -69,8 +83,12 @@ public class OrderCommands {
                                 List<OrderEvent> all = new ArrayList<>(events);
                                 all.addAll(appended);
                                 OrderState after = OrderState.of(tenant, orderId, all).orElseThrow();
-                                List<Envelope> announced = appended.stream().filter(e -> ANNOUNCED.contains(e.type()))
-                                        .map(e -> envelope(tenant, orderId, e)).toList();
+                                List<Envelope> announced = new ArrayList<>(appended.stream()
+                                        .filter(e -> ANNOUNCED.contains(e.type())).map(e -> envelope(tenant, orderId, e))
+                                        .toList());
+                                OrderEvent last = appended.get(appended.size() - 1);
+                                starts.apply(after).ifPresent(start -> announced.add(start.message(tenant, orderId.toString(),
+                                        last.id().toString(), last.occurredAt(), json)));
                                 Uni<Void> writes = projection.project(after);
                                 for (Envelope message : announced) {
                                     writes = writes.chain(() -> outbox.add(SCHEMA, message)).replaceWithVoid();

@@ -3,6 +3,7 @@ package io.sagaline.orders;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -13,6 +14,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sagaline.orders.OrderApi.LineView;
 import io.sagaline.platform.Ids;
 import io.sagaline.platform.http.ApiException;
+import io.sagaline.platform.saga.SagaStart;
 
 /**
  * What happens to an order after it is placed, each as a command on its event stream: the
@@ -85,26 +87,40 @@ public class OrderLifecycle {
         return lines;
     }
 
+    /** A cancellation asked for: the order, and whether this request started it (or found it under way). */
+    public record CancellationRequest(OrderState order, boolean started) {
+    }
+
     /**
      * Asks for the cancellation of an APPROVED order: records which CancelOrder execution will
-     * carry it out, or answers the one already under way. 404 if the order does not exist for the
-     * tenant, 409 unless it is APPROVED.
+     * carry it out and starts it with the commit, or answers the one already under way. 404 if the
+     * order does not exist for the tenant, 409 unless it is APPROVED.
      */
-    public OrderState requestCancellation(String tenant, String orderId, CancelOrderSaga saga) {
+    public CancellationRequest requestCancellation(String tenant, String orderId, CancelOrderSaga saga) {
         UUID id = Ids.uuid(orderId).orElseThrow(() -> ApiException.notFound("order", orderId));
-        return commands.execute(tenant, id, null, existing -> {
+        AtomicBoolean started = new AtomicBoolean();
+        OrderState after = commands.execute(tenant, id, null, existing -> {
             OrderState order = existing.orElseThrow(() -> ApiException.notFound("order", orderId));
             if (order.status() != OrderStatus.APPROVED) {
                 throw ApiException
                         .conflict("order " + orderId + " is " + order.status() + "; only an APPROVED order can be cancelled");
             }
-            if (order.cancellationExecutionId() != null) {
+            started.set(order.cancellationExecutionId() == null);
+            if (!started.get()) {
                 return List.of();
             }
             String execution = saga.executionArn(orderId, order.cancellationAttempts() + 1);
             return List.of(new OrderEvent.New(OrderEvent.CANCELLATION_REQUESTED,
                     json.createObjectNode().put("executionId", execution)));
-        }).orElseThrow();
+        }, order -> Optional.of(new SagaStart("cancel-order", CancelOrderSaga.name(order.cancellationExecutionId()),
+                cancellationInput(order)))).orElseThrow();
+        return new CancellationRequest(after, started.get());
+    }
+
+    /** What a CancelOrder execution starts with. */
+    public String cancellationInput(OrderState order) {
+        return json.createObjectNode().put("tenant", order.tenant()).put("orderId", order.orderId().toString())
+                .put("customerId", order.customerId().toString()).toString();
     }
 
     /** The CancelOrder saga's last step: everything is given back, the order is CANCELLED. */
@@ -147,7 +163,4 @@ public class OrderLifecycle {
         return Ids.uuid(orderId).orElseThrow(() -> new IllegalArgumentException("orderId is not a UUID"));
     }
 
-    static Optional<UUID> parse(String orderId) {
-        return Ids.uuid(orderId);
-    }
 }

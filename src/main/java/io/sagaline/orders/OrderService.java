@@ -26,6 +26,7 @@ import io.sagaline.orders.OrderApi.PlaceOrder;
 import io.sagaline.platform.Ids;
 import io.sagaline.platform.Reactive;
 import io.sagaline.platform.http.ApiException;
+import io.sagaline.platform.saga.SagaStart;
 import io.smallrye.mutiny.Uni;
 import software.amazon.awssdk.core.exception.SdkException;
 
@@ -66,19 +67,21 @@ public class OrderService {
         String executionArn = saga.executionArn(orderId.toString());
         UUID id = orderId;
         AtomicBoolean created = new AtomicBoolean();
+        String input = executionInput(tenant, orderId, request);
         OrderState order = commands.execute(tenant, id, executionArn, existing -> {
             created.set(existing.isEmpty());
             return existing.isPresent() ? List.of()
                     : List.of(new OrderEvent.New(OrderEvent.PLACED, placed(request, executionArn)));
-        }).orElseThrow();
-        if (created.get() || order.status() == OrderStatus.PENDING) {
+        }, placed -> Optional.of(new SagaStart("place-order", id.toString(), input))).orElseThrow();
+        // A new order's saga starts through the outbox, with the order's commit. A replay of a
+        // PENDING order starts it again directly (the same execution, so a no-op if it runs).
+        if (!created.get() && order.status() == OrderStatus.PENDING) {
             try {
-                saga.start(orderId.toString(), executionInput(tenant, orderId, request));
+                saga.start(orderId.toString(), input);
             } catch (SdkException e) {
-                // The order stays PENDING: had the start gone through unseen, its saga still needs the order.
                 throw new ApiException(503, "saga-not-started", "Service unavailable", "order " + orderId
                         + " is stored but its saga could not be started (" + e.getMessage()
-                        + "); send the same request again with an Idempotency-Key to start it");
+                        + "); send the same request again with the same Idempotency-Key");
             }
         }
         return new OrderAccepted(orderId, OrderStatus.PENDING);

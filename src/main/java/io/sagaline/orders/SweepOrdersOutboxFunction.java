@@ -20,7 +20,8 @@ import io.sagaline.platform.messaging.RedisLock;
  * Scheduled: sends what the orders outbox still holds unsent after a grace period (a process that
  * died between its commit and its send). One sweeper at a time, by a lease in Redis; a sweeper
  * that finds the lease taken does nothing. It stops before its own timeout, leaving the rest
- * to the next run.
+ * to the next run, and deletes messages sent longer ago than the retention
+ * ({@code sagaline.outbox.retention}, 7 days).
  */
 @Named("sweep-orders-outbox")
 public class SweepOrdersOutboxFunction implements RequestHandler<Map<String, Object>, SweepOrdersOutboxFunction.Swept> {
@@ -38,6 +39,8 @@ public class SweepOrdersOutboxFunction implements RequestHandler<Map<String, Obj
     RedisLock locks;
     @ConfigProperty(name = "sagaline.outbox.sweep-grace", defaultValue = "PT30S")
     Duration grace;
+    @ConfigProperty(name = "sagaline.outbox.retention", defaultValue = "P7D")
+    Duration retention;
 
     @Override
     public Swept handleRequest(Map<String, Object> scheduledEvent, Context context) {
@@ -54,8 +57,10 @@ public class SweepOrdersOutboxFunction implements RequestHandler<Map<String, Obj
                 batch = outbox.sweep(OrderCommands.SCHEMA, grace, PAGE);
                 sent += batch;
             } while (batch == PAGE && System.nanoTime() < deadline);
-            if (sent > 0) {
-                LOG.infof("swept the orders outbox: sent %d messages left unsent", sent);
+            int purged = outbox.purge(OrderCommands.SCHEMA, retention);
+            if (sent > 0 || purged > 0) {
+                LOG.infof("swept the orders outbox: sent %d messages left unsent, deleted %d sent before %s ago", sent, purged,
+                        retention);
             }
             return new Swept(sent, false);
         }

@@ -184,6 +184,29 @@ class OutboxAndQueuesTest {
                         .size() == 1 && notifications(db, order).size() == 1);
     }
 
+    @Test
+    void aSagaWhoseStartWasLeftInTheOutbox_isStartedByTheSweeper_andTheOrderDecided() throws Exception {
+        Db db = new Db(dataSource);
+        String customer = newCustomer(10_000);
+        String sku = newProduct(900, 5);
+        String order = UUID.randomUUID().toString();
+        String execution = "arn:aws:states:us-east-1:000000000000:execution:place-order:" + order;
+        db.placePendingOrder(order, customer, execution, sku, 1);
+        String input = json.createObjectNode().put("tenant", "demo").put("orderId", order).put("customerId", customer)
+                .put("paymentToken", "tok_ok").set("items", json.createArrayNode().add(json.createObjectNode()
+                        .put("sku", sku).put("quantity", 1)))
+                .toString();
+        Envelope start = new io.sagaline.platform.saga.SagaStart("place-order", order, input).message("demo", order, "test",
+                Instant.now(), json);
+        // What a process that died right after committing the order leaves: the start, unsent.
+        db.update("insert into orders.outbox (id, tenant, type, occurred_at, body) values (?, 'demo', 'StartExecution', "
+                + "now() - interval '1 minute', ?)", start.id(), json.writeValueAsString(start));
+
+        assertThat(awaitDecided(order).getString("status")).isEqualTo("APPROVED");
+        assertThat(db.row("select published_at from orders.outbox where id = ?", start.id()).get("published_at")).isNotNull();
+        assertThat(db.row("select status from engine.executions where arn = ?", execution).get("status")).isNotNull();
+    }
+
     private Envelope approved(String order, String tenant, long cents) {
         var payload = json.createObjectNode().put("orderId", order).put("customerId", UUID.randomUUID().toString())
                 .put("totalCents", cents);

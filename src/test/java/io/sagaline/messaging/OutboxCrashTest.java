@@ -1,6 +1,7 @@
 package io.sagaline.messaging;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Files;
@@ -36,7 +37,7 @@ class OutboxCrashTest {
     @Test
     void aProcessKilledBetweenCommitAndPublish_losesNoMessage_andTheConsumersApplyItOnce() throws Exception {
         Db db = new Db(dataSource);
-        DevChild child = DevChild.start("outbox-crash-child", "sagaline.outbox.fault.halt-before-publish=true");
+        DevChild child = DevChild.start("outbox-crash-child", "sagaline.outbox.fault.halt-before-publish=OrderApproved");
         String order;
         try {
             String customer = DevChild.field(child.post("/customers",
@@ -72,5 +73,39 @@ class OutboxCrashTest {
         assertThat(db.rows("select number from invoices.invoices where order_id = ?::uuid", order)).hasSize(1);
         assertThat(db.rows("select 1 from notifications.notifications where order_id = ?::uuid", order)).hasSize(1);
         assertThat(db.rows("select 1 from invoices.processed_messages where message_id = ?", message.get("id"))).hasSize(1);
+    }
+
+    @Test
+    void aProcessKilledBetweenStoringAnOrderAndStartingItsSaga_losesNoSaga() throws Exception {
+        Db db = new Db(dataSource);
+        DevChild child = DevChild.start("saga-start-crash-child", "sagaline.outbox.fault.halt-before-publish=StartExecution");
+        String customer;
+        try {
+            customer = DevChild.field(child.post("/customers",
+                    "{\"name\":\"Crash\",\"email\":\"crash@example.com\",\"creditLimitCents\":50000}"), "customerId");
+            String sku = "START-" + System.nanoTime();
+            child.post("/products", "{\"sku\":\"" + sku + "\",\"name\":\"Mug\",\"unitPriceCents\":1500,\"stock\":5}");
+            assertThatThrownBy(() -> child.post("/orders", "{\"customerId\":\"" + customer + "\",\"items\":[{\"sku\":\"" + sku
+                    + "\",\"quantity\":1}],\"paymentToken\":\"tok_ok\"}")).as("the process died under the request")
+                    .isInstanceOf(java.io.IOException.class);
+            await().atMost(Duration.ofSeconds(60)).until(() -> !child.alive());
+        } finally {
+            child.stop();
+        }
+        // Stored, PENDING, with no execution: the start was committed with it but never sent.
+        String order = db.row("select id::text as id from orders.orders where customer_id = ?::uuid", customer).get("id")
+                .toString();
+        String execution = "arn:aws:states:us-east-1:000000000000:execution:place-order:" + order;
+        assertThat(db.row("select status from orders.orders where id = ?::uuid", order).get("status")).isIn("PENDING",
+                "APPROVED");
+
+        // This JVM's sweeper starts the saga; the order is decided.
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                .until(() -> "APPROVED"
+                        .equals(db.row("select status from orders.orders where id = ?::uuid", order).get("status")));
+        await().atMost(Duration.ofSeconds(30)).until(() -> "SUCCEEDED"
+                .equals(db.row("select status from engine.executions where arn = ?", execution).get("status")));
+        assertThat(db.rows("select 1 from orders.outbox where type = 'StartExecution' and published_at is null "
+                + "and body::jsonb ->> 'correlationId' = ?", order)).isEmpty();
     }
 }

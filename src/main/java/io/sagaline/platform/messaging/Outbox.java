@@ -5,15 +5,18 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.sagaline.platform.Catalog;
@@ -21,6 +24,8 @@ import io.sagaline.platform.Reactive;
 import io.sagaline.platform.Sql;
 import io.smallrye.mutiny.Uni;
 import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.sfn.SfnClient;
+import software.amazon.awssdk.services.sfn.model.ExecutionAlreadyExistsException;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
 
@@ -30,24 +35,32 @@ import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
  * commit or neither does; {@link #publish} sends it to every queue that receives its type right
  * after the commit; {@link #sweep} sends whatever a crash left unsent. A message may be sent
  * twice (a crash after the send, before it is marked sent): consumers are idempotent by its id.
+ * <p>
+ * A message of type {@value #START_EXECUTION} is a command rather than an event: it starts the
+ * execution its payload names ({@code stateMachine}, {@code name}, {@code input}), so that a saga
+ * is started exactly when the change that asks for it commits. Executions are named, so starting
+ * one twice is one execution.
  */
 @ApplicationScoped
 public class Outbox {
 
     private static final Logger LOG = Logger.getLogger(Outbox.class);
     private static final Pattern SCHEMA = Pattern.compile("[a-z]+");
+    public static final String START_EXECUTION = "StartExecution";
 
     private final Queues queues;
     private final SqsClient sqs;
+    private final SfnClient sfn;
     private final ObjectMapper json;
-    private final boolean haltAfterCommit;
+    private final Optional<String> haltBeforePublishing;
 
-    Outbox(Queues queues, SqsClient sqs, ObjectMapper json,
-            @ConfigProperty(name = "sagaline.outbox.fault.halt-before-publish", defaultValue = "false") boolean haltAfterCommit) {
+    Outbox(Queues queues, SqsClient sqs, SfnClient sfn, ObjectMapper json,
+            @ConfigProperty(name = "sagaline.outbox.fault.halt-before-publish") Optional<String> haltBeforePublishing) {
         this.queues = queues;
         this.sqs = sqs;
+        this.sfn = sfn;
         this.json = json;
-        this.haltAfterCommit = haltAfterCommit;
+        this.haltBeforePublishing = haltBeforePublishing;
     }
 
     /** Adds {@code message} to {@code schema}'s outbox in the current transaction. */
@@ -66,9 +79,9 @@ public class Outbox {
         if (committed.isEmpty()) {
             return;
         }
-        if (haltAfterCommit) {
+        if (haltBeforePublishing.isPresent() && committed.stream().anyMatch(m -> m.type().equals(haltBeforePublishing.get()))) {
             // Fault injection for the crash test: the process dies between the commit and the send.
-            LOG.warn("sagaline.outbox.fault.halt-before-publish: halting before publishing " + committed.size());
+            LOG.warn("sagaline.outbox.fault.halt-before-publish: halting before publishing " + haltBeforePublishing.get());
             Runtime.getRuntime().halt(137);
         }
         for (Envelope message : committed) {
@@ -110,7 +123,16 @@ public class Outbox {
         return ((Number) rows.get(0)[0]).longValue();
     }
 
+    /** Deletes the messages of {@code schema}'s outbox sent longer than {@code retention} ago; returns how many. */
+    public int purge(String schema, Duration retention) {
+        return Reactive.inTransaction(() -> Sql.execute("delete from " + table(schema) + " where published_at < ?1",
+                OffsetDateTime.now(ZoneOffset.UTC).minus(retention)));
+    }
+
     private void send(String schema, UUID id, String type, String tenant, String body) {
+        if (START_EXECUTION.equals(type)) {
+            start(body);
+        }
         for (Catalog.Queue queue : queues.subscribers(type)) {
             sqs.sendMessage(r -> r.queueUrl(queues.url(queue.name())).messageBody(body).messageAttributes(Map.of(
                     "type", MessageAttributeValue.builder().dataType("String").stringValue(type).build(),
@@ -119,6 +141,23 @@ public class Outbox {
         Reactive.inTransaction(() -> Sql.execute(
                 "update " + table(schema) + " set published_at = ?1 where id = ?2 and published_at is null",
                 OffsetDateTime.now(ZoneOffset.UTC), id));
+    }
+
+    private void start(String body) {
+        JsonNode payload;
+        try {
+            payload = json.readTree(body).path("payload");
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("unreadable outbox message", e);
+        }
+        String machine = payload.path("stateMachine").asText();
+        String arn = ConfigProvider.getConfig().getValue("sagaline.state-machines." + machine + ".arn", String.class);
+        try {
+            sfn.startExecution(r -> r.stateMachineArn(arn).name(payload.path("name").asText())
+                    .input(payload.path("input").asText()));
+        } catch (ExecutionAlreadyExistsException e) {
+            // Started before: by this message sent earlier, or by the caller directly.
+        }
     }
 
     private String write(Envelope message) {
