@@ -101,6 +101,11 @@ public class LocalQueues {
         }
     }
 
+    /** How many queues the catalog declares, dead-letter queues included. */
+    public int declared() {
+        return 2 * functions.catalog().queues().size();
+    }
+
     /** The queues that exist, for readiness. */
     public synchronized Set<String> queueNames() {
         return Set.copyOf(created);
