@@ -1,23 +1,41 @@
 package io.sagaline.notifications;
 
+import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import org.jboss.logging.Logger;
+
 import com.fasterxml.jackson.databind.JsonNode;
 
+import io.sagaline.platform.Reactive;
 import io.sagaline.platform.Sql;
 import io.sagaline.platform.messaging.Envelope;
 import io.smallrye.mutiny.Uni;
 
 /**
- * Tells a customer what became of an order: one notification per OrderApproved, OrderRejected
- * and OrderCancelled, recorded with the subject and text it carries.
+ * Tells a customer what became of an order: one notification per OrderApproved, OrderRejected and
+ * OrderCancelled, recorded PENDING in the transaction that consumes the event, then delivered by
+ * {@link #deliverPending()}: claimed by one deliverer at a time, sent, marked SENT (or RECORDED).
+ * A notification waits while its recipient is unknown (CustomerRegistered not seen yet); a claim
+ * older than five minutes is a deliverer that died and is taken over, so a notification may be
+ * sent twice, never lost.
  */
 @ApplicationScoped
 public class NotificationService {
+
+    private static final Logger LOG = Logger.getLogger(NotificationService.class);
+    private static final Duration CLAIM_EXPIRY = Duration.ofMinutes(5);
+
+    private final NotificationSender sender;
+
+    NotificationService(NotificationSender sender) {
+        this.sender = sender;
+    }
 
     /** Records the notification {@code event} calls for, in the caller's transaction. */
     public Uni<Void> record(Envelope event) {
@@ -44,12 +62,69 @@ public class NotificationService {
             }
             default -> throw new IllegalArgumentException("no notification for " + event.type());
         }
+        UUID customer = UUID.fromString(p.path("customerId").asText());
         return Sql.execute("""
                 insert into notifications.notifications (id, tenant, order_id, customer_id, kind, subject, body, message_id,
-                                                         created_at)
-                values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)""",
-                UUID.randomUUID(), event.tenant(), UUID.fromString(order), UUID.fromString(p.path("customerId").asText()),
-                kind, subject, body, event.id(), OffsetDateTime.now(ZoneOffset.UTC)).replaceWithVoid();
+                                                         created_at, recipient, status)
+                values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,
+                        (select email from notifications.recipients where tenant = ?2 and customer_id = ?4), 'PENDING')""",
+                UUID.randomUUID(), event.tenant(), UUID.fromString(order), customer, kind, subject, body, event.id(),
+                OffsetDateTime.now(ZoneOffset.UTC)).replaceWithVoid();
+    }
+
+    /** Records whom to write to (CustomerRegistered), and gives it to the notifications waiting for it. */
+    public Uni<Void> recordRecipient(Envelope registered) {
+        JsonNode p = registered.payload();
+        UUID customer = UUID.fromString(p.path("customerId").asText());
+        String email = p.path("email").asText();
+        if (email.isBlank()) {
+            throw new IllegalArgumentException("CustomerRegistered " + registered.id() + " has no e-mail address");
+        }
+        return Sql.execute("""
+                insert into notifications.recipients (tenant, customer_id, name, email, updated_at) values (?1, ?2, ?3, ?4, ?5)
+                on conflict (tenant, customer_id) do update set name = excluded.name, email = excluded.email,
+                    updated_at = excluded.updated_at""",
+                registered.tenant(), customer, p.path("name").asText(), email, OffsetDateTime.now(ZoneOffset.UTC))
+                .chain(() -> Sql.execute("""
+                        update notifications.notifications set recipient = ?1
+                        where tenant = ?2 and customer_id = ?3 and status = 'PENDING' and recipient is null""",
+                        email, registered.tenant(), customer))
+                .replaceWithVoid();
+    }
+
+    /** Delivers every notification that can be: claims a page, sends each, marks it; returns how many went out. */
+    public int deliverPending() {
+        int delivered = 0;
+        List<Object[]> claimed;
+        do {
+            OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+            claimed = Reactive.inTransaction(() -> Sql.rows("""
+                    update notifications.notifications set status = 'SENDING', claimed_at = ?1
+                    where id in (select id from notifications.notifications
+                                 where recipient is not null
+                                   and (status = 'PENDING' or (status = 'SENDING' and claimed_at < ?2))
+                                 order by created_at limit 50 for update skip locked)
+                    returning id, recipient, subject, body""", now, now.minus(CLAIM_EXPIRY)));
+            for (Object[] n : claimed) {
+                try {
+                    String providerId = sender
+                            .send(new NotificationSender.Outgoing((String) n[1], (String) n[2], (String) n[3]));
+                    Reactive.inTransaction(() -> Sql.execute("""
+                            update notifications.notifications set status = ?1, sent_at = ?2, provider_message_id = ?3
+                            where id = ?4 and status = 'SENDING'""", sender.deliveredStatus(),
+                            OffsetDateTime.now(ZoneOffset.UTC),
+                            providerId, n[0]));
+                    delivered++;
+                } catch (RuntimeException e) {
+                    // Back to PENDING: the next delivery (the next message, or a redelivery) tries again.
+                    LOG.warnf("notification %s not sent now: %s", n[0], e.getMessage());
+                    Reactive.inTransaction(() -> Sql.execute(
+                            "update notifications.notifications set status = 'PENDING' where id = ?1 and status = 'SENDING'",
+                            n[0]));
+                }
+            }
+        } while (claimed.size() == 50);
+        return delivered;
     }
 
     private static String money(JsonNode cents) {

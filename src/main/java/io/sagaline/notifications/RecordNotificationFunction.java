@@ -10,7 +10,10 @@ import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 
 import io.sagaline.platform.messaging.Inbox;
 
-/** Queue consumer: OrderApproved, OrderRejected, OrderCancelled -> the customer's notification, once per message. */
+/**
+ * Queue consumer: OrderApproved, OrderRejected, OrderCancelled -> the customer's notification,
+ * recorded once per message, then delivered (with any earlier one still waiting).
+ */
 @Named("record-notification")
 public class RecordNotificationFunction implements RequestHandler<SQSEvent, SQSBatchResponse> {
 
@@ -21,6 +24,8 @@ public class RecordNotificationFunction implements RequestHandler<SQSEvent, SQSB
 
     @Override
     public SQSBatchResponse handleRequest(SQSEvent batch, Context context) {
-        return inbox.consume("notifications", "record-notification", batch, notifications::record);
+        SQSBatchResponse response = inbox.consume("notifications", "record-notification", batch, notifications::record);
+        notifications.deliverPending();
+        return response;
     }
 }

@@ -84,8 +84,10 @@ class SampleEventsTest {
         e.put("issue-invoice.poison", out -> assertThat(out.get("batchItemFailures")).hasSize(1)
                 .allSatisfy(
                         f -> assertThat(f.get("itemIdentifier").asText()).isEqualTo("5f1c0e2a-8d3b-4e6f-9a7c-0b1d2e3f4a01")));
+        e.put("record-customer-contact", out -> assertThat(out.get("batchItemFailures")).isEmpty());
         e.put("record-notification", out -> assertThat(out.get("batchItemFailures")).isEmpty());
         e.put("sweep-orders-outbox", out -> assertThat(out.has("sent")).isTrue());
+        e.put("sweep-customers-outbox", out -> assertThat(out.has("sent")).isTrue());
         e.put("rebuild-order-views", out -> assertThat(out.get("orders").asInt()).isPositive());
         e.put("redrive-dead-letters",
                 out -> assertThat(out.get("deadLetterQueue").asText()).isEqualTo("invoices-order-approved-dlq"));
@@ -147,7 +149,7 @@ class SampleEventsTest {
                 insert into inventory.products (tenant, sku, name, unit_price_cents, stock)
                 values ('demo', 'SAMPLE-MUG', 'Mug', 1200, 100) on conflict do nothing""");
         // Orders are their event streams; the read model is their projection. 9e01, 9e02: placed (PENDING);
-        // 9e04, 9e05: approved, cancellation requested; 9e04's payment is authorised.
+        // 9e04, 9e05: approved, cancellation requested; 9e01's and 9e04's payments are authorised.
         String placed = "{\"customerId\": \"%s\", \"executionId\": \"%s\", \"items\": [{\"sku\": \"SAMPLE-MUG\", \"quantity\": 2}]}";
         String approved = "{\"customerId\": \"%s\", \"lines\": [{\"sku\": \"SAMPLE-MUG\", \"quantity\": 2, \"unitPriceCents\": 1200}], \"totalCents\": 2400}";
         java.time.OffsetDateTime at = java.time.OffsetDateTime.now();
@@ -178,8 +180,9 @@ class SampleEventsTest {
         }
         db.update(
                 """
-                        insert into payments.authorizations (tenant, order_id, amount_cents, status, gateway_authorization_id)
-                        values ('demo', '0b7c2f7e-1d2a-4c3b-8e4f-5a6b7c8d9e04'::uuid, 2400, 'AUTHORIZED', 'auth_sample') on conflict do nothing""");
+                         insert into payments.authorizations (tenant, order_id, amount_cents, status, gateway_authorization_id)
+                         values ('demo', '0b7c2f7e-1d2a-4c3b-8e4f-5a6b7c8d9e04'::uuid, 2400, 'AUTHORIZED', 'auth_sample'),
+                        ('demo', '0b7c2f7e-1d2a-4c3b-8e4f-5a6b7c8d9e01'::uuid, 2400, 'AUTHORIZED', 'auth_sample_1') on conflict do nothing""");
         // 9e03 has its invoice (numbered far from the numbers the consumer gives in tests).
         db.update("""
                 insert into invoices.invoices (tenant, number, order_id, customer_id, total_cents, lines, issued_at, message_id)

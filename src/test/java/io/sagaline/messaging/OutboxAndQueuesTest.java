@@ -207,6 +207,45 @@ class OutboxAndQueuesTest {
         assertThat(db.row("select status from engine.executions where arn = ?", execution).get("status")).isNotNull();
     }
 
+    @Test
+    void aNotification_goesToTheAddressItsCustomerRegisteredWith_orWaitsForIt() throws Exception {
+        Db db = new Db(dataSource);
+        String customer = demo().body(Map.of("name", "Grace", "email", "grace@example.com", "creditLimitCents", 50_000))
+                .post("/customers").then().statusCode(201).extract().path("customerId");
+        String order = placeOrder(customer, "tok_ok", newProduct(500, 10), 1);
+        awaitDecided(order);
+        await().atMost(Duration.ofSeconds(30)).until(() -> "RECORDED".equals(delivery(db, order).get("status")));
+        assertThat(delivery(db, order)).containsEntry("recipient", "grace@example.com");
+        assertThat((String) delivery(db, order).get("provider_message_id")).startsWith("recorded-");
+
+        // An order's outcome that arrives before its customer's address waits for it.
+        String stranger = UUID.randomUUID().toString();
+        String lonely = UUID.randomUUID().toString();
+        Envelope approved = approved(lonely, "demo", 900);
+        ((com.fasterxml.jackson.databind.node.ObjectNode) approved.payload()).put("customerId", stranger);
+        sqs.sendMessage(r -> r.queueUrl(queues.url(NOTIFICATIONS)).messageBody(write(approved)));
+        await().atMost(Duration.ofSeconds(30)).until(() -> !notifications(db, lonely).isEmpty());
+        assertThat(delivery(db, lonely)).containsEntry("status", "PENDING").containsEntry("recipient", null);
+        Envelope registered = new Envelope(UUID.randomUUID(), "CustomerRegistered", 1, "demo", stranger, null, Instant.now(),
+                json.createObjectNode().put("customerId", stranger).put("name", "Late").put("email", "late@example.com"));
+        sqs.sendMessage(r -> r.queueUrl(queues.url("notifications-customer-contacts")).messageBody(write(registered)));
+        await().atMost(Duration.ofSeconds(30)).until(() -> "RECORDED".equals(delivery(db, lonely).get("status")));
+        assertThat(delivery(db, lonely)).containsEntry("recipient", "late@example.com");
+    }
+
+    private static Map<String, Object> delivery(Db db, String order) {
+        return db.row("select status, recipient, provider_message_id from notifications.notifications where order_id = ?::uuid",
+                order);
+    }
+
+    private String write(Envelope message) {
+        try {
+            return json.writeValueAsString(message);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private Envelope approved(String order, String tenant, long cents) {
         var payload = json.createObjectNode().put("orderId", order).put("customerId", UUID.randomUUID().toString())
                 .put("totalCents", cents);
