@@ -113,9 +113,17 @@ public class LocalQueues {
 
     private synchronized void create(Catalog.Queue queue) {
         int visibility = visibilityOverride.orElse(queue.visibilityTimeoutSeconds());
-        String dlqUrl = sqs.createQueue(r -> r.queueName(queue.deadLetterQueue())
-                .attributes(Map.of(QueueAttributeName.MESSAGE_RETENTION_PERIOD, "1209600"))).queueUrl();
-        String dlqArn = sqs.getQueueAttributes(r -> r.queueUrl(dlqUrl).attributeNames(QueueAttributeName.QUEUE_ARN))
+        Map<QueueAttributeName, String> dlqAttributes = Map.of(QueueAttributeName.MESSAGE_RETENTION_PERIOD, "1209600");
+        String dlqUrl;
+        try {
+            dlqUrl = sqs.createQueue(r -> r.queueName(queue.deadLetterQueue()).attributes(dlqAttributes)).queueUrl();
+        } catch (QueueNameExistsException e) {
+            dlqUrl = queues.url(queue.deadLetterQueue());
+            String existing = dlqUrl;
+            sqs.setQueueAttributes(r -> r.queueUrl(existing).attributes(dlqAttributes));
+        }
+        String dlq = dlqUrl;
+        String dlqArn = sqs.getQueueAttributes(r -> r.queueUrl(dlq).attributeNames(QueueAttributeName.QUEUE_ARN))
                 .attributes().get(QueueAttributeName.QUEUE_ARN);
         String redrive = json.createObjectNode().put("deadLetterTargetArn", dlqArn)
                 .put("maxReceiveCount", queue.maxReceiveCount()).toString();

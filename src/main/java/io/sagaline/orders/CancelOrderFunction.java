@@ -16,7 +16,8 @@ import software.amazon.awssdk.core.exception.SdkException;
 /**
  * HTTP {@code POST /orders/{orderId}/cancel}: 202 and the CancelOrder saga refunds the payment,
  * releases the credit and returns the stock; 409 unless the order is APPROVED. Asking again while
- * the cancellation is under way answers the same cancellation and starts nothing new.
+ * the cancellation is under way answers the same cancellation and starts nothing new; if its
+ * execution stopped without finishing, asking again redrives it.
  */
 @Named("cancel-order")
 public class CancelOrderFunction implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
@@ -39,9 +40,10 @@ public class CancelOrderFunction implements RequestHandler<APIGatewayV2HTTPEvent
             OrderState order = cancellation.order();
             String execution = order.cancellationExecutionId();
             if (!cancellation.started()) {
-                // Under way already: start it again (the same execution, a no-op if it runs) in case its start was lost.
+                // Under way already: start it again (the same execution: a no-op if it runs) in case its start
+                // was lost, or redrive it if it stopped without finishing (a refund whose outcome was unknown).
                 try {
-                    saga.start(CancelOrderSaga.name(execution), lifecycle.cancellationInput(order));
+                    saga.startOrRedrive(CancelOrderSaga.name(execution), lifecycle.cancellationInput(order));
                 } catch (SdkException e) {
                     throw new ApiException(503, "saga-not-started", "Service unavailable", "the cancellation of order " + id
                             + " is recorded but its saga could not be started (" + e.getMessage()

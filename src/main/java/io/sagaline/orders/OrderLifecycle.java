@@ -57,8 +57,8 @@ public class OrderLifecycle {
         OrderState after = commands.execute(tenant, id(orderId), executionId, existing -> {
             OrderState order = existing.orElseThrow(
                     () -> new IllegalStateException("order " + orderId + " of tenant " + tenant + " does not exist"));
-            if (order.status() == verdict) {
-                return List.of();
+            if (order.status() == verdict || (verdict == OrderStatus.APPROVED && order.status() == OrderStatus.CANCELLED)) {
+                return List.of(); // decided before (a cancelled order was approved first): a late duplicate
             }
             if (order.status() != OrderStatus.PENDING) {
                 throw new VerdictConflict(orderId, order.status(), verdict);

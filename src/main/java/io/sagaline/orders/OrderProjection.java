@@ -15,7 +15,8 @@ import io.smallrye.mutiny.Uni;
 /**
  * The read model of orders ({@code orders.orders} and {@code orders.order_lines}, what
  * {@code GET /orders/{id}} reads): each order's row is its stream folded, written in the
- * transaction that appends to the stream, and rebuilt from the streams on demand.
+ * transaction that appends to the stream, and rebuilt from the streams on demand. A view is only
+ * ever replaced by one of the same or a later version.
  */
 @ApplicationScoped
 public class OrderProjection {
@@ -61,30 +62,39 @@ public class OrderProjection {
     }
 
     /**
-     * Throws the read model away and folds it again from every stream, in one transaction:
-     * readers see the old views until the new ones are complete. Returns how many orders it wrote.
+     * Folds every stream again and writes its view, one page of streams per transaction, then
+     * deletes views that have no stream. A view that drifted is repaired; a view a command moved
+     * on meanwhile is left to that command (the version guard). Commands go on during a rebuild
+     * and contend only for the rows of one page at a time. Returns how many orders it wrote.
      */
     public int rebuild() {
-        return Reactive.inTransaction(() -> Sql.execute("delete from orders.order_lines")
-                .chain(() -> Sql.execute("delete from orders.orders"))
-                .chain(() -> page(null, 0)));
-    }
-
-    private Uni<Integer> page(UUID after, int done) {
-        return store.streams(after, PAGE).chain(streams -> {
+        int written = 0;
+        UUID after = null;
+        while (true) {
+            UUID from = after;
+            List<Object[]> streams = Reactive.inTransaction(() -> store.streams(from, PAGE));
             if (streams.isEmpty()) {
-                return Uni.createFrom().item(done);
+                break;
             }
-            Uni<Void> chain = Uni.createFrom().voidItem();
-            for (Object[] stream : streams) {
-                String tenant = (String) stream[0];
-                UUID orderId = (UUID) stream[1];
-                chain = chain.chain(() -> store.load(tenant, orderId)
-                        .chain(events -> project(OrderState.of(tenant, orderId, events).orElseThrow())));
-            }
-            UUID last = (UUID) streams.get(streams.size() - 1)[1];
-            int count = done + streams.size();
-            return chain.chain(() -> page(last, count));
-        });
+            Reactive.inTransaction(() -> {
+                Uni<Void> chain = Uni.createFrom().voidItem();
+                for (Object[] stream : streams) {
+                    String tenant = (String) stream[0];
+                    UUID orderId = (UUID) stream[1];
+                    chain = chain.chain(() -> store.load(tenant, orderId)
+                            .chain(events -> project(OrderState.of(tenant, orderId, events).orElseThrow())));
+                }
+                return chain;
+            });
+            written += streams.size();
+            after = (UUID) streams.get(streams.size() - 1)[1];
+        }
+        Reactive.inTransaction(() -> Sql.execute(
+                """
+                        delete from orders.order_lines l where not exists (select 1 from orders.order_events e where e.order_id = l.order_id)""")
+                .chain(() -> Sql.execute(
+                        """
+                                delete from orders.orders o where not exists (select 1 from orders.order_events e where e.order_id = o.id)""")));
+        return written;
     }
 }

@@ -9,8 +9,8 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 
 /**
- * An operator's command ({@code aws lambda invoke --function-name rebuild-order-views}): throws
- * the orders read model away and folds it again from the event streams, in one transaction.
+ * An operator's command ({@code aws lambda invoke --function-name rebuild-order-views}): folds
+ * every order's stream again and rewrites its view, while orders go on being served.
  */
 @Named("rebuild-order-views")
 public class RebuildOrderViewsFunction implements RequestHandler<Map<String, Object>, RebuildOrderViewsFunction.Rebuilt> {

@@ -11,6 +11,9 @@ public interface PaymentGateway {
 
     void voidAuthorization(String idempotencyKey);
 
+    /** Whether the gateway holds the authorisation of this key as voided (false if it is live or unknown). */
+    boolean isVoided(String idempotencyKey);
+
     /** The gateway refused the payment: a business answer, never retried. */
     class Declined extends RuntimeException {
         public Declined(String message) {

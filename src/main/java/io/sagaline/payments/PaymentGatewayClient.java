@@ -49,6 +49,15 @@ public class PaymentGatewayClient {
         }
     }
 
+    /** Asks the gateway whether the authorisation of a key is voided; {@link PaymentUnavailable} if it cannot say. */
+    public boolean isVoided(String idempotencyKey) {
+        try {
+            return guarded.isVoided(idempotencyKey);
+        } catch (PaymentGateway.TransientFailure | TimeoutException | CircuitBreakerOpenException e) {
+            throw new PaymentUnavailable(e.getMessage());
+        }
+    }
+
     /** The fault-tolerance policies live on this bean so that the interceptors apply. */
     @ApplicationScoped
     static class Guarded {
@@ -76,6 +85,13 @@ public class PaymentGatewayClient {
         @CircuitBreakerName(VOID_CIRCUIT)
         void voidAuthorization(String idempotencyKey) {
             gateway.voidAuthorization(idempotencyKey);
+        }
+
+        @Timeout(2000)
+        @Retry(maxRetries = 3, delay = 100, jitter = 50, retryOn = { PaymentGateway.TransientFailure.class,
+                TimeoutException.class })
+        boolean isVoided(String idempotencyKey) {
+            return gateway.isVoided(idempotencyKey);
         }
     }
 }

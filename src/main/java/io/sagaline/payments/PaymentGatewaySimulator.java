@@ -33,6 +33,7 @@ public class PaymentGatewaySimulator implements PaymentGateway {
 
     private final AtomicReference<Runnable> beforeNextAnswer = new AtomicReference<>();
     private final Set<String> voidsUnavailable = ConcurrentHashMap.newKeySet();
+    private final Set<String> voidAnswersLost = ConcurrentHashMap.newKeySet();
 
     @Override
     public String authorize(String idempotencyKey, String paymentToken, long amountCents) {
@@ -62,7 +63,17 @@ public class PaymentGatewaySimulator implements PaymentGateway {
         if (voidsUnavailable.contains(idempotencyKey)) {
             throw new TransientFailure("gateway unavailable (503) for voids of " + idempotencyKey);
         }
+        if (voidAnswersLost.contains(idempotencyKey)) {
+            byKey.computeIfPresent(idempotencyKey, (k, a) -> new Authorization(a.id(), a.amountCents(), State.VOIDED));
+            throw new TransientFailure("gateway timed out (504) voiding " + idempotencyKey + "; the void went through");
+        }
         byKey.computeIfPresent(idempotencyKey, (k, a) -> new Authorization(a.id(), a.amountCents(), State.VOIDED));
+    }
+
+    @Override
+    public boolean isVoided(String idempotencyKey) {
+        Authorization a = byKey.get(idempotencyKey);
+        return a != null && a.state() == State.VOIDED;
     }
 
     /** What the gateway holds for a key: how tests and operators check there is no live authorisation. */
@@ -84,6 +95,15 @@ public class PaymentGatewaySimulator implements PaymentGateway {
             voidsUnavailable.add(idempotencyKey);
         } else {
             voidsUnavailable.remove(idempotencyKey);
+        }
+    }
+
+    /** Makes every void of {@code idempotencyKey} go through at the gateway and its answer get lost (a 504), or not. */
+    public void voidAnswersLost(String idempotencyKey, boolean lost) {
+        if (lost) {
+            voidAnswersLost.add(idempotencyKey);
+        } else {
+            voidAnswersLost.remove(idempotencyKey);
         }
     }
 

@@ -140,9 +140,10 @@ public class PaymentService {
 
     /**
      * RefundPayment, the CancelOrder saga's first step: gives an approved order's payment back at
-     * the gateway (voids its authorisation) and only then records it VOIDED, so a refund the
-     * gateway did not take changes nothing here and the cancellation can be withdrawn. Refunding
-     * again is a no-op.
+     * the gateway (voids its authorisation) and only then records it VOIDED. If the void fails, the
+     * gateway is asked whether the authorisation is voided anyway (a timed-out call that went
+     * through): if not, {@link RefundNotTaken}, on which the cancellation is withdrawn; if it cannot
+     * say, {@link PaymentUnavailable}. Refunding again is a no-op.
      */
     public PaymentRefunded refund(String tenant, String orderId, String executionId) {
         UUID order = Ids.uuid(orderId).orElseThrow(() -> new IllegalArgumentException("orderId is not a UUID"));
@@ -155,7 +156,17 @@ public class PaymentService {
         if (row.status == Status.VOIDED && !row.voidPending) {
             return new PaymentRefunded(orderId, false, row.amountCents == null ? 0 : row.amountCents);
         }
-        gateway.voidAuthorization(PaymentAuthorization.gatewayKey(tenant, order));
+        String key = PaymentAuthorization.gatewayKey(tenant, order);
+        try {
+            gateway.voidAuthorization(key);
+        } catch (PaymentUnavailable e) {
+            // A void that timed out may have gone through: only the gateway can say. If it cannot, the
+            // outcome is unknown and PaymentUnavailable goes up (retried, never withdrawn).
+            if (!gateway.isVoided(key)) {
+                throw new RefundNotTaken("the gateway did not refund order " + orderId + " (" + e.getMessage()
+                        + ") and holds its authorisation live");
+            }
+        }
         Reactive.inTransaction(() -> PaymentAuthorization.update(
                 "status = ?1, voidPending = false, executionId = ?2, updatedAt = ?3 where tenant = ?4 and orderId = ?5",
                 Status.VOIDED, executionId, OffsetDateTime.now(), tenant, order));

@@ -168,6 +168,11 @@ class OutboxAndQueuesTest {
         Envelope approved = approved(order, "demo", 700);
         db.update("insert into orders.outbox (id, tenant, type, occurred_at, body) values (?, 'demo', 'OrderApproved', "
                 + "now() - interval '1 minute', ?)", approved.id(), json.writeValueAsString(approved));
+        // Older, and never sendable (a state machine that does not exist): it must not hold the other up.
+        Envelope broken = new io.sagaline.platform.saga.SagaStart("no-such-machine", "x", "{}").message("demo", order, "test",
+                Instant.now(), json);
+        db.update("insert into orders.outbox (id, tenant, type, occurred_at, body) values (?, 'demo', 'StartExecution', "
+                + "now() - interval '2 minutes', ?)", broken.id(), json.writeValueAsString(broken));
 
         try (RedisLock.Lease held = locks.tryAcquire("outbox-sweeper:orders", Duration.ofSeconds(30)).orElseThrow()) {
             JsonNode skipped = json.readTree(functions.invoke("sweep-orders-outbox", "{}".getBytes()));
@@ -182,6 +187,12 @@ class OutboxAndQueuesTest {
         await().atMost(Duration.ofSeconds(30))
                 .until(() -> db.rows("select 1 from invoices.invoices where order_id = ?::uuid", order)
                         .size() == 1 && notifications(db, order).size() == 1);
+        Map<String, Object> stuck = db.row("select published_at, attempts, next_attempt_at > now() as later from orders.outbox "
+                + "where id = ?", broken.id());
+        assertThat(stuck.get("published_at")).isNull();
+        assertThat((Integer) stuck.get("attempts")).as("tried, and put off").isPositive();
+        assertThat(stuck.get("later")).isEqualTo(true);
+        db.update("delete from orders.outbox where id = ?", broken.id());
     }
 
     @Test

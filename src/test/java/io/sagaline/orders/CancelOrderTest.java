@@ -165,6 +165,28 @@ class CancelOrderTest {
                 "CancellationWithdrawn", "CancellationRequested", "OrderCancelled");
     }
 
+    @Test
+    void aRefundWhoseAnswerWasLost_isAskedAfter_andTheCancellationGoesThrough() {
+        String customer = newCustomer(50_000);
+        String sku = newProduct(1_000, 10);
+        String order = placeOrder(customer, "tok_ok", sku, 1);
+        assertThat(awaitDecided(order).getString("status")).isEqualTo("APPROVED");
+        gateway.voidAnswersLost("demo:" + order, true);
+        try {
+            demo().post("/orders/" + order + "/cancel").then().statusCode(202);
+            awaitStatus(order, "CANCELLED");
+        } finally {
+            gateway.voidAnswersLost("demo:" + order, false);
+            circuits.reset(PaymentGatewayClient.VOID_CIRCUIT);
+        }
+        assertThat(events(order)).as("never withdrawn: the gateway said the authorisation was voided")
+                .containsExactly("OrderPlaced", "OrderApproved", "CancellationRequested", "OrderCancelled");
+        assertThat(available(sku)).isEqualTo(10);
+        assertThat(availableCredit(customer)).isEqualTo(50_000);
+        assertThat(new Db(dataSource).row("select status from payments.authorizations where order_id = ?::uuid", order)
+                .get("status")).isEqualTo("VOIDED");
+    }
+
     private static void awaitStatus(String order, String status) {
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50))
                 .until(() -> status.equals(demo().get("/orders/" + order).then().statusCode(200).extract().path("status")));

@@ -23,7 +23,6 @@ import io.sagaline.platform.Catalog;
 import io.sagaline.platform.Reactive;
 import io.sagaline.platform.Sql;
 import io.smallrye.mutiny.Uni;
-import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.sfn.SfnClient;
 import software.amazon.awssdk.services.sfn.model.ExecutionAlreadyExistsException;
 import software.amazon.awssdk.services.sqs.SqsClient;
@@ -87,7 +86,7 @@ public class Outbox {
         for (Envelope message : committed) {
             try {
                 send(schema, message.id(), message.type(), message.tenant(), write(message));
-            } catch (SdkException | IllegalStateException e) {
+            } catch (RuntimeException e) {
                 LOG.warnf("outbox %s: message %s (%s) not sent now (%s); the sweeper will send it", schema, message.id(),
                         message.type(), e.getMessage());
             }
@@ -95,25 +94,32 @@ public class Outbox {
     }
 
     /**
-     * Sends every message of {@code schema}'s outbox still unsent after {@code grace}, oldest
-     * first, at most {@code limit}; returns how many were sent.
+     * Sends the messages of {@code schema}'s outbox still unsent after {@code grace}, oldest first,
+     * at most {@code limit}; returns how many it looked at. A message that cannot be sent is tried
+     * again after a backoff (2^attempts seconds, at most 15 minutes) and does not hold up the others.
      */
     public int sweep(String schema, Duration grace, int limit) {
-        OffsetDateTime before = OffsetDateTime.now(ZoneOffset.UTC).minus(grace);
+        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
         List<Object[]> rows = Reactive.inTransaction(() -> Sql.rows(
-                "select id, type, tenant, body from " + table(schema)
-                        + " where published_at is null and occurred_at < ?1 order by occurred_at, id limit ?2",
-                before, limit));
-        int sent = 0;
+                "select id, type, tenant, body, attempts from " + table(schema)
+                        + " where published_at is null and occurred_at < ?1 and (next_attempt_at is null or next_attempt_at <= ?2)"
+                        + " order by occurred_at, id limit ?3",
+                now.minus(grace), now, limit));
         for (Object[] row : rows) {
             try {
                 send(schema, (UUID) row[0], (String) row[1], (String) row[2], (String) row[3]);
-                sent++;
-            } catch (SdkException | IllegalStateException e) {
-                LOG.warnf("outbox %s: message %s still not sent (%s)", schema, row[0], e.getMessage());
+            } catch (RuntimeException e) {
+                int attempts = ((Number) row[4]).intValue() + 1;
+                long backoff = Math.min(900, 1L << Math.min(attempts, 10));
+                LOG.warnf("outbox %s: message %s (%s) still not sent after %d attempts, next in %d s: %s", schema, row[0],
+                        row[1],
+                        attempts, backoff, e.getMessage());
+                Reactive.inTransaction(() -> Sql.execute("update " + table(schema)
+                        + " set attempts = ?1, next_attempt_at = ?2 where id = ?3 and published_at is null", attempts,
+                        OffsetDateTime.now(ZoneOffset.UTC).plusSeconds(backoff), row[0]));
             }
         }
-        return sent;
+        return rows.size();
     }
 
     /** How many messages of {@code schema}'s outbox are not sent yet. */

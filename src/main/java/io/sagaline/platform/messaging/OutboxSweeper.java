@@ -24,7 +24,9 @@ public abstract class OutboxSweeper implements RequestHandler<Map<String, Object
     private static final Logger LOG = Logger.getLogger(OutboxSweeper.class);
     private static final int PAGE = 200;
 
-    /** {@code sent}: messages sent by this run; {@code locked}: another sweeper held the lease. */
+    /**
+     * {@code sent}: how many fewer messages are unsent than when it started; {@code locked}: another sweeper held the lease.
+     */
     public record Swept(int sent, boolean locked) {
     }
 
@@ -49,12 +51,12 @@ public abstract class OutboxSweeper implements RequestHandler<Map<String, Object
         }
         try (RedisLock.Lease held = lease.get()) {
             long deadline = System.nanoTime() + budget.toNanos();
-            int sent = 0;
+            long unsentBefore = outbox.unsent(schema());
             int batch;
             do {
                 batch = outbox.sweep(schema(), grace, PAGE);
-                sent += batch;
             } while (batch == PAGE && System.nanoTime() < deadline);
+            int sent = (int) Math.max(0, unsentBefore - outbox.unsent(schema()));
             int purged = outbox.purge(schema(), retention);
             if (sent > 0 || purged > 0) {
                 LOG.infof("swept the %s outbox: sent %d messages left unsent, deleted %d sent before %s ago", schema(), sent,

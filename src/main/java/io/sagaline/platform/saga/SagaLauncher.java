@@ -2,6 +2,7 @@ package io.sagaline.platform.saga;
 
 import software.amazon.awssdk.services.sfn.SfnClient;
 import software.amazon.awssdk.services.sfn.model.ExecutionAlreadyExistsException;
+import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
 import software.amazon.awssdk.services.sfn.model.StartExecutionRequest;
 
 /**
@@ -31,6 +32,24 @@ public class SagaLauncher {
                     StartExecutionRequest.builder().stateMachineArn(stateMachineArn).name(name).input(input).build());
         } catch (ExecutionAlreadyExistsException e) {
             // Started before (this is a replay): the saga is already under way or done.
+        }
+    }
+
+    /**
+     * Starts the execution, or, if one of that name ended without succeeding (failed, timed out,
+     * aborted), redrives it from where it stopped: how a request that asks again for a saga
+     * whose execution got stuck makes it go on.
+     */
+    public void startOrRedrive(String name, String input) {
+        try {
+            sfn.startExecution(
+                    StartExecutionRequest.builder().stateMachineArn(stateMachineArn).name(name).input(input).build());
+        } catch (ExecutionAlreadyExistsException e) {
+            String arn = executionArn(name);
+            ExecutionStatus status = sfn.describeExecution(r -> r.executionArn(arn)).status();
+            if (status == ExecutionStatus.FAILED || status == ExecutionStatus.TIMED_OUT || status == ExecutionStatus.ABORTED) {
+                sfn.redriveExecution(r -> r.executionArn(arn));
+            }
         }
     }
 }
