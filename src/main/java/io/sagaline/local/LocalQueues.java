@@ -79,8 +79,8 @@ public class LocalQueues {
         this.visibilityOverride = visibilityOverride;
         this.scheduleOverride = scheduleOverride;
         AtomicInteger count = new AtomicInteger();
-        this.pollers = Executors.newCachedThreadPool(r -> daemon(r, "sqs-poller-" + count.incrementAndGet()));
-        this.schedules = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "local-scheduler"));
+        this.pollers = Executors.newCachedThreadPool(r -> LocalStepFunctions.daemon(r, "sqs-poller-" + count.incrementAndGet()));
+        this.schedules = Executors.newSingleThreadScheduledExecutor(r -> LocalStepFunctions.daemon(r, "local-scheduler"));
     }
 
     void start(@Observes StartupEvent startup) {
@@ -239,12 +239,6 @@ public class LocalQueues {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    private static Thread daemon(Runnable r, String name) {
-        Thread t = new Thread(r, name);
-        t.setDaemon(true);
-        return t;
     }
 
     @PreDestroy

@@ -336,7 +336,8 @@ public class LocalStepFunctions {
         }
     }
 
-    private static Thread daemon(Runnable r, String name) {
+    /** A daemon thread: the local runtime's threads never keep the JVM alive. */
+    static Thread daemon(Runnable r, String name) {
         Thread t = new Thread(r, name);
         t.setDaemon(true);
         return t;
