@@ -79,7 +79,8 @@ public class LocalQueues {
         this.visibilityOverride = visibilityOverride;
         this.scheduleOverride = scheduleOverride;
         AtomicInteger count = new AtomicInteger();
-        this.pollers = Executors.newCachedThreadPool(r -> LocalStepFunctions.daemon(r, "sqs-poller-" + count.incrementAndGet()));
+        this.pollers = Executors
+                .newCachedThreadPool(r -> LocalStepFunctions.daemon(r, "sqs-poller-" + count.incrementAndGet()));
         this.schedules = Executors.newSingleThreadScheduledExecutor(r -> LocalStepFunctions.daemon(r, "local-scheduler"));
     }
 

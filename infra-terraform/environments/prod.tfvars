@@ -1,0 +1,8 @@
+environment        = "prod"
+aws_region         = "eu-west-1"
+function_zip       = "../target/function.zip"
+runtime_mode       = "native"
+architecture       = "arm64"
+log_retention_days = 90
+notifications_from = "orders@example.com"
+tags               = { CostCenter = "sagaline" }

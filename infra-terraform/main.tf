@@ -1,0 +1,217 @@
+provider "aws" {
+  region = var.aws_region
+  default_tags {
+    tags = merge({ Application = "sagaline", Environment = var.environment }, var.tags)
+  }
+}
+
+data "aws_caller_identity" "current" {}
+data "aws_partition" "current" {}
+
+locals {
+  name_prefix      = "sagaline-${var.environment}"
+  ses_identity_arn = "arn:${data.aws_partition.current.partition}:ses:${var.aws_region}:${data.aws_caller_identity.current.account_id}:identity/${var.notifications_from}"
+}
+
+# Everything below iterates over what the catalog declares (functions/catalog.json): adding a
+# function, route, queue or state machine there adds it here, with no edit of this directory.
+module "catalog" {
+  source           = "./modules/catalog"
+  catalog_path     = "${path.module}/../functions/catalog.json"
+  name_prefix      = local.name_prefix
+  partition        = data.aws_partition.current.partition
+  region           = var.aws_region
+  account_id       = data.aws_caller_identity.current.account_id
+  ses_identity_arn = local.ses_identity_arn
+}
+
+# ---- queues: one per catalog queue, each with its dead-letter queue -------------------------
+
+module "queue" {
+  source   = "./modules/queue"
+  for_each = module.catalog.queues
+
+  name                       = each.value.name
+  dead_letter_name           = each.value.dead_letter_name
+  visibility_timeout_seconds = each.value.visibility_timeout_seconds
+  max_receive_count          = each.value.max_receive_count
+}
+
+locals {
+  # Any queue or dead-letter queue by its catalog name => its URL, for the functions' settings.
+  queue_urls = merge(
+    { for n, q in module.queue : n => q.url },
+    { for n, q in module.queue : module.catalog.queues[n].dead_letter_catalog_name => q.dead_letter_url },
+  )
+}
+
+# ---- functions: one Lambda per catalog function, each with its own role -----------------------
+
+module "function" {
+  source   = "./modules/function"
+  for_each = module.catalog.functions
+
+  name               = each.value.lambda_name
+  zip_path           = var.function_zip
+  runtime_mode       = var.runtime_mode
+  architecture       = var.architecture
+  memory_mb          = each.value.memory_mb
+  timeout_seconds    = each.value.timeout_seconds
+  log_retention_days = var.log_retention_days
+  statements         = each.value.statements
+  environment = merge(
+    each.value.environment,
+    { for q in each.value.queue_urls_needed : "SAGALINE_QUEUES_${upper(replace(q, "-", "_"))}_URL" => local.queue_urls[q] },
+    contains(each.value.statements[*].sid, "SendNotifications") ? { SAGALINE_NOTIFICATIONS_FROM = var.notifications_from } : {},
+  )
+}
+
+# ---- queue consumers: one event source mapping per queue, reporting partial batch failures ----
+
+resource "aws_lambda_event_source_mapping" "consumer" {
+  for_each = module.catalog.queues
+
+  event_source_arn        = module.queue[each.key].arn
+  function_name           = module.function[each.value.consumer].invoke_target
+  batch_size              = each.value.batch_size
+  function_response_types = ["ReportBatchItemFailures"]
+  scaling_config {
+    maximum_concurrency = each.value.maximum_concurrency
+  }
+}
+
+# ---- HTTP API: one route per HTTP function --------------------------------------------------
+
+resource "aws_apigatewayv2_api" "http" {
+  name          = local.name_prefix
+  protocol_type = "HTTP"
+}
+
+resource "aws_apigatewayv2_stage" "default" {
+  api_id      = aws_apigatewayv2_api.http.id
+  name        = "$default"
+  auto_deploy = true
+}
+
+resource "aws_apigatewayv2_integration" "function" {
+  for_each = toset(values(module.catalog.http_routes))
+
+  api_id                 = aws_apigatewayv2_api.http.id
+  integration_type       = "AWS_PROXY"
+  integration_uri        = module.function[each.key].invoke_target
+  payload_format_version = "2.0"
+}
+
+resource "aws_apigatewayv2_route" "function" {
+  for_each = module.catalog.http_routes
+
+  api_id    = aws_apigatewayv2_api.http.id
+  route_key = each.key
+  target    = "integrations/${aws_apigatewayv2_integration.function[each.value].id}"
+}
+
+resource "aws_lambda_permission" "http" {
+  for_each = toset(values(module.catalog.http_routes))
+
+  statement_id  = "AllowHttpApi"
+  action        = "lambda:InvokeFunction"
+  function_name = module.function[each.key].name
+  qualifier     = module.function[each.key].qualifier
+  principal     = "apigateway.amazonaws.com"
+  source_arn    = "${aws_apigatewayv2_api.http.execution_arn}/*/*"
+}
+
+# ---- state machines: one per catalog entry, task ARNs filled in by templatefile() -------------
+
+data "aws_iam_policy_document" "states_assume" {
+  statement {
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "Service"
+      identifiers = ["states.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_role" "state_machine" {
+  for_each = module.catalog.state_machines
+
+  name               = "${each.value.name}-sfn"
+  assume_role_policy = data.aws_iam_policy_document.states_assume.json
+}
+
+data "aws_iam_policy_document" "state_machine" {
+  for_each = module.catalog.state_machines
+
+  statement {
+    sid     = "InvokeItsTasks"
+    actions = ["lambda:InvokeFunction"]
+    resources = flatten([for fn in values(each.value.placeholders) :
+    [fn, "${fn}:*"]])
+  }
+}
+
+resource "aws_iam_role_policy" "state_machine" {
+  for_each = module.catalog.state_machines
+
+  role   = aws_iam_role.state_machine[each.key].id
+  policy = data.aws_iam_policy_document.state_machine[each.key].json
+}
+
+resource "aws_sfn_state_machine" "saga" {
+  for_each = module.catalog.state_machines
+
+  name     = each.value.name
+  type     = each.value.type
+  role_arn = aws_iam_role.state_machine[each.key].arn
+  definition = templatefile("${path.module}/../functions/${each.value.definition}",
+  { for k, v in each.value.placeholders : k => var.runtime_mode == "jvm" ? "${v}:live" : v })
+}
+
+# ---- schedules: one EventBridge schedule per scheduled function ------------------------------
+
+data "aws_iam_policy_document" "scheduler_assume" {
+  statement {
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "Service"
+      identifiers = ["scheduler.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_role" "scheduler" {
+  for_each = module.catalog.schedules
+
+  name               = "${module.catalog.functions[each.key].lambda_name}-schedule"
+  assume_role_policy = data.aws_iam_policy_document.scheduler_assume.json
+}
+
+resource "aws_iam_role_policy" "scheduler" {
+  for_each = module.catalog.schedules
+
+  role = aws_iam_role.scheduler[each.key].id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Sid      = "InvokeItsFunction"
+      Effect   = "Allow"
+      Action   = "lambda:InvokeFunction"
+      Resource = module.function[each.key].invoke_target
+    }]
+  })
+}
+
+resource "aws_scheduler_schedule" "function" {
+  for_each = module.catalog.schedules
+
+  name                = module.catalog.functions[each.key].lambda_name
+  schedule_expression = each.value
+  flexible_time_window {
+    mode = "OFF"
+  }
+  target {
+    arn      = module.function[each.key].invoke_target
+    role_arn = aws_iam_role.scheduler[each.key].arn
+  }
+}

@@ -1,0 +1,96 @@
+# Reads the catalog and derives everything the root module provisions from it: one Lambda per
+# function with its IAM statements and environment, one route per HTTP function, one queue (and
+# dead-letter queue) per catalog queue, one event source mapping per queue consumer, one schedule
+# per scheduled function, one state machine per ASL file with the values of its placeholders.
+# No provider and no resource: it evaluates offline (terraform console), which is how the tests
+# check it against the catalog.
+
+locals {
+  catalog   = jsondecode(file(var.catalog_path))
+  functions = { for f in local.catalog.functions : f.name => f }
+  queues    = { for q in local.catalog.queues : q.name => q }
+  machines  = { for m in local.catalog.stateMachines : m.name => m }
+  perms     = { for n, f in local.functions : n => try(f.permissions, {}) }
+
+  arn_prefix  = "arn:${var.partition}"
+  lambda_arn  = { for n, f in local.functions : n => "${local.arn_prefix}:lambda:${var.region}:${var.account_id}:function:${var.name_prefix}-${n}" }
+  queue_arn   = { for n, q in local.queues : n => "${local.arn_prefix}:sqs:${var.region}:${var.account_id}:${var.name_prefix}-${n}" }
+  dlq_arn     = { for n, q in local.queues : n => "${local.arn_prefix}:sqs:${var.region}:${var.account_id}:${var.name_prefix}-${q.deadLetterQueue}" }
+  machine_arn = { for n, m in local.machines : n => "${local.arn_prefix}:states:${var.region}:${var.account_id}:stateMachine:${var.name_prefix}-${n}" }
+  executions  = { for n, m in local.machines : n => "${local.arn_prefix}:states:${var.region}:${var.account_id}:execution:${var.name_prefix}-${n}:*" }
+
+  # The queues that receive each function's published events.
+  publishes_to = {
+    for n, p in local.perms : n => sort(distinct(flatten([
+      for t in try(p.publishes, []) : [for qn, q in local.queues : qn if contains(q.events, t)]
+    ])))
+  }
+  starts   = { for n, p in local.perms : n => sort(try(p.startsStateMachines, [])) }
+  redrives = { for n, p in local.perms : n => sort(try(p.redrivesStateMachines, [])) }
+  moves    = { for n, p in local.perms : n => sort(try(p.redrivesQueues, [])) }
+
+  # Exactly what each function's entry declares, each on the ARNs it names.
+  statements = {
+    for n, f in local.functions : n => concat(
+      f.trigger.type == "queue" ? [{
+        sid       = "ConsumeItsQueue"
+        actions   = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"]
+        resources = [local.queue_arn[try(f.trigger.queue, "")]]
+      }] : [],
+      length(local.publishes_to[n]) > 0 ? [{
+        sid       = "PublishItsEvents"
+        actions   = ["sqs:SendMessage"]
+        resources = [for q in local.publishes_to[n] : local.queue_arn[q]]
+      }] : [],
+      length(local.starts[n]) > 0 ? [{
+        sid       = "StartItsSagas"
+        actions   = ["states:StartExecution"]
+        resources = [for m in local.starts[n] : local.machine_arn[m]]
+      }] : [],
+      length(local.redrives[n]) > 0 ? [{
+        sid       = "RedriveItsSagas"
+        actions   = ["states:DescribeExecution", "states:RedriveExecution"]
+        resources = [for m in local.redrives[n] : local.executions[m]]
+      }] : [],
+      length(local.moves[n]) > 0 ? [{
+        sid       = "TakeDeadLetters"
+        actions   = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"]
+        resources = [for q in local.moves[n] : local.dlq_arn[q]]
+        }, {
+        sid       = "RedriveDeadLetters"
+        actions   = ["sqs:SendMessage"]
+        resources = [for q in local.moves[n] : local.queue_arn[q]]
+      }] : [],
+      try(local.perms[n].sendsEmail, false) ? [{
+        sid       = "SendNotifications"
+        actions   = ["ses:SendEmail", "ses:SendRawEmail"]
+        resources = [var.ses_identity_arn]
+      }] : [],
+      try(local.perms[n].redis, false) && var.redis_cache_arn != "" ? [{
+        sid       = "ConnectToRedis"
+        actions   = ["elasticache:Connect"]
+        resources = [var.redis_cache_arn]
+      }] : [],
+    )
+  }
+
+  # The settings each function reads: its handler, the state machines it starts, the queues it writes to.
+  state_machine_env = {
+    for n, f in local.functions : n => {
+      for m in distinct(concat(local.starts[n], local.redrives[n])) :
+      "SAGALINE_STATE_MACHINES_${upper(replace(m, "-", "_"))}_ARN" => local.machine_arn[m]
+    }
+  }
+  queue_urls_needed = {
+    for n, f in local.functions : n => sort(distinct(concat(local.publishes_to[n], local.moves[n],
+    [for q in local.moves[n] : local.queues[q].deadLetterQueue])))
+  }
+
+  # ASL placeholders: ${reserve_stock_arn} is the ARN of the task function reserve-stock.
+  placeholders = {
+    for m, sm in local.machines : m => {
+      for n, f in local.functions : "${replace(n, "-", "_")}_arn" => local.lambda_arn[n]
+      if contains(try(f.trigger.stateMachines, []), m)
+    }
+  }
+}

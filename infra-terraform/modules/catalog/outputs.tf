@@ -1,0 +1,59 @@
+output "functions" {
+  description = "Every catalog function: name, service, Lambda name, memory, timeout, trigger, IAM statements and environment (without queue URLs)."
+  value = {
+    for n, f in local.functions : n => {
+      name              = n
+      service           = f.service
+      lambda_name       = "${var.name_prefix}-${n}"
+      lambda_arn        = local.lambda_arn[n]
+      memory_mb         = f.memoryMb
+      timeout_seconds   = f.timeoutSeconds
+      trigger_type      = f.trigger.type
+      statements        = local.statements[n]
+      environment       = merge({ QUARKUS_LAMBDA_HANDLER = n }, local.state_machine_env[n])
+      queue_urls_needed = local.queue_urls_needed[n]
+    }
+  }
+}
+
+output "http_routes" {
+  description = "API Gateway route key (\"POST /orders\") => the function that serves it."
+  value       = { for n, f in local.functions : "${try(f.trigger.method, "")} ${try(f.trigger.path, "")}" => n if f.trigger.type == "http" }
+}
+
+output "queues" {
+  description = "Every catalog queue with its dead-letter queue and its consumer's event source mapping settings."
+  value = {
+    for n, q in local.queues : n => {
+      name                       = "${var.name_prefix}-${n}"
+      arn                        = local.queue_arn[n]
+      dead_letter_name           = "${var.name_prefix}-${q.deadLetterQueue}"
+      dead_letter_catalog_name   = q.deadLetterQueue
+      dead_letter_arn            = local.dlq_arn[n]
+      visibility_timeout_seconds = q.visibilityTimeoutSeconds
+      max_receive_count          = q.maxReceiveCount
+      batch_size                 = q.batchSize
+      maximum_concurrency        = q.maximumConcurrency
+      events                     = q.events
+      consumer                   = one([for fn, f in local.functions : fn if try(f.trigger.queue, "") == n])
+    }
+  }
+}
+
+output "schedules" {
+  description = "Scheduled function => its schedule expression (rate(...))."
+  value       = { for n, f in local.functions : n => try(f.trigger.schedule, "") if f.trigger.type == "schedule" }
+}
+
+output "state_machines" {
+  description = "Every catalog state machine: name, type, ARN, ASL file and the values of its placeholders."
+  value = {
+    for m, sm in local.machines : m => {
+      name         = "${var.name_prefix}-${m}"
+      arn          = local.machine_arn[m]
+      type         = try(sm.type, "STANDARD")
+      definition   = sm.definition
+      placeholders = local.placeholders[m]
+    }
+  }
+}

@@ -1,0 +1,35 @@
+variable "catalog_path" {
+  description = "Path of functions/catalog.json, the one place a function, queue or state machine is declared."
+  type        = string
+}
+
+variable "name_prefix" {
+  description = "Prefix of every resource name (Lambda, queue, state machine), e.g. sagaline-dev."
+  type        = string
+}
+
+variable "partition" {
+  description = "AWS partition of the ARNs (aws, aws-cn, aws-us-gov)."
+  type        = string
+}
+
+variable "region" {
+  description = "AWS region of the ARNs."
+  type        = string
+}
+
+variable "account_id" {
+  description = "AWS account id of the ARNs."
+  type        = string
+}
+
+variable "ses_identity_arn" {
+  description = "ARN of the verified SES identity notifications are sent from; functions with sendsEmail may send as it only."
+  type        = string
+}
+
+variable "redis_cache_arn" {
+  description = "ARN of the ElastiCache serverless cache; functions with redis may connect to it only. Empty: no Redis statement."
+  type        = string
+  default     = ""
+}

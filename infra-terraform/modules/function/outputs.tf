@@ -1,0 +1,24 @@
+output "name" {
+  description = "Function name."
+  value       = aws_lambda_function.this.function_name
+}
+
+output "arn" {
+  description = "Unqualified function ARN."
+  value       = aws_lambda_function.this.arn
+}
+
+output "invoke_target" {
+  description = "What triggers invoke: the alias live (jvm) or the function itself (native)."
+  value       = var.runtime_mode == "jvm" ? aws_lambda_alias.live[0].arn : aws_lambda_function.this.arn
+}
+
+output "qualifier" {
+  description = "The alias triggers invoke (jvm), or null."
+  value       = var.runtime_mode == "jvm" ? "live" : null
+}
+
+output "role_name" {
+  description = "The function's own IAM role."
+  value       = aws_iam_role.this.name
+}

@@ -1,0 +1,52 @@
+variable "name" {
+  description = "Lambda function name."
+  type        = string
+}
+
+variable "zip_path" {
+  description = "Path of function.zip."
+  type        = string
+}
+
+variable "runtime_mode" {
+  description = "native (provided.al2023, handler bootstrap) or jvm (java21 with SnapStart, published behind the alias live)."
+  type        = string
+  validation {
+    condition     = contains(["native", "jvm"], var.runtime_mode)
+    error_message = "runtime_mode must be native or jvm."
+  }
+}
+
+variable "architecture" {
+  description = "arm64 or x86_64."
+  type        = string
+}
+
+variable "memory_mb" {
+  description = "Memory, from the catalog."
+  type        = number
+}
+
+variable "timeout_seconds" {
+  description = "Timeout, from the catalog."
+  type        = number
+}
+
+variable "log_retention_days" {
+  description = "Retention of the function's log group."
+  type        = number
+}
+
+variable "statements" {
+  description = "The IAM statements the catalog entry grants: sid, actions, resources (ARNs)."
+  type = list(object({
+    sid       = string
+    actions   = list(string)
+    resources = list(string)
+  }))
+}
+
+variable "environment" {
+  description = "Environment variables (QUARKUS_LAMBDA_HANDLER, state machine ARNs, queue URLs, ...)."
+  type        = map(string)
+}

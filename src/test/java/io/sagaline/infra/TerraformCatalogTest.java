@@ -1,0 +1,241 @@
+package io.sagaline.infra;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.sagaline.platform.Catalog;
+
+/**
+ * What Terraform provisions is what the catalog declares. The catalog module
+ * ({@code infra-terraform/modules/catalog}, which every resource of the root module iterates
+ * over) is evaluated by Terraform itself, offline (it has no provider), and its answer is
+ * compared with the catalog as the application reads it: every function, route, queue, dead-letter
+ * queue, consumer, schedule and state machine, nothing more; every ASL placeholder filled with its
+ * task function's ARN and none left over; every IAM statement exactly what the function's entry
+ * declares, on the ARNs it names, never {@code *}.
+ */
+class TerraformCatalogTest {
+
+    private static final String PREFIX = "sagaline-test";
+    private static final String ACCOUNT = "123456789012";
+    private static final String REGION = "eu-west-1";
+    private static final String SES = "arn:aws:ses:eu-west-1:123456789012:identity/orders@example.com";
+    private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([A-Za-z0-9_]+)}");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static Catalog catalog;
+    private static JsonNode out;
+
+    @BeforeAll
+    static void evaluate() throws Exception {
+        catalog = JSON.convertValue(JSON.readTree(new File("functions/catalog.json")), Catalog.class);
+        Path work = Path.of("target/terraform-catalog").toAbsolutePath();
+        Files.createDirectories(work);
+        String module = "infra-terraform/modules/catalog";
+        terraform(work, "-chdir=" + module, "init", "-backend=false", "-input=false", "-no-color");
+        terraform(work, "-chdir=" + module, "apply", "-auto-approve", "-input=false", "-no-color",
+                "-state=" + work.resolve("catalog.tfstate"),
+                "-var", "catalog_path=" + Path.of("functions/catalog.json").toAbsolutePath(),
+                "-var", "name_prefix=" + PREFIX, "-var", "partition=aws", "-var", "region=" + REGION,
+                "-var", "account_id=" + ACCOUNT, "-var", "ses_identity_arn=" + SES);
+        out = JSON
+                .readTree(terraform(work, "-chdir=" + module, "output", "-json", "-state=" + work.resolve("catalog.tfstate")));
+    }
+
+    @Test
+    void everyFunctionIsALambdaOfItsNameWithItsLimitsAndHandler_andNothingElseIs() {
+        JsonNode functions = out.path("functions").path("value");
+        assertThat(names(functions))
+                .isEqualTo(catalog.functions().stream().map(Catalog.Function::name).collect(Collectors.toSet()));
+        for (Catalog.Function f : catalog.functions()) {
+            JsonNode tf = functions.path(f.name());
+            assertThat(tf.path("lambda_name").asText()).isEqualTo(PREFIX + "-" + f.name());
+            assertThat(tf.path("memory_mb").asInt()).isEqualTo(f.memoryMb());
+            assertThat(tf.path("timeout_seconds").asInt()).isEqualTo(f.timeoutSeconds());
+            assertThat(tf.path("environment").path("QUARKUS_LAMBDA_HANDLER").asText()).isEqualTo(f.name());
+        }
+    }
+
+    @Test
+    void everyHttpFunctionHasExactlyItsRoute() {
+        Map<String, String> expected = new HashMap<>();
+        catalog.functions().stream().filter(f -> f.trigger().isHttp())
+                .forEach(f -> expected.put(f.trigger().routeKey(), f.name()));
+        Map<String, String> routes = new HashMap<>();
+        out.path("http_routes").path("value").fields().forEachRemaining(e -> routes.put(e.getKey(), e.getValue().asText()));
+        assertThat(routes).isEqualTo(expected);
+    }
+
+    @Test
+    void everyQueueHasItsDeadLetterQueueRedrivePolicyAndConsumerMapping() {
+        JsonNode queues = out.path("queues").path("value");
+        assertThat(names(queues)).isEqualTo(catalog.queues().stream().map(Catalog.Queue::name).collect(Collectors.toSet()));
+        for (Catalog.Queue q : catalog.queues()) {
+            JsonNode tf = queues.path(q.name());
+            String consumer = catalog.functions().stream()
+                    .filter(f -> f.trigger().isQueue() && q.name().equals(f.trigger().queue()))
+                    .findFirst().orElseThrow().name();
+            assertThat(tf.path("name").asText()).isEqualTo(PREFIX + "-" + q.name());
+            assertThat(tf.path("dead_letter_name").asText()).isEqualTo(PREFIX + "-" + q.deadLetterQueue());
+            assertThat(tf.path("max_receive_count").asInt()).isEqualTo(q.maxReceiveCount());
+            assertThat(tf.path("visibility_timeout_seconds").asInt()).isEqualTo(q.visibilityTimeoutSeconds());
+            assertThat(tf.path("batch_size").asInt()).isEqualTo(q.batchSize());
+            assertThat(tf.path("maximum_concurrency").asInt()).isEqualTo(q.maximumConcurrency());
+            assertThat(tf.path("consumer").asText()).isEqualTo(consumer);
+        }
+    }
+
+    @Test
+    void everyScheduledFunctionHasItsSchedule() {
+        Map<String, String> expected = new HashMap<>();
+        catalog.functions().stream().filter(f -> f.trigger().isSchedule())
+                .forEach(f -> expected.put(f.name(), f.trigger().schedule()));
+        Map<String, String> schedules = new HashMap<>();
+        out.path("schedules").path("value").fields().forEachRemaining(e -> schedules.put(e.getKey(), e.getValue().asText()));
+        assertThat(schedules).isNotEmpty().isEqualTo(expected);
+    }
+
+    @Test
+    void everyStateMachineHasItsAsl_andItsPlaceholdersAreExactlyThoseTerraformFills() throws IOException {
+        JsonNode machines = out.path("state_machines").path("value");
+        assertThat(names(machines))
+                .isEqualTo(catalog.stateMachines().stream().map(Catalog.StateMachine::name).collect(Collectors.toSet()));
+        for (Catalog.StateMachine m : catalog.stateMachines()) {
+            JsonNode tf = machines.path(m.name());
+            assertThat(tf.path("definition").asText()).isEqualTo(m.definition());
+            assertThat(tf.path("type").asText()).isEqualTo(m.type());
+            Set<String> inAsl = new TreeSet<>();
+            Matcher matcher = PLACEHOLDER
+                    .matcher(Files.readString(Path.of("functions", m.definition()), StandardCharsets.UTF_8));
+            while (matcher.find()) {
+                inAsl.add(matcher.group(1));
+            }
+            assertThat(names(tf.path("placeholders"))).as(m.name() + ": placeholders in the ASL = values Terraform fills")
+                    .isEqualTo(inAsl);
+            tf.path("placeholders").fields().forEachRemaining(e -> assertThat(e.getValue().asText())
+                    .isEqualTo(lambdaArn(e.getKey().substring(0, e.getKey().length() - 4).replace('_', '-'))));
+        }
+    }
+
+    @Test
+    void everyIamStatementIsExactlyWhatTheEntryDeclares_onTheArnsItNames() {
+        JsonNode functions = out.path("functions").path("value");
+        for (Catalog.Function f : catalog.functions()) {
+            Map<String, Set<String>> actual = new HashMap<>();
+            Map<String, Set<String>> actualActions = new HashMap<>();
+            for (JsonNode s : functions.path(f.name()).path("statements")) {
+                Set<String> resources = new TreeSet<>();
+                s.path("resources").forEach(r -> resources.add(r.asText()));
+                assertThat(resources).as(f.name() + " " + s.path("sid").asText()).isNotEmpty()
+                        .allSatisfy(r -> assertThat(r).doesNotContain("*:*").isNotEqualTo("*")
+                                .contains(":" + ACCOUNT + ":").matches(a -> a.equals(SES) || a.contains(":" + PREFIX + "-"),
+                                        "one of this deployment's resources"));
+                actual.put(s.path("sid").asText(), resources);
+                Set<String> actions = new TreeSet<>();
+                s.path("actions").forEach(a -> actions.add(a.asText()));
+                actualActions.put(s.path("sid").asText(), actions);
+            }
+            assertThat(actual).as("statements of " + f.name()).isEqualTo(expectedStatements(f));
+            if (actualActions.containsKey("PublishItsEvents")) {
+                assertThat(actualActions.get("PublishItsEvents")).containsExactly("sqs:SendMessage");
+            }
+            if (actualActions.containsKey("StartItsSagas")) {
+                assertThat(actualActions.get("StartItsSagas")).containsExactly("states:StartExecution");
+            }
+        }
+    }
+
+    /** The statements a function's catalog entry calls for, derived here independently of the Terraform. */
+    private static Map<String, Set<String>> expectedStatements(Catalog.Function f) {
+        Map<String, Object> p = f.permissions() == null ? Map.of() : f.permissions();
+        Map<String, Set<String>> expected = new HashMap<>();
+        if (f.trigger().isQueue()) {
+            expected.put("ConsumeItsQueue", Set.of(queueArn(f.trigger().queue())));
+        }
+        Set<String> publishTo = new TreeSet<>();
+        for (Object type : list(p.get("publishes"))) {
+            catalog.subscribers((String) type).forEach(q -> publishTo.add(queueArn(q.name())));
+        }
+        if (!publishTo.isEmpty()) {
+            expected.put("PublishItsEvents", publishTo);
+        }
+        if (!list(p.get("startsStateMachines")).isEmpty()) {
+            expected.put("StartItsSagas", list(p.get("startsStateMachines")).stream()
+                    .map(m -> "arn:aws:states:" + REGION + ":" + ACCOUNT + ":stateMachine:" + PREFIX + "-" + m)
+                    .collect(Collectors.toSet()));
+        }
+        if (!list(p.get("redrivesStateMachines")).isEmpty()) {
+            expected.put("RedriveItsSagas", list(p.get("redrivesStateMachines")).stream()
+                    .map(m -> "arn:aws:states:" + REGION + ":" + ACCOUNT + ":execution:" + PREFIX + "-" + m + ":*")
+                    .collect(Collectors.toSet()));
+        }
+        if (!list(p.get("redrivesQueues")).isEmpty()) {
+            expected.put("TakeDeadLetters", list(p.get("redrivesQueues")).stream()
+                    .map(q -> queueArn(catalog.queue((String) q).orElseThrow().deadLetterQueue())).collect(Collectors.toSet()));
+            expected.put("RedriveDeadLetters",
+                    list(p.get("redrivesQueues")).stream().map(q -> queueArn((String) q)).collect(Collectors.toSet()));
+        }
+        if (Boolean.TRUE.equals(p.get("sendsEmail"))) {
+            expected.put("SendNotifications", Set.of(SES));
+        }
+        return expected;
+    }
+
+    private static List<Object> list(Object value) {
+        return value instanceof List<?> l ? new ArrayList<>(l) : List.of();
+    }
+
+    private static String queueArn(String name) {
+        return "arn:aws:sqs:" + REGION + ":" + ACCOUNT + ":" + PREFIX + "-" + name;
+    }
+
+    private static String lambdaArn(String function) {
+        return "arn:aws:lambda:" + REGION + ":" + ACCOUNT + ":function:" + PREFIX + "-" + function;
+    }
+
+    private static Set<String> names(JsonNode object) {
+        Set<String> names = new HashSet<>();
+        object.fieldNames().forEachRemaining(names::add);
+        return names;
+    }
+
+    private static String terraform(Path work, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of("terraform"));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(false);
+        builder.environment().put("TF_DATA_DIR", work.resolve(".terraform").toString());
+        builder.environment().put("TF_IN_AUTOMATION", "1");
+        builder.environment().put("CHECKPOINT_DISABLE", "1");
+        Process process = builder.start();
+        byte[] stdout = process.getInputStream().readAllBytes();
+        byte[] stderr = process.getErrorStream().readAllBytes();
+        assertThat(process.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        if (process.exitValue() != 0) {
+            throw new AssertionError(String.join(" ", command) + " failed:\n" + new String(stdout, StandardCharsets.UTF_8)
+                    + new String(stderr, StandardCharsets.UTF_8));
+        }
+        return new String(stdout, StandardCharsets.UTF_8);
+    }
+}
