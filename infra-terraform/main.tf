@@ -61,7 +61,7 @@ module "function" {
   statements         = each.value.statements
   environment = merge(
     each.value.environment,
-    { for q in each.value.queue_urls_needed : "SAGALINE_QUEUES_${upper(replace(q, "-", "_"))}_URL" => local.queue_urls[q] },
+    { for q in each.value.queue_urls_needed : format("SAGALINE_QUEUES_%s_URL", upper(replace(q, "-", "_"))) => local.queue_urls[q] },
     contains(each.value.statements[*].sid, "SendNotifications") ? { SAGALINE_NOTIFICATIONS_FROM = var.notifications_from } : {},
   )
 }

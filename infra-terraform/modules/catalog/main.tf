@@ -78,7 +78,7 @@ locals {
   state_machine_env = {
     for n, f in local.functions : n => {
       for m in distinct(concat(local.starts[n], local.redrives[n])) :
-      "SAGALINE_STATE_MACHINES_${upper(replace(m, "-", "_"))}_ARN" => local.machine_arn[m]
+      format("SAGALINE_STATE_MACHINES_%s_ARN", upper(replace(m, "-", "_"))) => local.machine_arn[m]
     }
   }
   queue_urls_needed = {
@@ -89,7 +89,7 @@ locals {
   # ASL placeholders: ${reserve_stock_arn} is the ARN of the task function reserve-stock.
   placeholders = {
     for m, sm in local.machines : m => {
-      for n, f in local.functions : "${replace(n, "-", "_")}_arn" => local.lambda_arn[n]
+      for n, f in local.functions : format("%s_arn", replace(n, "-", "_")) => local.lambda_arn[n]
       if contains(try(f.trigger.stateMachines, []), m)
     }
   }

@@ -18,7 +18,7 @@ output "functions" {
 
 output "http_routes" {
   description = "API Gateway route key (\"POST /orders\") => the function that serves it."
-  value       = { for n, f in local.functions : "${try(f.trigger.method, "")} ${try(f.trigger.path, "")}" => n if f.trigger.type == "http" }
+  value       = { for n, f in local.functions : format("%s %s", try(f.trigger.method, ""), try(f.trigger.path, "")) => n if f.trigger.type == "http" }
 }
 
 output "queues" {

@@ -1,0 +1,117 @@
+package io.sagaline.infra;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * The Terraform as HashiCorp's HCL parser reads it (not regexes): in the root module every
+ * resource and module that exists once per function, route, queue, consumer, schedule or state
+ * machine iterates over the catalog module, and the few that exist once per deployment are named
+ * here, so nothing is provisioned that the catalog does not declare; every queue consumer reports
+ * partial batch failures; no IAM statement grants {@code *} where AWS offers an ARN; the provider
+ * is pinned; every variable is typed and described.
+ */
+class TerraformStructureTest {
+
+    private static final String ROOT = "infra-terraform/main.tf";
+    /** Once per deployment, by design: the catalog itself, the HTTP API and its stage, and data sources. */
+    private static final Set<String> SINGLETONS = Set.of("module.catalog", "aws_apigatewayv2_api.http",
+            "aws_apigatewayv2_stage.default");
+    /** Statements that may name {@code *}: AWS has no resource ARN for these actions. */
+    private static final Set<String> NO_ARN_ACTIONS = Set.of("xray:PutTraceSegments", "xray:PutTelemetryRecords");
+
+    private static JsonNode files;
+
+    @BeforeAll
+    static void parse() throws Exception {
+        Process process = new ProcessBuilder("bash", "infra-terraform/tools/hcl2json.sh")
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
+        byte[] out = process.getInputStream().readAllBytes();
+        assertThat(process.waitFor(300, TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).as("hcl2json").isZero();
+        files = new ObjectMapper().readTree(new String(out, StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void everyPerItemResourceOfTheRootModule_iteratesOverTheCatalog() {
+        JsonNode root = files.path(ROOT);
+        List<String> checked = new ArrayList<>();
+        root.path("resource").fields().forEachRemaining(type -> type.getValue().fields().forEachRemaining(block -> {
+            String address = type.getKey() + "." + block.getKey();
+            checked.add(address);
+            if (!SINGLETONS.contains(address)) {
+                assertThat(block.getValue().get(0).path("for_each").asText()).as(address + " iterates over the catalog")
+                        .contains("module.catalog.");
+            }
+        }));
+        root.path("module").fields().forEachRemaining(block -> {
+            String address = "module." + block.getKey();
+            checked.add(address);
+            if (!SINGLETONS.contains(address)) {
+                assertThat(block.getValue().get(0).path("for_each").asText()).as(address + " iterates over the catalog")
+                        .contains("module.catalog.");
+            }
+        });
+        root.path("data").fields().forEachRemaining(type -> type.getValue().fields().forEachRemaining(block -> {
+            String address = "data." + type.getKey() + "." + block.getKey();
+            String forEach = block.getValue().get(0).path("for_each").asText("");
+            assertThat(forEach.isEmpty() || forEach.contains("module.catalog.")).as(address).isTrue();
+        }));
+        assertThat(checked).contains("module.function", "module.queue", "aws_lambda_event_source_mapping.consumer",
+                "aws_apigatewayv2_route.function", "aws_sfn_state_machine.saga", "aws_scheduler_schedule.function");
+        assertThat(root.path("module").path("catalog").get(0).path("catalog_path").asText())
+                .endsWith("/../functions/catalog.json");
+    }
+
+    @Test
+    void everyQueueConsumerReportsPartialBatchFailures() {
+        JsonNode mappings = files.path(ROOT).path("resource").path("aws_lambda_event_source_mapping");
+        assertThat(mappings.size()).isEqualTo(1);
+        mappings.fields().forEachRemaining(m -> assertThat(m.getValue().get(0).path("function_response_types"))
+                .extracting(JsonNode::asText).containsExactly("ReportBatchItemFailures"));
+    }
+
+    @Test
+    void noIamStatementGrantsEverything_whereAwsOffersAnArn() {
+        files.fields().forEachRemaining(file -> file.getValue().path("data").path("aws_iam_policy_document").fields()
+                .forEachRemaining(doc -> doc.getValue().get(0).path("statement").forEach(statement -> {
+                    List<String> resources = new ArrayList<>();
+                    statement.path("resources").forEach(r -> resources.add(r.asText()));
+                    if (resources.contains("*")) {
+                        assertThat(statement.path("actions")).extracting(JsonNode::asText)
+                                .as(file.getKey() + " " + doc.getKey())
+                                .isSubsetOf(NO_ARN_ACTIONS);
+                    }
+                })));
+        files.fields().forEachRemaining(file -> assertThat(file.getValue().toString()).as(file.getKey())
+                .doesNotContain("\"Resource\":\"*\"").doesNotContain("\"Action\":\"*\""));
+    }
+
+    @Test
+    void theProviderIsPinned_andEveryVariableIsTypedAndDescribed() {
+        JsonNode aws = files.path("infra-terraform/versions.tf").path("terraform").get(0).path("required_providers").get(0)
+                .path("aws");
+        assertThat(aws.path("version").asText()).as("an exact provider version").matches("= \\d+\\.\\d+\\.\\d+");
+        files.fields().forEachRemaining(file -> file.getValue().path("variable").fields().forEachRemaining(v -> {
+            JsonNode block = v.getValue().get(0);
+            assertThat(block.path("type").asText()).as(file.getKey() + " var." + v.getKey() + " type").isNotEmpty();
+            assertThat(block.path("description").asText()).as(file.getKey() + " var." + v.getKey() + " description")
+                    .isNotBlank();
+        }));
+        assertThat(Map.of("root", files.path("infra-terraform/variables.tf").path("variable").path("environment").get(0)
+                .path("validation").size())).containsEntry("root", 1);
+    }
+}
