@@ -5,6 +5,15 @@ provider "aws" {
   }
 }
 
+# CloudFront-scoped WAF rules live in us-east-1.
+provider "aws" {
+  alias  = "us_east_1"
+  region = "us-east-1"
+  default_tags {
+    tags = merge({ Application = "sagaline", Environment = var.environment }, var.tags)
+  }
+}
+
 data "aws_caller_identity" "current" {}
 data "aws_partition" "current" {}
 
@@ -23,6 +32,7 @@ module "catalog" {
   region           = var.aws_region
   account_id       = data.aws_caller_identity.current.account_id
   ses_identity_arn = local.ses_identity_arn
+  redis_arns       = [aws_elasticache_serverless_cache.redis.arn, aws_elasticache_user.functions.arn]
 }
 
 # ---- queues: one per catalog queue, each with its dead-letter queue -------------------------
@@ -35,6 +45,7 @@ module "queue" {
   dead_letter_name           = each.value.dead_letter_name
   visibility_timeout_seconds = each.value.visibility_timeout_seconds
   max_receive_count          = each.value.max_receive_count
+  kms_key_arn                = aws_kms_key.queues.arn
 }
 
 locals {
@@ -58,11 +69,36 @@ module "function" {
   memory_mb          = each.value.memory_mb
   timeout_seconds    = each.value.timeout_seconds
   log_retention_days = var.log_retention_days
-  statements         = each.value.statements
+  logs_kms_key_arn   = aws_kms_key.logs.arn
+  subnet_ids         = aws_subnet.private[*].id
+  security_group_ids = [aws_security_group.functions.id]
+  statements = concat(
+    each.value.statements,
+    # A function that touches a queue uses the queue key; one of a service with a database reads its secret.
+    anytrue([for s in each.value.statements : length([for a in s.actions : a if startswith(a, "sqs:")]) > 0]) ? [{
+      sid       = "UseTheQueueKey"
+      actions   = ["kms:GenerateDataKey", "kms:Decrypt"]
+      resources = [aws_kms_key.queues.arn]
+    }] : [],
+    contains(keys(local.service_secrets), each.value.service) ? [{
+      sid       = "ReadItsServiceSecret"
+      actions   = ["secretsmanager:GetSecretValue"]
+      resources = [local.service_secrets[each.value.service]]
+      }, {
+      sid       = "DecryptItsServiceSecret"
+      actions   = ["kms:Decrypt"]
+      resources = [aws_kms_key.data.arn]
+    }] : [],
+  )
   environment = merge(
     each.value.environment,
     { for q in each.value.queue_urls_needed : format("SAGALINE_QUEUES_%s_URL", upper(replace(q, "-", "_"))) => local.queue_urls[q] },
     contains(each.value.statements[*].sid, "SendNotifications") ? { SAGALINE_NOTIFICATIONS_FROM = var.notifications_from } : {},
+    contains(keys(local.service_secrets), each.value.service) ? {
+      QUARKUS_DATASOURCE_REACTIVE_URL = "postgresql://${aws_db_proxy.this.endpoint}:5432/sagaline?sslmode=require"
+      SAGALINE_DATABASE_SECRET_ARN    = local.service_secrets[each.value.service]
+    } : {},
+    each.value.redis ? { QUARKUS_REDIS_HOSTS = "rediss://${aws_elasticache_serverless_cache.redis.endpoint[0].address}:${aws_elasticache_serverless_cache.redis.endpoint[0].port}" } : {},
   )
 }
 
@@ -149,6 +185,15 @@ data "aws_iam_policy_document" "state_machine" {
     resources = flatten([for fn in values(each.value.placeholders) :
     [fn, "${fn}:*"]])
   }
+
+  statement {
+    # Log delivery and X-Ray take no resource ARN (Step Functions' documented policy).
+    sid = "DeliverLogsAndTraces"
+    actions = ["logs:CreateLogDelivery", "logs:GetLogDelivery", "logs:UpdateLogDelivery", "logs:DeleteLogDelivery",
+      "logs:ListLogDeliveries", "logs:PutResourcePolicy", "logs:DescribeResourcePolicies", "logs:DescribeLogGroups",
+    "xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules", "xray:GetSamplingTargets"]
+    resources = ["*"]
+  }
 }
 
 resource "aws_iam_role_policy" "state_machine" {
@@ -156,6 +201,14 @@ resource "aws_iam_role_policy" "state_machine" {
 
   role   = aws_iam_role.state_machine[each.key].id
   policy = data.aws_iam_policy_document.state_machine[each.key].json
+}
+
+resource "aws_cloudwatch_log_group" "state_machine" {
+  for_each = module.catalog.state_machines
+
+  name              = "/aws/vendedlogs/states/${each.value.name}"
+  retention_in_days = var.log_retention_days
+  kms_key_id        = aws_kms_key.logs.arn
 }
 
 resource "aws_sfn_state_machine" "saga" {
@@ -166,6 +219,16 @@ resource "aws_sfn_state_machine" "saga" {
   role_arn = aws_iam_role.state_machine[each.key].arn
   definition = templatefile("${path.module}/../functions/${each.value.definition}",
   { for k, v in each.value.placeholders : k => var.runtime_mode == "jvm" ? "${v}:live" : v })
+
+  logging_configuration {
+    log_destination        = "${aws_cloudwatch_log_group.state_machine[each.key].arn}:*"
+    include_execution_data = true
+    level                  = "ERROR"
+  }
+
+  tracing_configuration {
+    enabled = true
+  }
 }
 
 # ---- schedules: one EventBridge schedule per scheduled function ------------------------------

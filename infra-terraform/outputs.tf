@@ -1,6 +1,31 @@
 output "api_url" {
-  description = "The HTTP API's URL (the API contract's base URL)."
+  description = "The API's URL for callers (the API contract's base URL): CloudFront with the WAF in front of the HTTP API."
+  value       = "https://${aws_cloudfront_distribution.api.domain_name}"
+}
+
+output "api_origin_url" {
+  description = "The HTTP API's own URL (behind CloudFront; for diagnosis)."
   value       = aws_apigatewayv2_stage.default.invoke_url
+}
+
+output "database_endpoint" {
+  description = "The RDS Proxy endpoint the functions connect to."
+  value       = aws_db_proxy.this.endpoint
+}
+
+output "database_cluster_endpoint" {
+  description = "The Aurora cluster's writer endpoint (for migrations)."
+  value       = aws_rds_cluster.this.endpoint
+}
+
+output "cache_endpoint" {
+  description = "The ElastiCache serverless endpoint (TLS)."
+  value       = "${aws_elasticache_serverless_cache.redis.endpoint[0].address}:${aws_elasticache_serverless_cache.redis.endpoint[0].port}"
+}
+
+output "alarm_topic_arn" {
+  description = "The SNS topic the alarms go to."
+  value       = aws_sns_topic.alarms.arn
 }
 
 output "state_machine_arns" {

@@ -65,3 +65,59 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "vpc_cidr" {
+  description = "CIDR block of the VPC; three private /20 subnets are cut from it."
+  type        = string
+  default     = "10.40.0.0/16"
+  validation {
+    condition     = can(cidrsubnet(var.vpc_cidr, 4, 2))
+    error_message = "vpc_cidr must be an IPv4 CIDR block of /24 or larger."
+  }
+}
+
+variable "database_min_acu" {
+  description = "Aurora Serverless v2 minimum capacity (ACU); 0 lets an idle cluster pause (engine 16.3+)."
+  type        = number
+  default     = 0
+  validation {
+    condition     = var.database_min_acu >= 0 && var.database_min_acu <= 256
+    error_message = "database_min_acu must be within 0..256."
+  }
+}
+
+variable "database_max_acu" {
+  description = "Aurora Serverless v2 maximum capacity (ACU)."
+  type        = number
+  default     = 4
+  validation {
+    condition     = var.database_max_acu >= 1 && var.database_max_acu <= 256
+    error_message = "database_max_acu must be within 1..256."
+  }
+}
+
+variable "cache_max_gb" {
+  description = "Maximum data stored in the ElastiCache serverless cache (GB)."
+  type        = number
+  default     = 1
+  validation {
+    condition     = var.cache_max_gb >= 1 && var.cache_max_gb <= 5000
+    error_message = "cache_max_gb must be within 1..5000."
+  }
+}
+
+variable "alarm_email" {
+  description = "E-mail address the alarms are sent to (an SNS subscription to confirm); empty: none."
+  type        = string
+  default     = ""
+}
+
+variable "api_rate_limit_per_5_min" {
+  description = "Requests one IP address may make in 5 minutes before the WAF blocks it."
+  type        = number
+  default     = 2000
+  validation {
+    condition     = var.api_rate_limit_per_5_min >= 10
+    error_message = "api_rate_limit_per_5_min must be at least 10 (WAF's minimum)."
+  }
+}

@@ -6,6 +6,10 @@ terraform {
       source  = "hashicorp/aws"
       version = "= 5.84.0"
     }
+    random = {
+      source  = "hashicorp/random"
+      version = "= 3.6.3"
+    }
   }
 
   # Remote state: an S3 bucket with versioning and a DynamoDB lock table, given at init time:

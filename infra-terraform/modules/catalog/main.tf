@@ -66,10 +66,10 @@ locals {
         actions   = ["ses:SendEmail", "ses:SendRawEmail"]
         resources = [var.ses_identity_arn]
       }] : [],
-      try(local.perms[n].redis, false) && var.redis_cache_arn != "" ? [{
+      try(local.perms[n].redis, false) && length(var.redis_arns) > 0 ? [{
         sid       = "ConnectToRedis"
         actions   = ["elasticache:Connect"]
-        resources = [var.redis_cache_arn]
+        resources = var.redis_arns
       }] : [],
     )
   }

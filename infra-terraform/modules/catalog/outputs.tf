@@ -9,6 +9,7 @@ output "functions" {
       memory_mb         = f.memoryMb
       timeout_seconds   = f.timeoutSeconds
       trigger_type      = f.trigger.type
+      redis             = try(local.perms[n].redis, false)
       statements        = local.statements[n]
       environment       = merge({ QUARKUS_LAMBDA_HANDLER = n }, local.state_machine_env[n])
       queue_urls_needed = local.queue_urls_needed[n]

@@ -28,8 +28,8 @@ variable "ses_identity_arn" {
   type        = string
 }
 
-variable "redis_cache_arn" {
-  description = "ARN of the ElastiCache serverless cache; functions with redis may connect to it only. Empty: no Redis statement."
-  type        = string
-  default     = ""
+variable "redis_arns" {
+  description = "ARNs of the ElastiCache serverless cache and of the user functions connect as; functions with redis may connect with these only. Empty: no Redis statement."
+  type        = list(string)
+  default     = []
 }

@@ -19,7 +19,16 @@ resource "aws_iam_role" "this" {
 resource "aws_cloudwatch_log_group" "this" {
   name              = "/aws/lambda/${var.name}"
   retention_in_days = var.log_retention_days
+  kms_key_id        = var.logs_kms_key_arn
 }
+
+# Network interfaces in the private subnets (AWS's managed policy: these EC2 actions take no resource ARN).
+resource "aws_iam_role_policy_attachment" "vpc" {
+  role       = aws_iam_role.this.name
+  policy_arn = "arn:${data.aws_partition.current.partition}:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"
+}
+
+data "aws_partition" "current" {}
 
 data "aws_iam_policy_document" "this" {
   statement {
@@ -70,6 +79,11 @@ resource "aws_lambda_function" "this" {
     mode = "Active"
   }
 
+  vpc_config {
+    subnet_ids         = var.subnet_ids
+    security_group_ids = var.security_group_ids
+  }
+
   dynamic "snap_start" {
     for_each = var.runtime_mode == "jvm" ? [1] : []
     content {
@@ -77,7 +91,7 @@ resource "aws_lambda_function" "this" {
     }
   }
 
-  depends_on = [aws_cloudwatch_log_group.this, aws_iam_role_policy.this]
+  depends_on = [aws_cloudwatch_log_group.this, aws_iam_role_policy.this, aws_iam_role_policy_attachment.vpc]
 }
 
 # SnapStart applies to published versions only: the JVM build is invoked through this alias.

@@ -50,3 +50,18 @@ variable "environment" {
   description = "Environment variables (QUARKUS_LAMBDA_HANDLER, state machine ARNs, queue URLs, ...)."
   type        = map(string)
 }
+
+variable "logs_kms_key_arn" {
+  description = "The KMS key the function's log group is encrypted with."
+  type        = string
+}
+
+variable "subnet_ids" {
+  description = "Private subnets the function runs in."
+  type        = list(string)
+}
+
+variable "security_group_ids" {
+  description = "Security groups of the function's network interfaces."
+  type        = list(string)
+}

@@ -25,3 +25,8 @@ variable "max_receive_count" {
     error_message = "max_receive_count must be within 1..1000."
   }
 }
+
+variable "kms_key_arn" {
+  description = "The customer-managed KMS key the queue and its dead-letter queue are encrypted with."
+  type        = string
+}

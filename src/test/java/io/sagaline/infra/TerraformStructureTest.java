@@ -26,11 +26,17 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 class TerraformStructureTest {
 
     private static final String ROOT = "infra-terraform/main.tf";
-    /** Once per deployment, by design: the catalog itself, the HTTP API and its stage, and data sources. */
+    /** The root files whose resources exist per catalog item (the others hold the deployment's network, data and edge). */
+    private static final List<String> PER_ITEM_FILES = List.of(ROOT, "infra-terraform/observability.tf");
+    /** Once per deployment, by design: the catalog itself, the HTTP API and its stage, the alarm topic, the dashboard. */
     private static final Set<String> SINGLETONS = Set.of("module.catalog", "aws_apigatewayv2_api.http",
-            "aws_apigatewayv2_stage.default");
-    /** Statements that may name {@code *}: AWS has no resource ARN for these actions. */
-    private static final Set<String> NO_ARN_ACTIONS = Set.of("xray:PutTraceSegments", "xray:PutTelemetryRecords");
+            "aws_apigatewayv2_stage.default", "aws_sns_topic.alarms", "aws_sns_topic_subscription.alarm_email",
+            "aws_cloudwatch_metric_alarm.api_5xx", "aws_cloudwatch_dashboard.this");
+    /** Statements that may name {@code *}: AWS has no resource ARN for these actions (log delivery, X-Ray). */
+    private static final Set<String> NO_ARN_ACTIONS = Set.of("xray:PutTraceSegments", "xray:PutTelemetryRecords",
+            "xray:GetSamplingRules", "xray:GetSamplingTargets", "logs:CreateLogDelivery", "logs:GetLogDelivery",
+            "logs:UpdateLogDelivery", "logs:DeleteLogDelivery", "logs:ListLogDeliveries", "logs:PutResourcePolicy",
+            "logs:DescribeResourcePolicies", "logs:DescribeLogGroups");
 
     private static JsonNode files;
 
@@ -47,33 +53,45 @@ class TerraformStructureTest {
 
     @Test
     void everyPerItemResourceOfTheRootModule_iteratesOverTheCatalog() {
-        JsonNode root = files.path(ROOT);
         List<String> checked = new ArrayList<>();
-        root.path("resource").fields().forEachRemaining(type -> type.getValue().fields().forEachRemaining(block -> {
-            String address = type.getKey() + "." + block.getKey();
-            checked.add(address);
-            if (!SINGLETONS.contains(address)) {
-                assertThat(block.getValue().get(0).path("for_each").asText()).as(address + " iterates over the catalog")
-                        .contains("module.catalog.");
-            }
-        }));
-        root.path("module").fields().forEachRemaining(block -> {
-            String address = "module." + block.getKey();
-            checked.add(address);
-            if (!SINGLETONS.contains(address)) {
-                assertThat(block.getValue().get(0).path("for_each").asText()).as(address + " iterates over the catalog")
-                        .contains("module.catalog.");
-            }
-        });
-        root.path("data").fields().forEachRemaining(type -> type.getValue().fields().forEachRemaining(block -> {
-            String address = "data." + type.getKey() + "." + block.getKey();
-            String forEach = block.getValue().get(0).path("for_each").asText("");
-            assertThat(forEach.isEmpty() || forEach.contains("module.catalog.")).as(address).isTrue();
-        }));
+        for (String file : PER_ITEM_FILES) {
+            JsonNode root = files.path(file);
+            root.path("resource").fields().forEachRemaining(type -> type.getValue().fields().forEachRemaining(block -> {
+                String address = type.getKey() + "." + block.getKey();
+                checked.add(address);
+                if (!SINGLETONS.contains(address)) {
+                    assertThat(block.getValue().get(0).path("for_each").asText()).as(address + " iterates over the catalog")
+                            .contains("module.catalog.");
+                }
+            }));
+            root.path("module").fields().forEachRemaining(block -> {
+                String address = "module." + block.getKey();
+                checked.add(address);
+                if (!SINGLETONS.contains(address)) {
+                    assertThat(block.getValue().get(0).path("for_each").asText()).as(address + " iterates over the catalog")
+                            .contains("module.catalog.");
+                }
+            });
+            root.path("data").fields().forEachRemaining(type -> type.getValue().fields().forEachRemaining(block -> {
+                String address = "data." + type.getKey() + "." + block.getKey();
+                String forEach = block.getValue().get(0).path("for_each").asText("");
+                assertThat(forEach.isEmpty() || forEach.contains("module.catalog.")).as(address).isTrue();
+            }));
+        }
         assertThat(checked).contains("module.function", "module.queue", "aws_lambda_event_source_mapping.consumer",
-                "aws_apigatewayv2_route.function", "aws_sfn_state_machine.saga", "aws_scheduler_schedule.function");
-        assertThat(root.path("module").path("catalog").get(0).path("catalog_path").asText())
+                "aws_apigatewayv2_route.function", "aws_sfn_state_machine.saga", "aws_scheduler_schedule.function",
+                "aws_cloudwatch_metric_alarm.dead_letters", "aws_cloudwatch_metric_alarm.failed_executions",
+                "aws_cloudwatch_metric_alarm.function_errors");
+        assertThat(files.path(ROOT).path("module").path("catalog").get(0).path("catalog_path").asText())
                 .endsWith("/../functions/catalog.json");
+        // The per-service resources of the other files iterate over the catalog's services.
+        assertThat(files.path("infra-terraform/database.tf").path("locals").toString()).contains("module.catalog.functions");
+        files.path("infra-terraform/database.tf").path("resource").fields().forEachRemaining(type -> type.getValue().fields()
+                .forEachRemaining(block -> {
+                    String forEach = block.getValue().get(0).path("for_each").asText("");
+                    assertThat(forEach.isEmpty() || forEach.contains("local.services")).as(type.getKey() + "." + block.getKey())
+                            .isTrue();
+                }));
     }
 
     @Test
@@ -102,9 +120,11 @@ class TerraformStructureTest {
 
     @Test
     void theProviderIsPinned_andEveryVariableIsTypedAndDescribed() {
-        JsonNode aws = files.path("infra-terraform/versions.tf").path("terraform").get(0).path("required_providers").get(0)
-                .path("aws");
-        assertThat(aws.path("version").asText()).as("an exact provider version").matches("= \\d+\\.\\d+\\.\\d+");
+        JsonNode providers = files.path("infra-terraform/versions.tf").path("terraform").get(0).path("required_providers")
+                .get(0);
+        assertThat(providers.size()).isPositive();
+        providers.fields().forEachRemaining(p -> assertThat(p.getValue().path("version").asText())
+                .as("an exact version of provider " + p.getKey()).matches("= \\d+\\.\\d+\\.\\d+"));
         files.fields().forEachRemaining(file -> file.getValue().path("variable").fields().forEachRemaining(v -> {
             JsonNode block = v.getValue().get(0);
             assertThat(block.path("type").asText()).as(file.getKey() + " var." + v.getKey() + " type").isNotEmpty();

@@ -1,0 +1,59 @@
+# Customer-managed keys, rotated yearly: one for data at rest (Aurora, Secrets Manager, ElastiCache),
+# one for the queues, one for the logs.
+
+data "aws_iam_policy_document" "logs_key" {
+  statement {
+    sid       = "AccountAdministersTheKey"
+    actions   = ["kms:*"]
+    resources = ["arn:${data.aws_partition.current.partition}:kms:${var.aws_region}:${data.aws_caller_identity.current.account_id}:key/*"]
+    principals {
+      type        = "AWS"
+      identifiers = ["arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:root"]
+    }
+  }
+  statement {
+    sid       = "CloudWatchLogsUseTheKey"
+    actions   = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"]
+    resources = ["arn:${data.aws_partition.current.partition}:kms:${var.aws_region}:${data.aws_caller_identity.current.account_id}:key/*"]
+    principals {
+      type        = "Service"
+      identifiers = ["logs.${var.aws_region}.amazonaws.com"]
+    }
+    condition {
+      test     = "ArnLike"
+      variable = "kms:EncryptionContext:aws:logs:arn"
+      values   = ["arn:${data.aws_partition.current.partition}:logs:${var.aws_region}:${data.aws_caller_identity.current.account_id}:log-group:*"]
+    }
+  }
+}
+
+resource "aws_kms_key" "data" {
+  description         = "${local.name_prefix}: data at rest (Aurora, secrets, cache)"
+  enable_key_rotation = true
+}
+
+resource "aws_kms_alias" "data" {
+  name          = "alias/${local.name_prefix}-data"
+  target_key_id = aws_kms_key.data.key_id
+}
+
+resource "aws_kms_key" "queues" {
+  description         = "${local.name_prefix}: SQS queues"
+  enable_key_rotation = true
+}
+
+resource "aws_kms_alias" "queues" {
+  name          = "alias/${local.name_prefix}-queues"
+  target_key_id = aws_kms_key.queues.key_id
+}
+
+resource "aws_kms_key" "logs" {
+  description         = "${local.name_prefix}: CloudWatch Logs"
+  enable_key_rotation = true
+  policy              = data.aws_iam_policy_document.logs_key.json
+}
+
+resource "aws_kms_alias" "logs" {
+  name          = "alias/${local.name_prefix}-logs"
+  target_key_id = aws_kms_key.logs.key_id
+}
