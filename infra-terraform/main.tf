@@ -64,6 +64,8 @@ module "function" {
 
   name               = each.value.lambda_name
   zip_path           = var.function_zip
+  s3_bucket          = aws_s3_object.function_zip.bucket
+  s3_key             = aws_s3_object.function_zip.key
   runtime_mode       = var.runtime_mode
   architecture       = var.architecture
   memory_mb          = each.value.memory_mb

@@ -62,7 +62,8 @@ resource "aws_iam_role_policy" "this" {
 resource "aws_lambda_function" "this" {
   function_name    = var.name
   role             = aws_iam_role.this.arn
-  filename         = var.zip_path
+  s3_bucket        = var.s3_bucket
+  s3_key           = var.s3_key
   source_code_hash = filebase64sha256(var.zip_path)
   runtime          = var.runtime_mode == "native" ? "provided.al2023" : "java21"
   handler          = var.runtime_mode == "native" ? "bootstrap" : "io.quarkus.amazon.lambda.runtime.QuarkusStreamHandler::handleRequest"

@@ -4,7 +4,17 @@ variable "name" {
 }
 
 variable "zip_path" {
-  description = "Path of function.zip."
+  description = "Path of function.zip (for its hash: a new package redeploys the function)."
+  type        = string
+}
+
+variable "s3_bucket" {
+  description = "Bucket holding function.zip."
+  type        = string
+}
+
+variable "s3_key" {
+  description = "Key of function.zip in the bucket."
   type        = string
 }
 

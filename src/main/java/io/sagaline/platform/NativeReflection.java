@@ -1,0 +1,34 @@
+package io.sagaline.platform;
+
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
+/**
+ * The types Jackson reads or writes by reflection outside a handler's signature (Quarkus registers
+ * those by itself): HTTP response bodies, the message envelope, the catalog. A native image knows
+ * of no others; {@code packaging/check-packages.sh} checks they reach its reflection configuration.
+ */
+@RegisterForReflection(targets = {
+        io.sagaline.platform.http.Problem.class,
+        io.sagaline.platform.http.Problem.FieldError.class,
+        io.sagaline.customers.CustomerApi.CustomerView.class,
+        io.sagaline.inventory.ProductApi.ProductView.class,
+        io.sagaline.orders.OrderApi.OrderAccepted.class,
+        io.sagaline.orders.OrderApi.OrderView.class,
+        io.sagaline.orders.OrderApi.LineView.class,
+        io.sagaline.orders.CancelOrderFunction.CancellationAccepted.class,
+        io.sagaline.orders.GetOrderEventsFunction.Stream.class,
+        io.sagaline.orders.GetOrderEventsFunction.EventView.class,
+        io.sagaline.invoices.InvoiceService.Invoice.class,
+        io.sagaline.invoices.InvoiceService.InvoiceLine.class,
+        io.sagaline.platform.messaging.Envelope.class,
+        Catalog.class,
+        Catalog.Function.class,
+        Catalog.Trigger.class,
+        Catalog.Queue.class,
+        Catalog.StateMachine.class,
+})
+public final class NativeReflection {
+
+    private NativeReflection() {
+    }
+}
