@@ -1,5 +1,6 @@
 # ElastiCache serverless (Redis OSS): idempotency keys and the outbox sweepers' leases. TLS is
-# always on; functions connect as their own user, with IAM authentication.
+# always on; functions connect as their own user (a generated password), limited to their keys;
+# the default user is off.
 
 resource "aws_security_group" "cache" {
   name        = "${local.name_prefix}-cache"
@@ -21,8 +22,14 @@ resource "aws_elasticache_user" "functions" {
   engine        = "REDIS"
   access_string = "on ~idempotency:* ~lock:* +@read +@write +@scripting -@dangerous"
   authentication_mode {
-    type = "iam"
+    type      = "password"
+    passwords = [random_password.redis.result]
   }
+}
+
+resource "random_password" "redis" {
+  length  = 40
+  special = false
 }
 
 resource "aws_elasticache_user" "default" {

@@ -1,7 +1,7 @@
 # Aurora PostgreSQL Serverless v2 behind RDS Proxy. Each service has its own database role, allowed
-# only its own schema, whose credentials are a Secrets Manager secret the proxy uses and only that
-# service's functions may read. (The roles and their grants are created in the database by the
-# migration step: see README.md, "Database roles".)
+# only its own schema; its credentials are a Secrets Manager secret the proxy authenticates with,
+# and reach that service's functions in their KMS-encrypted environment. (The roles and their
+# grants are created in the database by the migration step: see README.md, "Database roles".)
 
 locals {
   # Services that own a schema: every catalog service but the platform's operators' commands.

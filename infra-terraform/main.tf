@@ -32,7 +32,6 @@ module "catalog" {
   region           = var.aws_region
   account_id       = data.aws_caller_identity.current.account_id
   ses_identity_arn = local.ses_identity_arn
-  redis_arns       = [aws_elasticache_serverless_cache.redis.arn, aws_elasticache_user.functions.arn]
 }
 
 # ---- queues: one per catalog queue, each with its dead-letter queue -------------------------
@@ -72,35 +71,33 @@ module "function" {
   timeout_seconds    = each.value.timeout_seconds
   log_retention_days = var.log_retention_days
   logs_kms_key_arn   = aws_kms_key.logs.arn
+  env_kms_key_arn    = aws_kms_key.data.arn
   subnet_ids         = aws_subnet.private[*].id
   security_group_ids = [aws_security_group.functions.id]
   statements = concat(
     each.value.statements,
-    # A function that touches a queue uses the queue key; one of a service with a database reads its secret.
+    # A function that touches a queue uses the queue key.
     anytrue([for s in each.value.statements : length([for a in s.actions : a if startswith(a, "sqs:")]) > 0]) ? [{
       sid       = "UseTheQueueKey"
       actions   = ["kms:GenerateDataKey", "kms:Decrypt"]
       resources = [aws_kms_key.queues.arn]
-    }] : [],
-    contains(keys(local.service_secrets), each.value.service) ? [{
-      sid       = "ReadItsServiceSecret"
-      actions   = ["secretsmanager:GetSecretValue"]
-      resources = [local.service_secrets[each.value.service]]
-      }, {
-      sid       = "DecryptItsServiceSecret"
-      actions   = ["kms:Decrypt"]
-      resources = [aws_kms_key.data.arn]
     }] : [],
   )
   environment = merge(
     each.value.environment,
     { for q in each.value.queue_urls_needed : format("SAGALINE_QUEUES_%s_URL", upper(replace(q, "-", "_"))) => local.queue_urls[q] },
     contains(each.value.statements[*].sid, "SendNotifications") ? { SAGALINE_NOTIFICATIONS_FROM = var.notifications_from } : {},
+    # The service's database role (through RDS Proxy, TLS) and the cache user. Lambda keeps its
+    # environment encrypted with the data key; only this function's role can read it.
     contains(keys(local.service_secrets), each.value.service) ? {
       QUARKUS_DATASOURCE_REACTIVE_URL = "postgresql://${aws_db_proxy.this.endpoint}:5432/sagaline?sslmode=require"
-      SAGALINE_DATABASE_SECRET_ARN    = local.service_secrets[each.value.service]
+      QUARKUS_DATASOURCE_USERNAME     = "svc_${each.value.service}"
+      QUARKUS_DATASOURCE_PASSWORD     = random_password.service[each.value.service].result
     } : {},
-    each.value.redis ? { QUARKUS_REDIS_HOSTS = "rediss://${aws_elasticache_serverless_cache.redis.endpoint[0].address}:${aws_elasticache_serverless_cache.redis.endpoint[0].port}" } : {},
+    each.value.redis ? {
+      QUARKUS_REDIS_HOSTS = format("rediss://%s:%s@%s:%s", aws_elasticache_user.functions.user_name, random_password.redis.result,
+      aws_elasticache_serverless_cache.redis.endpoint[0].address, aws_elasticache_serverless_cache.redis.endpoint[0].port)
+    } : {},
   )
 }
 

@@ -66,11 +66,6 @@ locals {
         actions   = ["ses:SendEmail", "ses:SendRawEmail"]
         resources = [var.ses_identity_arn]
       }] : [],
-      try(local.perms[n].redis, false) && length(var.redis_arns) > 0 ? [{
-        sid       = "ConnectToRedis"
-        actions   = ["elasticache:Connect"]
-        resources = var.redis_arns
-      }] : [],
     )
   }
 

@@ -27,9 +27,3 @@ variable "ses_identity_arn" {
   description = "ARN of the verified SES identity notifications are sent from; functions with sendsEmail may send as it only."
   type        = string
 }
-
-variable "redis_arns" {
-  description = "ARNs of the ElastiCache serverless cache and of the user functions connect as; functions with redis may connect with these only. Empty: no Redis statement."
-  type        = list(string)
-  default     = []
-}

@@ -44,6 +44,12 @@ data "aws_iam_policy_document" "this" {
     resources = ["*"]
   }
 
+  statement {
+    sid       = "DecryptItsEnvironment"
+    actions   = ["kms:Decrypt"]
+    resources = [var.env_kms_key_arn]
+  }
+
   dynamic "statement" {
     for_each = var.statements
     content {
@@ -71,6 +77,7 @@ resource "aws_lambda_function" "this" {
   memory_size      = var.memory_mb
   timeout          = var.timeout_seconds
   publish          = var.runtime_mode == "jvm"
+  kms_key_arn      = var.env_kms_key_arn
 
   environment {
     variables = merge(var.environment, var.runtime_mode == "native" ? { DISABLE_SIGNAL_HANDLERS = "true" } : {})

@@ -75,3 +75,8 @@ variable "security_group_ids" {
   description = "Security groups of the function's network interfaces."
   type        = list(string)
 }
+
+variable "env_kms_key_arn" {
+  description = "The KMS key the function's environment (which holds its database and cache credentials) is encrypted with."
+  type        = string
+}
