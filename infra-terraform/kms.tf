@@ -27,6 +27,28 @@ data "aws_iam_policy_document" "logs_key" {
   }
 }
 
+data "aws_iam_policy_document" "queues_key" {
+  statement {
+    sid       = "AccountAdministersTheKey"
+    actions   = ["kms:*"]
+    resources = ["arn:${data.aws_partition.current.partition}:kms:${var.aws_region}:${data.aws_caller_identity.current.account_id}:key/*"]
+    principals {
+      type        = "AWS"
+      identifiers = ["arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:root"]
+    }
+  }
+  statement {
+    # CloudWatch alarms publish to the alarm topic, which this key encrypts.
+    sid       = "CloudWatchPublishesAlarms"
+    actions   = ["kms:GenerateDataKey*", "kms:Decrypt"]
+    resources = ["arn:${data.aws_partition.current.partition}:kms:${var.aws_region}:${data.aws_caller_identity.current.account_id}:key/*"]
+    principals {
+      type        = "Service"
+      identifiers = ["cloudwatch.amazonaws.com"]
+    }
+  }
+}
+
 resource "aws_kms_key" "data" {
   description         = "${local.name_prefix}: data at rest (Aurora, secrets, cache)"
   enable_key_rotation = true
@@ -38,8 +60,9 @@ resource "aws_kms_alias" "data" {
 }
 
 resource "aws_kms_key" "queues" {
-  description         = "${local.name_prefix}: SQS queues"
+  description         = "${local.name_prefix}: SQS queues and the alarm topic"
   enable_key_rotation = true
+  policy              = data.aws_iam_policy_document.queues_key.json
 }
 
 resource "aws_kms_alias" "queues" {
