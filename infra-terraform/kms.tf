@@ -1,20 +1,30 @@
 # Customer-managed keys, rotated yearly: one for data at rest (Aurora, Secrets Manager, ElastiCache),
 # one for the queues, one for the logs.
 
-data "aws_iam_policy_document" "logs_key" {
+locals {
+  # In a key policy: the key itself.
+  this_key = "arn:${data.aws_partition.current.partition}:kms:${var.aws_region}:${data.aws_caller_identity.current.account_id}:key/*"
+}
+
+# What every key policy starts with: the account administers the key (IAM policies then grant its use).
+data "aws_iam_policy_document" "key_administration" {
   statement {
     sid       = "AccountAdministersTheKey"
     actions   = ["kms:*"]
-    resources = ["arn:${data.aws_partition.current.partition}:kms:${var.aws_region}:${data.aws_caller_identity.current.account_id}:key/*"]
+    resources = [local.this_key]
     principals {
       type        = "AWS"
       identifiers = ["arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:root"]
     }
   }
+}
+
+data "aws_iam_policy_document" "logs_key" {
+  source_policy_documents = [data.aws_iam_policy_document.key_administration.json]
   statement {
     sid       = "CloudWatchLogsUseTheKey"
     actions   = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"]
-    resources = ["arn:${data.aws_partition.current.partition}:kms:${var.aws_region}:${data.aws_caller_identity.current.account_id}:key/*"]
+    resources = [local.this_key]
     principals {
       type        = "Service"
       identifiers = ["logs.${var.aws_region}.amazonaws.com"]
@@ -28,20 +38,12 @@ data "aws_iam_policy_document" "logs_key" {
 }
 
 data "aws_iam_policy_document" "queues_key" {
-  statement {
-    sid       = "AccountAdministersTheKey"
-    actions   = ["kms:*"]
-    resources = ["arn:${data.aws_partition.current.partition}:kms:${var.aws_region}:${data.aws_caller_identity.current.account_id}:key/*"]
-    principals {
-      type        = "AWS"
-      identifiers = ["arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:root"]
-    }
-  }
+  source_policy_documents = [data.aws_iam_policy_document.key_administration.json]
   statement {
     # CloudWatch alarms publish to the alarm topic, which this key encrypts.
     sid       = "CloudWatchPublishesAlarms"
     actions   = ["kms:GenerateDataKey*", "kms:Decrypt"]
-    resources = ["arn:${data.aws_partition.current.partition}:kms:${var.aws_region}:${data.aws_caller_identity.current.account_id}:key/*"]
+    resources = [local.this_key]
     principals {
       type        = "Service"
       identifiers = ["cloudwatch.amazonaws.com"]

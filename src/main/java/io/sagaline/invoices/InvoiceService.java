@@ -77,9 +77,8 @@ public class InvoiceService {
     private Invoice invoice(Object[] row) {
         try {
             List<InvoiceLine> lines = List.of(json.readValue((String) row[3], InvoiceLine[].class));
-            Instant issued = row[5] instanceof OffsetDateTime t ? t.toInstant() : ((java.sql.Timestamp) row[5]).toInstant();
             return new Invoice(((Number) row[0]).longValue(), row[1].toString(), row[2].toString(), lines,
-                    ((Number) row[4]).longValue(), issued);
+                    ((Number) row[4]).longValue(), Sql.instant(row[5]));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }

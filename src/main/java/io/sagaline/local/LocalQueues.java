@@ -113,31 +113,30 @@ public class LocalQueues {
     }
 
     private synchronized void create(Catalog.Queue queue) {
-        int visibility = visibilityOverride.orElse(queue.visibilityTimeoutSeconds());
-        Map<QueueAttributeName, String> dlqAttributes = Map.of(QueueAttributeName.MESSAGE_RETENTION_PERIOD, "1209600");
-        String dlqUrl;
-        try {
-            dlqUrl = sqs.createQueue(r -> r.queueName(queue.deadLetterQueue()).attributes(dlqAttributes)).queueUrl();
-        } catch (QueueNameExistsException e) {
-            dlqUrl = queues.url(queue.deadLetterQueue());
-            String existing = dlqUrl;
-            sqs.setQueueAttributes(r -> r.queueUrl(existing).attributes(dlqAttributes));
-        }
-        String dlq = dlqUrl;
+        String dlq = createOrUpdate(queue.deadLetterQueue(),
+                Map.of(QueueAttributeName.MESSAGE_RETENTION_PERIOD, "1209600"));
         String dlqArn = sqs.getQueueAttributes(r -> r.queueUrl(dlq).attributeNames(QueueAttributeName.QUEUE_ARN))
                 .attributes().get(QueueAttributeName.QUEUE_ARN);
         String redrive = json.createObjectNode().put("deadLetterTargetArn", dlqArn)
                 .put("maxReceiveCount", queue.maxReceiveCount()).toString();
-        Map<QueueAttributeName, String> attributes = Map.of(QueueAttributeName.VISIBILITY_TIMEOUT, Integer.toString(visibility),
-                QueueAttributeName.REDRIVE_POLICY, redrive);
-        try {
-            sqs.createQueue(r -> r.queueName(queue.name()).attributes(attributes));
-        } catch (QueueNameExistsException e) {
-            // Created by an earlier run against the same SQS with other settings: take this run's.
-            sqs.setQueueAttributes(r -> r.queueUrl(queues.url(queue.name())).attributes(attributes));
-        }
+        int visibility = visibilityOverride.orElse(queue.visibilityTimeoutSeconds());
+        createOrUpdate(queue.name(), Map.of(QueueAttributeName.VISIBILITY_TIMEOUT, Integer.toString(visibility),
+                QueueAttributeName.REDRIVE_POLICY, redrive));
         created.add(queue.name());
         created.add(queue.deadLetterQueue());
+    }
+
+    /**
+     * Creates the queue with these attributes, or gives them to it if an earlier run against the same SQS created it otherwise.
+     */
+    private String createOrUpdate(String name, Map<QueueAttributeName, String> attributes) {
+        try {
+            return sqs.createQueue(r -> r.queueName(name).attributes(attributes)).queueUrl();
+        } catch (QueueNameExistsException e) {
+            String url = queues.url(name);
+            sqs.setQueueAttributes(r -> r.queueUrl(url).attributes(attributes));
+            return url;
+        }
     }
 
     private void poll(Catalog.Function function, Catalog.Queue queue) {

@@ -88,24 +88,11 @@ public class OrderEventStore {
 
     private OrderEvent event(Object[] row) {
         try {
-            return new OrderEvent((UUID) row[0], ((Number) row[1]).intValue(), (String) row[2], instant(row[3]),
+            return new OrderEvent((UUID) row[0], ((Number) row[1]).intValue(), (String) row[2], Sql.instant(row[3]),
                     (String) row[4], json.readTree((String) row[5]));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("unreadable event " + row[0], e);
         }
-    }
-
-    private static Instant instant(Object value) {
-        if (value instanceof OffsetDateTime t) {
-            return t.toInstant();
-        }
-        if (value instanceof java.sql.Timestamp t) {
-            return t.toInstant();
-        }
-        if (value instanceof Instant t) {
-            return t;
-        }
-        throw new IllegalStateException("not a timestamp: " + value);
     }
 
     private String write(OrderEvent event) {

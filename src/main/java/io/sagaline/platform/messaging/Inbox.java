@@ -5,7 +5,6 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
-import java.util.regex.Pattern;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -31,7 +30,6 @@ import io.smallrye.mutiny.Uni;
 public class Inbox {
 
     private static final Logger LOG = Logger.getLogger(Inbox.class);
-    private static final Pattern SCHEMA = Pattern.compile("[a-z]+");
 
     private final ObjectMapper json;
 
@@ -44,9 +42,7 @@ public class Inbox {
      * answers the messages that failed (unreadable, or their effect threw).
      */
     public SQSBatchResponse consume(String schema, String consumer, SQSEvent batch, Function<Envelope, Uni<?>> effect) {
-        if (!SCHEMA.matcher(schema).matches()) {
-            throw new IllegalArgumentException("not a schema name: " + schema);
-        }
+        String processed = Sql.table(schema, "processed_messages");
         List<SQSBatchResponse.BatchItemFailure> failures = new ArrayList<>();
         List<SQSEvent.SQSMessage> records = batch.getRecords() == null ? List.of() : batch.getRecords();
         for (SQSEvent.SQSMessage record : records) {
@@ -54,8 +50,8 @@ public class Inbox {
                 Envelope message = json.readValue(record.getBody(), Envelope.class);
                 MDC.put("correlationId", String.valueOf(message.correlationId()));
                 MDC.put("tenant", message.tenant());
-                boolean applied = Reactive.inTransaction(() -> Sql.execute("insert into " + schema
-                        + ".processed_messages (consumer, message_id, tenant, type, processed_at) values (?1, ?2, ?3, ?4, ?5)"
+                boolean applied = Reactive.inTransaction(() -> Sql.execute("insert into " + processed
+                        + " (consumer, message_id, tenant, type, processed_at) values (?1, ?2, ?3, ?4, ?5)"
                         + " on conflict do nothing", consumer, message.id(), message.tenant(), message.type(),
                         OffsetDateTime.now(ZoneOffset.UTC))
                         .chain(first -> first == 1 ? effect.apply(message).replaceWith(true) : Uni.createFrom().item(false)));

@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.regex.Pattern;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -44,7 +43,6 @@ import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
 public class Outbox {
 
     private static final Logger LOG = Logger.getLogger(Outbox.class);
-    private static final Pattern SCHEMA = Pattern.compile("[a-z]+");
     public static final String START_EXECUTION = "StartExecution";
 
     private final Queues queues;
@@ -175,9 +173,6 @@ public class Outbox {
     }
 
     private static String table(String schema) {
-        if (!SCHEMA.matcher(schema).matches()) {
-            throw new IllegalArgumentException("not a schema name: " + schema);
-        }
-        return schema + ".outbox";
+        return Sql.table(schema, "outbox");
     }
 }
