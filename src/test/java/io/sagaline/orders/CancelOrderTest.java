@@ -47,6 +47,10 @@ class CancelOrderTest {
     PaymentGatewaySimulator gateway;
     @Inject
     CircuitBreakerMaintenance circuits;
+    @Inject
+    io.sagaline.local.LocalFunctions functions;
+    @Inject
+    com.fasterxml.jackson.databind.ObjectMapper json;
 
     @Test
     void cancellingAnApprovedOrder_returnsStockCreditAndPaymentExactly_andAnnouncesIt() {
@@ -128,7 +132,8 @@ class CancelOrderTest {
     }
 
     @Test
-    void aRefundTheGatewayDoesNotTake_withdrawsTheCancellation_leavesTheOrderWhole_andALaterCancelGoesThrough() {
+    void aRefundTheGatewayDoesNotTake_withdrawsTheCancellation_leavesTheOrderWhole_andALaterCancelGoesThrough()
+            throws Exception {
         Db db = new Db(dataSource);
         String customer = newCustomer(50_000);
         String sku = newProduct(1_000, 10);
@@ -149,6 +154,11 @@ class CancelOrderTest {
         assertThat(db.row("select error from engine.executions where arn = ?", first).get("error"))
                 .isEqualTo("CancellationFailed");
         assertThat(awaitDecided(order).getString("status")).as("nothing was given back").isEqualTo("APPROVED");
+        byte[] again = json.writeValueAsBytes(java.util.Map.of("tenant", "demo", "orderId", order, "executionId", first,
+                "failure", java.util.Map.of("Error", "io.sagaline.payments.RefundNotTaken")));
+        assertThat(json.readTree(functions.invoke("withdraw-cancellation", again)).get("status").asText())
+                .as("withdrawing again").isEqualTo("APPROVED");
+        assertThat(events(order).stream().filter("CancellationWithdrawn"::equals).count()).isEqualTo(1);
         assertThat(available(sku)).isEqualTo(8);
         assertThat(availableCredit(customer)).isEqualTo(48_000);
         assertThat(db.row("select status from payments.authorizations where order_id = ?::uuid", order).get("status"))
@@ -185,6 +195,35 @@ class CancelOrderTest {
         assertThat(availableCredit(customer)).isEqualTo(50_000);
         assertThat(new Db(dataSource).row("select status from payments.authorizations where order_id = ?::uuid", order)
                 .get("status")).isEqualTo("VOIDED");
+    }
+
+    @Test
+    void everyStepOfCancelOrder_runAgain_changesNothing() throws Exception {
+        Db db = new Db(dataSource);
+        String customer = newCustomer(50_000);
+        String sku = newProduct(1_000, 10);
+        String order = placeOrder(customer, "tok_ok", sku, 2);
+        assertThat(awaitDecided(order).getString("status")).isEqualTo("APPROVED");
+        demo().post("/orders/" + order + "/cancel").then().statusCode(202);
+        awaitStatus(order, "CANCELLED");
+        String execution = "arn:aws:states:us-east-1:000000000000:execution:cancel-order:" + order + "-1";
+        byte[] task = json.writeValueAsBytes(java.util.Map.of("tenant", "demo", "orderId", order, "executionId", execution));
+
+        // Step Functions and Lambda deliver at least once: each step delivered again is a no-op.
+        assertThat(json.readTree(functions.invoke("refund-payment", task)).get("refunded").asBoolean()).isFalse();
+        assertThat(json.readTree(functions.invoke("release-credit", task)).get("released").asBoolean()).isFalse();
+        assertThat(json.readTree(functions.invoke("release-stock", task)).get("released").asBoolean()).isFalse();
+        assertThat(json.readTree(functions.invoke("complete-cancellation", task)).get("status").asText())
+                .isEqualTo("CANCELLED");
+        // The compensation, late, after the saga went forward: nothing to withdraw.
+        assertThat(json.readTree(functions.invoke("withdraw-cancellation", task)).get("status").asText())
+                .isEqualTo("CANCELLED");
+
+        assertThat(available(sku)).isEqualTo(10);
+        assertThat(availableCredit(customer)).isEqualTo(50_000);
+        assertThat(db.row("select status from payments.authorizations where order_id = ?::uuid", order).get("status"))
+                .isEqualTo("VOIDED");
+        assertThat(events(order)).containsExactly("OrderPlaced", "OrderApproved", "CancellationRequested", "OrderCancelled");
     }
 
     private static void awaitStatus(String order, String status) {

@@ -64,7 +64,9 @@ class EventSourcedOrdersTest {
 
         Api.as(Api.OTHER_KEY).get("/orders/" + order + "/events").then().statusCode(404);
         demo().get("/orders/" + UUID.randomUUID() + "/events").then().statusCode(404);
-        demo().get("/orders/nope/events").then().statusCode(404);
+        demo().get("/orders/nope/events").then().statusCode(404).contentType("application/problem+json");
+        demo().get("/orders/nope/invoice").then().statusCode(404).contentType("application/problem+json");
+        demo().get("/orders/" + UUID.randomUUID() + "/invoice").then().statusCode(404);
     }
 
     @Test
