@@ -1,12 +1,14 @@
 # Aurora PostgreSQL Serverless v2 behind RDS Proxy. Each service has its own database role, allowed
-# only its own schema; its credentials are a Secrets Manager secret the proxy authenticates with,
-# and reach that service's functions in their KMS-encrypted environment. (The roles and their
-# grants are created in the database by the migration step: see README.md, "Database roles".)
+# only its own schema. Its credentials are a Secrets Manager secret, which RDS Proxy authenticates
+# with and the service's functions read at start (never from their environment). The function
+# prepare-database, invoked by this configuration on every apply that changes the code, migrates
+# the database as its administrator and creates or updates every role and its grants.
 
 locals {
   # Services that own a schema: every catalog service but the platform's operators' commands.
-  services        = toset([for f in values(module.catalog.functions) : f.service if f.service != "platform"])
+  services        = toset(module.catalog.services)
   service_secrets = { for s, secret in aws_secretsmanager_secret.service : s => secret.arn }
+  admin_secret    = aws_rds_cluster.this.master_user_secret[0].secret_arn
 }
 
 resource "aws_security_group" "database" {
@@ -169,4 +171,20 @@ resource "aws_db_proxy_target" "this" {
   db_proxy_name         = aws_db_proxy.this.name
   target_group_name     = aws_db_proxy_default_target_group.this.name
   db_cluster_identifier = aws_rds_cluster.this.cluster_identifier
+}
+
+# The deployment step: migrations, then one role per service with its grants. Invoked again when
+# the code (and with it the migrations) or a service's secret changes; a failure fails the apply.
+resource "aws_lambda_invocation" "prepare_database" {
+  for_each = { for n, f in module.catalog.functions : n => f if f.prepares_database }
+
+  function_name = module.function[each.key].name
+  qualifier     = module.function[each.key].qualifier
+  input         = jsonencode({})
+  triggers = {
+    code    = filebase64sha256(var.function_zip)
+    secrets = sha256(jsonencode({ for s, v in aws_secretsmanager_secret_version.service : s => v.version_id }))
+  }
+
+  depends_on = [aws_rds_cluster_instance.this, aws_vpc_endpoint.interface]
 }

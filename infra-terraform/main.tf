@@ -32,6 +32,9 @@ module "catalog" {
   region           = var.aws_region
   account_id       = data.aws_caller_identity.current.account_id
   ses_identity_arn = local.ses_identity_arn
+
+  database_secret_arns      = local.service_secrets
+  database_admin_secret_arn = local.admin_secret
 }
 
 # ---- queues: one per catalog queue, each with its dead-letter queue -------------------------
@@ -87,13 +90,16 @@ module "function" {
     each.value.environment,
     { for q in each.value.queue_urls_needed : format("SAGALINE_QUEUES_%s_URL", upper(replace(q, "-", "_"))) => local.queue_urls[q] },
     contains(each.value.statements[*].sid, "SendNotifications") ? { SAGALINE_NOTIFICATIONS_FROM = var.notifications_from } : {},
-    # The service's database role (through RDS Proxy, TLS) and the cache user. Lambda keeps its
-    # environment encrypted with the data key; only this function's role can read it.
-    contains(keys(local.service_secrets), each.value.service) ? {
+    # The database: a service's functions through RDS Proxy (TLS), as the role their secret names;
+    # the preparing function straight to the cluster's writer, as its administrator.
+    each.value.keeps_data ? {
       QUARKUS_DATASOURCE_REACTIVE_URL = "postgresql://${aws_db_proxy.this.endpoint}:5432/sagaline?sslmode=require"
-      QUARKUS_DATASOURCE_USERNAME     = "svc_${each.value.service}"
-      QUARKUS_DATASOURCE_PASSWORD     = random_password.service[each.value.service].result
     } : {},
+    each.value.prepares_database ? {
+      QUARKUS_DATASOURCE_JDBC_URL = "jdbc:postgresql://${aws_rds_cluster.this.endpoint}:5432/sagaline?sslmode=require"
+    } : {},
+    # The cache user. Lambda keeps its environment encrypted with the data key; only this
+    # function's role can read it.
     each.value.redis ? {
       QUARKUS_REDIS_HOSTS = format("rediss://%s:%s@%s:%s", aws_elasticache_user.functions.user_name, random_password.redis.result,
       aws_elasticache_serverless_cache.redis.endpoint[0].address, aws_elasticache_serverless_cache.redis.endpoint[0].port)

@@ -25,6 +25,11 @@ locals {
       for t in try(p.publishes, []) : [for qn, q in local.queues : qn if contains(q.events, t)]
     ])))
   }
+  # The services that keep data: each has a schema, a database role and that role's secret.
+  services   = sort(distinct([for f in local.catalog.functions : f.service if f.service != "platform"]))
+  keeps_data = { for n, f in local.functions : n => contains(local.services, f.service) }
+  prepares   = { for n, p in local.perms : n => try(p.preparesDatabase, false) }
+
   starts   = { for n, p in local.perms : n => sort(try(p.startsStateMachines, [])) }
   redrives = { for n, p in local.perms : n => sort(try(p.redrivesStateMachines, [])) }
   moves    = { for n, p in local.perms : n => sort(try(p.redrivesQueues, [])) }
@@ -61,6 +66,16 @@ locals {
         actions   = ["sqs:SendMessage"]
         resources = [for q in local.moves[n] : local.queue_arn[q]]
       }] : [],
+      local.keeps_data[n] ? [{
+        sid       = "ReadItsDatabaseSecret"
+        actions   = ["secretsmanager:GetSecretValue"]
+        resources = [var.database_secret_arns[f.service]]
+      }] : [],
+      local.prepares[n] ? [{
+        sid       = "PrepareTheDatabase"
+        actions   = ["secretsmanager:GetSecretValue"]
+        resources = concat([var.database_admin_secret_arn], [for s in local.services : var.database_secret_arns[s]])
+      }] : [],
       try(local.perms[n].sendsEmail, false) ? [{
         sid       = "SendNotifications"
         actions   = ["ses:SendEmail", "ses:SendRawEmail"]
@@ -75,6 +90,16 @@ locals {
       for m in distinct(concat(local.starts[n], local.redrives[n])) :
       format("SAGALINE_STATE_MACHINES_%s_ARN", upper(replace(m, "-", "_"))) => local.machine_arn[m]
     }
+  }
+  # The secret of the role a function connects as: its service's, or the administrator's to prepare the database.
+  database_env = {
+    for n, f in local.functions : n => merge(
+      local.keeps_data[n] ? { SAGALINE_DATABASE_SECRET_ARN = var.database_secret_arns[f.service] } : {},
+      local.prepares[n] ? {
+        SAGALINE_DATABASE_SECRET_ARN      = var.database_admin_secret_arn
+        SAGALINE_DATABASE_SERVICE_SECRETS = jsonencode({ for s in local.services : s => var.database_secret_arns[s] })
+      } : {},
+    )
   }
   queue_urls_needed = {
     for n, f in local.functions : n => sort(distinct(concat(local.publishes_to[n], local.moves[n],

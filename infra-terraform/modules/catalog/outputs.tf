@@ -1,5 +1,5 @@
 output "functions" {
-  description = "Every catalog function: name, service, Lambda name, memory, timeout, trigger, IAM statements and environment (without queue URLs)."
+  description = "Every catalog function: name, service, Lambda name, memory, timeout, trigger, IAM statements and environment (without queue URLs and endpoints)."
   value = {
     for n, f in local.functions : n => {
       name              = n
@@ -10,8 +10,10 @@ output "functions" {
       timeout_seconds   = f.timeoutSeconds
       trigger_type      = f.trigger.type
       redis             = try(local.perms[n].redis, false)
+      keeps_data        = local.keeps_data[n]
+      prepares_database = local.prepares[n]
       statements        = local.statements[n]
-      environment       = merge({ QUARKUS_LAMBDA_HANDLER = n }, local.state_machine_env[n])
+      environment       = merge({ QUARKUS_LAMBDA_HANDLER = n }, local.state_machine_env[n], local.database_env[n])
       queue_urls_needed = local.queue_urls_needed[n]
     }
   }
@@ -57,4 +59,9 @@ output "state_machines" {
       placeholders = local.placeholders[m]
     }
   }
+}
+
+output "services" {
+  description = "The services that keep data, each with its own schema, database role and secret (every catalog service but platform)."
+  value       = local.services
 }

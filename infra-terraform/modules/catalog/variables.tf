@@ -27,3 +27,13 @@ variable "ses_identity_arn" {
   description = "ARN of the verified SES identity notifications are sent from; functions with sendsEmail may send as it only."
   type        = string
 }
+
+variable "database_secret_arns" {
+  description = "Service => ARN of the Secrets Manager secret of its database role, for every service in the output services."
+  type        = map(string)
+}
+
+variable "database_admin_secret_arn" {
+  description = "ARN of the database administrator's secret, which only the function that prepares the database may read."
+  type        = string
+}

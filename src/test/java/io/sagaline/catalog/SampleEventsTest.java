@@ -89,6 +89,10 @@ class SampleEventsTest {
         e.put("sweep-orders-outbox", out -> assertThat(out.has("sent")).isTrue());
         e.put("sweep-customers-outbox", out -> assertThat(out.has("sent")).isTrue());
         e.put("rebuild-order-views", out -> assertThat(out.get("orders").asInt()).isPositive());
+        e.put("prepare-database", out -> {
+            assertThat(out.get("schemaVersion").asText()).isNotBlank();
+            assertThat(out.get("roles")).extracting(JsonNode::asText).contains("svc_orders", "svc_customers");
+        });
         e.put("redrive-dead-letters",
                 out -> assertThat(out.get("deadLetterQueue").asText()).isEqualTo("invoices-order-approved-dlq"));
         return e;

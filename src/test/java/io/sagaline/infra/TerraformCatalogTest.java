@@ -26,6 +26,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.sagaline.platform.Catalog;
+import io.sagaline.platform.database.PrepareDatabaseFunction;
 
 /**
  * What Terraform provisions is what the catalog declares. The catalog module
@@ -42,6 +43,7 @@ class TerraformCatalogTest {
     private static final String ACCOUNT = "123456789012";
     private static final String REGION = "eu-west-1";
     private static final String SES = "arn:aws:ses:eu-west-1:123456789012:identity/orders@example.com";
+    private static final String ADMIN_SECRET = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!cluster-0a1b2c-AbCdEf";
     private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([A-Za-z0-9_]+)}");
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -59,7 +61,10 @@ class TerraformCatalogTest {
                 "-state=" + work.resolve("catalog.tfstate"),
                 "-var", "catalog_path=" + Path.of("functions/catalog.json").toAbsolutePath(),
                 "-var", "name_prefix=" + PREFIX, "-var", "partition=aws", "-var", "region=" + REGION,
-                "-var", "account_id=" + ACCOUNT, "-var", "ses_identity_arn=" + SES);
+                "-var", "account_id=" + ACCOUNT, "-var", "ses_identity_arn=" + SES,
+                "-var", "database_admin_secret_arn=" + ADMIN_SECRET,
+                "-var", "database_secret_arns=" + PrepareDatabaseFunction.schemaServices(catalog).stream()
+                        .map(s -> s + "=\"" + secretArn(s) + "\"").collect(Collectors.joining(",", "{", "}")));
         out = JSON
                 .readTree(terraform(work, "-chdir=" + module, "output", "-json", "-state=" + work.resolve("catalog.tfstate")));
     }
@@ -75,7 +80,23 @@ class TerraformCatalogTest {
             assertThat(tf.path("memory_mb").asInt()).isEqualTo(f.memoryMb());
             assertThat(tf.path("timeout_seconds").asInt()).isEqualTo(f.timeoutSeconds());
             assertThat(tf.path("environment").path("QUARKUS_LAMBDA_HANDLER").asText()).isEqualTo(f.name());
+            boolean prepares = f.permissions() != null && Boolean.TRUE.equals(f.permissions().get("preparesDatabase"));
+            boolean keepsData = PrepareDatabaseFunction.schemaServices(catalog).contains(f.service());
+            assertThat(tf.path("environment").path("SAGALINE_DATABASE_SECRET_ARN").asText(null))
+                    .as(f.name() + " connects as its service's role, the preparer as the administrator, the rest not at all")
+                    .isEqualTo(prepares ? ADMIN_SECRET : keepsData ? secretArn(f.service()) : null);
+            assertThat(tf.path("environment").has("SAGALINE_DATABASE_SERVICE_SECRETS")).isEqualTo(prepares);
+            assertThat(tf.path("environment").toString()).as("no password in " + f.name() + "'s environment")
+                    .doesNotContainIgnoringCase("password");
         }
+    }
+
+    @Test
+    void everyServiceThatKeepsDataHasItsOwnRoleSecret_andOnlyThoseDo() {
+        Set<String> services = new TreeSet<>();
+        out.path("services").path("value").forEach(s -> services.add(s.asText()));
+        assertThat(services).isNotEmpty().doesNotContain("platform")
+                .isEqualTo(PrepareDatabaseFunction.schemaServices(catalog));
     }
 
     @Test
@@ -151,7 +172,8 @@ class TerraformCatalogTest {
                 assertThat(resources).as(f.name() + " " + s.path("sid").asText()).isNotEmpty()
                         .allSatisfy(r -> assertThat(r).doesNotContain("*:*").isNotEqualTo("*")
                                 .contains(":" + ACCOUNT + ":")
-                                .matches(a -> a.equals(SES) || a.contains(":" + PREFIX + "-"),
+                                .matches(a -> a.equals(SES) || a.equals(ADMIN_SECRET) || a.contains(":" + PREFIX + "-")
+                                        || a.contains(":" + PREFIX + "/"),
                                         "one of this deployment's resources"));
                 actual.put(s.path("sid").asText(), resources);
                 Set<String> actions = new TreeSet<>();
@@ -161,6 +183,11 @@ class TerraformCatalogTest {
             assertThat(actual).as("statements of " + f.name()).isEqualTo(expectedStatements(f));
             if (actualActions.containsKey("PublishItsEvents")) {
                 assertThat(actualActions.get("PublishItsEvents")).containsExactly("sqs:SendMessage");
+            }
+            for (String sid : List.of("ReadItsDatabaseSecret", "PrepareTheDatabase")) {
+                if (actualActions.containsKey(sid)) {
+                    assertThat(actualActions.get(sid)).containsExactly("secretsmanager:GetSecretValue");
+                }
             }
             if (actualActions.containsKey("StartItsSagas")) {
                 assertThat(actualActions.get("StartItsSagas")).containsExactly("states:StartExecution");
@@ -198,6 +225,15 @@ class TerraformCatalogTest {
             expected.put("RedriveDeadLetters",
                     list(p.get("redrivesQueues")).stream().map(q -> queueArn((String) q)).collect(Collectors.toSet()));
         }
+        Set<String> services = PrepareDatabaseFunction.schemaServices(catalog);
+        if (services.contains(f.service())) {
+            expected.put("ReadItsDatabaseSecret", Set.of(secretArn(f.service())));
+        }
+        if (Boolean.TRUE.equals(p.get("preparesDatabase"))) {
+            Set<String> all = new TreeSet<>(Set.of(ADMIN_SECRET));
+            services.forEach(s -> all.add(secretArn(s)));
+            expected.put("PrepareTheDatabase", all);
+        }
         if (Boolean.TRUE.equals(p.get("sendsEmail"))) {
             expected.put("SendNotifications", Set.of(SES));
         }
@@ -206,6 +242,10 @@ class TerraformCatalogTest {
 
     private static List<Object> list(Object value) {
         return value instanceof List<?> l ? new ArrayList<>(l) : List.of();
+    }
+
+    private static String secretArn(String service) {
+        return "arn:aws:secretsmanager:" + REGION + ":" + ACCOUNT + ":secret:" + PREFIX + "/database/" + service + "-x1Y2z3";
     }
 
     private static String queueArn(String name) {

@@ -85,12 +85,12 @@ class TerraformStructureTest {
         assertThat(files.path(ROOT).path("module").path("catalog").get(0).path("catalog_path").asText())
                 .endsWith("/../functions/catalog.json");
         // The per-service resources of the other files iterate over the catalog's services.
-        assertThat(files.path("infra-terraform/database.tf").path("locals").toString()).contains("module.catalog.functions");
+        assertThat(files.path("infra-terraform/database.tf").path("locals").toString()).contains("module.catalog.services");
         files.path("infra-terraform/database.tf").path("resource").fields().forEachRemaining(type -> type.getValue().fields()
                 .forEachRemaining(block -> {
                     String forEach = block.getValue().get(0).path("for_each").asText("");
-                    assertThat(forEach.isEmpty() || forEach.contains("local.services")).as(type.getKey() + "." + block.getKey())
-                            .isTrue();
+                    assertThat(forEach.isEmpty() || forEach.contains("local.services") || forEach.contains("module.catalog."))
+                            .as(type.getKey() + "." + block.getKey()).isTrue();
                 }));
     }
 

@@ -5,6 +5,7 @@ import jakarta.enterprise.inject.Produces;
 
 import io.quarkus.arc.DefaultBean;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.sfn.SfnClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
@@ -26,5 +27,12 @@ public class AwsClients {
     @DefaultBean
     SqsClient sqs() {
         return SqsClient.builder().httpClient(UrlConnectionHttpClient.create()).build();
+    }
+
+    @Produces
+    @ApplicationScoped
+    @DefaultBean
+    SecretsManagerClient secretsManager() {
+        return SecretsManagerClient.builder().httpClient(UrlConnectionHttpClient.create()).build();
     }
 }

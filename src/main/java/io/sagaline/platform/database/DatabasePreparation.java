@@ -1,0 +1,116 @@
+package io.sagaline.platform.database;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+
+import org.postgresql.PGConnection;
+
+/**
+ * Gives each service its own database role, allowed only its own schema: it may connect, use its
+ * schema, and read and write (never create, alter or drop) the tables and sequences in it. Nothing
+ * else: no other service's schema, not {@code public} (where Flyway keeps its history), no DDL.
+ * Runs as the database's administrator, after the migrations, in one transaction; running it again
+ * changes nothing but the passwords (which is how a rotated secret reaches its role).
+ */
+public final class DatabasePreparation {
+
+    private static final Pattern SCHEMA = Pattern.compile("[a-z]+");
+    private static final Pattern ROLE = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
+
+    private DatabasePreparation() {
+    }
+
+    /**
+     * Creates or updates every service's role ({@code service => its credentials}), then grants it
+     * its schema. Refuses, and changes nothing, if a service has no schema or a name is not a plain
+     * lower-case identifier. Yields the role names, in service order.
+     */
+    public static List<String> grantServiceRoles(Connection admin, Map<String, DatabaseSecrets.Credentials> roles)
+            throws SQLException {
+        Map<String, DatabaseSecrets.Credentials> sorted = new TreeMap<>(roles);
+        sorted.forEach((service, credentials) -> {
+            if (!SCHEMA.matcher(service).matches()) {
+                throw new IllegalArgumentException("not a service name: " + service);
+            }
+            if (!ROLE.matcher(credentials.username()).matches()) {
+                throw new IllegalArgumentException("not a role name: " + credentials.username());
+            }
+        });
+        boolean autoCommit = admin.getAutoCommit();
+        admin.setAutoCommit(false);
+        try {
+            String database = single(admin, "select current_database()");
+            // Nobody but the roles granted below may connect, and nobody may create in public.
+            execute(admin, "select format('revoke all on database %I from public', ?::text)", database);
+            execute(admin, "select format('revoke all on schema public from public')");
+            List<String> names = new ArrayList<>();
+            for (var entry : sorted.entrySet()) {
+                String schema = entry.getKey();
+                String role = entry.getValue().username();
+                if (!exists(admin, "select 1 from pg_namespace where nspname = ?", schema)) {
+                    throw new IllegalStateException("service " + schema + " has no schema: no migration creates it");
+                }
+                if (!exists(admin, "select 1 from pg_roles where rolname = ?", role)) {
+                    execute(admin, "select format('create role %I', ?::text)", role);
+                }
+                execute(admin, "select format('alter role %I with login nocreatedb nocreaterole', ?::text)", role);
+                // Hashed here (SCRAM-SHA-256): the password itself never travels in a statement or a log.
+                admin.unwrap(PGConnection.class).alterUserPassword(role, entry.getValue().password().toCharArray(),
+                        "scram-sha-256");
+                execute(admin, "select format('grant connect on database %I to %I', ?::text, ?::text)", database, role);
+                execute(admin, "select format('grant usage on schema %I to %I', ?::text, ?::text)", schema, role);
+                execute(admin,
+                        "select format('grant select, insert, update, delete on all tables in schema %I to %I', ?::text, ?::text)",
+                        schema, role);
+                execute(admin,
+                        "select format('grant usage, select, update on all sequences in schema %I to %I', ?::text, ?::text)",
+                        schema, role);
+                names.add(role);
+            }
+            admin.commit();
+            return names;
+        } catch (SQLException | RuntimeException e) {
+            admin.rollback();
+            throw e;
+        } finally {
+            admin.setAutoCommit(autoCommit);
+        }
+    }
+
+    /** Has the server quote the identifiers ({@code format('%I')}), then runs the statement it built. */
+    private static void execute(Connection c, String builder, String... params) throws SQLException {
+        String statement = single(c, builder, params);
+        try (Statement s = c.createStatement()) {
+            s.execute(statement);
+        }
+    }
+
+    private static String single(Connection c, String sql, String... params) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                s.setString(i + 1, params[i]);
+            }
+            try (ResultSet r = s.executeQuery()) {
+                r.next();
+                return r.getString(1);
+            }
+        }
+    }
+
+    private static boolean exists(Connection c, String sql, String param) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement(sql)) {
+            s.setString(1, param);
+            try (ResultSet r = s.executeQuery()) {
+                return r.next();
+            }
+        }
+    }
+}
