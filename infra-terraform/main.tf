@@ -35,6 +35,7 @@ module "catalog" {
 
   database_secret_arns      = local.service_secrets
   database_admin_secret_arn = local.admin_secret
+  api_keys_secret_arn       = aws_secretsmanager_secret.api_keys.arn
 }
 
 # ---- queues: one per catalog queue, each with its dead-letter queue -------------------------

@@ -1,6 +1,6 @@
 environment        = "dev"
 aws_region         = "eu-west-1"
-function_zip       = "../target/function.zip"
+function_zip       = "../target/lambda/function.zip"
 runtime_mode       = "native"
 architecture       = "arm64"
 log_retention_days = 14

@@ -66,6 +66,11 @@ locals {
         actions   = ["sqs:SendMessage"]
         resources = [for q in local.moves[n] : local.queue_arn[q]]
       }] : [],
+      f.trigger.type == "http" ? [{
+        sid       = "ReadTheApiKeys"
+        actions   = ["secretsmanager:GetSecretValue"]
+        resources = [var.api_keys_secret_arn]
+      }] : [],
       local.keeps_data[n] ? [{
         sid       = "ReadItsDatabaseSecret"
         actions   = ["secretsmanager:GetSecretValue"]
@@ -91,10 +96,12 @@ locals {
       format("SAGALINE_STATE_MACHINES_%s_ARN", upper(replace(m, "-", "_"))) => local.machine_arn[m]
     }
   }
-  # The secret of the role a function connects as: its service's, or the administrator's to prepare the database.
-  database_env = {
+  # The secrets a function reads: its database role's (its service's, or the administrator's to
+  # prepare the database) and, for an HTTP function, the API keys.
+  secrets_env = {
     for n, f in local.functions : n => merge(
       local.keeps_data[n] ? { SAGALINE_DATABASE_SECRET_ARN = var.database_secret_arns[f.service] } : {},
+      f.trigger.type == "http" ? { SAGALINE_TENANCY_SECRET_ARN = var.api_keys_secret_arn } : {},
       local.prepares[n] ? {
         SAGALINE_DATABASE_SECRET_ARN      = var.database_admin_secret_arn
         SAGALINE_DATABASE_SERVICE_SECRETS = jsonencode({ for s in local.services : s => var.database_secret_arns[s] })

@@ -13,7 +13,7 @@ output "functions" {
       keeps_data        = local.keeps_data[n]
       prepares_database = local.prepares[n]
       statements        = local.statements[n]
-      environment       = merge({ QUARKUS_LAMBDA_HANDLER = n }, local.state_machine_env[n], local.database_env[n])
+      environment       = merge({ QUARKUS_LAMBDA_HANDLER = n }, local.state_machine_env[n], local.secrets_env[n])
       queue_urls_needed = local.queue_urls_needed[n]
     }
   }

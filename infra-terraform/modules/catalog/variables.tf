@@ -37,3 +37,8 @@ variable "database_admin_secret_arn" {
   description = "ARN of the database administrator's secret, which only the function that prepares the database may read."
   type        = string
 }
+
+variable "api_keys_secret_arn" {
+  description = "ARN of the secret of API keys (key => tenant), which the HTTP functions read."
+  type        = string
+}

@@ -44,6 +44,7 @@ class TerraformCatalogTest {
     private static final String REGION = "eu-west-1";
     private static final String SES = "arn:aws:ses:eu-west-1:123456789012:identity/orders@example.com";
     private static final String ADMIN_SECRET = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!cluster-0a1b2c-AbCdEf";
+    private static final String API_KEYS_SECRET = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:sagaline-test/api-keys-Zz9Yy8";
     private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([A-Za-z0-9_]+)}");
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -62,7 +63,7 @@ class TerraformCatalogTest {
                 "-var", "catalog_path=" + Path.of("functions/catalog.json").toAbsolutePath(),
                 "-var", "name_prefix=" + PREFIX, "-var", "partition=aws", "-var", "region=" + REGION,
                 "-var", "account_id=" + ACCOUNT, "-var", "ses_identity_arn=" + SES,
-                "-var", "database_admin_secret_arn=" + ADMIN_SECRET,
+                "-var", "database_admin_secret_arn=" + ADMIN_SECRET, "-var", "api_keys_secret_arn=" + API_KEYS_SECRET,
                 "-var", "database_secret_arns=" + PrepareDatabaseFunction.schemaServices(catalog).stream()
                         .map(s -> s + "=\"" + secretArn(s) + "\"").collect(Collectors.joining(",", "{", "}")));
         out = JSON
@@ -86,6 +87,9 @@ class TerraformCatalogTest {
                     .as(f.name() + " connects as its service's role, the preparer as the administrator, the rest not at all")
                     .isEqualTo(prepares ? ADMIN_SECRET : keepsData ? secretArn(f.service()) : null);
             assertThat(tf.path("environment").has("SAGALINE_DATABASE_SERVICE_SECRETS")).isEqualTo(prepares);
+            assertThat(tf.path("environment").path("SAGALINE_TENANCY_SECRET_ARN").asText(null))
+                    .as(f.name() + " reads the API keys if it serves a route")
+                    .isEqualTo(f.trigger().isHttp() ? API_KEYS_SECRET : null);
             assertThat(tf.path("environment").toString()).as("no password in " + f.name() + "'s environment")
                     .doesNotContainIgnoringCase("password");
         }
@@ -172,8 +176,10 @@ class TerraformCatalogTest {
                 assertThat(resources).as(f.name() + " " + s.path("sid").asText()).isNotEmpty()
                         .allSatisfy(r -> assertThat(r).doesNotContain("*:*").isNotEqualTo("*")
                                 .contains(":" + ACCOUNT + ":")
-                                .matches(a -> a.equals(SES) || a.equals(ADMIN_SECRET) || a.contains(":" + PREFIX + "-")
-                                        || a.contains(":" + PREFIX + "/"),
+                                .matches(
+                                        a -> a.equals(SES) || a.equals(ADMIN_SECRET) || a.equals(API_KEYS_SECRET)
+                                                || a.contains(":" + PREFIX + "-")
+                                                || a.contains(":" + PREFIX + "/"),
                                         "one of this deployment's resources"));
                 actual.put(s.path("sid").asText(), resources);
                 Set<String> actions = new TreeSet<>();
@@ -184,7 +190,7 @@ class TerraformCatalogTest {
             if (actualActions.containsKey("PublishItsEvents")) {
                 assertThat(actualActions.get("PublishItsEvents")).containsExactly("sqs:SendMessage");
             }
-            for (String sid : List.of("ReadItsDatabaseSecret", "PrepareTheDatabase")) {
+            for (String sid : List.of("ReadItsDatabaseSecret", "PrepareTheDatabase", "ReadTheApiKeys")) {
                 if (actualActions.containsKey(sid)) {
                     assertThat(actualActions.get(sid)).containsExactly("secretsmanager:GetSecretValue");
                 }
@@ -224,6 +230,9 @@ class TerraformCatalogTest {
                     .map(q -> queueArn(catalog.queue((String) q).orElseThrow().deadLetterQueue())).collect(Collectors.toSet()));
             expected.put("RedriveDeadLetters",
                     list(p.get("redrivesQueues")).stream().map(q -> queueArn((String) q)).collect(Collectors.toSet()));
+        }
+        if (f.trigger().isHttp()) {
+            expected.put("ReadTheApiKeys", Set.of(API_KEYS_SECRET));
         }
         Set<String> services = PrepareDatabaseFunction.schemaServices(catalog);
         if (services.contains(f.service())) {

@@ -3,16 +3,14 @@ package io.sagaline.platform.database;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
-import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+import io.sagaline.platform.aws.Secrets;
 
 /**
- * Reads a database role's credentials from its AWS Secrets Manager secret: a JSON object with
- * {@code username} and {@code password}, the shape RDS uses for the cluster's own master secret and
- * Terraform for each service's secret (which RDS Proxy authenticates with too).
+ * A database role's credentials in AWS Secrets Manager: a JSON object with {@code username} and
+ * {@code password}, the shape RDS uses for the cluster's own master secret and Terraform for each
+ * service's secret (which RDS Proxy authenticates with too).
  */
 @ApplicationScoped
 public class DatabaseSecrets {
@@ -33,32 +31,17 @@ public class DatabaseSecrets {
     }
 
     @Inject
-    SecretsManagerClient secretsManager;
-
-    @Inject
-    ObjectMapper json;
+    Secrets secrets;
 
     public Credentials read(String secretArn) {
-        String secret = secretsManager.getSecretValue(request -> request.secretId(secretArn)).secretString();
-        return parse(secretArn, secret);
+        return credentials(secretArn, secrets.readObject(secretArn));
     }
 
-    Credentials parse(String secretArn, String secret) {
-        JsonNode node;
+    static Credentials credentials(String secretArn, JsonNode secret) {
         try {
-            node = json.readTree(secret == null ? "" : secret);
-        } catch (JsonProcessingException e) {
-            // Never the exception's message: it would quote the secret.
-            throw new IllegalStateException("secret " + secretArn + " is not a JSON object");
-        }
-        if (node == null || !node.isObject()) {
-            throw new IllegalStateException("secret " + secretArn + " is not a JSON object");
-        }
-        try {
-            return new Credentials(node.path("username").asText(null), node.path("password").asText(null));
+            return new Credentials(secret.path("username").asText(null), secret.path("password").asText(null));
         } catch (IllegalArgumentException e) {
             throw new IllegalStateException("secret " + secretArn + " lacks a username or a password");
         }
     }
-
 }

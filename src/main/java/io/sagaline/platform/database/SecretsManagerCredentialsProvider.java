@@ -2,10 +2,10 @@ package io.sagaline.platform.database;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
@@ -13,6 +13,8 @@ import jakarta.inject.Named;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import io.quarkus.credentials.CredentialsProvider;
+import io.sagaline.platform.aws.RefreshingSecret;
+import io.sagaline.platform.aws.Secrets;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 
@@ -30,9 +32,6 @@ public class SecretsManagerCredentialsProvider implements CredentialsProvider {
 
     public static final String NAME = "sagaline-database";
 
-    private record Cached(DatabaseSecrets.Credentials credentials, Instant readAt) {
-    }
-
     @ConfigProperty(name = "sagaline.database.secret-arn")
     Optional<String> secretArn;
 
@@ -40,19 +39,22 @@ public class SecretsManagerCredentialsProvider implements CredentialsProvider {
     Duration refresh;
 
     @Inject
-    DatabaseSecrets secrets;
+    Secrets secrets;
 
     Clock clock = Clock.systemUTC();
 
-    private volatile Cached cached;
+    private Optional<RefreshingSecret<DatabaseSecrets.Credentials>> secret;
+
+    @PostConstruct
+    void init() {
+        secret = secretArn.map(arn -> new RefreshingSecret<>(secrets, arn, refresh, clock, DatabaseSecrets::credentials));
+    }
 
     @Override
     public Map<String, String> getCredentials(String credentialsProviderName) {
-        if (secretArn.isEmpty()) {
-            return Map.of();
-        }
-        DatabaseSecrets.Credentials credentials = current();
-        return Map.of(USER_PROPERTY_NAME, credentials.username(), PASSWORD_PROPERTY_NAME, credentials.password());
+        return secret.map(RefreshingSecret::get)
+                .map(c -> Map.of(USER_PROPERTY_NAME, c.username(), PASSWORD_PROPERTY_NAME, c.password()))
+                .orElse(Map.of());
     }
 
     /** A reactive pool asks from an event loop: the read from Secrets Manager blocks, so not there. */
@@ -60,20 +62,5 @@ public class SecretsManagerCredentialsProvider implements CredentialsProvider {
     public Uni<Map<String, String>> getCredentialsAsync(String credentialsProviderName) {
         return Uni.createFrom().item(() -> getCredentials(credentialsProviderName))
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
-    }
-
-    private DatabaseSecrets.Credentials current() {
-        Cached seen = cached;
-        Instant now = clock.instant();
-        if (seen == null || !now.isBefore(seen.readAt().plus(refresh))) {
-            synchronized (this) {
-                seen = cached;
-                if (seen == null || !now.isBefore(seen.readAt().plus(refresh))) {
-                    seen = new Cached(secrets.read(secretArn.get()), now);
-                    cached = seen;
-                }
-            }
-        }
-        return seen.credentials();
     }
 }
