@@ -91,20 +91,23 @@ module "function" {
     each.value.environment,
     { for q in each.value.queue_urls_needed : format("SAGALINE_QUEUES_%s_URL", upper(replace(q, "-", "_"))) => local.queue_urls[q] },
     contains(each.value.statements[*].sid, "SendNotifications") ? { SAGALINE_NOTIFICATIONS_FROM = var.notifications_from } : {},
-    # The database: a service's functions through RDS Proxy (TLS), as the role their secret names;
-    # the preparing function straight to the cluster's writer, as its administrator.
-    each.value.keeps_data ? {
-      QUARKUS_DATASOURCE_REACTIVE_URL = "postgresql://${aws_db_proxy.this.endpoint}:5432/sagaline?sslmode=require"
-    } : {},
-    each.value.prepares_database ? {
-      QUARKUS_DATASOURCE_JDBC_URL = "jdbc:postgresql://${aws_rds_cluster.this.endpoint}:5432/sagaline?sslmode=require"
-    } : {},
-    # The cache user. Lambda keeps its environment encrypted with the data key; only this
-    # function's role can read it.
-    each.value.redis ? {
-      QUARKUS_REDIS_HOSTS = format("rediss://%s:%s@%s:%s", aws_elasticache_user.functions.user_name, random_password.redis.result,
+    # Quarkus (3.32) creates its datasource, Flyway and Redis beans as a function starts, used or
+    # not, and refuses to start without their addresses (connections open on first use only). So
+    # every function gets the addresses, and only those whose entry calls for it the credentials:
+    # a service's functions reach the database through RDS Proxy (TLS) as the role their secret
+    # names, the preparing function reaches the cluster's writer as its administrator, and a
+    # function whose entry declares redis gets the cache user. Lambda keeps the environment
+    # encrypted with the data key; only this function's role can read it.
+    {
+      QUARKUS_DATASOURCE_REACTIVE_URL = format("postgresql://%s:5432/sagaline?sslmode=require",
+      each.value.prepares_database ? aws_rds_cluster.this.endpoint : aws_db_proxy.this.endpoint)
+      QUARKUS_DATASOURCE_JDBC_URL = format("jdbc:postgresql://%s:5432/sagaline?sslmode=require",
+      each.value.prepares_database ? aws_rds_cluster.this.endpoint : aws_db_proxy.this.endpoint)
+      QUARKUS_REDIS_HOSTS = each.value.redis ? format("rediss://%s:%s@%s:%s", aws_elasticache_user.functions.user_name,
+        random_password.redis.result, aws_elasticache_serverless_cache.redis.endpoint[0].address,
+        aws_elasticache_serverless_cache.redis.endpoint[0].port) : format("rediss://%s:%s",
       aws_elasticache_serverless_cache.redis.endpoint[0].address, aws_elasticache_serverless_cache.redis.endpoint[0].port)
-    } : {},
+    },
   )
 }
 

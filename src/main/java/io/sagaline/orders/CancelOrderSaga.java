@@ -1,5 +1,7 @@
 package io.sagaline.orders;
 
+import java.util.Optional;
+
 import jakarta.inject.Singleton;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -14,8 +16,8 @@ import software.amazon.awssdk.services.sfn.SfnClient;
 @Singleton
 public class CancelOrderSaga extends SagaLauncher {
 
-    CancelOrderSaga(SfnClient sfn, @ConfigProperty(name = "sagaline.state-machines.cancel-order.arn") String stateMachineArn) {
-        super(sfn, stateMachineArn);
+    CancelOrderSaga(SfnClient sfn, @ConfigProperty(name = "sagaline.state-machines.cancel-order.arn") Optional<String> arn) {
+        super(sfn, "cancel-order", arn);
     }
 
     public String executionArn(String orderId, int attempt) {

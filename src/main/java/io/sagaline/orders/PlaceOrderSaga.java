@@ -1,5 +1,7 @@
 package io.sagaline.orders;
 
+import java.util.Optional;
+
 import jakarta.inject.Singleton;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -11,7 +13,7 @@ import software.amazon.awssdk.services.sfn.SfnClient;
 @Singleton
 public class PlaceOrderSaga extends SagaLauncher {
 
-    PlaceOrderSaga(SfnClient sfn, @ConfigProperty(name = "sagaline.state-machines.place-order.arn") String stateMachineArn) {
-        super(sfn, stateMachineArn);
+    PlaceOrderSaga(SfnClient sfn, @ConfigProperty(name = "sagaline.state-machines.place-order.arn") Optional<String> arn) {
+        super(sfn, "place-order", arn);
     }
 }

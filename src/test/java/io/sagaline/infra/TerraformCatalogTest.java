@@ -1,8 +1,14 @@
 package io.sagaline.infra;
 
+import static io.sagaline.support.TerraformCatalogModule.ACCOUNT;
+import static io.sagaline.support.TerraformCatalogModule.ADMIN_SECRET;
+import static io.sagaline.support.TerraformCatalogModule.API_KEYS_SECRET;
+import static io.sagaline.support.TerraformCatalogModule.PREFIX;
+import static io.sagaline.support.TerraformCatalogModule.REGION;
+import static io.sagaline.support.TerraformCatalogModule.SES;
+import static io.sagaline.support.TerraformCatalogModule.secretArn;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -14,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -23,10 +28,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.sagaline.platform.Catalog;
 import io.sagaline.platform.database.PrepareDatabaseFunction;
+import io.sagaline.support.TerraformCatalogModule;
 
 /**
  * What Terraform provisions is what the catalog declares. The catalog module
@@ -39,35 +44,15 @@ import io.sagaline.platform.database.PrepareDatabaseFunction;
  */
 class TerraformCatalogTest {
 
-    private static final String PREFIX = "sagaline-test";
-    private static final String ACCOUNT = "123456789012";
-    private static final String REGION = "eu-west-1";
-    private static final String SES = "arn:aws:ses:eu-west-1:123456789012:identity/orders@example.com";
-    private static final String ADMIN_SECRET = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!cluster-0a1b2c-AbCdEf";
-    private static final String API_KEYS_SECRET = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:sagaline-test/api-keys-Zz9Yy8";
     private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([A-Za-z0-9_]+)}");
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private static Catalog catalog;
     private static JsonNode out;
 
     @BeforeAll
     static void evaluate() throws Exception {
-        catalog = JSON.convertValue(JSON.readTree(new File("functions/catalog.json")), Catalog.class);
-        Path work = Path.of("target/terraform-catalog").toAbsolutePath();
-        Files.createDirectories(work);
-        String module = "infra-terraform/modules/catalog";
-        terraform(work, "-chdir=" + module, "init", "-backend=false", "-input=false", "-no-color");
-        terraform(work, "-chdir=" + module, "apply", "-auto-approve", "-input=false", "-no-color",
-                "-state=" + work.resolve("catalog.tfstate"),
-                "-var", "catalog_path=" + Path.of("functions/catalog.json").toAbsolutePath(),
-                "-var", "name_prefix=" + PREFIX, "-var", "partition=aws", "-var", "region=" + REGION,
-                "-var", "account_id=" + ACCOUNT, "-var", "ses_identity_arn=" + SES,
-                "-var", "database_admin_secret_arn=" + ADMIN_SECRET, "-var", "api_keys_secret_arn=" + API_KEYS_SECRET,
-                "-var", "database_secret_arns=" + PrepareDatabaseFunction.schemaServices(catalog).stream()
-                        .map(s -> s + "=\"" + secretArn(s) + "\"").collect(Collectors.joining(",", "{", "}")));
-        out = JSON
-                .readTree(terraform(work, "-chdir=" + module, "output", "-json", "-state=" + work.resolve("catalog.tfstate")));
+        catalog = TerraformCatalogModule.catalog();
+        out = TerraformCatalogModule.evaluate(Path.of("target/terraform-catalog"));
     }
 
     @Test
@@ -253,10 +238,6 @@ class TerraformCatalogTest {
         return value instanceof List<?> l ? new ArrayList<>(l) : List.of();
     }
 
-    private static String secretArn(String service) {
-        return "arn:aws:secretsmanager:" + REGION + ":" + ACCOUNT + ":secret:" + PREFIX + "/database/" + service + "-x1Y2z3";
-    }
-
     private static String queueArn(String name) {
         return "arn:aws:sqs:" + REGION + ":" + ACCOUNT + ":" + PREFIX + "-" + name;
     }
@@ -269,23 +250,5 @@ class TerraformCatalogTest {
         Set<String> names = new HashSet<>();
         object.fieldNames().forEachRemaining(names::add);
         return names;
-    }
-
-    private static String terraform(Path work, String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of("terraform"));
-        command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(false);
-        builder.environment().put("TF_DATA_DIR", work.resolve(".terraform").toString());
-        builder.environment().put("TF_IN_AUTOMATION", "1");
-        builder.environment().put("CHECKPOINT_DISABLE", "1");
-        Process process = builder.start();
-        byte[] stdout = process.getInputStream().readAllBytes();
-        byte[] stderr = process.getErrorStream().readAllBytes();
-        assertThat(process.waitFor(120, TimeUnit.SECONDS)).isTrue();
-        if (process.exitValue() != 0) {
-            throw new AssertionError(String.join(" ", command) + " failed:\n" + new String(stdout, StandardCharsets.UTF_8)
-                    + new String(stderr, StandardCharsets.UTF_8));
-        }
-        return new String(stdout, StandardCharsets.UTF_8);
     }
 }

@@ -1,0 +1,363 @@
+package io.sagaline.packaging;
+
+import static io.sagaline.support.TerraformCatalogModule.ADMIN_SECRET;
+import static io.sagaline.support.TerraformCatalogModule.API_KEYS_SECRET;
+import static io.sagaline.support.TerraformCatalogModule.PREFIX;
+import static io.sagaline.support.TerraformCatalogModule.secretArn;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+
+import javax.sql.DataSource;
+
+import org.elasticmq.NodeAddress;
+import org.elasticmq.rest.sqs.SQSRestServer;
+import org.elasticmq.rest.sqs.SQSRestServerBuilder;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.sagaline.platform.Catalog;
+import io.sagaline.platform.database.PrepareDatabaseFunction;
+import io.sagaline.support.Db;
+import io.sagaline.support.FakeSecretsManager;
+import io.sagaline.support.LambdaRuntimeApi;
+import io.sagaline.support.TerraformCatalogModule;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.Message;
+
+/**
+ * The package that goes to AWS ({@code target/lambda/function.zip}, {@code ./mvnw package -Dlambda})
+ * run as a Lambda runs it: unpacked, started in its own JVM in the prod profile, serving events
+ * through the Lambda Runtime API, configured with exactly the environment Terraform's catalog
+ * module gives that function (plus the endpoints the root module adds). Around it: a PostgreSQL
+ * reached only through the roles prepare-database creates, an SQS (ElasticMQ) and, as there is no
+ * AWS here, a stand-in for Secrets Manager holding the secrets Terraform names. So it proves what
+ * the local runtime cannot: the package starts without the local runtime, reads its credentials
+ * and API keys from their secrets, and each service's function works as its role and only as it.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class LambdaPackageIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Path WORK = Path.of("target/lambda-it").toAbsolutePath();
+    private static final String API_KEY = "it-key-of-acme-0123456789abcdef0123";
+    private static final Duration PATIENCE = Duration.ofSeconds(90);
+    /** The JVM runtime's handler, as Terraform's function module sets it. */
+    private static final String HANDLER = "io.quarkus.amazon.lambda.runtime.QuarkusStreamHandler::handleRequest";
+    private static final Path RUNTIME_CLIENT = Path.of("target/lambda-runtime-client");
+
+    private static Catalog catalog;
+    private static JsonNode functions;
+    private static Path unpacked;
+    private static EmbeddedPostgres postgres;
+    private static DataSource sagaline;
+    private static SQSRestServer sqs;
+    private static int sqsPort;
+    private static SqsClient sqsClient;
+    private static final Map<String, String> queueUrls = new HashMap<>();
+    private static FakeSecretsManager secretsManager;
+    private static int closedPort;
+
+    @BeforeAll
+    static void start() throws Exception {
+        catalog = TerraformCatalogModule.catalog();
+        functions = TerraformCatalogModule.evaluate(WORK.resolve("terraform")).path("functions").path("value");
+        unpacked = unpack(Path.of("target/lambda/function.zip"), WORK.resolve("function"));
+
+        postgres = EmbeddedPostgres.builder().setPGStartupWait(Duration.ofSeconds(60)).start();
+        try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+            s.execute("create database sagaline");
+        }
+        sagaline = postgres.getDatabase("postgres", "sagaline");
+
+        sqsPort = freePort();
+        closedPort = freePort();
+        sqs = SQSRestServerBuilder.withInterface("127.0.0.1").withPort(sqsPort)
+                .withServerAddress(new NodeAddress("http", "localhost", sqsPort, ""))
+                .withAWSAccountId("000000000000").withAWSRegion("eu-west-1").start();
+        sqs.waitUntilStarted();
+        sqsClient = SqsClient.builder().httpClient(UrlConnectionHttpClient.create()).region(Region.EU_WEST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDEXAMPLE", "example")))
+                .endpointOverride(URI.create("http://localhost:" + sqsPort)).build();
+        for (Catalog.Queue q : catalog.queues()) {
+            for (String name : List.of(q.name(), q.deadLetterQueue())) {
+                queueUrls.put(name, sqsClient.createQueue(r -> r.queueName(PREFIX + "-" + name)).queueUrl());
+            }
+        }
+
+        secretsManager = new FakeSecretsManager()
+                .put(ADMIN_SECRET, "{\"username\":\"postgres\",\"password\":\"postgres\"}")
+                .put(API_KEYS_SECRET, "{\"" + API_KEY + "\":\"acme\"}");
+        for (String service : PrepareDatabaseFunction.schemaServices(catalog)) {
+            secretsManager.put(secretArn(service), "{\"username\":\"" + PrepareDatabaseFunction.roleName(service)
+                    + "\",\"password\":\"pw-" + service + "-7d1f0c\",\"schema\":\"" + service + "\"}");
+        }
+    }
+
+    @AfterAll
+    static void stop() throws IOException {
+        if (sqsClient != null) {
+            sqsClient.close();
+        }
+        if (sqs != null) {
+            sqs.stopAndWait();
+        }
+        if (secretsManager != null) {
+            secretsManager.close();
+        }
+        if (postgres != null) {
+            postgres.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void prepareDatabase_asTheAdministrator_migratesAndGivesEveryServiceItsRole() throws Exception {
+        try (LambdaProcess lambda = start("prepare-database", Map.of())) {
+            JsonNode prepared = lambda.invokeOk("{}");
+
+            Set<String> services = PrepareDatabaseFunction.schemaServices(catalog);
+            assertThat(prepared.get("roles")).extracting(JsonNode::asText)
+                    .containsExactlyElementsOf(services.stream().map(PrepareDatabaseFunction::roleName).toList());
+            assertThat(prepared.get("schemaVersion").asText()).isEqualTo(Integer.toString(latestMigration()));
+            assertThat(prepared.get("migrationsApplied").asInt()).isEqualTo(latestMigration());
+            Db db = new Db(sagaline);
+            assertThat(db.row("select to_regnamespace('engine') is null as absent").get("absent"))
+                    .as("the local engine's schema is not AWS's").isEqualTo(true);
+            for (String service : services) {
+                assertThat(db.row("select has_schema_privilege(?, ?, 'USAGE') as usage",
+                        PrepareDatabaseFunction.roleName(service), service).get("usage")).isEqualTo(true);
+            }
+            Set<String> read = new TreeSet<>(secretsManager.requestedIds());
+            Set<String> expected = new TreeSet<>(List.of(ADMIN_SECRET));
+            services.forEach(s -> expected.add(secretArn(s)));
+            assertThat(read).isEqualTo(expected);
+
+            assertThat(lambda.invokeOk("{}").get("migrationsApplied").asInt()).as("a second apply").isZero();
+        }
+    }
+
+    @Test
+    @Order(2)
+    void createCustomer_asTheCustomersRole_storesTheCustomer_andAnnouncesItOnItsQueue() throws Exception {
+        String customerId;
+        try (LambdaProcess lambda = start("create-customer", Map.of())) {
+            JsonNode created = lambda.invokeOk(httpEvent("create-customer", API_KEY));
+            assertThat(created.get("statusCode").asInt()).as(created.toString()).isEqualTo(201);
+            customerId = JSON.readTree(created.get("body").asText()).get("customerId").asText();
+
+            JsonNode refused = lambda.invokeOk(httpEvent("create-customer", "it-key-nobody-has-0123456789abcdef"));
+            assertThat(refused.get("statusCode").asInt()).isEqualTo(401);
+        }
+        Map<String, Object> row = new Db(sagaline).row("select tenant, name from customers.customers where id = ?::uuid",
+                customerId);
+        assertThat(row).containsEntry("tenant", "acme").containsEntry("name", "Ada Lovelace");
+
+        List<Message> messages = sqsClient.receiveMessage(r -> r.queueUrl(queueUrls.get("notifications-customer-contacts"))
+                .waitTimeSeconds(10).maxNumberOfMessages(10)).messages();
+        assertThat(messages).hasSize(1);
+        JsonNode envelope = JSON.readTree(messages.get(0).body());
+        assertThat(envelope.get("type").asText()).isEqualTo("CustomerRegistered");
+        assertThat(envelope.get("tenant").asText()).isEqualTo("acme");
+        assertThat(envelope.path("payload").path("customerId").asText()).isEqualTo(customerId);
+        assertThat(new Db(sagaline).row("select count(*) as unsent from customers.outbox where published_at is null")
+                .get("unsent"))
+                .isEqualTo(0L);
+    }
+
+    @Test
+    @Order(3)
+    void getCustomer_readsWithItsOwnRole_butGivenAnotherServicesRole_isRefusedByTheDatabase() throws Exception {
+        try (Connection c = sagaline.getConnection(); Statement s = c.createStatement()) {
+            s.execute("insert into customers.customers (id, tenant, name, email, credit_limit_cents, available_credit_cents)"
+                    + " values ('6f1d6a0e-3c1b-4b7e-9a51-2f3c4d5e6f70', 'acme', 'Grace Hopper', 'grace@example.com', 1000, 1000)"
+                    + " on conflict (id) do nothing");
+        }
+        try (LambdaProcess lambda = start("get-customer", Map.of())) {
+            JsonNode found = lambda.invokeOk(httpEvent("get-customer", API_KEY));
+            assertThat(found.get("statusCode").asInt()).as(found.toString()).isEqualTo(200);
+            assertThat(JSON.readTree(found.get("body").asText()).get("name").asText()).isEqualTo("Grace Hopper");
+        }
+        try (LambdaProcess lambda = start("get-customer", Map.of("SAGALINE_DATABASE_SECRET_ARN", secretArn("orders")))) {
+            JsonNode refused = lambda.invokeOk(httpEvent("get-customer", API_KEY));
+            assertThat(refused.get("statusCode").asInt()).as(refused.toString()).isEqualTo(500);
+            assertThat(lambda.log()).contains("permission denied for schema customers");
+        }
+    }
+
+    @Test
+    @Order(4)
+    void aFunctionWithoutADatabase_startsWithoutOne_andMovesDeadLettersBack() throws Exception {
+        String dlq = queueUrls.get("invoices-order-approved-dlq");
+        sqsClient.sendMessage(r -> r.queueUrl(dlq).messageBody("{\"id\":\"dead-letter-1\"}"));
+        try (LambdaProcess lambda = start("redrive-dead-letters", Map.of())) {
+            JsonNode moved = lambda.invokeOk(Files.readString(Path.of("events/redrive-dead-letters.json")));
+            assertThat(moved.get("moved").asInt()).as(moved.toString()).isEqualTo(1);
+        }
+        List<Message> back = sqsClient.receiveMessage(r -> r.queueUrl(queueUrls.get("invoices-order-approved"))
+                .waitTimeSeconds(5)).messages();
+        assertThat(back).extracting(Message::body).containsExactly("{\"id\":\"dead-letter-1\"}");
+    }
+
+    // ---------------------------------------------------------------------------------------------
+
+    /** The function's environment as Terraform builds it, pointed at the services of this test. */
+    private static LambdaProcess start(String function, Map<String, String> overrides) throws Exception {
+        JsonNode tf = functions.path(function);
+        assertThat(tf.isObject()).as(function + " in Terraform's catalog module").isTrue();
+        Map<String, String> env = new HashMap<>();
+        tf.path("environment").fields().forEachRemaining(e -> env.put(e.getKey(), e.getValue().asText()));
+        // What the root module adds: the database endpoints and the queue URLs.
+        env.put("QUARKUS_DATASOURCE_REACTIVE_URL", "postgresql://localhost:" + postgres.getPort() + "/sagaline");
+        env.put("QUARKUS_DATASOURCE_JDBC_URL", "jdbc:postgresql://localhost:" + postgres.getPort() + "/sagaline");
+        // No function here uses the cache: its address alone, on a port nothing listens on.
+        env.put("QUARKUS_REDIS_HOSTS", "redis://127.0.0.1:" + closedPort);
+        tf.path("queue_urls_needed").forEach(q -> env.put(
+                "SAGALINE_QUEUES_" + q.asText().toUpperCase().replace('-', '_') + "_URL", queueUrls.get(q.asText())));
+        // What Lambda itself sets, and where the AWS APIs are.
+        env.put("AWS_REGION", "eu-west-1");
+        env.put("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE");
+        env.put("AWS_SECRET_ACCESS_KEY", "example");
+        env.put("AWS_SESSION_TOKEN", "example-session");
+        env.put("AWS_ENDPOINT_URL_SECRETS_MANAGER", secretsManager.endpoint().toString());
+        env.put("AWS_ENDPOINT_URL_SQS", "http://localhost:" + sqsPort);
+        env.put("AWS_LAMBDA_FUNCTION_NAME", tf.path("lambda_name").asText());
+        env.put("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST");
+        env.put("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", tf.path("memory_mb").asText());
+        env.put("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/" + tf.path("lambda_name").asText());
+        env.put("AWS_LAMBDA_LOG_STREAM_NAME", "2026/11/30/[$LATEST]0123456789abcdef");
+        env.putAll(overrides);
+        return new LambdaProcess(function, env);
+    }
+
+    private static String httpEvent(String sample, String apiKey) throws IOException {
+        ObjectNode event = (ObjectNode) JSON.readTree(Path.of("events", sample + ".json").toFile());
+        ((ObjectNode) event.get("headers")).put("x-api-key", apiKey);
+        return JSON.writeValueAsString(event);
+    }
+
+    private static int latestMigration() throws IOException {
+        Pattern version = Pattern.compile("V(\\d+)__.*\\.sql");
+        try (Stream<Path> files = Files.list(Path.of("src/main/resources/db/migration"))) {
+            return files.map(f -> version.matcher(f.getFileName().toString())).filter(Matcher::matches)
+                    .mapToInt(m -> Integer.parseInt(m.group(1))).max().orElseThrow();
+        }
+    }
+
+    private static Path unpack(Path zip, Path into) throws IOException {
+        assertThat(zip).as("built by ./mvnw package -Dlambda (packaging/build-lambda.sh)").exists();
+        if (Files.exists(into)) {
+            try (Stream<Path> old = Files.walk(into)) {
+                old.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
+            }
+        }
+        try (ZipInputStream in = new ZipInputStream(Files.newInputStream(zip))) {
+            for (ZipEntry entry = in.getNextEntry(); entry != null; entry = in.getNextEntry()) {
+                Path target = into.resolve(entry.getName()).normalize();
+                assertThat(target.startsWith(into)).as(entry.getName()).isTrue();
+                if (entry.isDirectory()) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.createDirectories(target.getParent());
+                    // Quarkus writes a transformed class (Hibernate's enhancement, Panache) after its
+                    // original, under the same name: the later entry wins, as when Lambda unpacks it.
+                    Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
+        return into;
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    /** One function's JVM, started from the unpacked zip as Lambda's java21 runtime starts it. */
+    private static final class LambdaProcess implements AutoCloseable {
+        private final LambdaRuntimeApi runtimeApi;
+        private final Process process;
+        private final Path log;
+
+        LambdaProcess(String function, Map<String, String> env) throws IOException {
+            runtimeApi = new LambdaRuntimeApi();
+            log = WORK.resolve(function + "-" + System.nanoTime() + ".log");
+            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            // As the java21 runtime runs it: /var/task and its lib/ on the class path, AWS's runtime
+            // client calling the handler Terraform names.
+            List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-cp",
+                    String.join(File.pathSeparator, unpacked.toString(), unpacked.resolve("lib") + File.separator + "*",
+                            RUNTIME_CLIENT.toAbsolutePath() + File.separator + "*"),
+                    "com.amazonaws.services.lambda.runtime.api.client.AWSLambda", HANDLER));
+            ProcessBuilder builder = new ProcessBuilder(command).directory(unpacked.toFile())
+                    .redirectErrorStream(true).redirectOutput(log.toFile());
+            builder.environment().clear();
+            builder.environment().put("PATH", System.getenv("PATH"));
+            builder.environment().putAll(env);
+            builder.environment().put("AWS_LAMBDA_RUNTIME_API", runtimeApi.address());
+            builder.environment().put("LAMBDA_TASK_ROOT", unpacked.toString());
+            builder.environment().put("_HANDLER", HANDLER);
+            process = builder.start();
+        }
+
+        JsonNode invokeOk(String event) throws Exception {
+            LambdaRuntimeApi.Outcome outcome;
+            try {
+                outcome = runtimeApi.invoke(event, PATIENCE, process);
+            } catch (AssertionError | java.util.concurrent.TimeoutException e) {
+                throw new AssertionError(e.getMessage() + "\n" + log(), e);
+            }
+            assertThat(outcome.error()).as("the function reported an error: " + outcome.body() + "\n" + log()).isFalse();
+            return JSON.readTree(outcome.body());
+        }
+
+        String log() throws IOException {
+            return Files.readString(log, StandardCharsets.UTF_8);
+        }
+
+        @Override
+        public void close() throws Exception {
+            process.destroy();
+            if (!process.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor();
+            }
+            runtimeApi.close();
+        }
+    }
+}
