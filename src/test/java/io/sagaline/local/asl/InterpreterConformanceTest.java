@@ -8,11 +8,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -28,6 +25,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.sagaline.support.ManualClock;
 
 /**
  * The interpreter against the behaviour AWS documents: each file in {@code asl-cases/} is a
@@ -55,7 +54,7 @@ class InterpreterConformanceTest {
             return;
         }
         StateMachine machine = StateMachine.parse("test", c.get("definition"));
-        TestClock clock = new TestClock();
+        ManualClock clock = new ManualClock(Instant.parse("2026-11-22T00:00:00Z"));
         InlineScheduler scheduler = new InlineScheduler(clock);
         ScriptedTasks tasks = new ScriptedTasks(c.path("tasks"));
 
@@ -154,11 +153,11 @@ class InterpreterConformanceTest {
 
         private final PriorityQueue<Due> work = new PriorityQueue<>(
                 Comparator.comparing(Due::at).thenComparingLong(Due::sequence));
-        private final TestClock clock;
+        private final ManualClock clock;
         private long sequence;
         final List<Long> delays = new ArrayList<>();
 
-        InlineScheduler(TestClock clock) {
+        InlineScheduler(ManualClock clock) {
             this.clock = clock;
         }
 
@@ -185,29 +184,6 @@ class InterpreterConformanceTest {
                 }
                 next.work().run();
             }
-        }
-    }
-
-    static final class TestClock extends Clock {
-        private Instant now = Instant.parse("2026-11-22T00:00:00Z");
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
         }
     }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Paths;
+import java.time.Instant;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
@@ -15,7 +16,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.sagaline.local.asl.InterpreterConformanceTest.InlineScheduler;
 import io.sagaline.local.asl.InterpreterConformanceTest.ScriptedTasks;
-import io.sagaline.local.asl.InterpreterConformanceTest.TestClock;
+import io.sagaline.support.ManualClock;
 
 /**
  * The real {@code place-order.asl.json} with scripted task answers and a virtual clock: which
@@ -119,7 +120,7 @@ class PlaceOrderDefinitionTest {
                 .replaceAll("\\$\\{([a-z_]+)_arn}", FN + "$1");
         text = text.replaceAll("(" + FN + "[a-z]+)_([a-z]+)", "$1-$2");
         StateMachine machine = StateMachine.parse("place-order", JSON.readTree(text));
-        TestClock clock = new TestClock();
+        ManualClock clock = new ManualClock(Instant.parse("2026-11-22T00:00:00Z"));
         InlineScheduler scheduler = new InlineScheduler(clock);
         ScriptedTasks tasks = new ScriptedTasks(script);
         JsonNode input = JSON.readTree(

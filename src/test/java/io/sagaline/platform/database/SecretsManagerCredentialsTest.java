@@ -7,8 +7,6 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.Map;
 import java.util.Optional;
 
@@ -18,6 +16,7 @@ import org.junit.jupiter.api.Test;
 
 import io.quarkus.credentials.CredentialsProvider;
 import io.sagaline.support.FakeSecretsManager;
+import io.sagaline.support.ManualClock;
 
 /**
  * A function reads its database role from Secrets Manager: the SDK's signed GetSecretValue call,
@@ -71,7 +70,7 @@ class SecretsManagerCredentialsTest {
 
     @Test
     void theProvider_keepsTheCredentialsForItsRefreshPeriod_thenReadsTheRotatedOnes() {
-        MutableClock clock = new MutableClock(Instant.parse("2026-11-30T10:00:00Z"));
+        ManualClock clock = new ManualClock(Instant.parse("2026-11-30T10:00:00Z"));
         SecretsManagerCredentialsProvider provider = provider(Optional.of(ARN), clock);
 
         assertThat(provider.getCredentials("sagaline-database")).isEqualTo(Map.of(CredentialsProvider.USER_PROPERTY_NAME,
@@ -108,32 +107,5 @@ class SecretsManagerCredentialsTest {
         provider.clock = clock;
         provider.init();
         return provider;
-    }
-
-    static final class MutableClock extends Clock {
-        private Instant now;
-
-        MutableClock(Instant now) {
-            this.now = now;
-        }
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
     }
 }
