@@ -14,8 +14,8 @@ output "invoke_target" {
 }
 
 output "qualifier" {
-  description = "The alias triggers invoke (jvm), or null."
-  value       = var.runtime_mode == "jvm" ? "live" : null
+  description = "The alias triggers invoke (jvm), or null. Taken from the alias itself, so that an invocation waits for it to point at the new version."
+  value       = var.runtime_mode == "jvm" ? aws_lambda_alias.live[0].name : null
 }
 
 output "role_name" {

@@ -4,12 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Arrays;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -17,6 +21,11 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+
+import javax.crypto.Mac;
+import javax.crypto.SecretKeyFactory;
+import javax.crypto.spec.PBEKeySpec;
+import javax.crypto.spec.SecretKeySpec;
 
 import jakarta.inject.Inject;
 
@@ -107,39 +116,96 @@ class ServiceRolesTest {
     }
 
     /**
-     * The embedded server trusts local connections, so no login here proves a password; what is
-     * stored is checked instead: a SCRAM-SHA-256 verifier (never the password), replaced on rotation.
+     * The embedded server trusts local logins, so a login proves no password here; what is stored
+     * is checked instead: a SCRAM-SHA-256 verifier of exactly the secret's password (never the
+     * password itself), replaced by the next one on rotation.
      */
     @Test
-    void aRolesPassword_isStoredOnlyAsAScramVerifier_andARotationReplacesIt() throws Exception {
+    void aRolesPassword_isStoredAsTheScramVerifierOfItsSecret_andARotationReplacesIt() throws Exception {
         functions.invoke("prepare-database", "{}".getBytes());
-        String before = (String) db().row("select rolpassword from pg_authid where rolname = 'svc_orders'").get("rolpassword");
-        assertThat(before).startsWith("SCRAM-SHA-256$4096:").doesNotContain("local");
+        assertThat(verifier("svc_orders")).startsWith("SCRAM-SHA-256$4096:").doesNotContain("local");
+        assertThat(scramMatches(verifier("svc_orders"), "local")).isTrue();
+        assertThat(scramMatches(verifier("svc_orders"), "locale")).isFalse();
+
         try (Connection admin = dataSource.getConnection()) {
-            DatabasePreparation.grantServiceRoles(admin, Map.of("orders", new Credentials("svc_orders", "rotated")));
+            DatabasePreparation.grantServiceRoles(admin, Map.of("orders", new Credentials("svc_orders", "rotated-7c1")));
         }
-        String rotated = (String) db().row("select rolpassword from pg_authid where rolname = 'svc_orders'").get("rolpassword");
-        assertThat(rotated).startsWith("SCRAM-SHA-256$4096:").isNotEqualTo(before);
+        assertThat(scramMatches(verifier("svc_orders"), "rotated-7c1")).isTrue();
+        assertThat(scramMatches(verifier("svc_orders"), "local")).isFalse();
+
         functions.invoke("prepare-database", "{}".getBytes());
-        assertThat(db().row("select rolpassword from pg_authid where rolname = 'svc_orders'").get("rolpassword"))
-                .isNotEqualTo(rotated);
+        assertThat(scramMatches(verifier("svc_orders"), "local")).isTrue();
     }
 
     @Test
-    void aServiceWithoutASchema_orAnUnsafeName_isRefused_andNoRoleIsLeftBehind() throws Exception {
+    void nothingElseMayConnect_andWhatARoleWasEverGrantedBeyondItsSchemaIsTakenAway() throws Exception {
+        functions.invoke("prepare-database", "{}".getBytes());
+        db().update("drop role if exists outsider");
+        db().update("create role outsider login");
+        try {
+            assertThatThrownBy(() -> DriverManager.getConnection(jdbcUrl, "outsider", "x").close())
+                    .isInstanceOf(SQLException.class).hasMessageContaining("permission denied for database");
+        } finally {
+            db().update("drop role outsider");
+        }
+
+        db().update("grant create on schema orders to svc_orders");
+        db().update("grant usage on schema customers to svc_orders");
+        db().update("grant select on customers.customers to svc_orders");
+        functions.invoke("prepare-database", "{}".getBytes());
+
+        assertThat(db().row("select has_schema_privilege('svc_orders', 'orders', 'CREATE') as c,"
+                + " has_schema_privilege('svc_orders', 'customers', 'USAGE') as u,"
+                + " has_table_privilege('svc_orders', 'customers.customers', 'SELECT') as s,"
+                + " has_table_privilege('svc_orders', 'orders.orders', 'SELECT') as own"))
+                .containsEntry("c", false).containsEntry("u", false).containsEntry("s", false).containsEntry("own", true);
+    }
+
+    @Test
+    void aBadEntry_isRefused_andChangesNothing_evenAfterAGoodOne() throws Exception {
+        db().update("drop schema if exists aaatest cascade");
+        db().update("drop role if exists svc_aaatest");
+        db().update("create schema aaatest");
         try (Connection admin = dataSource.getConnection()) {
+            // Sorted by service: aaatest is done first, then zzz fails, and aaatest must not remain.
             assertThatThrownBy(() -> DatabasePreparation.grantServiceRoles(admin,
-                    Map.of("orders", new Credentials("svc_orders", "local"), "ghosts", new Credentials("svc_ghosts", "local"))))
-                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("ghosts has no schema");
-            assertThatThrownBy(() -> DatabasePreparation.grantServiceRoles(admin,
-                    Map.of("orders", new Credentials("svc_orders\"; drop table orders.orders; --", "local"))))
-                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a role name");
+                    Map.of("aaatest", new Credentials("svc_aaatest", "a"), "zzz", new Credentials("svc_zzz", "z"))))
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("zzz has no schema");
+            assertThat(db().rows("select 1 from pg_roles where rolname in ('svc_aaatest', 'svc_zzz')")).isEmpty();
+
             assertThatThrownBy(() -> DatabasePreparation.grantServiceRoles(admin,
                     Map.of("Orders; --", new Credentials("svc_orders", "local"))))
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a service name");
+        } finally {
+            db().update("drop schema aaatest cascade");
         }
-        assertThat(db().rows("select 1 from pg_roles where rolname = 'svc_ghosts'")).isEmpty();
         assertThat(db().row("select to_regclass('orders.orders') is not null as present").get("present")).isEqualTo(true);
+    }
+
+    /** Whoever can write one service's secret must not be able to take over another role through it. */
+    @Test
+    void aSecretNamingAnotherRole_orAPrivilegedRole_isRefused_andThatRoleIsUntouched() throws Exception {
+        functions.invoke("prepare-database", "{}".getBytes());
+        String customers = verifier("svc_customers");
+        try (Connection admin = dataSource.getConnection()) {
+            for (String other : List.of("svc_customers", "postgres", "svc_orders\"; drop table orders.orders; --")) {
+                assertThatThrownBy(() -> DatabasePreparation.grantServiceRoles(admin,
+                        Map.of("orders", new Credentials(other, "taken-over"))))
+                        .as(other).isInstanceOf(IllegalArgumentException.class)
+                        .hasMessage("the secret of service orders names a role other than svc_orders");
+            }
+            db().update("alter role svc_customers createrole");
+            try {
+                assertThatThrownBy(() -> DatabasePreparation.grantServiceRoles(admin,
+                        Map.of("customers", new Credentials("svc_customers", "taken-over"))))
+                        .isInstanceOf(IllegalStateException.class)
+                        .hasMessage("role svc_customers has more than a service role may have: not touched");
+            } finally {
+                db().update("alter role svc_customers nocreaterole");
+            }
+        }
+        assertThat(verifier("svc_customers")).isEqualTo(customers);
+        assertThat(db().row("select rolsuper from pg_roles where rolname = 'postgres'").get("rolsuper")).isEqualTo(true);
     }
 
     /** Static, but it is what the roles rely on: a service's SQL names only its own schema's tables. */
@@ -161,6 +227,25 @@ class ServiceRolesTest {
                 }
             }
         }
+    }
+
+    private String verifier(String role) {
+        return (String) db().row("select rolpassword from pg_authid where rolname = ?", role).get("rolpassword");
+    }
+
+    /** Whether a SCRAM-SHA-256 verifier ({@code SCRAM-SHA-256$iter:salt$StoredKey:ServerKey}) is that of {@code password}. */
+    private static boolean scramMatches(String verifier, String password) throws Exception {
+        String[] parts = verifier.split("\\$");
+        String[] iterationsAndSalt = parts[1].split(":");
+        byte[] salt = Base64.getDecoder().decode(iterationsAndSalt[1]);
+        byte[] salted = SecretKeyFactory.getInstance("PBKDF2WithHmacSHA256")
+                .generateSecret(new PBEKeySpec(password.toCharArray(), salt, Integer.parseInt(iterationsAndSalt[0]), 256))
+                .getEncoded();
+        Mac mac = Mac.getInstance("HmacSHA256");
+        mac.init(new SecretKeySpec(salted, "HmacSHA256"));
+        byte[] storedKey = MessageDigest.getInstance("SHA-256")
+                .digest(mac.doFinal("Client Key".getBytes(StandardCharsets.UTF_8)));
+        return Arrays.equals(storedKey, Base64.getDecoder().decode(parts[2].split(":")[0]));
     }
 
     private Set<String> services() {

@@ -99,7 +99,22 @@ class LambdaPackageIT {
         functions = TerraformCatalogModule.evaluate(WORK.resolve("terraform")).path("functions").path("value");
         unpacked = unpack(Path.of("target/lambda/function.zip"), WORK.resolve("function"));
 
-        postgres = EmbeddedPostgres.builder().setPGStartupWait(Duration.ofSeconds(60)).start();
+        // Unlike the shared embedded server, this one checks passwords: every role but the test's own
+        // superuser logs in with SCRAM-SHA-256, so a function passes only with its secret's password.
+        postgres = EmbeddedPostgres.builder().setPGStartupWait(Duration.ofSeconds(60))
+                .setServerConfig("password_encryption", "scram-sha-256")
+                .setDataDirectoryCustomizer(dataDirectory -> {
+                    try {
+                        Files.writeString(dataDirectory.toPath().resolve("pg_hba.conf"), String.join("\n",
+                                "local all all trust",
+                                "host all postgres 127.0.0.1/32 trust",
+                                "host all postgres ::1/128 trust",
+                                "host all all 127.0.0.1/32 scram-sha-256",
+                                "host all all ::1/128 scram-sha-256", ""));
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }).start();
         try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
             s.execute("create database sagaline");
         }
@@ -222,6 +237,18 @@ class LambdaPackageIT {
 
     @Test
     @Order(4)
+    void aFunctionWhoseSecretHoldsAnotherPassword_isRefusedAtLogin() throws Exception {
+        String wrong = secretArn("customers") + "-stale";
+        secretsManager.put(wrong, "{\"username\":\"svc_customers\",\"password\":\"not-the-one-prepare-database-set\"}");
+        try (LambdaProcess lambda = start("get-customer", Map.of("SAGALINE_DATABASE_SECRET_ARN", wrong))) {
+            JsonNode refused = lambda.invokeOk(httpEvent("get-customer", API_KEY));
+            assertThat(refused.get("statusCode").asInt()).as(refused.toString()).isEqualTo(500);
+            assertThat(lambda.log()).contains("password authentication failed for user");
+        }
+    }
+
+    @Test
+    @Order(5)
     void aFunctionWithoutADatabase_startsWithoutOne_andMovesDeadLettersBack() throws Exception {
         String dlq = queueUrls.get("invoices-order-approved-dlq");
         sqsClient.sendMessage(r -> r.queueUrl(dlq).messageBody("{\"id\":\"dead-letter-1\"}"));

@@ -78,6 +78,11 @@ public final class FakeSecretsManager implements AutoCloseable {
         return this;
     }
 
+    public FakeSecretsManager remove(String arn) {
+        secrets.remove(arn);
+        return this;
+    }
+
     /** The SecretIds asked for, in order. */
     public List<String> requestedIds() {
         return requestedIds;

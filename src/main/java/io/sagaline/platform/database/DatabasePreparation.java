@@ -23,15 +23,22 @@ import org.postgresql.PGConnection;
 public final class DatabasePreparation {
 
     private static final Pattern SCHEMA = Pattern.compile("[a-z]+");
-    private static final Pattern ROLE = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
 
     private DatabasePreparation() {
     }
 
+    /** The role of a service; Terraform names it so in the service's secret. */
+    public static String roleName(String service) {
+        return "svc_" + service;
+    }
+
     /**
      * Creates or updates every service's role ({@code service => its credentials}), then grants it
-     * its schema. Refuses, and changes nothing, if a service has no schema or a name is not a plain
-     * lower-case identifier. Yields the role names, in service order.
+     * its schema and takes away anything else it was ever granted. Refuses, and changes nothing,
+     * if a service has no schema, if a secret names any role but its service's, or if that role
+     * exists with more than a service role may have (superuser, createrole, replication,
+     * bypassrls, membership of another role): a service's secret cannot turn this into a way to
+     * take over another role. Yields the role names, in service order.
      */
     public static List<String> grantServiceRoles(Connection admin, Map<String, DatabaseSecrets.Credentials> roles)
             throws SQLException {
@@ -40,8 +47,9 @@ public final class DatabasePreparation {
             if (!SCHEMA.matcher(service).matches()) {
                 throw new IllegalArgumentException("not a service name: " + service);
             }
-            if (!ROLE.matcher(credentials.username()).matches()) {
-                throw new IllegalArgumentException("not a role name: " + credentials.username());
+            if (!credentials.username().equals(roleName(service))) {
+                throw new IllegalArgumentException(
+                        "the secret of service " + service + " names a role other than " + roleName(service));
             }
         });
         boolean autoCommit = admin.getAutoCommit();
@@ -51,12 +59,18 @@ public final class DatabasePreparation {
             // Nobody but the roles granted below may connect, and nobody may create in public.
             execute(admin, "select format('revoke all on database %I from public', ?::text)", database);
             execute(admin, "select format('revoke all on schema public from public')");
+            List<String> schemas = list(admin, "select nspname from pg_namespace where nspname not like 'pg\\_%'"
+                    + " and nspname <> 'information_schema' order by nspname");
             List<String> names = new ArrayList<>();
             for (var entry : sorted.entrySet()) {
                 String schema = entry.getKey();
                 String role = entry.getValue().username();
-                if (!exists(admin, "select 1 from pg_namespace where nspname = ?", schema)) {
+                if (!schemas.contains(schema)) {
                     throw new IllegalStateException("service " + schema + " has no schema: no migration creates it");
+                }
+                if (exists(admin, "select 1 from pg_roles r where rolname = ? and (rolsuper or rolcreaterole or rolreplication"
+                        + " or rolbypassrls or exists (select 1 from pg_auth_members m where m.member = r.oid))", role)) {
+                    throw new IllegalStateException("role " + role + " has more than a service role may have: not touched");
                 }
                 if (!exists(admin, "select 1 from pg_roles where rolname = ?", role)) {
                     execute(admin, "select format('create role %I', ?::text)", role);
@@ -65,6 +79,14 @@ public final class DatabasePreparation {
                 // Hashed here (SCRAM-SHA-256): the password itself never travels in a statement or a log.
                 admin.unwrap(PGConnection.class).alterUserPassword(role, entry.getValue().password().toCharArray(),
                         "scram-sha-256");
+                // Whatever it was granted before (by hand, by an older version of this) goes first.
+                for (String any : schemas) {
+                    execute(admin, "select format('revoke all on schema %I from %I', ?::text, ?::text)", any, role);
+                    execute(admin, "select format('revoke all on all tables in schema %I from %I', ?::text, ?::text)", any,
+                            role);
+                    execute(admin, "select format('revoke all on all sequences in schema %I from %I', ?::text, ?::text)", any,
+                            role);
+                }
                 execute(admin, "select format('grant connect on database %I to %I', ?::text, ?::text)", database, role);
                 execute(admin, "select format('grant usage on schema %I to %I', ?::text, ?::text)", schema, role);
                 execute(admin,
@@ -83,6 +105,16 @@ public final class DatabasePreparation {
         } finally {
             admin.setAutoCommit(autoCommit);
         }
+    }
+
+    private static List<String> list(Connection c, String sql) throws SQLException {
+        List<String> values = new ArrayList<>();
+        try (Statement s = c.createStatement(); ResultSet r = s.executeQuery(sql)) {
+            while (r.next()) {
+                values.add(r.getString(1));
+            }
+        }
+        return values;
     }
 
     /** Has the server quote the identifiers ({@code format('%I')}), then runs the statement it built. */

@@ -105,6 +105,6 @@ public class PrepareDatabaseFunction implements RequestHandler<Map<String, Objec
 
     /** The role of a service, as Terraform names it in the service's secret. */
     public static String roleName(String service) {
-        return "svc_" + service;
+        return DatabasePreparation.roleName(service);
     }
 }

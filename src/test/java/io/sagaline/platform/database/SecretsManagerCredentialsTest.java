@@ -88,6 +88,33 @@ class SecretsManagerCredentialsTest {
     }
 
     @Test
+    void whenARefreshFails_theLastCredentialsServeOn_andTheReadIsTriedAgainSoon_butAFirstReadMustSucceed() {
+        ManualClock clock = new ManualClock(Instant.parse("2026-11-30T10:00:00Z"));
+        SecretsManagerCredentialsProvider provider = provider(Optional.of(ARN), clock);
+        assertThat(provider.getCredentials("sagaline-database")).containsEntry(CredentialsProvider.PASSWORD_PROPERTY_NAME,
+                "first-password");
+
+        aws.remove(ARN);
+        clock.advance(Duration.ofMinutes(5));
+        assertThat(provider.getCredentials("sagaline-database")).containsEntry(CredentialsProvider.PASSWORD_PROPERTY_NAME,
+                "first-password");
+        assertThat(aws.requestedIds()).hasSize(2);
+        clock.advance(Duration.ofSeconds(20));
+        provider.getCredentials("sagaline-database");
+        assertThat(aws.requestedIds()).as("no read before the retry is due").hasSize(2);
+
+        aws.put(ARN, "{\"username\":\"svc_orders\",\"password\":\"rotated-password\"}");
+        clock.advance(Duration.ofSeconds(10));
+        assertThat(provider.getCredentials("sagaline-database")).containsEntry(CredentialsProvider.PASSWORD_PROPERTY_NAME,
+                "rotated-password");
+        assertThat(aws.requestedIds()).hasSize(3);
+
+        aws.remove(ARN);
+        assertThatThrownBy(() -> provider(Optional.of(ARN), clock).getCredentials("sagaline-database"))
+                .hasMessageContaining("can't find the specified secret");
+    }
+
+    @Test
     void withoutASecret_theProviderAnswersNothing_andTheConfiguredCredentialsStand() {
         assertThat(provider(Optional.empty(), Clock.systemUTC()).getCredentials("sagaline-database")).isEmpty();
         assertThat(aws.requestedIds()).isEmpty();
