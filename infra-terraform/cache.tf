@@ -1,6 +1,6 @@
 # ElastiCache serverless (Redis OSS): idempotency keys and the outbox sweepers' leases. TLS is
-# always on; functions connect as their own user (a generated password), limited to their keys;
-# the default user is off.
+# always on; functions connect as their own user (a generated password, kept in a secret),
+# limited to their keys; the default user is off.
 
 resource "aws_security_group" "cache" {
   name        = "${local.name_prefix}-cache"
@@ -63,4 +63,18 @@ resource "aws_elasticache_serverless_cache" "redis" {
       unit    = "GB"
     }
   }
+}
+
+# The functions' user, in a secret that only the functions whose entry declares redis may read.
+resource "aws_secretsmanager_secret" "cache" {
+  name       = "${local.name_prefix}/cache"
+  kms_key_id = aws_kms_key.data.arn
+}
+
+resource "aws_secretsmanager_secret_version" "cache" {
+  secret_id = aws_secretsmanager_secret.cache.id
+  secret_string = jsonencode({
+    username = aws_elasticache_user.functions.user_name
+    password = random_password.redis.result
+  })
 }

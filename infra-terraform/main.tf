@@ -36,6 +36,7 @@ module "catalog" {
   database_secret_arns      = local.service_secrets
   database_admin_secret_arn = local.admin_secret
   api_keys_secret_arn       = aws_secretsmanager_secret.api_keys.arn
+  cache_secret_arn          = aws_secretsmanager_secret.cache.arn
 }
 
 # ---- queues: one per catalog queue, each with its dead-letter queue -------------------------
@@ -93,20 +94,17 @@ module "function" {
     contains(each.value.statements[*].sid, "SendNotifications") ? { SAGALINE_NOTIFICATIONS_FROM = var.notifications_from } : {},
     # Quarkus (3.32) creates its datasource, Flyway and Redis beans as a function starts, used or
     # not, and refuses to start without their addresses (connections open on first use only). So
-    # every function gets the addresses, and only those whose entry calls for it the credentials:
-    # a service's functions reach the database through RDS Proxy (TLS) as the role their secret
-    # names, the preparing function reaches the cluster's writer as its administrator, and a
-    # function whose entry declares redis gets the cache user. Lambda keeps the environment
-    # encrypted with the data key; only this function's role can read it.
+    # every function gets the addresses, and only those whose entry calls for it the credentials,
+    # from their secrets: a service's functions reach the database through RDS Proxy (TLS) as the
+    # role their secret names, the preparing function reaches the cluster's writer as its
+    # administrator, and a function whose entry declares redis reads the cache user's secret.
     {
       QUARKUS_DATASOURCE_REACTIVE_URL = format("postgresql://%s:5432/sagaline?sslmode=require",
       each.value.prepares_database ? aws_rds_cluster.this.endpoint : aws_db_proxy.this.endpoint)
       QUARKUS_DATASOURCE_JDBC_URL = format("jdbc:postgresql://%s:5432/sagaline?sslmode=require",
       each.value.prepares_database ? aws_rds_cluster.this.endpoint : aws_db_proxy.this.endpoint)
-      QUARKUS_REDIS_HOSTS = each.value.redis ? format("rediss://%s:%s@%s:%s", aws_elasticache_user.functions.user_name,
-        random_password.redis.result, aws_elasticache_serverless_cache.redis.endpoint[0].address,
-        aws_elasticache_serverless_cache.redis.endpoint[0].port) : format("rediss://%s:%s",
-      aws_elasticache_serverless_cache.redis.endpoint[0].address, aws_elasticache_serverless_cache.redis.endpoint[0].port)
+      SAGALINE_CACHE_ADDRESS = format("rediss://%s:%s", aws_elasticache_serverless_cache.redis.endpoint[0].address,
+      aws_elasticache_serverless_cache.redis.endpoint[0].port)
     },
   )
 }

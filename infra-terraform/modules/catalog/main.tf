@@ -71,6 +71,11 @@ locals {
         actions   = ["secretsmanager:GetSecretValue"]
         resources = [var.api_keys_secret_arn]
       }] : [],
+      try(local.perms[n].redis, false) ? [{
+        sid       = "ReadTheCacheSecret"
+        actions   = ["secretsmanager:GetSecretValue"]
+        resources = [var.cache_secret_arn]
+      }] : [],
       local.keeps_data[n] ? [{
         sid       = "ReadItsDatabaseSecret"
         actions   = ["secretsmanager:GetSecretValue"]
@@ -97,11 +102,12 @@ locals {
     }
   }
   # The secrets a function reads: its database role's (its service's, or the administrator's to
-  # prepare the database) and, for an HTTP function, the API keys.
+  # prepare the database), the API keys for an HTTP function, the cache user's if it uses the cache.
   secrets_env = {
     for n, f in local.functions : n => merge(
       local.keeps_data[n] ? { SAGALINE_DATABASE_SECRET_ARN = var.database_secret_arns[f.service] } : {},
       f.trigger.type == "http" ? { SAGALINE_TENANCY_SECRET_ARN = var.api_keys_secret_arn } : {},
+      try(local.perms[n].redis, false) ? { SAGALINE_CACHE_SECRET_ARN = var.cache_secret_arn } : {},
       local.prepares[n] ? {
         SAGALINE_DATABASE_SECRET_ARN      = var.database_admin_secret_arn
         SAGALINE_DATABASE_SERVICE_SECRETS = jsonencode({ for s in local.services : s => var.database_secret_arns[s] })

@@ -3,6 +3,7 @@ package io.sagaline.infra;
 import static io.sagaline.support.TerraformCatalogModule.ACCOUNT;
 import static io.sagaline.support.TerraformCatalogModule.ADMIN_SECRET;
 import static io.sagaline.support.TerraformCatalogModule.API_KEYS_SECRET;
+import static io.sagaline.support.TerraformCatalogModule.CACHE_SECRET;
 import static io.sagaline.support.TerraformCatalogModule.PREFIX;
 import static io.sagaline.support.TerraformCatalogModule.REGION;
 import static io.sagaline.support.TerraformCatalogModule.SES;
@@ -75,6 +76,9 @@ class TerraformCatalogTest {
             assertThat(tf.path("environment").path("SAGALINE_TENANCY_SECRET_ARN").asText(null))
                     .as(f.name() + " reads the API keys if it serves a route")
                     .isEqualTo(f.trigger().isHttp() ? API_KEYS_SECRET : null);
+            boolean redis = f.permissions() != null && Boolean.TRUE.equals(f.permissions().get("redis"));
+            assertThat(tf.path("environment").path("SAGALINE_CACHE_SECRET_ARN").asText(null))
+                    .as(f.name() + " reads the cache user if its entry declares redis").isEqualTo(redis ? CACHE_SECRET : null);
             assertThat(tf.path("environment").toString()).as("no password in " + f.name() + "'s environment")
                     .doesNotContainIgnoringCase("password");
         }
@@ -175,7 +179,7 @@ class TerraformCatalogTest {
             if (actualActions.containsKey("PublishItsEvents")) {
                 assertThat(actualActions.get("PublishItsEvents")).containsExactly("sqs:SendMessage");
             }
-            for (String sid : List.of("ReadItsDatabaseSecret", "PrepareTheDatabase", "ReadTheApiKeys")) {
+            for (String sid : List.of("ReadItsDatabaseSecret", "PrepareTheDatabase", "ReadTheApiKeys", "ReadTheCacheSecret")) {
                 if (actualActions.containsKey(sid)) {
                     assertThat(actualActions.get(sid)).containsExactly("secretsmanager:GetSecretValue");
                 }
@@ -218,6 +222,9 @@ class TerraformCatalogTest {
         }
         if (f.trigger().isHttp()) {
             expected.put("ReadTheApiKeys", Set.of(API_KEYS_SECRET));
+        }
+        if (Boolean.TRUE.equals(p.get("redis"))) {
+            expected.put("ReadTheCacheSecret", Set.of(CACHE_SECRET));
         }
         Set<String> services = PrepareDatabaseFunction.schemaServices(catalog);
         if (services.contains(f.service())) {

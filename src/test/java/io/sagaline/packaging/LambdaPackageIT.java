@@ -2,6 +2,7 @@ package io.sagaline.packaging;
 
 import static io.sagaline.support.TerraformCatalogModule.ADMIN_SECRET;
 import static io.sagaline.support.TerraformCatalogModule.API_KEYS_SECRET;
+import static io.sagaline.support.TerraformCatalogModule.CACHE_SECRET;
 import static io.sagaline.support.TerraformCatalogModule.PREFIX;
 import static io.sagaline.support.TerraformCatalogModule.secretArn;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -49,10 +50,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sagaline.platform.Catalog;
 import io.sagaline.platform.database.PrepareDatabaseFunction;
 import io.sagaline.support.Db;
-import io.sagaline.support.FakeSecretsManager;
+import io.sagaline.support.FakeAws;
 import io.sagaline.support.LambdaRuntimeApi;
 import io.sagaline.support.TerraformCatalogModule;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import redis.embedded.RedisServer;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
@@ -90,8 +92,11 @@ class LambdaPackageIT {
     private static int sqsPort;
     private static SqsClient sqsClient;
     private static final Map<String, String> queueUrls = new HashMap<>();
-    private static FakeSecretsManager secretsManager;
-    private static int closedPort;
+    private static FakeAws aws;
+    private static RedisServer redis;
+    private static int redisPort;
+    /** The cache user's rights, as infra-terraform/cache.tf gives them (read from there). */
+    private static String cacheAccessString;
 
     @BeforeAll
     static void start() throws Exception {
@@ -121,7 +126,6 @@ class LambdaPackageIT {
         sagaline = postgres.getDatabase("postgres", "sagaline");
 
         sqsPort = freePort();
-        closedPort = freePort();
         sqs = SQSRestServerBuilder.withInterface("127.0.0.1").withPort(sqsPort)
                 .withServerAddress(new NodeAddress("http", "localhost", sqsPort, ""))
                 .withAWSAccountId("000000000000").withAWSRegion("eu-west-1").start();
@@ -135,11 +139,24 @@ class LambdaPackageIT {
             }
         }
 
-        secretsManager = new FakeSecretsManager()
+        // The cache as ElastiCache has it: the default user off, the functions' user limited to
+        // what cache.tf allows it.
+        Matcher access = Pattern.compile("access_string\\s*=\\s*\"(on ~idempotency[^\"]*)\"")
+                .matcher(Files.readString(Path.of("infra-terraform/cache.tf")));
+        assertThat(access.find()).as("the functions' access string in cache.tf").isTrue();
+        cacheAccessString = access.group(1);
+        redisPort = freePort();
+        redis = RedisServer.newRedisServer().port(redisPort).bind("127.0.0.1").setting("save \"\"")
+                .setting("appendonly no").setting("user default off")
+                .setting("user sagaline-test-functions " + cacheAccessString + " >cache-password-3f9").build();
+        redis.start();
+
+        aws = new FakeAws()
+                .put(CACHE_SECRET, "{\"username\":\"sagaline-test-functions\",\"password\":\"cache-password-3f9\"}")
                 .put(ADMIN_SECRET, "{\"username\":\"postgres\",\"password\":\"postgres\"}")
                 .put(API_KEYS_SECRET, "{\"" + API_KEY + "\":\"acme\"}");
         for (String service : PrepareDatabaseFunction.schemaServices(catalog)) {
-            secretsManager.put(secretArn(service), "{\"username\":\"" + PrepareDatabaseFunction.roleName(service)
+            aws.put(secretArn(service), "{\"username\":\"" + PrepareDatabaseFunction.roleName(service)
                     + "\",\"password\":\"pw-" + service + "-7d1f0c\",\"schema\":\"" + service + "\"}");
         }
     }
@@ -152,8 +169,11 @@ class LambdaPackageIT {
         if (sqs != null) {
             sqs.stopAndWait();
         }
-        if (secretsManager != null) {
-            secretsManager.close();
+        if (aws != null) {
+            aws.close();
+        }
+        if (redis != null) {
+            redis.stop();
         }
         if (postgres != null) {
             postgres.close();
@@ -178,7 +198,7 @@ class LambdaPackageIT {
                 assertThat(db.row("select has_schema_privilege(?, ?, 'USAGE') as usage",
                         PrepareDatabaseFunction.roleName(service), service).get("usage")).isEqualTo(true);
             }
-            Set<String> read = new TreeSet<>(secretsManager.requestedIds());
+            Set<String> read = new TreeSet<>(aws.requestedIds());
             Set<String> expected = new TreeSet<>(List.of(ADMIN_SECRET));
             services.forEach(s -> expected.add(secretArn(s)));
             assertThat(read).isEqualTo(expected);
@@ -237,9 +257,36 @@ class LambdaPackageIT {
 
     @Test
     @Order(4)
+    void placeOrder_usesTheCacheAsItsUser_soTheSameIdempotencyKeyIsTheSameOrder() throws Exception {
+        String first;
+        try (LambdaProcess lambda = start("place-order", Map.of())) {
+            JsonNode placed = lambda.invokeOk(httpEvent("place-order", API_KEY));
+            assertThat(placed.get("statusCode").asInt()).as(placed.toString()).isEqualTo(202);
+            first = JSON.readTree(placed.get("body").asText()).get("orderId").asText();
+
+            JsonNode again = lambda.invokeOk(httpEvent("place-order", API_KEY));
+            assertThat(again.get("statusCode").asInt()).as(again.toString()).isEqualTo(202);
+            assertThat(JSON.readTree(again.get("body").asText()).get("orderId").asText()).isEqualTo(first);
+        }
+        assertThat(new Db(sagaline).row("select count(*) as n from orders.orders where tenant = 'acme'").get("n"))
+                .isEqualTo(1L);
+        assertThat(new Db(sagaline).row("select count(*) as n from orders.outbox where published_at is null").get("n"))
+                .isEqualTo(0L);
+        assertThat(aws.executions()).hasSize(1);
+        JsonNode started = aws.executions().values().iterator().next();
+        assertThat(started.path("stateMachineArn").asText())
+                .isEqualTo(functions.path("place-order").path("environment").path("SAGALINE_STATE_MACHINES_PLACE_ORDER_ARN")
+                        .asText())
+                .endsWith(":stateMachine:" + PREFIX + "-place-order");
+        assertThat(started.path("name").asText()).isEqualTo(first);
+        assertThat(aws.requestedIds()).contains(CACHE_SECRET);
+    }
+
+    @Test
+    @Order(5)
     void aFunctionWhoseSecretHoldsAnotherPassword_isRefusedAtLogin() throws Exception {
         String wrong = secretArn("customers") + "-stale";
-        secretsManager.put(wrong, "{\"username\":\"svc_customers\",\"password\":\"not-the-one-prepare-database-set\"}");
+        aws.put(wrong, "{\"username\":\"svc_customers\",\"password\":\"not-the-one-prepare-database-set\"}");
         try (LambdaProcess lambda = start("get-customer", Map.of("SAGALINE_DATABASE_SECRET_ARN", wrong))) {
             JsonNode refused = lambda.invokeOk(httpEvent("get-customer", API_KEY));
             assertThat(refused.get("statusCode").asInt()).as(refused.toString()).isEqualTo(500);
@@ -248,7 +295,7 @@ class LambdaPackageIT {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void aFunctionWithoutADatabase_startsWithoutOne_andMovesDeadLettersBack() throws Exception {
         String dlq = queueUrls.get("invoices-order-approved-dlq");
         sqsClient.sendMessage(r -> r.queueUrl(dlq).messageBody("{\"id\":\"dead-letter-1\"}"));
@@ -272,8 +319,8 @@ class LambdaPackageIT {
         // What the root module adds: the database endpoints and the queue URLs.
         env.put("QUARKUS_DATASOURCE_REACTIVE_URL", "postgresql://localhost:" + postgres.getPort() + "/sagaline");
         env.put("QUARKUS_DATASOURCE_JDBC_URL", "jdbc:postgresql://localhost:" + postgres.getPort() + "/sagaline");
-        // No function here uses the cache: its address alone, on a port nothing listens on.
-        env.put("QUARKUS_REDIS_HOSTS", "redis://127.0.0.1:" + closedPort);
+        env.put("SAGALINE_CACHE_ADDRESS", "redis://127.0.0.1:" + redisPort);
+        env.put("AWS_ENDPOINT_URL_SFN", aws.endpoint().toString());
         tf.path("queue_urls_needed").forEach(q -> env.put(
                 "SAGALINE_QUEUES_" + q.asText().toUpperCase().replace('-', '_') + "_URL", queueUrls.get(q.asText())));
         // What Lambda itself sets, and where the AWS APIs are.
@@ -281,7 +328,7 @@ class LambdaPackageIT {
         env.put("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE");
         env.put("AWS_SECRET_ACCESS_KEY", "example");
         env.put("AWS_SESSION_TOKEN", "example-session");
-        env.put("AWS_ENDPOINT_URL_SECRETS_MANAGER", secretsManager.endpoint().toString());
+        env.put("AWS_ENDPOINT_URL_SECRETS_MANAGER", aws.endpoint().toString());
         env.put("AWS_ENDPOINT_URL_SQS", "http://localhost:" + sqsPort);
         env.put("AWS_LAMBDA_FUNCTION_NAME", tf.path("lambda_name").asText());
         env.put("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST");

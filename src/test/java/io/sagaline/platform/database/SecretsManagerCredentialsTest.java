@@ -15,24 +15,24 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import io.quarkus.credentials.CredentialsProvider;
-import io.sagaline.support.FakeSecretsManager;
+import io.sagaline.support.FakeAws;
 import io.sagaline.support.ManualClock;
 
 /**
  * A function reads its database role from Secrets Manager: the SDK's signed GetSecretValue call,
  * the secret's {@code username}/{@code password}, kept for the refresh period and read again after
- * it (a rotated password reaches new connections). There is no AWS here: {@link FakeSecretsManager}
+ * it (a rotated password reaches new connections). There is no AWS here: {@link FakeAws}
  * answers in the service's protocol.
  */
 class SecretsManagerCredentialsTest {
 
     private static final String ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:sagaline-dev/database/orders-AbCdEf";
 
-    private FakeSecretsManager aws;
+    private FakeAws aws;
 
     @BeforeEach
     void start() throws IOException {
-        aws = new FakeSecretsManager().put(ARN,
+        aws = new FakeAws().put(ARN,
                 "{\"username\":\"svc_orders\",\"password\":\"first-password\",\"schema\":\"orders\"}");
     }
 

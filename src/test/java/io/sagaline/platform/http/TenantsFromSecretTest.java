@@ -12,7 +12,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import io.sagaline.support.FakeSecretsManager;
+import io.sagaline.support.FakeAws;
 
 /**
  * In AWS the API keys live in a secret (key => tenant) that Terraform fills: a key there names its
@@ -23,11 +23,11 @@ class TenantsFromSecretTest {
 
     private static final String ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:sagaline-dev/api-keys-AbCdEf";
 
-    private FakeSecretsManager aws;
+    private FakeAws aws;
 
     @BeforeEach
     void start() throws IOException {
-        aws = new FakeSecretsManager().put(ARN,
+        aws = new FakeAws().put(ARN,
                 "{\"key-of-acme-0123456789abcdef\":\"acme\",\"key-of-globex-0123456789ab\":\"globex\"}");
     }
 

@@ -21,20 +21,23 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 
 /**
- * There is no AWS here: this answers Secrets Manager's GetSecretValue in the service's JSON
- * protocol (AWS JSON 1.1) from the secrets it is given, refuses unsigned requests, and records what
- * it was asked. Point an SDK client (or a process, with {@code AWS_ENDPOINT_URL_SECRETS_MANAGER})
- * at {@link #endpoint()}.
+ * There is no AWS here: this answers, in the services' JSON protocols, Secrets Manager's
+ * GetSecretValue from the secrets it is given and Step Functions' StartExecution (recording the
+ * execution; the same name again is the same execution, as for the same input in AWS). It
+ * refuses unsigned requests and records what it was asked. Point an SDK client (or a process,
+ * with {@code AWS_ENDPOINT_URL_SECRETS_MANAGER} / {@code AWS_ENDPOINT_URL_SFN}) at
+ * {@link #endpoint()}.
  */
-public final class FakeSecretsManager implements AutoCloseable {
+public final class FakeAws implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final HttpServer server;
     private final Map<String, String> secrets = new ConcurrentHashMap<>();
     private final List<String> requestedIds = new CopyOnWriteArrayList<>();
+    private final Map<String, JsonNode> executions = new ConcurrentHashMap<>();
 
-    public FakeSecretsManager() throws IOException {
+    public FakeAws() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/", exchange -> {
             JsonNode request = JSON.readTree(exchange.getRequestBody());
@@ -46,9 +49,15 @@ public final class FakeSecretsManager implements AutoCloseable {
             if (authorization == null || !authorization.startsWith("AWS4-HMAC-SHA256 ")) {
                 status = 403;
                 body = error("UnrecognizedClientException", "The security token included in the request is invalid.");
+            } else if ("AWSStepFunctions.StartExecution".equals(target)) {
+                String arn = request.path("stateMachineArn").asText().replace(":stateMachine:", ":execution:") + ":"
+                        + request.path("name").asText();
+                executions.putIfAbsent(arn, request);
+                status = 200;
+                body = JSON.writeValueAsBytes(Map.of("executionArn", arn, "startDate", 1.7e9));
             } else if (!"secretsmanager.GetSecretValue".equals(target)) {
                 status = 400;
-                body = error("UnknownOperationException", "only GetSecretValue is answered here");
+                body = error("UnknownOperationException", "only GetSecretValue and StartExecution are answered here");
             } else {
                 requestedIds.add(secretId);
                 String value = secrets.get(secretId);
@@ -73,14 +82,19 @@ public final class FakeSecretsManager implements AutoCloseable {
         return ("{\"__type\":\"" + type + "\",\"message\":\"" + message + "\"}").getBytes(StandardCharsets.UTF_8);
     }
 
-    public FakeSecretsManager put(String arn, String value) {
+    public FakeAws put(String arn, String value) {
         secrets.put(arn, value);
         return this;
     }
 
-    public FakeSecretsManager remove(String arn) {
+    public FakeAws remove(String arn) {
         secrets.remove(arn);
         return this;
+    }
+
+    /** The executions started: execution ARN => the StartExecution request. */
+    public Map<String, JsonNode> executions() {
+        return executions;
     }
 
     /** The SecretIds asked for, in order. */
