@@ -248,11 +248,7 @@ class LambdaPackageIT {
             assertThat(found.get("statusCode").asInt()).as(found.toString()).isEqualTo(200);
             assertThat(JSON.readTree(found.get("body").asText()).get("name").asText()).isEqualTo("Grace Hopper");
         }
-        try (LambdaProcess lambda = start("get-customer", Map.of("SAGALINE_DATABASE_SECRET_ARN", secretArn("orders")))) {
-            JsonNode refused = lambda.invokeOk(httpEvent("get-customer", API_KEY));
-            assertThat(refused.get("statusCode").asInt()).as(refused.toString()).isEqualTo(500);
-            assertThat(lambda.log()).contains("permission denied for schema customers");
-        }
+        getCustomerWithSecret_failsWith(secretArn("orders"), "permission denied for schema customers");
     }
 
     @Test
@@ -287,10 +283,15 @@ class LambdaPackageIT {
     void aFunctionWhoseSecretHoldsAnotherPassword_isRefusedAtLogin() throws Exception {
         String wrong = secretArn("customers") + "-stale";
         aws.put(wrong, "{\"username\":\"svc_customers\",\"password\":\"not-the-one-prepare-database-set\"}");
-        try (LambdaProcess lambda = start("get-customer", Map.of("SAGALINE_DATABASE_SECRET_ARN", wrong))) {
+        getCustomerWithSecret_failsWith(wrong, "password authentication failed for user");
+    }
+
+    /** get-customer, given another database secret than its own: a 500 to the caller, the cause in the log. */
+    private static void getCustomerWithSecret_failsWith(String secret, String cause) throws Exception {
+        try (LambdaProcess lambda = start("get-customer", Map.of("SAGALINE_DATABASE_SECRET_ARN", secret))) {
             JsonNode refused = lambda.invokeOk(httpEvent("get-customer", API_KEY));
             assertThat(refused.get("statusCode").asInt()).as(refused.toString()).isEqualTo(500);
-            assertThat(lambda.log()).contains("password authentication failed for user");
+            assertThat(lambda.log()).contains(cause);
         }
     }
 
