@@ -178,8 +178,8 @@ resource "aws_db_proxy_target" "this" {
 resource "aws_lambda_invocation" "prepare_database" {
   for_each = { for n, f in module.catalog.functions : n => f if f.prepares_database }
 
-  function_name = module.function[each.key].name
-  qualifier     = module.function[each.key].qualifier
+  function_name = module.preparer[each.key].name
+  qualifier     = module.preparer[each.key].qualifier
   input         = jsonencode({})
   triggers = {
     code    = filebase64sha256(var.function_zip)

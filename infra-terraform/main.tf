@@ -62,9 +62,42 @@ locals {
 
 # ---- functions: one Lambda per catalog function, each with its own role -----------------------
 
-module "function" {
+locals {
+  # What each function's module gets beyond its code: its IAM statements and its environment.
+  function_statements = { for n, f in module.catalog.functions : n => concat(
+    f.statements,
+    # A function that touches a queue uses the queue key.
+    anytrue([for s in f.statements : length([for a in s.actions : a if startswith(a, "sqs:")]) > 0]) ? [{
+      sid       = "UseTheQueueKey"
+      actions   = ["kms:GenerateDataKey", "kms:Decrypt"]
+      resources = [aws_kms_key.queues.arn]
+    }] : [],
+  ) }
+  function_environment = { for n, f in module.catalog.functions : n => merge(
+    f.environment,
+    { for q in f.queue_urls_needed : format("SAGALINE_QUEUES_%s_URL", upper(replace(q, "-", "_"))) => local.queue_urls[q] },
+    contains(f.statements[*].sid, "SendNotifications") ? { SAGALINE_NOTIFICATIONS_FROM = var.notifications_from } : {},
+    # Quarkus (3.32) creates its datasource, Flyway and Redis beans as a function starts, used or
+    # not, and refuses to start without their addresses (connections open on first use only). So
+    # every function gets the addresses, and only those whose entry calls for it the credentials,
+    # from their secrets: a service's functions reach the database through RDS Proxy (TLS) as the
+    # role their secret names, the preparing function reaches the cluster's writer as its
+    # administrator, and a function whose entry declares redis reads the cache user's secret.
+    {
+      QUARKUS_DATASOURCE_REACTIVE_URL = format("postgresql://%s:5432/sagaline?sslmode=require",
+      f.prepares_database ? aws_rds_cluster.this.endpoint : aws_db_proxy.this.endpoint)
+      QUARKUS_DATASOURCE_JDBC_URL = format("jdbc:postgresql://%s:5432/sagaline?sslmode=require",
+      f.prepares_database ? aws_rds_cluster.this.endpoint : aws_db_proxy.this.endpoint)
+      SAGALINE_CACHE_ADDRESS = format("rediss://%s:%s", aws_elasticache_serverless_cache.redis.endpoint[0].address,
+      aws_elasticache_serverless_cache.redis.endpoint[0].port)
+    },
+  ) }
+}
+
+# The function that prepares the database (database.tf) comes first...
+module "preparer" {
   source   = "./modules/function"
-  for_each = module.catalog.functions
+  for_each = { for n, f in module.catalog.functions : n => f if f.prepares_database }
 
   name               = each.value.lambda_name
   zip_path           = var.function_zip
@@ -79,34 +112,39 @@ module "function" {
   env_kms_key_arn    = aws_kms_key.data.arn
   subnet_ids         = aws_subnet.private[*].id
   security_group_ids = [aws_security_group.functions.id]
-  statements = concat(
-    each.value.statements,
-    # A function that touches a queue uses the queue key.
-    anytrue([for s in each.value.statements : length([for a in s.actions : a if startswith(a, "sqs:")]) > 0]) ? [{
-      sid       = "UseTheQueueKey"
-      actions   = ["kms:GenerateDataKey", "kms:Decrypt"]
-      resources = [aws_kms_key.queues.arn]
-    }] : [],
-  )
-  environment = merge(
-    each.value.environment,
-    { for q in each.value.queue_urls_needed : format("SAGALINE_QUEUES_%s_URL", upper(replace(q, "-", "_"))) => local.queue_urls[q] },
-    contains(each.value.statements[*].sid, "SendNotifications") ? { SAGALINE_NOTIFICATIONS_FROM = var.notifications_from } : {},
-    # Quarkus (3.32) creates its datasource, Flyway and Redis beans as a function starts, used or
-    # not, and refuses to start without their addresses (connections open on first use only). So
-    # every function gets the addresses, and only those whose entry calls for it the credentials,
-    # from their secrets: a service's functions reach the database through RDS Proxy (TLS) as the
-    # role their secret names, the preparing function reaches the cluster's writer as its
-    # administrator, and a function whose entry declares redis reads the cache user's secret.
-    {
-      QUARKUS_DATASOURCE_REACTIVE_URL = format("postgresql://%s:5432/sagaline?sslmode=require",
-      each.value.prepares_database ? aws_rds_cluster.this.endpoint : aws_db_proxy.this.endpoint)
-      QUARKUS_DATASOURCE_JDBC_URL = format("jdbc:postgresql://%s:5432/sagaline?sslmode=require",
-      each.value.prepares_database ? aws_rds_cluster.this.endpoint : aws_db_proxy.this.endpoint)
-      SAGALINE_CACHE_ADDRESS = format("rediss://%s:%s", aws_elasticache_serverless_cache.redis.endpoint[0].address,
-      aws_elasticache_serverless_cache.redis.endpoint[0].port)
-    },
-  )
+  statements         = local.function_statements[each.key]
+  environment        = local.function_environment[each.key]
+}
+
+# ...and every other function gets its code only once the database is migrated for it: new code
+# never meets the old schema. (Old code does meet the new schema for a moment, so migrations must
+# keep what running code uses: expand first, contract in a later release.)
+module "function" {
+  source   = "./modules/function"
+  for_each = { for n, f in module.catalog.functions : n => f if !f.prepares_database }
+
+  name               = each.value.lambda_name
+  zip_path           = var.function_zip
+  s3_bucket          = aws_s3_object.function_zip.bucket
+  s3_key             = aws_s3_object.function_zip.key
+  runtime_mode       = var.runtime_mode
+  architecture       = var.architecture
+  memory_mb          = each.value.memory_mb
+  timeout_seconds    = each.value.timeout_seconds
+  log_retention_days = var.log_retention_days
+  logs_kms_key_arn   = aws_kms_key.logs.arn
+  env_kms_key_arn    = aws_kms_key.data.arn
+  subnet_ids         = aws_subnet.private[*].id
+  security_group_ids = [aws_security_group.functions.id]
+  statements         = local.function_statements[each.key]
+  environment        = local.function_environment[each.key]
+
+  depends_on = [aws_lambda_invocation.prepare_database]
+}
+
+locals {
+  # Every catalog function's module, by its catalog name.
+  lambdas = merge(module.preparer, module.function)
 }
 
 # ---- queue consumers: one event source mapping per queue, reporting partial batch failures ----
@@ -115,7 +153,7 @@ resource "aws_lambda_event_source_mapping" "consumer" {
   for_each = module.catalog.queues
 
   event_source_arn        = module.queue[each.key].arn
-  function_name           = module.function[each.value.consumer].invoke_target
+  function_name           = local.lambdas[each.value.consumer].invoke_target
   batch_size              = each.value.batch_size
   function_response_types = ["ReportBatchItemFailures"]
   scaling_config {
@@ -141,7 +179,7 @@ resource "aws_apigatewayv2_integration" "function" {
 
   api_id                 = aws_apigatewayv2_api.http.id
   integration_type       = "AWS_PROXY"
-  integration_uri        = module.function[each.key].invoke_target
+  integration_uri        = local.lambdas[each.key].invoke_target
   payload_format_version = "2.0"
 }
 
@@ -158,8 +196,8 @@ resource "aws_lambda_permission" "http" {
 
   statement_id  = "AllowHttpApi"
   action        = "lambda:InvokeFunction"
-  function_name = module.function[each.key].name
-  qualifier     = module.function[each.key].qualifier
+  function_name = local.lambdas[each.key].name
+  qualifier     = local.lambdas[each.key].qualifier
   principal     = "apigateway.amazonaws.com"
   source_arn    = "${aws_apigatewayv2_api.http.execution_arn}/*/*"
 }
@@ -267,7 +305,7 @@ resource "aws_iam_role_policy" "scheduler" {
       Sid      = "InvokeItsFunction"
       Effect   = "Allow"
       Action   = "lambda:InvokeFunction"
-      Resource = module.function[each.key].invoke_target
+      Resource = local.lambdas[each.key].invoke_target
     }]
   })
 }
@@ -281,7 +319,7 @@ resource "aws_scheduler_schedule" "function" {
     mode = "OFF"
   }
   target {
-    arn      = module.function[each.key].invoke_target
+    arn      = local.lambdas[each.key].invoke_target
     role_arn = aws_iam_role.scheduler[each.key].arn
   }
 }

@@ -55,7 +55,7 @@ resource "aws_cloudwatch_metric_alarm" "function_errors" {
   alarm_description   = "Invocations of ${each.value.lambda_name} failed (business errors of saga steps included: read the logs)."
   namespace           = "AWS/Lambda"
   metric_name         = "Errors"
-  dimensions          = { FunctionName = module.function[each.key].name }
+  dimensions          = { FunctionName = local.lambdas[each.key].name }
   statistic           = "Sum"
   period              = 300
   evaluation_periods  = 1
@@ -105,7 +105,7 @@ resource "aws_cloudwatch_dashboard" "this" {
         type = "metric", x = 0, y = 6, width = 12, height = 6
         properties = {
           title   = "Function errors", region = var.aws_region, stat = "Sum", period = 60
-          metrics = [for k, f in module.function : ["AWS/Lambda", "Errors", "FunctionName", f.name]]
+          metrics = [for k, f in local.lambdas : ["AWS/Lambda", "Errors", "FunctionName", f.name]]
         }
       },
       {

@@ -40,5 +40,5 @@ output "queue_urls" {
 
 output "function_names" {
   description = "Catalog function => Lambda function name."
-  value       = { for k, f in module.function : k => f.name }
+  value       = { for k, f in local.lambdas : k => f.name }
 }

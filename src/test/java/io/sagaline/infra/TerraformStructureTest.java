@@ -78,7 +78,8 @@ class TerraformStructureTest {
                 assertThat(forEach.isEmpty() || forEach.contains("module.catalog.")).as(address).isTrue();
             }));
         }
-        assertThat(checked).contains("module.function", "module.queue", "aws_lambda_event_source_mapping.consumer",
+        assertThat(checked).contains("module.function", "module.preparer", "module.queue",
+                "aws_lambda_event_source_mapping.consumer",
                 "aws_apigatewayv2_route.function", "aws_sfn_state_machine.saga", "aws_scheduler_schedule.function",
                 "aws_cloudwatch_metric_alarm.dead_letters", "aws_cloudwatch_metric_alarm.failed_executions",
                 "aws_cloudwatch_metric_alarm.function_errors");
