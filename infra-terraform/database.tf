@@ -127,7 +127,7 @@ data "aws_iam_policy_document" "proxy" {
   statement {
     sid       = "ReadTheServiceSecrets"
     actions   = ["secretsmanager:GetSecretValue"]
-    resources = values(local.service_secrets)
+    resources = concat(values(local.service_secrets), [local.admin_secret])
   }
   statement {
     sid       = "DecryptThem"
@@ -157,6 +157,15 @@ resource "aws_db_proxy" "this" {
       secret_arn  = auth.value
       description = "role of the ${auth.key} service"
     }
+  }
+
+  # The administrator (the master secret RDS manages), for prepare-database: it too goes through
+  # the proxy, whose certificate the functions can verify (the cluster's chains to the RDS CA).
+  auth {
+    auth_scheme = "SECRETS"
+    iam_auth    = "DISABLED"
+    secret_arn  = local.admin_secret
+    description = "administrator, for prepare-database"
   }
 }
 

@@ -80,14 +80,13 @@ locals {
     # Quarkus (3.32) creates its datasource, Flyway and Redis beans as a function starts, used or
     # not, and refuses to start without their addresses (connections open on first use only). So
     # every function gets the addresses, and only those whose entry calls for it the credentials,
-    # from their secrets: a service's functions reach the database through RDS Proxy (TLS) as the
-    # role their secret names, the preparing function reaches the cluster's writer as its
-    # administrator, and a function whose entry declares redis reads the cache user's secret.
+    # from their secrets: every function reaches the database through RDS Proxy, over TLS with the
+    # proxy's certificate verified (it chains to Amazon's roots), a service's functions as the role
+    # their secret names, the preparing function as the administrator; a function whose entry
+    # declares redis reads the cache user's secret.
     {
-      QUARKUS_DATASOURCE_REACTIVE_URL = format("postgresql://%s:5432/sagaline?sslmode=require",
-      f.prepares_database ? aws_rds_cluster.this.endpoint : aws_db_proxy.this.endpoint)
-      QUARKUS_DATASOURCE_JDBC_URL = format("jdbc:postgresql://%s:5432/sagaline?sslmode=require",
-      f.prepares_database ? aws_rds_cluster.this.endpoint : aws_db_proxy.this.endpoint)
+      QUARKUS_DATASOURCE_REACTIVE_URL = "postgresql://${aws_db_proxy.this.endpoint}:5432/sagaline?sslmode=verify-full"
+      QUARKUS_DATASOURCE_JDBC_URL     = "jdbc:postgresql://${aws_db_proxy.this.endpoint}:5432/sagaline?sslmode=verify-full&sslfactory=org.postgresql.ssl.DefaultJavaSSLFactory"
       SAGALINE_CACHE_ADDRESS = format("rediss://%s:%s", aws_elasticache_serverless_cache.redis.endpoint[0].address,
       aws_elasticache_serverless_cache.redis.endpoint[0].port)
     },

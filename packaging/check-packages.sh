@@ -20,7 +20,7 @@ zip=target/lambda/function.zip
 [ -f "$zip" ] || fail "$zip is missing (./mvnw package -Dlambda)"
 entries=$(unzip -Z1 "$zip")
 for needed in functions/catalog.json functions/state-machines/place-order.asl.json \
-    io/sagaline/orders/PlaceOrderFunction.class io/sagaline/platform/database/PrepareDatabaseFunction.class \
+    io/sagaline/orders/PlaceOrderFunction.class io/sagaline/platform/database/PrepareDatabaseFunction.class amazon-root-cas.pem \
     db/migration/V1__customers.sql; do
   grep -qx "$needed" <<<"$entries" || fail "$zip lacks $needed"
 done

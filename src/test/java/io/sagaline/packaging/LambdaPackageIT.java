@@ -53,6 +53,7 @@ import io.sagaline.support.Db;
 import io.sagaline.support.FakeAws;
 import io.sagaline.support.LambdaRuntimeApi;
 import io.sagaline.support.TerraformCatalogModule;
+import io.sagaline.support.TestCertificates;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import redis.embedded.RedisServer;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -94,6 +95,7 @@ class LambdaPackageIT {
     private static final Map<String, String> queueUrls = new HashMap<>();
     private static FakeAws aws;
     private static RedisServer redis;
+    private static TestCertificates certificates;
     private static int redisPort;
     /** The cache user's rights, as infra-terraform/cache.tf gives them (read from there). */
     private static String cacheAccessString;
@@ -104,18 +106,24 @@ class LambdaPackageIT {
         functions = TerraformCatalogModule.evaluate(WORK.resolve("terraform")).path("functions").path("value");
         unpacked = unpack(Path.of("target/lambda/function.zip"), WORK.resolve("function"));
 
-        // Unlike the shared embedded server, this one checks passwords: every role but the test's own
-        // superuser logs in with SCRAM-SHA-256, so a function passes only with its secret's password.
+        // Unlike the shared embedded server, this one is as strict as AWS's: every role but the
+        // test's own superuser must come over TLS and log in with SCRAM-SHA-256, so a function passes
+        // only with its secret's password; and the functions verify the server's certificate, which
+        // names localhost only, against an authority they are given as RDS Proxy's is in the JDK.
+        certificates = TestCertificates.create(WORK.resolve("tls"));
         postgres = EmbeddedPostgres.builder().setPGStartupWait(Duration.ofSeconds(60))
                 .setServerConfig("password_encryption", "scram-sha-256")
+                .setServerConfig("ssl", "on")
+                .setServerConfig("ssl_cert_file", certificates.serverCertificate().toString())
+                .setServerConfig("ssl_key_file", certificates.serverKey().toString())
                 .setDataDirectoryCustomizer(dataDirectory -> {
                     try {
                         Files.writeString(dataDirectory.toPath().resolve("pg_hba.conf"), String.join("\n",
                                 "local all all trust",
                                 "host all postgres 127.0.0.1/32 trust",
                                 "host all postgres ::1/128 trust",
-                                "host all all 127.0.0.1/32 scram-sha-256",
-                                "host all all ::1/128 scram-sha-256", ""));
+                                "hostssl all all 127.0.0.1/32 scram-sha-256",
+                                "hostssl all all ::1/128 scram-sha-256", ""));
                     } catch (IOException e) {
                         throw new java.io.UncheckedIOException(e);
                     }
@@ -286,6 +294,34 @@ class LambdaPackageIT {
         getCustomerWithSecret_failsWith(wrong, "password authentication failed for user");
     }
 
+    @Test
+    @Order(7)
+    void aServerWhoseCertificateDoesNotNameTheAddress_isRefused() throws Exception {
+        // The certificate names localhost, not 127.0.0.1: as a server in the middle would not be named.
+        try (LambdaProcess lambda = start("get-customer",
+                Map.of("QUARKUS_DATASOURCE_REACTIVE_URL", databaseUrl(false, "127.0.0.1"),
+                        "QUARKUS_DATASOURCE_JDBC_URL", databaseUrl(true, "127.0.0.1")))) {
+            JsonNode refused = lambda.invokeOk(httpEvent("get-customer", API_KEY));
+            assertThat(refused.get("statusCode").asInt()).as(refused.toString()).isEqualTo(500);
+            // Everything else as in the tests that pass: only the name differs.
+            assertThat(lambda.log()).contains("SSL handshake failed");
+        }
+    }
+
+    @Test
+    @Order(8)
+    void withOnlyAmazonsRootsFromThePackage_thisServerIsNotTrusted() throws Exception {
+        // As in AWS: the reactive client trusts the roots the package carries, which did not sign this server.
+        try (LambdaProcess lambda = start("get-customer", Map.of("QUARKUS_DATASOURCE_REACTIVE_TRUST_CERTIFICATE_PEM_CERTS",
+                unpacked.resolve("amazon-root-cas.pem").toString()))) {
+            assertThat(unpacked.resolve("amazon-root-cas.pem")).as("the package carries Amazon's roots").exists();
+            JsonNode refused = lambda.invokeOk(httpEvent("get-customer", API_KEY));
+            assertThat(refused.get("statusCode").asInt()).as(refused.toString()).isEqualTo(500);
+            // Everything else as in the tests that pass: only the trusted roots differ.
+            assertThat(lambda.log()).contains("SSL handshake failed");
+        }
+    }
+
     /** get-customer, given another database secret than its own: a 500 to the caller, the cause in the log. */
     private static void getCustomerWithSecret_failsWith(String secret, String cause) throws Exception {
         try (LambdaProcess lambda = start("get-customer", Map.of("SAGALINE_DATABASE_SECRET_ARN", secret))) {
@@ -318,8 +354,14 @@ class LambdaPackageIT {
         Map<String, String> env = new HashMap<>();
         tf.path("environment").fields().forEachRemaining(e -> env.put(e.getKey(), e.getValue().asText()));
         // What the root module adds: the database endpoints and the queue URLs.
-        env.put("QUARKUS_DATASOURCE_REACTIVE_URL", "postgresql://localhost:" + postgres.getPort() + "/sagaline");
-        env.put("QUARKUS_DATASOURCE_JDBC_URL", "jdbc:postgresql://localhost:" + postgres.getPort() + "/sagaline");
+        env.put("QUARKUS_DATASOURCE_REACTIVE_URL", databaseUrl(false, "localhost"));
+        env.put("QUARKUS_DATASOURCE_JDBC_URL", databaseUrl(true, "localhost"));
+        // This server's authority where the functions find Amazon's roots in AWS (which RDS Proxy's
+        // certificate chains to): the JDK's trust store for JDBC, a PEM file for the reactive client.
+        env.put("JAVA_TOOL_OPTIONS", "-Djavax.net.ssl.trustStore=" + certificates.trustStore()
+                + " -Djavax.net.ssl.trustStorePassword=" + certificates.trustStorePassword()
+                + " -Djavax.net.ssl.trustStoreType=PKCS12");
+        env.put("QUARKUS_DATASOURCE_REACTIVE_TRUST_CERTIFICATE_PEM_CERTS", certificates.authority().toString());
         env.put("SAGALINE_CACHE_ADDRESS", "redis://127.0.0.1:" + redisPort);
         env.put("AWS_ENDPOINT_URL_SFN", aws.endpoint().toString());
         tf.path("queue_urls_needed").forEach(q -> env.put(
@@ -338,6 +380,13 @@ class LambdaPackageIT {
         env.put("AWS_LAMBDA_LOG_STREAM_NAME", "2026/11/30/[$LATEST]0123456789abcdef");
         env.putAll(overrides);
         return new LambdaProcess(function, env);
+    }
+
+    /** The database's URLs as the root module writes them (TLS, the server verified), on this server. */
+    private static String databaseUrl(boolean jdbc, String host) {
+        return jdbc ? "jdbc:postgresql://" + host + ":" + postgres.getPort()
+                + "/sagaline?sslmode=verify-full&sslfactory=org.postgresql.ssl.DefaultJavaSSLFactory"
+                : "postgresql://" + host + ":" + postgres.getPort() + "/sagaline?sslmode=verify-full";
     }
 
     private static String httpEvent(String sample, String apiKey) throws IOException {
