@@ -14,7 +14,7 @@ output "database_endpoint" {
 }
 
 output "database_cluster_endpoint" {
-  description = "The Aurora cluster's writer endpoint (for migrations)."
+  description = "The Aurora cluster's writer endpoint (for operators; the functions, prepare-database included, go through the proxy)."
   value       = aws_rds_cluster.this.endpoint
 }
 
