@@ -195,5 +195,6 @@ resource "aws_lambda_invocation" "prepare_database" {
     secrets = sha256(jsonencode({ for s, v in aws_secretsmanager_secret_version.service : s => v.version_id }))
   }
 
-  depends_on = [aws_rds_cluster_instance.this, aws_vpc_endpoint.interface]
+  # It goes through the proxy: the proxy must have the cluster behind it and be allowed the secrets.
+  depends_on = [aws_rds_cluster_instance.this, aws_vpc_endpoint.interface, aws_db_proxy_target.this, aws_iam_role_policy.proxy]
 }

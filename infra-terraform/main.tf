@@ -90,6 +90,9 @@ locals {
       SAGALINE_CACHE_ADDRESS = format("rediss://%s:%s", aws_elasticache_serverless_cache.redis.endpoint[0].address,
       aws_elasticache_serverless_cache.redis.endpoint[0].port)
     },
+    # The cache user is read once, as the function starts (and with SnapStart, into the snapshot):
+    # a new password must make a new version of the function.
+    f.redis ? { SAGALINE_CACHE_SECRET_VERSION = aws_secretsmanager_secret_version.cache.version_id } : {},
   ) }
 }
 
@@ -137,8 +140,9 @@ module "function" {
   security_group_ids = [aws_security_group.functions.id]
   statements         = local.function_statements[each.key]
   environment        = local.function_environment[each.key]
-
-  depends_on = [aws_lambda_invocation.prepare_database]
+  # The code waits for this, and only the code: a module-wide depends_on would defer the module's
+  # data sources and rewrite every role's policies on each deployment.
+  deploy_after = jsonencode({ for n, i in aws_lambda_invocation.prepare_database : n => i.result })
 }
 
 locals {

@@ -65,6 +65,11 @@ resource "aws_iam_role_policy" "this" {
   policy = data.aws_iam_policy_document.this.json
 }
 
+# What the code waits for (deploy_after): the function's code is updated only after it.
+resource "terraform_data" "deploy_after" {
+  input = var.deploy_after
+}
+
 resource "aws_lambda_function" "this" {
   function_name    = var.name
   role             = aws_iam_role.this.arn
@@ -99,7 +104,7 @@ resource "aws_lambda_function" "this" {
     }
   }
 
-  depends_on = [aws_cloudwatch_log_group.this, aws_iam_role_policy.this, aws_iam_role_policy_attachment.vpc]
+  depends_on = [aws_cloudwatch_log_group.this, aws_iam_role_policy.this, aws_iam_role_policy_attachment.vpc, terraform_data.deploy_after]
 }
 
 # SnapStart applies to published versions only: the JVM build is invoked through this alias.

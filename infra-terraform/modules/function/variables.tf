@@ -80,3 +80,9 @@ variable "env_kms_key_arn" {
   description = "The KMS key the function's environment (which holds its database and cache credentials) is encrypted with."
   type        = string
 }
+
+variable "deploy_after" {
+  description = "A value the function's code waits for before it is deployed (the database preparation its code needs); empty for none."
+  type        = string
+  default     = ""
+}

@@ -311,9 +311,10 @@ class LambdaPackageIT {
     @Test
     @Order(8)
     void withOnlyAmazonsRootsFromThePackage_thisServerIsNotTrusted() throws Exception {
-        // As in AWS: the reactive client trusts the roots the package carries, which did not sign this server.
-        try (LambdaProcess lambda = start("get-customer", Map.of("QUARKUS_DATASOURCE_REACTIVE_TRUST_CERTIFICATE_PEM_CERTS",
-                unpacked.resolve("amazon-root-cas.pem").toString()))) {
+        // As in AWS: the reactive client trusts the roots the package carries (the production setting,
+        // ${LAMBDA_TASK_ROOT}/amazon-root-cas.pem), which did not sign this server.
+        try (LambdaProcess lambda = start("get-customer",
+                Map.of("QUARKUS_DATASOURCE_REACTIVE_TRUST_CERTIFICATE_PEM_CERTS", ""))) {
             assertThat(unpacked.resolve("amazon-root-cas.pem")).as("the package carries Amazon's roots").exists();
             JsonNode refused = lambda.invokeOk(httpEvent("get-customer", API_KEY));
             assertThat(refused.get("statusCode").asInt()).as(refused.toString()).isEqualTo(500);
@@ -379,6 +380,7 @@ class LambdaPackageIT {
         env.put("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/" + tf.path("lambda_name").asText());
         env.put("AWS_LAMBDA_LOG_STREAM_NAME", "2026/11/30/[$LATEST]0123456789abcdef");
         env.putAll(overrides);
+        env.values().removeIf(String::isEmpty); // an override of "" takes a setting away
         return new LambdaProcess(function, env);
     }
 
