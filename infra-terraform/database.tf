@@ -108,19 +108,9 @@ resource "aws_secretsmanager_secret_version" "service" {
   })
 }
 
-data "aws_iam_policy_document" "proxy_assume" {
-  statement {
-    actions = ["sts:AssumeRole"]
-    principals {
-      type        = "Service"
-      identifiers = ["rds.amazonaws.com"]
-    }
-  }
-}
-
 resource "aws_iam_role" "proxy" {
   name               = "${local.name_prefix}-rds-proxy"
-  assume_role_policy = data.aws_iam_policy_document.proxy_assume.json
+  assume_role_policy = data.aws_iam_policy_document.assume["rds"].json
 }
 
 data "aws_iam_policy_document" "proxy" {

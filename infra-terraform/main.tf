@@ -207,21 +207,11 @@ resource "aws_lambda_permission" "http" {
 
 # ---- state machines: one per catalog entry, task ARNs filled in by templatefile() -------------
 
-data "aws_iam_policy_document" "states_assume" {
-  statement {
-    actions = ["sts:AssumeRole"]
-    principals {
-      type        = "Service"
-      identifiers = ["states.amazonaws.com"]
-    }
-  }
-}
-
 resource "aws_iam_role" "state_machine" {
   for_each = module.catalog.state_machines
 
   name               = "${each.value.name}-sfn"
-  assume_role_policy = data.aws_iam_policy_document.states_assume.json
+  assume_role_policy = data.aws_iam_policy_document.assume["states"].json
 }
 
 data "aws_iam_policy_document" "state_machine" {
@@ -281,21 +271,11 @@ resource "aws_sfn_state_machine" "saga" {
 
 # ---- schedules: one EventBridge schedule per scheduled function ------------------------------
 
-data "aws_iam_policy_document" "scheduler_assume" {
-  statement {
-    actions = ["sts:AssumeRole"]
-    principals {
-      type        = "Service"
-      identifiers = ["scheduler.amazonaws.com"]
-    }
-  }
-}
-
 resource "aws_iam_role" "scheduler" {
   for_each = module.catalog.schedules
 
   name               = "${module.catalog.functions[each.key].lambda_name}-schedule"
-  assume_role_policy = data.aws_iam_policy_document.scheduler_assume.json
+  assume_role_policy = data.aws_iam_policy_document.assume["scheduler"].json
 }
 
 resource "aws_iam_role_policy" "scheduler" {

@@ -57,8 +57,8 @@ public class LocalFunctions {
     private final Catalog catalog;
     private final ExecutorService sandboxes;
 
-    LocalFunctions(ObjectMapper json) {
-        this.catalog = Catalog.load(json);
+    LocalFunctions(Catalog catalog) {
+        this.catalog = catalog;
         AtomicInteger count = new AtomicInteger();
         this.sandboxes = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "local-lambda-" + count.incrementAndGet());

@@ -39,8 +39,8 @@ import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.sagaline.local.LocalFunctions;
 import io.sagaline.platform.Catalog;
+import io.sagaline.platform.aws.Secrets.Credentials;
 import io.sagaline.platform.database.DatabasePreparation;
-import io.sagaline.platform.database.DatabaseSecrets.Credentials;
 import io.sagaline.platform.database.PrepareDatabaseFunction;
 import io.sagaline.support.Db;
 
@@ -69,7 +69,7 @@ class ServiceRolesTest {
         JsonNode first = json.readTree(functions.invoke("prepare-database", "{}".getBytes()));
         JsonNode again = json.readTree(functions.invoke("prepare-database", "{}".getBytes()));
 
-        List<String> expectedRoles = services.stream().map(PrepareDatabaseFunction::roleName).toList();
+        List<String> expectedRoles = services.stream().map(DatabasePreparation::roleName).toList();
         assertThat(first.get("roles")).extracting(JsonNode::asText).containsExactlyElementsOf(expectedRoles);
         assertThat(again.get("roles")).extracting(JsonNode::asText).containsExactlyElementsOf(expectedRoles);
         assertThat(again.get("migrationsApplied").asInt()).isZero();
@@ -85,7 +85,7 @@ class ServiceRolesTest {
         functions.invoke("prepare-database", "{}".getBytes());
         Set<String> services = services();
         for (String service : services) {
-            try (Connection role = DriverManager.getConnection(jdbcUrl, PrepareDatabaseFunction.roleName(service), "local");
+            try (Connection role = DriverManager.getConnection(jdbcUrl, DatabasePreparation.roleName(service), "local");
                     Statement s = role.createStatement()) {
                 List<String> own = tables(service);
                 assertThat(own).as(service + " has tables").isNotEmpty();

@@ -48,6 +48,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.sagaline.platform.Catalog;
+import io.sagaline.platform.database.DatabasePreparation;
 import io.sagaline.platform.database.PrepareDatabaseFunction;
 import io.sagaline.support.Db;
 import io.sagaline.support.FakeAws;
@@ -164,7 +165,7 @@ class LambdaPackageIT {
                 .put(ADMIN_SECRET, "{\"username\":\"postgres\",\"password\":\"postgres\"}")
                 .put(API_KEYS_SECRET, "{\"" + API_KEY + "\":\"acme\"}");
         for (String service : PrepareDatabaseFunction.schemaServices(catalog)) {
-            aws.put(secretArn(service), "{\"username\":\"" + PrepareDatabaseFunction.roleName(service)
+            aws.put(secretArn(service), "{\"username\":\"" + DatabasePreparation.roleName(service)
                     + "\",\"password\":\"pw-" + service + "-7d1f0c\",\"schema\":\"" + service + "\"}");
         }
     }
@@ -196,7 +197,7 @@ class LambdaPackageIT {
 
             Set<String> services = PrepareDatabaseFunction.schemaServices(catalog);
             assertThat(prepared.get("roles")).extracting(JsonNode::asText)
-                    .containsExactlyElementsOf(services.stream().map(PrepareDatabaseFunction::roleName).toList());
+                    .containsExactlyElementsOf(services.stream().map(DatabasePreparation::roleName).toList());
             assertThat(prepared.get("schemaVersion").asText()).isEqualTo(Integer.toString(latestMigration()));
             assertThat(prepared.get("migrationsApplied").asInt()).isEqualTo(latestMigration());
             Db db = new Db(sagaline);
@@ -204,7 +205,7 @@ class LambdaPackageIT {
                     .as("the local engine's schema is not AWS's").isEqualTo(true);
             for (String service : services) {
                 assertThat(db.row("select has_schema_privilege(?, ?, 'USAGE') as usage",
-                        PrepareDatabaseFunction.roleName(service), service).get("usage")).isEqualTo(true);
+                        DatabasePreparation.roleName(service), service).get("usage")).isEqualTo(true);
             }
             Set<String> read = new TreeSet<>(aws.requestedIds());
             Set<String> expected = new TreeSet<>(List.of(ADMIN_SECRET));

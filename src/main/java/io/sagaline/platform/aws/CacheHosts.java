@@ -11,8 +11,6 @@ import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
-import com.fasterxml.jackson.databind.JsonNode;
-
 import io.quarkus.arc.Unremovable;
 import io.quarkus.redis.client.RedisHostsProvider;
 import io.smallrye.common.annotation.Identifier;
@@ -45,13 +43,8 @@ public class CacheHosts implements RedisHostsProvider {
         if (secretArn.isEmpty()) {
             return Set.of(cache);
         }
-        JsonNode user = secrets.readObject(secretArn.get());
-        String name = user.path("username").asText("");
-        String password = user.path("password").asText("");
-        if (name.isEmpty() || password.isEmpty()) {
-            throw new IllegalStateException("secret " + secretArn.get() + " lacks a username or a password");
-        }
-        return Set.of(URI.create(cache.getScheme() + "://" + encode(name) + ":" + encode(password) + "@"
+        Secrets.Credentials user = secrets.readCredentials(secretArn.get());
+        return Set.of(URI.create(cache.getScheme() + "://" + encode(user.username()) + ":" + encode(user.password()) + "@"
                 + cache.getHost() + ":" + cache.getPort()));
     }
 

@@ -25,6 +25,38 @@ public class Secrets {
         this.json = json;
     }
 
+    /** A user and its password, as a secret holds them. The password never appears in {@link #toString()}. */
+    public record Credentials(String username, String password) {
+
+        public Credentials {
+            if (username == null || username.isBlank() || password == null || password.isEmpty()) {
+                throw new IllegalArgumentException("a secret needs a username and a password");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "Credentials[username=" + username + "]";
+        }
+    }
+
+    /**
+     * The user a secret names: a JSON object with {@code username} and {@code password}, the shape
+     * RDS uses for the cluster's own master secret and Terraform for the services' and the cache's.
+     */
+    public Credentials readCredentials(String secretArn) {
+        return credentials(secretArn, readObject(secretArn));
+    }
+
+    /** The user in a secret's JSON object (read elsewhere); {@code secretArn} names it in the failure. */
+    public static Credentials credentials(String secretArn, JsonNode secret) {
+        try {
+            return new Credentials(secret.path("username").asText(null), secret.path("password").asText(null));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException("secret " + secretArn + " lacks a username or a password");
+        }
+    }
+
     /** The secret's current value, which must be a JSON object. */
     public JsonNode readObject(String secretArn) {
         return parseObject(secretArn, secretsManager.getSecretValue(request -> request.secretId(secretArn)).secretString());

@@ -13,6 +13,8 @@ import java.util.regex.Pattern;
 
 import org.postgresql.PGConnection;
 
+import io.sagaline.platform.aws.Secrets;
+
 /**
  * Gives each service its own database role, allowed only its own schema: it may connect, use its
  * schema, and read and write (never create, alter or drop) the tables and sequences in it. Nothing
@@ -40,9 +42,9 @@ public final class DatabasePreparation {
      * bypassrls, membership of another role): a service's secret cannot turn this into a way to
      * take over another role. Yields the role names, in service order.
      */
-    public static List<String> grantServiceRoles(Connection admin, Map<String, DatabaseSecrets.Credentials> roles)
+    public static List<String> grantServiceRoles(Connection admin, Map<String, Secrets.Credentials> roles)
             throws SQLException {
-        Map<String, DatabaseSecrets.Credentials> sorted = new TreeMap<>(roles);
+        Map<String, Secrets.Credentials> sorted = new TreeMap<>(roles);
         sorted.forEach((service, credentials) -> {
             if (!SCHEMA.matcher(service).matches()) {
                 throw new IllegalArgumentException("not a service name: " + service);

@@ -24,6 +24,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.agroal.api.AgroalDataSource;
 import io.sagaline.platform.Catalog;
+import io.sagaline.platform.aws.Secrets;
 
 /**
  * A deployment step (Terraform invokes it on every apply that changes the code): migrates the
@@ -47,10 +48,13 @@ public class PrepareDatabaseFunction implements RequestHandler<Map<String, Objec
     AgroalDataSource dataSource;
 
     @Inject
-    DatabaseSecrets secrets;
+    Secrets secrets;
 
     @Inject
     ObjectMapper json;
+
+    @Inject
+    Catalog catalog;
 
     @ConfigProperty(name = "sagaline.database.service-secrets")
     Optional<String> serviceSecrets;
@@ -60,7 +64,7 @@ public class PrepareDatabaseFunction implements RequestHandler<Map<String, Objec
 
     @Override
     public Prepared handleRequest(Map<String, Object> input, Context context) {
-        Map<String, DatabaseSecrets.Credentials> roles = roles();
+        Map<String, Secrets.Credentials> roles = roles();
         MigrateResult migrated = flyway.migrate();
         try (Connection admin = dataSource.getConnection()) {
             List<String> names = DatabasePreparation.grantServiceRoles(admin, roles);
@@ -72,9 +76,9 @@ public class PrepareDatabaseFunction implements RequestHandler<Map<String, Objec
     }
 
     /** Every service that owns a schema gets a role: no more (a stray secret), no fewer. */
-    Map<String, DatabaseSecrets.Credentials> roles() {
-        Set<String> services = schemaServices(Catalog.load(json));
-        Map<String, DatabaseSecrets.Credentials> roles = new LinkedHashMap<>();
+    Map<String, Secrets.Credentials> roles() {
+        Set<String> services = schemaServices(catalog);
+        Map<String, Secrets.Credentials> roles = new LinkedHashMap<>();
         if (serviceSecrets.isPresent()) {
             Map<String, String> arns;
             try {
@@ -87,9 +91,10 @@ public class PrepareDatabaseFunction implements RequestHandler<Map<String, Objec
                 throw new IllegalStateException("service secrets " + new TreeSet<>(arns.keySet())
                         + " are not those of the catalog's services " + services);
             }
-            arns.forEach((service, arn) -> roles.put(service, secrets.read(arn)));
+            arns.forEach((service, arn) -> roles.put(service, secrets.readCredentials(arn)));
         } else if (localRolePassword.isPresent()) {
-            services.forEach(s -> roles.put(s, new DatabaseSecrets.Credentials(roleName(s), localRolePassword.get())));
+            services.forEach(
+                    s -> roles.put(s, new Secrets.Credentials(DatabasePreparation.roleName(s), localRolePassword.get())));
         } else {
             throw new IllegalStateException("neither sagaline.database.service-secrets nor a local role password is set");
         }
@@ -101,10 +106,5 @@ public class PrepareDatabaseFunction implements RequestHandler<Map<String, Objec
         Set<String> services = new TreeSet<>();
         catalog.functions().stream().map(Catalog.Function::service).filter(s -> !s.equals("platform")).forEach(services::add);
         return services;
-    }
-
-    /** The role of a service, as Terraform names it in the service's secret. */
-    public static String roleName(String service) {
-        return DatabasePreparation.roleName(service);
     }
 }

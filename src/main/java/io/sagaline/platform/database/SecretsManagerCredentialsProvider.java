@@ -43,11 +43,11 @@ public class SecretsManagerCredentialsProvider implements CredentialsProvider {
 
     Clock clock = Clock.systemUTC();
 
-    private Optional<RefreshingSecret<DatabaseSecrets.Credentials>> secret;
+    private Optional<RefreshingSecret<Secrets.Credentials>> secret;
 
     @PostConstruct
     void init() {
-        secret = secretArn.map(arn -> new RefreshingSecret<>(secrets, arn, refresh, clock, DatabaseSecrets::credentials));
+        secret = secretArn.map(arn -> new RefreshingSecret<>(secrets, arn, refresh, clock, Secrets::credentials));
     }
 
     @Override

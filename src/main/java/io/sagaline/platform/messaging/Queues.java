@@ -8,8 +8,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.eclipse.microprofile.config.ConfigProvider;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-
 import io.sagaline.platform.Catalog;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
@@ -24,8 +22,8 @@ public class Queues {
     private final SqsClient sqs;
     private final Map<String, String> urls = new ConcurrentHashMap<>();
 
-    Queues(ObjectMapper json, SqsClient sqs) {
-        this.catalog = Catalog.load(json);
+    Queues(Catalog catalog, SqsClient sqs) {
+        this.catalog = catalog;
         this.sqs = sqs;
     }
 

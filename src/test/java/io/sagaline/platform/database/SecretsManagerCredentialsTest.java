@@ -15,6 +15,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import io.quarkus.credentials.CredentialsProvider;
+import io.sagaline.platform.aws.Secrets;
 import io.sagaline.support.FakeAws;
 import io.sagaline.support.ManualClock;
 
@@ -43,7 +44,7 @@ class SecretsManagerCredentialsTest {
 
     @Test
     void readsTheRoleFromTheSecret_withASignedGetSecretValue() {
-        DatabaseSecrets.Credentials credentials = secrets().read(ARN);
+        Secrets.Credentials credentials = aws.secrets().readCredentials(ARN);
 
         assertThat(credentials.username()).isEqualTo("svc_orders");
         assertThat(credentials.password()).isEqualTo("first-password");
@@ -53,19 +54,20 @@ class SecretsManagerCredentialsTest {
 
     @Test
     void anUnknownSecret_failsTheRead() {
-        assertThatThrownBy(() -> secrets().read(ARN + "-gone")).hasMessageContaining("can't find the specified secret");
+        assertThatThrownBy(() -> aws.secrets().readCredentials(ARN + "-gone"))
+                .hasMessageContaining("can't find the specified secret");
     }
 
     @Test
     void aSecretWithoutPassword_orNotJson_isRefused_withoutQuotingIt() {
         aws.put(ARN, "{\"username\":\"svc_orders\"}");
-        assertThatThrownBy(() -> secrets().read(ARN)).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(() -> aws.secrets().readCredentials(ARN)).isInstanceOf(IllegalStateException.class)
                 .hasMessage("secret " + ARN + " lacks a username or a password");
         aws.put(ARN, "hunter2-not-json");
-        assertThatThrownBy(() -> secrets().read(ARN)).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(() -> aws.secrets().readCredentials(ARN)).isInstanceOf(IllegalStateException.class)
                 .hasMessage("secret " + ARN + " is not a JSON object").hasNoCause();
         aws.put(ARN, "[\"hunter2\"]");
-        assertThatThrownBy(() -> secrets().read(ARN)).hasMessage("secret " + ARN + " is not a JSON object");
+        assertThatThrownBy(() -> aws.secrets().readCredentials(ARN)).hasMessage("secret " + ARN + " is not a JSON object");
     }
 
     @Test
@@ -118,12 +120,6 @@ class SecretsManagerCredentialsTest {
     void withoutASecret_theProviderAnswersNothing_andTheConfiguredCredentialsStand() {
         assertThat(provider(Optional.empty(), Clock.systemUTC()).getCredentials("sagaline-database")).isEmpty();
         assertThat(aws.requestedIds()).isEmpty();
-    }
-
-    private DatabaseSecrets secrets() {
-        DatabaseSecrets secrets = new DatabaseSecrets();
-        secrets.secrets = aws.secrets();
-        return secrets;
     }
 
     private SecretsManagerCredentialsProvider provider(Optional<String> arn, Clock clock) {
