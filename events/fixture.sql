@@ -1,0 +1,69 @@
+-- The data the samples in events/ act on, all of tenant demo, at fixed instants (so a sample's
+-- asOf is relative to this fixture, never to today). Idempotent: loading it twice changes nothing.
+-- Orders are their event streams; the read model is their projection.
+--   9e01, 9e02: placed (PENDING); 9e01's payment is authorised.
+--   9e03, 9e06: approved; 9e03 has its invoice (numbered far from the numbers the consumer gives),
+--   9e06 is the one whose OrderApproved message the issue-invoice sample delivers.
+--   9e04, 9e05: approved, a cancellation requested; 9e04's payment is authorised.
+insert into customers.customers (id, tenant, name, email, credit_limit_cents, available_credit_cents)
+values ('6f1d6a0e-3c1b-4b7e-9a51-2f3c4d5e6f70', 'demo', 'Ada Lovelace', 'ada@example.com', 100000, 100000)
+on conflict do nothing;
+
+insert into inventory.products (tenant, sku, name, unit_price_cents, stock)
+values ('demo', 'SAMPLE-MUG', 'Mug', 1200, 100)
+on conflict do nothing;
+
+with o (suffix, approved, cancelling) as (
+         values ('01', false, false), ('02', false, false), ('03', true, false), ('04', true, true), ('05', true, true),
+                ('06', true, false)),
+     fixture as (
+         select ('0b7c2f7e-1d2a-4c3b-8e4f-5a6b7c8d9e' || suffix)::uuid as id, approved, cancelling,
+                'arn:aws:states:us-east-1:000000000000:execution:place-order:0b7c2f7e-1d2a-4c3b-8e4f-5a6b7c8d9e' || suffix
+                    as execution,
+                'arn:aws:states:us-east-1:000000000000:execution:cancel-order:0b7c2f7e-1d2a-4c3b-8e4f-5a6b7c8d9e' || suffix
+                    || '-1' as cancellation
+         from o),
+     events as (
+         select id, 1 as version, 'OrderPlaced' as type, timestamptz '2026-11-30T09:00:00Z' as at,
+                jsonb_build_object('customerId', '6f1d6a0e-3c1b-4b7e-9a51-2f3c4d5e6f70', 'executionId', execution,
+                                   'items', jsonb_build_array(jsonb_build_object('sku', 'SAMPLE-MUG', 'quantity', 2))) as data
+         from fixture
+         union all
+         select id, 2, 'OrderApproved', timestamptz '2026-11-30T09:00:01Z',
+                jsonb_build_object('customerId', '6f1d6a0e-3c1b-4b7e-9a51-2f3c4d5e6f70', 'totalCents', 2400,
+                                   'lines', jsonb_build_array(jsonb_build_object('sku', 'SAMPLE-MUG', 'quantity', 2,
+                                                                                 'unitPriceCents', 1200)))
+         from fixture where approved
+         union all
+         select id, 3, 'CancellationRequested', timestamptz '2026-11-30T09:00:02Z',
+                jsonb_build_object('executionId', cancellation)
+         from fixture where cancelling),
+     stored_events as (
+         insert into orders.order_events (tenant, order_id, version, id, type, occurred_at, data)
+         select 'demo', id, version, gen_random_uuid(), type, at, data from events
+         on conflict do nothing),
+     views as (
+         insert into orders.orders (id, tenant, customer_id, status, total_cents, execution_id, cancellation_execution_id,
+                                    version, created_at, updated_at)
+         select id, 'demo', '6f1d6a0e-3c1b-4b7e-9a51-2f3c4d5e6f70', case when approved then 'APPROVED' else 'PENDING' end,
+                case when approved then 2400 end, execution, case when cancelling then cancellation end,
+                case when cancelling then 3 when approved then 2 else 1 end, timestamptz '2026-11-30T09:00:00Z',
+                case when cancelling then timestamptz '2026-11-30T09:00:02Z'
+                     when approved then timestamptz '2026-11-30T09:00:01Z'
+                     else timestamptz '2026-11-30T09:00:00Z' end
+         from fixture
+         on conflict do nothing)
+insert into orders.order_lines (tenant, order_id, line_no, sku, quantity, unit_price_cents)
+select 'demo', id, 0, 'SAMPLE-MUG', 2, case when approved then 1200 end from fixture
+on conflict do nothing;
+
+insert into payments.authorizations (tenant, order_id, amount_cents, status, gateway_authorization_id)
+values ('demo', '0b7c2f7e-1d2a-4c3b-8e4f-5a6b7c8d9e04', 2400, 'AUTHORIZED', 'auth_sample'),
+       ('demo', '0b7c2f7e-1d2a-4c3b-8e4f-5a6b7c8d9e01', 2400, 'AUTHORIZED', 'auth_sample_1')
+on conflict do nothing;
+
+insert into invoices.invoices (tenant, number, order_id, customer_id, total_cents, lines, issued_at, message_id)
+values ('demo', 1000000, '0b7c2f7e-1d2a-4c3b-8e4f-5a6b7c8d9e03', '6f1d6a0e-3c1b-4b7e-9a51-2f3c4d5e6f70', 2400,
+        '[{"sku": "SAMPLE-MUG", "quantity": 2, "unitPriceCents": 1200}]', timestamptz '2026-11-30T09:00:03Z',
+        '7d0e4b2a-6c1f-4e3d-8b9a-1c2d3e4f5a00')
+on conflict do nothing;
