@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.sagaline.orders.OrderApi.LineView;
 import io.sagaline.platform.Ids;
+import io.sagaline.platform.Reactive;
 import io.sagaline.platform.http.ApiException;
 import io.sagaline.platform.saga.SagaStart;
 
@@ -34,11 +35,34 @@ public class OrderLifecycle {
     }
 
     private final OrderCommands commands;
+    private final OrderEventStore store;
     private final ObjectMapper json;
 
-    OrderLifecycle(OrderCommands commands, ObjectMapper json) {
+    OrderLifecycle(OrderCommands commands, OrderEventStore store, ObjectMapper json) {
         this.commands = commands;
+        this.store = store;
         this.json = json;
+    }
+
+    /**
+     * Whether a PlaceOrder execution is its order's own: the order exists for the tenant, was
+     * placed with this execution, for this customer and these lines. Reads only; answers the order's
+     * verdict so far (PENDING unless this execution is run again after it decided).
+     */
+    public Verdict check(String tenant, String orderId, String executionId, String customerId, List<OrderApi.Item> items) {
+        OrderState order = Ids.uuid(orderId)
+                .flatMap(id -> OrderState.of(tenant, id, Reactive.inTransaction(() -> store.load(tenant, id))))
+                .orElseThrow(() -> new UnknownOrder("order " + orderId + " of tenant " + tenant + " does not exist"));
+        if (!order.executionId().equals(executionId)) {
+            throw new UnknownOrder("order " + orderId + " was placed with execution " + order.executionId() + ", not "
+                    + executionId);
+        }
+        List<OrderApi.Item> placed = order.lines().stream().map(l -> new OrderApi.Item(l.sku(), l.quantity())).toList();
+        if (!order.customerId().toString().equalsIgnoreCase(String.valueOf(customerId)) || !placed.equals(items)) {
+            throw new UnknownOrder("order " + orderId + " was placed for customer " + order.customerId() + " with items "
+                    + placed + ", not as this execution's input says");
+        }
+        return new Verdict(orderId, order.status(), order.rejectionReason());
     }
 
     public Verdict approve(String tenant, String orderId, String executionId, Pricing pricing) {

@@ -7,5 +7,7 @@ public enum RejectionReason {
     OUT_OF_STOCK,
     CREDIT_LIMIT_EXCEEDED,
     PAYMENT_DECLINED,
-    PAYMENT_UNAVAILABLE
+    PAYMENT_UNAVAILABLE,
+    /** A step failed for a technical reason after its retries; everything reserved was given back. */
+    SYSTEM_ERROR
 }

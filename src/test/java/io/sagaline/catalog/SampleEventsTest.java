@@ -34,7 +34,6 @@ import io.sagaline.support.Db;
 class SampleEventsTest {
 
     private static final Path EVENTS = Paths.get("events");
-    private static final String CUSTOMER = "6f1d6a0e-3c1b-4b7e-9a51-2f3c4d5e6f70";
 
     @Inject
     LocalFunctions functions;
@@ -62,6 +61,8 @@ class SampleEventsTest {
         e.put("get-order-events", http(200, "events"));
         e.put("get-order-invoice", http(200, "invoiceNumber"));
         e.put("get-order-invoice.not-issued", http(404, "detail"));
+        e.put("check-order", out -> assertThat(out.get("status").asText()).isEqualTo("PENDING"));
+        e.put("check-order.unknown-order", error("io.sagaline.orders.UnknownOrder"));
         e.put("reserve-stock", out -> assertThat(out.get("totalCents").asLong()).isEqualTo(2400));
         e.put("reserve-stock.out-of-stock", error("io.sagaline.inventory.OutOfStock"));
         e.put("reserve-stock.unknown-product", error("io.sagaline.inventory.UnknownProduct"));
@@ -143,62 +144,8 @@ class SampleEventsTest {
         return out -> assertThat(out.path("errorType").asText()).as("errorType of " + out).isEqualTo(errorType);
     }
 
-    private void fixture() {
-        Db db = new Db(dataSource);
-        db.update("""
-                insert into customers.customers (id, tenant, name, email, credit_limit_cents, available_credit_cents)
-                values (?::uuid, 'demo', 'Ada Lovelace', 'ada@example.com', 100000, 100000) on conflict do nothing""",
-                CUSTOMER);
-        db.update("""
-                insert into inventory.products (tenant, sku, name, unit_price_cents, stock)
-                values ('demo', 'SAMPLE-MUG', 'Mug', 1200, 100) on conflict do nothing""");
-        // Orders are their event streams; the read model is their projection. 9e01, 9e02: placed (PENDING);
-        // 9e04, 9e05: approved, cancellation requested; 9e01's and 9e04's payments are authorised.
-        String placed = "{\"customerId\": \"%s\", \"executionId\": \"%s\", \"items\": [{\"sku\": \"SAMPLE-MUG\", \"quantity\": 2}]}";
-        String approved = "{\"customerId\": \"%s\", \"lines\": [{\"sku\": \"SAMPLE-MUG\", \"quantity\": 2, \"unitPriceCents\": 1200}], \"totalCents\": 2400}";
-        java.time.OffsetDateTime at = java.time.OffsetDateTime.now();
-        for (String suffix : new String[] { "01", "02", "04", "05" }) {
-            String order = "0b7c2f7e-1d2a-4c3b-8e4f-5a6b7c8d9e" + suffix;
-            String execution = "arn:aws:states:us-east-1:000000000000:execution:place-order:" + order;
-            boolean cancelling = suffix.equals("04") || suffix.equals("05");
-            event(db, order, 1, "OrderPlaced", placed.formatted(CUSTOMER, execution), at);
-            if (cancelling) {
-                event(db, order, 2, "OrderApproved", approved.formatted(CUSTOMER), at);
-                event(db, order, 3, "CancellationRequested",
-                        "{\"executionId\": \"arn:aws:states:us-east-1:000000000000:execution:cancel-order:"
-                                + order + "-1\"}",
-                        at);
-            }
-            db.update(
-                    """
-                            insert into orders.orders (id, tenant, customer_id, status, total_cents, execution_id,
-                                                       cancellation_execution_id, version, created_at, updated_at)
-                            values (?::uuid, 'demo', ?::uuid, ?, ?, ?, ?, ?, ?, ?) on conflict do nothing""",
-                    order, CUSTOMER, cancelling ? "APPROVED" : "PENDING", cancelling ? 2400L : null, execution,
-                    cancelling ? "arn:aws:states:us-east-1:000000000000:execution:cancel-order:" + order + "-1" : null,
-                    cancelling ? 3 : 1, at, at);
-            db.update("""
-                    insert into orders.order_lines (tenant, order_id, line_no, sku, quantity, unit_price_cents)
-                    values ('demo', ?::uuid, 0, 'SAMPLE-MUG', 2, ?) on conflict do nothing""", order,
-                    cancelling ? 1200L : null);
-        }
-        db.update(
-                """
-                         insert into payments.authorizations (tenant, order_id, amount_cents, status, gateway_authorization_id)
-                         values ('demo', '0b7c2f7e-1d2a-4c3b-8e4f-5a6b7c8d9e04'::uuid, 2400, 'AUTHORIZED', 'auth_sample'),
-                        ('demo', '0b7c2f7e-1d2a-4c3b-8e4f-5a6b7c8d9e01'::uuid, 2400, 'AUTHORIZED', 'auth_sample_1') on conflict do nothing""");
-        // 9e03 has its invoice (numbered far from the numbers the consumer gives in tests).
-        db.update("""
-                insert into invoices.invoices (tenant, number, order_id, customer_id, total_cents, lines, issued_at, message_id)
-                values ('demo', 1000000, '0b7c2f7e-1d2a-4c3b-8e4f-5a6b7c8d9e03'::uuid, ?::uuid, 2400,
-                        '[{"sku": "SAMPLE-MUG", "quantity": 2, "unitPriceCents": 1200}]'::jsonb, now(), gen_random_uuid())
-                on conflict do nothing""", CUSTOMER);
-    }
-
-    private static void event(Db db, String order, int version, String type, String data, java.time.OffsetDateTime at) {
-        db.update("""
-                insert into orders.order_events (tenant, order_id, version, id, type, occurred_at, data)
-                values ('demo', ?::uuid, ?, gen_random_uuid(), ?, ?, ?::jsonb) on conflict do nothing""",
-                order, version, type, at, data);
+    /** The fixture the samples act on, as the README has a developer load it: {@code events/fixture.sql}. */
+    private void fixture() throws IOException {
+        new Db(dataSource).script(Files.readString(EVENTS.resolve("fixture.sql")));
     }
 }

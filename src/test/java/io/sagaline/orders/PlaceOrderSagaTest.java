@@ -220,7 +220,8 @@ class PlaceOrderSagaTest {
         List<String> states = history.stream().filter(e -> e.type().endsWith("StateEntered"))
                 .map(e -> e.details().get("name").asText()).toList();
 
-        assertThat(states).containsExactly("ReserveStock", "ReserveCredit", "AuthorizePayment", "RejectedPaymentDeclined",
+        assertThat(states).containsExactly("CheckOrder", "ReserveStock", "ReserveCredit", "AuthorizePayment",
+                "RejectedPaymentDeclined",
                 "VoidPayment", "ReleaseCredit", "ReleaseStock", "RejectOrder");
         assertThat(history.get(history.size() - 1).type()).isEqualTo("ExecutionSucceeded");
         assertThat(history).filteredOn(e -> e.type().equals("LambdaFunctionFailed")).singleElement()
@@ -241,5 +242,45 @@ class PlaceOrderSagaTest {
 
     private Map<String, Object> authorisation(String orderId) {
         return db.row("select status, amount_cents from payments.authorizations where order_id = ?::uuid", orderId);
+    }
+
+    @Test
+    void anExecutionStartedDirectlyForAnOrderThatDoesNotExist_failsAtCheckOrderAndReservesNothing() throws Exception {
+        String orderId = UUID.randomUUID().toString();
+        String input = """
+                {"tenant":"demo","orderId":"%s","customerId":"%s","items":[{"sku":"%s","quantity":1}],"paymentToken":"tok_ok"}"""
+                .formatted(orderId, customer, sku);
+        var execution = engine.start("arn:aws:states:us-east-1:000000000000:stateMachine:place-order", orderId, input);
+        assertThat(execution.awaitEnd(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+
+        assertThat(execution.status()).isEqualTo(io.sagaline.local.asl.Execution.Status.FAILED);
+        assertThat(execution.error()).isEqualTo("io.sagaline.orders.UnknownOrder");
+        assertNothingReservedFor(orderId);
+    }
+
+    @Test
+    void anExecutionStartedDirectlyForAnotherTenantsOrder_failsAtCheckOrderAndReservesNothing() throws Exception {
+        String orderId = placeOrder(customer, "tok_declined", sku, 1);
+        awaitDecided(orderId);
+        String input = """
+                {"tenant":"other","orderId":"%s","customerId":"%s","items":[{"sku":"%s","quantity":1}],"paymentToken":"tok_ok"}"""
+                .formatted(orderId, customer, sku);
+        var execution = engine.start("arn:aws:states:us-east-1:000000000000:stateMachine:place-order", "again-" + orderId,
+                input);
+        assertThat(execution.awaitEnd(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+
+        assertThat(execution.error()).isEqualTo("io.sagaline.orders.UnknownOrder");
+        assertThat(db.rows("select 1 from inventory.stock_reservations where tenant = 'other' and order_id = ?::uuid",
+                orderId)).isEmpty();
+        assertThat(Api.available(sku)).as("the demo order's stock was given back, and nothing taken since")
+                .isEqualTo(STOCK);
+    }
+
+    private void assertNothingReservedFor(String orderId) {
+        assertThat(db.rows("select 1 from inventory.stock_reservations where order_id = ?::uuid", orderId)).isEmpty();
+        assertThat(db.rows("select 1 from customers.credit_reservations where order_id = ?::uuid", orderId)).isEmpty();
+        assertThat(db.rows("select 1 from payments.authorizations where order_id = ?::uuid", orderId)).isEmpty();
+        assertThat(Api.available(sku)).isEqualTo(STOCK);
+        assertThat(availableCredit(customer)).isEqualTo(CREDIT);
     }
 }

@@ -29,7 +29,7 @@ class PlaceOrderDefinitionTest {
 
     @Test
     void aTechnicalFailureOfAuthorizePayment_isRetriedThenRejectsAsPaymentUnavailableAndCompensates() throws IOException {
-        ObjectNode script = JSON.createObjectNode();
+        ObjectNode script = checked();
         ok(script, "reserve-stock", stock());
         ok(script, "reserve-credit", JSON.createObjectNode().put("amountCents", 2400));
         for (int i = 0; i < 6; i++) {
@@ -43,7 +43,7 @@ class PlaceOrderDefinitionTest {
         Run run = run(script);
 
         assertThat(run.execution.status()).isEqualTo(Execution.Status.SUCCEEDED);
-        assertThat(run.states()).containsExactly("ReserveStock", "ReserveCredit", "AuthorizePayment",
+        assertThat(run.states()).containsExactly("CheckOrder", "ReserveStock", "ReserveCredit", "AuthorizePayment",
                 "RejectedPaymentUnavailable", "VoidPayment", "ReleaseCredit", "ReleaseStock", "RejectOrder");
         assertThat(run.retryDelays()).as("five retries, then caught").hasSize(5);
         assertThat(run.execution.output().at("/rejection/reason").asText()).isEqualTo("PAYMENT_UNAVAILABLE");
@@ -52,7 +52,7 @@ class PlaceOrderDefinitionTest {
 
     @Test
     void aBusinessErrorIsNeverRetried_andCompensatesFromTheFailedStepBackwards() throws IOException {
-        ObjectNode script = JSON.createObjectNode();
+        ObjectNode script = checked();
         ok(script, "reserve-stock", stock());
         fail(script, "reserve-credit", "io.sagaline.customers.CreditLimitExceeded", "{\"errorMessage\":\"no credit\"}");
         ok(script, "release-credit", JSON.createObjectNode());
@@ -62,7 +62,7 @@ class PlaceOrderDefinitionTest {
         Run run = run(script);
 
         assertThat(run.retryDelays()).isEmpty();
-        assertThat(run.states()).containsExactly("ReserveStock", "ReserveCredit", "RejectedCreditLimitExceeded",
+        assertThat(run.states()).containsExactly("CheckOrder", "ReserveStock", "ReserveCredit", "RejectedCreditLimitExceeded",
                 "ReleaseCredit", "ReleaseStock", "RejectOrder");
         assertThat(run.execution.output().at("/rejection/reason").asText()).isEqualTo("CREDIT_LIMIT_EXCEEDED");
         assertThat(run.execution.output().at("/rejection/error").asText())
@@ -71,7 +71,7 @@ class PlaceOrderDefinitionTest {
 
     @Test
     void aTransientFailureOfReserveStock_isRetriedAndTheSagaGoesOn() throws IOException {
-        ObjectNode script = JSON.createObjectNode();
+        ObjectNode script = checked();
         fail(script, "reserve-stock", "Sandbox.Timedout", "Task timed out after 15.00 seconds");
         ok(script, "reserve-stock", stock());
         ok(script, "reserve-credit", JSON.createObjectNode().put("amountCents", 2400));
@@ -88,18 +88,113 @@ class PlaceOrderDefinitionTest {
     }
 
     @Test
-    void aTechnicalFailureOfReserveCreditThatOutlastsItsRetries_failsTheExecutionVisibly() throws IOException {
-        ObjectNode script = JSON.createObjectNode();
+    void aTechnicalFailureOfReserveCreditThatOutlastsItsRetries_rejectsAsSystemErrorAndGivesEverythingBack()
+            throws IOException {
+        ObjectNode script = checked();
         ok(script, "reserve-stock", stock());
         for (int i = 0; i < 6; i++) {
             fail(script, "reserve-credit", "io.vertx.pgclient.PgException", "the database is gone");
+        }
+        ok(script, "release-credit", JSON.createObjectNode());
+        ok(script, "release-stock", JSON.createObjectNode());
+        ok(script, "reject-order", JSON.createObjectNode().put("status", "REJECTED"));
+
+        Run run = run(script);
+
+        assertThat(run.execution.status()).isEqualTo(Execution.Status.SUCCEEDED);
+        assertThat(run.retryDelays()).as("five retries, then caught").hasSize(5);
+        assertThat(run.states()).containsExactly("CheckOrder", "ReserveStock", "ReserveCredit",
+                "RejectedSystemErrorReservingCredit", "ReleaseCredit", "ReleaseStock", "RejectOrder");
+        assertThat(run.execution.output().at("/rejection/reason").asText()).isEqualTo("SYSTEM_ERROR");
+        assertThat(run.execution.output().at("/rejection/error").asText()).isEqualTo("io.vertx.pgclient.PgException");
+        assertThat(run.execution.output().at("/rejection/pricing/totalCents").asLong()).isEqualTo(2400);
+    }
+
+    @Test
+    void aTechnicalFailureOfReserveStockThatOutlastsItsRetries_releasesWhatItMayHaveReservedAndRejects() throws IOException {
+        ObjectNode script = checked();
+        for (int i = 0; i < 6; i++) {
+            fail(script, "reserve-stock", "Sandbox.Timedout", "Task timed out after 15.00 seconds");
+        }
+        ok(script, "release-stock", JSON.createObjectNode());
+        ok(script, "reject-order", JSON.createObjectNode().put("status", "REJECTED"));
+
+        Run run = run(script);
+
+        assertThat(run.execution.status()).isEqualTo(Execution.Status.SUCCEEDED);
+        assertThat(run.states()).containsExactly("CheckOrder", "ReserveStock", "RejectedSystemErrorReservingStock",
+                "ReleaseStock", "RejectOrder");
+        assertThat(run.execution.output().at("/rejection/reason").asText()).isEqualTo("SYSTEM_ERROR");
+    }
+
+    @Test
+    void anApprovalThatKeepsFailing_rejectsTheOrderFirstThenGivesEverythingBack() throws IOException {
+        ObjectNode script = checked();
+        ok(script, "reserve-stock", stock());
+        ok(script, "reserve-credit", JSON.createObjectNode().put("amountCents", 2400));
+        ok(script, "authorize-payment", JSON.createObjectNode().put("authorizationId", "auth_1").put("amountCents", 2400));
+        for (int i = 0; i < 6; i++) {
+            fail(script, "approve-order", "java.lang.IllegalStateException", "connection reset");
+        }
+        ok(script, "reject-order", JSON.createObjectNode().put("status", "REJECTED"));
+        ok(script, "void-payment", JSON.createObjectNode());
+        ok(script, "release-credit", JSON.createObjectNode());
+        ok(script, "release-stock", JSON.createObjectNode());
+        ok(script, "reject-order", JSON.createObjectNode().put("status", "REJECTED"));
+
+        Run run = run(script);
+
+        assertThat(run.execution.status()).isEqualTo(Execution.Status.SUCCEEDED);
+        assertThat(run.states()).containsExactly("CheckOrder", "ReserveStock", "ReserveCredit", "AuthorizePayment",
+                "ApproveOrder", "RejectedSystemErrorApproving", "RejectUnapprovedOrder", "VoidPayment", "ReleaseCredit",
+                "ReleaseStock", "RejectOrder");
+        assertThat(run.execution.output().at("/rejection/reason").asText()).isEqualTo("SYSTEM_ERROR");
+    }
+
+    @Test
+    void anApprovalThatCommittedAfterAll_endsApprovedAndGivesNothingBack() throws IOException {
+        ObjectNode script = checked();
+        ok(script, "reserve-stock", stock());
+        ok(script, "reserve-credit", JSON.createObjectNode().put("amountCents", 2400));
+        ok(script, "authorize-payment", JSON.createObjectNode().put("authorizationId", "auth_1").put("amountCents", 2400));
+        for (int i = 0; i < 6; i++) {
+            fail(script, "approve-order", "Sandbox.Timedout", "Task timed out after 15.00 seconds");
+        }
+        fail(script, "reject-order", "io.sagaline.orders.VerdictConflict", "order o-1 is APPROVED; it cannot become REJECTED");
+
+        Run run = run(script);
+
+        assertThat(run.execution.status()).isEqualTo(Execution.Status.SUCCEEDED);
+        assertThat(run.states()).containsExactly("CheckOrder", "ReserveStock", "ReserveCredit", "AuthorizePayment",
+                "ApproveOrder", "RejectedSystemErrorApproving", "RejectUnapprovedOrder", "ApprovedAfterAll");
+    }
+
+    @Test
+    void anExecutionThatIsNotItsOrdersOwn_failsAtTheCheckBeforeAnythingIsReserved() throws IOException {
+        ObjectNode script = JSON.createObjectNode();
+        fail(script, "check-order", "io.sagaline.orders.UnknownOrder", "order o-1 of tenant demo does not exist");
+
+        Run run = run(script);
+
+        assertThat(run.execution.status()).isEqualTo(Execution.Status.FAILED);
+        assertThat(run.execution.error()).isEqualTo("io.sagaline.orders.UnknownOrder");
+        assertThat(run.execution.cause()).isEqualTo("order o-1 of tenant demo does not exist");
+        assertThat(run.states()).containsExactly("CheckOrder", "NotThisOrdersExecution");
+    }
+
+    @Test
+    void aCompensationThatOutlastsItsRetries_failsTheExecutionWhereARedriveResumesIt() throws IOException {
+        ObjectNode script = checked();
+        fail(script, "reserve-stock", "io.sagaline.inventory.OutOfStock", "{\"errorMessage\":\"no mugs\"}");
+        for (int i = 0; i < 9; i++) {
+            fail(script, "release-stock", "io.vertx.pgclient.PgException", "the database is gone");
         }
 
         Run run = run(script);
 
         assertThat(run.execution.status()).isEqualTo(Execution.Status.FAILED);
         assertThat(run.execution.error()).isEqualTo("io.vertx.pgclient.PgException");
-        assertThat(run.execution.cause()).isEqualTo("the database is gone");
+        assertThat(run.states()).endsWith("ReleaseStock");
     }
 
     record Run(Execution execution, InlineScheduler scheduler) {
@@ -132,6 +227,13 @@ class PlaceOrderDefinitionTest {
         scheduler.drain();
         tasks.assertAllUsed();
         return new Run(execution, scheduler);
+    }
+
+    /** A script whose CheckOrder finds the execution to be its order's own. */
+    private static ObjectNode checked() {
+        ObjectNode script = JSON.createObjectNode();
+        ok(script, "check-order", JSON.createObjectNode().put("status", "PENDING"));
+        return script;
     }
 
     private static JsonNode stock() throws IOException {
