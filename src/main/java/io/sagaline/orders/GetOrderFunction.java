@@ -39,12 +39,21 @@ public class GetOrderFunction implements RequestHandler<APIGatewayV2HTTPEvent, A
         });
     }
 
+    /** The years an instant may name: four-digit ISO-8601 years, which the event store can compare. */
+    private static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
+    private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999999999Z");
+
     private static Instant instant(String value) {
+        Instant instant;
         try {
-            return OffsetDateTime.parse(value).toInstant();
+            instant = OffsetDateTime.parse(value).toInstant();
         } catch (DateTimeParseException e) {
             throw ApiException.badRequest("asOf",
                     "must be an ISO-8601 date-time with an offset, such as 2026-11-30T10:15:30.123Z");
         }
+        if (instant.isBefore(EARLIEST) || instant.isAfter(LATEST)) {
+            throw ApiException.badRequest("asOf", "must be between 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z");
+        }
+        return instant;
     }
 }

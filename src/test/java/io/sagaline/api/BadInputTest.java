@@ -88,7 +88,47 @@ class BadInputTest {
                 new Case("customers: not json", "POST", "/customers", Api.DEMO_KEY, "text/plain", "name=Ada", 415, null,
                         "application/json"),
                 bad("customers: NUL in a string", "POST", "/customers",
-                        "{\"name\":\"Ada\\u0000\",\"email\":\"a@b.c\",\"creditLimitCents\":1}", 400, "name", "NUL"),
+                        "{\"name\":\"Ada\\u0000\",\"email\":\"a@b.c\",\"creditLimitCents\":1}", 400, "name",
+                        "control characters"),
+                bad("customers: a control character in a string", "POST", "/customers",
+                        "{\"name\":\"Ada\\u0007\",\"email\":\"a@b.c\",\"creditLimitCents\":1}", 400, "name",
+                        "control characters"),
+                bad("customers: an unpaired surrogate in a string", "POST", "/customers",
+                        "{\"name\":\"Ada\\ud800\",\"email\":\"a@b.c\",\"creditLimitCents\":1}", 400, "name",
+                        "unpaired surrogate"),
+                bad("customers: a low surrogate alone", "POST", "/customers",
+                        "{\"name\":\"\\udc00Ada\",\"email\":\"a@b.c\",\"creditLimitCents\":1}", 400, "name",
+                        "unpaired surrogate"),
+                bad("customers: a duplicate key", "POST", "/customers",
+                        "{\"name\":\"Ada\",\"name\":\"Eve\",\"email\":\"a@b.c\",\"creditLimitCents\":1}", 400, null,
+                        "Duplicate field 'name'"),
+                bad("customers: a number past 2^63", "POST", "/customers",
+                        "{\"name\":\"Ada\",\"email\":\"a@b.c\",\"creditLimitCents\":9223372036854775808}", 400,
+                        "creditLimitCents", "out of range"),
+                bad("customers: cents in exponent notation", "POST", "/customers",
+                        "{\"name\":\"Ada\",\"email\":\"a@b.c\",\"creditLimitCents\":1e3}", 400, "creditLimitCents", null),
+                bad("customers: cents as 100.0", "POST", "/customers",
+                        "{\"name\":\"Ada\",\"email\":\"a@b.c\",\"creditLimitCents\":100.0}", 400, "creditLimitCents",
+                        null),
+                bad("customers: a very long name", "POST", "/customers",
+                        "{\"name\":\"" + "x".repeat(20_000) + "\",\"email\":\"a@b.c\",\"creditLimitCents\":1}", 400, "name",
+                        null),
+                bad("customers: null name", "POST", "/customers",
+                        "{\"name\":null,\"email\":\"a@b.c\",\"creditLimitCents\":1}", 400, "name", null),
+                bad("customers: the name an object", "POST", "/customers",
+                        "{\"name\":{},\"email\":\"a@b.c\",\"creditLimitCents\":1}", 400, "name", null),
+                bad("customers: trailing garbage", "POST", "/customers",
+                        "{\"name\":\"Ada\",\"email\":\"a@b.c\",\"creditLimitCents\":1} x", 400, null, null),
+                // refusals of the HTTP layer, before any function
+                bad("http: headers over API Gateway's 10,240 bytes", "GET", "/orders/" + UUID.randomUUID(), null, 431, null,
+                        "10240"),
+                bad("http: a body over 10 MB", "POST", "/customers", "{\"name\":\"" + "x".repeat(10_500_000) + "\"}", 413,
+                        null, "limit"),
+                bad("http: a wrong method on a known path", "PUT", "/orders", "{}", 405, null, "not allowed"),
+                bad("http: a wrong method on a path with a parameter", "DELETE", "/orders/" + UUID.randomUUID(), null, 405,
+                        null, "not allowed"),
+                new Case("orders: xml", "POST", "/orders", Api.DEMO_KEY, "application/xml", "<order/>", 415, null,
+                        "application/json"),
                 bad("products: NUL in the sku path", "GET", "/products/A%00B", null, 400, "sku", "control characters"),
                 bad("customers: oversized body", "POST", "/customers", "{\"name\":\"" + "x".repeat(70_000) + "\"}", 413, null,
                         "limit"),
@@ -152,7 +192,17 @@ class BadInputTest {
                         order.replace("{\"customerId\"", "{\"discount\":5,\"customerId\""), 400, "discount", "unknown field"),
                 // GET /orders/{orderId}
                 bad("orders: malformed id", "GET", "/orders/42", null, 404, null, "42"),
-                bad("orders: unknown id", "GET", "/orders/" + UUID.randomUUID(), null, 404, null, "does not exist"));
+                bad("orders: unknown id", "GET", "/orders/" + UUID.randomUUID(), null, 404, null, "does not exist"),
+                bad("orders: a quantity past 2^63", "POST", "/orders",
+                        order.replace("\"quantity\":1", "\"quantity\":18446744073709551616"), 400, "items[0].quantity",
+                        "out of range"),
+                bad("orders: asOf in year -999999999 at +18:00", "GET",
+                        "/orders/" + UUID.randomUUID() + "?asOf=-999999999-01-01T00:00:00%2B18:00", null, 400, "asOf", null),
+                bad("orders: asOf in year -500000000", "GET",
+                        "/orders/" + UUID.randomUUID() + "?asOf=-500000000-01-01T00:00:00Z",
+                        null, 400, "asOf", "between"),
+                bad("orders: asOf without an offset", "GET", "/orders/" + UUID.randomUUID() + "?asOf=2026-11-30T10:00:00", null,
+                        400, "asOf", "offset"));
     }
 
     @Inject
@@ -178,6 +228,9 @@ class BadInputTest {
         if (c.apiKey() != null) {
             request = request.header("x-api-key", c.apiKey());
         }
+        if (c.status() == 431) {
+            request = request.header("x-padding", "p".repeat(10_240));
+        }
         if (c.body() != null) {
             request = request.body(c.body().replace(CUSTOMER, customer).replace(SKU, sku));
         }
@@ -194,6 +247,22 @@ class BadInputTest {
             response.body("detail", containsString(c.detail()));
         }
         assertThat(counts(db)).as("nothing written").isEqualTo(before);
+    }
+
+    /** Requests no HTTP client library will send: written to the socket as they are. */
+    @ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = { "GET /orders/%zz HTTP/1.1", "GET /orders/%E0%A4%A HTTP/1.1",
+            "GET /orders/x?asOf=%G0 HTTP/1.1" })
+    void aRequestTheHttpLayerCannotDecode_isA400Problem(String requestLine) throws Exception {
+        int port = org.eclipse.microprofile.config.ConfigProvider.getConfig().getValue("quarkus.http.test-port", Integer.class);
+        try (java.net.Socket socket = new java.net.Socket("localhost", port)) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write((requestLine + "\r\nHost: localhost\r\nx-api-key: " + Api.DEMO_KEY
+                    + "\r\nConnection: close\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            String answer = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(answer).startsWith("HTTP/1.1 400").containsIgnoringCase("content-type: application/problem+json")
+                    .contains("\"status\":400");
+        }
     }
 
     private static List<Object> counts(Db db) {

@@ -14,6 +14,9 @@ import jakarta.validation.Validator;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonStreamContext;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.exc.InputCoercionException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -43,6 +46,7 @@ public class RequestBodies {
     RequestBodies(Validator validator) {
         this.validator = validator;
         this.strict = JsonMapper.builder()
+                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
                 .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
                 .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
                 .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
@@ -95,8 +99,11 @@ public class RequestBodies {
     private <T> T parse(byte[] raw, Class<T> type) {
         try {
             JsonNode tree = strict.readTree(raw);
-            refuseNulCharacters(tree, "");
+            refuseUnstorableText(tree, "");
             return strict.treeToValue(tree, type);
+        } catch (InputCoercionException e) {
+            String field = e.getProcessor() == null ? "" : path(e.getProcessor().getParsingContext());
+            throw ApiException.badRequest(field.isEmpty() ? "body" : field, "is out of range: at most " + Long.MAX_VALUE);
         } catch (UnrecognizedPropertyException e) {
             String field = path(e);
             throw ApiException.badRequest(field, "unknown field; expected one of " + e.getKnownPropertyIds());
@@ -120,19 +127,47 @@ public class RequestBodies {
         }
     }
 
-    /** PostgreSQL cannot store U+0000 in text; a string carrying it is refused up front, naming the field. */
-    private static void refuseNulCharacters(JsonNode node, String path) {
-        if (node.isTextual() && node.textValue().indexOf('\u0000') >= 0) {
-            throw ApiException.badRequest(path.isEmpty() ? "body" : path, "must not contain the NUL character (\\u0000)");
-        }
-        if (node.isObject()) {
-            node.fields().forEachRemaining(
-                    f -> refuseNulCharacters(f.getValue(), path.isEmpty() ? f.getKey() : path + "." + f.getKey()));
-        } else if (node.isArray()) {
-            for (int i = 0; i < node.size(); i++) {
-                refuseNulCharacters(node.get(i), path + "[" + i + "]");
+    /**
+     * Text no field of ours may hold: control characters (PostgreSQL cannot store U+0000 at all,
+     * and the others have no place in a name, an e-mail address or a sku) and unpaired UTF-16
+     * surrogates ({@code "\ud800"}), which are no character at all and would be stored as '?'.
+     * Refused up front, naming the field.
+     */
+    private static void refuseUnstorableText(JsonNode node, String path) {
+        if (node.isTextual()) {
+            String problem = unstorable(node.textValue());
+            if (problem != null) {
+                throw ApiException.badRequest(path.isEmpty() ? "body" : path, problem);
             }
         }
+        if (node.isObject()) {
+            node.fields().forEachRemaining(f -> {
+                String field = path.isEmpty() ? f.getKey() : path + "." + f.getKey();
+                if (unstorable(f.getKey()) != null) {
+                    throw ApiException.badRequest("body", "a field name " + unstorable(f.getKey()));
+                }
+                refuseUnstorableText(f.getValue(), field);
+            });
+        } else if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                refuseUnstorableText(node.get(i), path + "[" + i + "]");
+            }
+        }
+    }
+
+    private static String unstorable(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isISOControl(c)) {
+                return String.format("must not contain control characters (U+%04X at %d)", (int) c, i);
+            }
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return String.format("must be valid Unicode: an unpaired surrogate (U+%04X) at %d", (int) c, i);
+            }
+        }
+        return null;
     }
 
     private static String simpleType(MismatchedInputException e) {
@@ -153,6 +188,22 @@ public class RequestBodies {
             return "a boolean";
         }
         return "an object";
+    }
+
+    /** {@code items[0].quantity} for where a parser is. */
+    private static String path(JsonStreamContext context) {
+        List<String> segments = new ArrayList<>();
+        for (JsonStreamContext c = context; c != null && !c.inRoot(); c = c.getParent()) {
+            segments.add(0, c.inArray() ? "[" + c.getCurrentIndex() + "]" : String.valueOf(c.getCurrentName()));
+        }
+        StringBuilder path = new StringBuilder();
+        for (String segment : segments) {
+            if (!path.isEmpty() && !segment.startsWith("[")) {
+                path.append('.');
+            }
+            path.append(segment);
+        }
+        return path.toString();
     }
 
     private static String path(JsonMappingException e) {
