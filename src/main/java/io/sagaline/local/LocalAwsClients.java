@@ -9,6 +9,7 @@ import org.eclipse.microprofile.config.ConfigProvider;
 
 import io.quarkus.arc.profile.IfBuildProfile;
 import io.quarkus.runtime.LaunchMode;
+import io.sagaline.platform.aws.AwsClients;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
@@ -35,7 +36,7 @@ public class LocalAwsClients {
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
                 .httpClient(UrlConnectionHttpClient.create())
                 // StartSyncExecution goes to host "sync-<endpoint>" in AWS; locally it is the same endpoint.
-                .overrideConfiguration(c -> c.putAdvancedOption(
+                .overrideConfiguration(c -> AwsClients.bounded(c).putAdvancedOption(
                         software.amazon.awssdk.core.client.config.SdkAdvancedClientOption.DISABLE_HOST_PREFIX_INJECTION, true))
                 .build();
     }
@@ -47,6 +48,6 @@ public class LocalAwsClients {
         URI endpoint = URI.create(ConfigProvider.getConfig().getValue("sagaline.local.sqs.endpoint", String.class));
         return SqsClient.builder().endpointOverride(endpoint).region(Region.of(LocalStepFunctions.REGION))
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
-                .httpClient(UrlConnectionHttpClient.create()).build();
+                .httpClient(UrlConnectionHttpClient.create()).overrideConfiguration(AwsClients::bounded).build();
     }
 }

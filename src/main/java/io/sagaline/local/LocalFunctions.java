@@ -2,17 +2,21 @@ package io.sagaline.local;
 
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Type;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.MDC;
 
 import com.amazonaws.services.lambda.runtime.RequestHandler;
@@ -29,6 +33,9 @@ import io.sagaline.platform.Catalog;
  * Invokes catalog functions in-process the way the Lambda runtime does: the {@code RequestHandler}
  * named after the function, its input read and its output written with Lambda's own JSON mapper,
  * a failure reported as the thrown exception's class name, bounded by the function's timeout.
+ * At most {@code sagaline.local.lambda.concurrency} invocations run at once, as Lambda's
+ * concurrency limits them; the others wait for a sandbox, up to {@code max-waiting}, then are
+ * throttled.
  */
 @ApplicationScoped
 @IfBuildProfile(anyOf = { "dev", "test" })
@@ -54,17 +61,36 @@ public class LocalFunctions {
         }
     }
 
-    private final Catalog catalog;
-    private final ExecutorService sandboxes;
+    /** Too many invocations waiting for a sandbox: Lambda's throttle ({@code TooManyRequestsException}). */
+    public static final class Throttled extends FunctionFailure {
+        Throttled(String function, int waiting) {
+            super("TooManyRequestsException", "Rate Exceeded: every sandbox is busy and " + waiting
+                    + " invocations are already waiting (" + function + ")");
+        }
+    }
 
-    LocalFunctions(Catalog catalog) {
+    private final Catalog catalog;
+    private final ThreadPoolExecutor sandboxes;
+    private final ScheduledExecutorService deadlines;
+    private final int maxWaiting;
+
+    LocalFunctions(Catalog catalog, @ConfigProperty(name = "sagaline.local.lambda.concurrency") int concurrency,
+            @ConfigProperty(name = "sagaline.local.lambda.max-waiting") int maxWaiting) {
         this.catalog = catalog;
+        this.maxWaiting = maxWaiting;
         AtomicInteger count = new AtomicInteger();
-        this.sandboxes = Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "local-lambda-" + count.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        // Lambda's concurrency: at most this many invocations run at once; the others wait for a
+        // sandbox (their timeout starts when they get one, as a Lambda's starts when it is invoked).
+        this.sandboxes = new ThreadPoolExecutor(concurrency, concurrency, 60, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(maxWaiting), r -> daemon(r, "local-lambda-" + count.incrementAndGet()));
+        this.sandboxes.allowCoreThreadTimeOut(true);
+        this.deadlines = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "local-lambda-deadlines"));
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
     }
 
     public Catalog catalog() {
@@ -82,30 +108,108 @@ public class LocalFunctions {
      * {@code Sandbox.Timedout}, as in AWS.
      */
     public byte[] invoke(String name, byte[] payload, Integer stateTimeoutSeconds) {
-        Catalog.Function function = catalog.function(name).orElseThrow(
-                () -> new FunctionFailure("ResourceNotFoundException", "Function not found: " + name));
-        boolean stateLimit = stateTimeoutSeconds != null && stateTimeoutSeconds < function.timeoutSeconds();
-        int limit = stateLimit ? stateTimeoutSeconds : function.timeoutSeconds();
-        Future<byte[]> run = sandboxes.submit(() -> invokeNow(function, payload, limit * 1000L));
         try {
-            return run.get(limit, TimeUnit.SECONDS);
-        } catch (TimeoutException e) {
-            run.cancel(true);
-            if (stateLimit) {
-                throw new FunctionFailure("States.Timeout", "the task did not finish within " + limit + " seconds");
-            }
-            throw new FunctionFailure("Sandbox.Timedout", "Task timed out after " + limit + ".00 seconds");
+            return invokeAsync(name, payload, stateTimeoutSeconds).get();
         } catch (ExecutionException e) {
-            throw e.getCause() instanceof FunctionFailure f ? f
-                    : new FunctionFailure(e.getCause().getClass().getName(),
-                            e.getCause().getMessage());
+            throw (FunctionFailure) e.getCause();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new FunctionFailure("Sandbox.Interrupted", "invocation interrupted");
         }
     }
 
-    private byte[] invokeNow(Catalog.Function function, byte[] payload, long timeoutMillis) {
+    /**
+     * Runs function {@code name} in a sandbox without holding the calling thread: for callers on
+     * an event loop (the gateway, the Lambda API), which must never wait for a function, since a
+     * function may call back into this process (StartExecution) and need a thread of its own.
+     * The result fails with a {@link FunctionFailure} only.
+     */
+    public CompletableFuture<byte[]> invokeAsync(String name, byte[] payload, Integer stateTimeoutSeconds) {
+        return invokeAsync(name, payload, stateTimeoutSeconds, null);
+    }
+
+    /**
+     * As {@link #invokeAsync(String, byte[], Integer)}; if {@code log} is given, it receives what
+     * the function logged on its own thread, framed by START, END and REPORT lines as CloudWatch has
+     * a Lambda's log ({@code LogType=Tail}).
+     */
+    public CompletableFuture<byte[]> invokeAsync(String name, byte[] payload, Integer stateTimeoutSeconds,
+            StringBuilder log) {
+        CompletableFuture<byte[]> result = new CompletableFuture<>();
+        Optional<Catalog.Function> found = catalog.function(name);
+        if (found.isEmpty()) {
+            result.completeExceptionally(new FunctionFailure("ResourceNotFoundException", "Function not found: " + name));
+            return result;
+        }
+        Catalog.Function function = found.get();
+        boolean stateLimit = stateTimeoutSeconds != null && stateTimeoutSeconds < function.timeoutSeconds();
+        int limit = stateLimit ? stateTimeoutSeconds : function.timeoutSeconds();
+        FunctionFailure timedOut = stateLimit
+                ? new FunctionFailure("States.Timeout", "the task did not finish within " + limit + " seconds")
+                : new FunctionFailure("Sandbox.Timedout", "Task timed out after " + limit + ".00 seconds");
+        try {
+            sandboxes.execute(() -> run(function, payload, limit, timedOut, log, result));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            result.completeExceptionally(new Throttled(name, maxWaiting));
+        }
+        return result;
+    }
+
+    /** One invocation in its sandbox: its deadline armed when it starts, its log captured if asked for. */
+    private void run(Catalog.Function function, byte[] payload, int limit, FunctionFailure timedOut, StringBuilder log,
+            CompletableFuture<byte[]> result) {
+        Thread sandbox = Thread.currentThread();
+        Object running = new Object();
+        boolean[] ended = { false };
+        ScheduledFuture<?> deadline = deadlines.schedule(() -> {
+            synchronized (running) {
+                // Lambda stops a sandbox at its timeout; a thread can only be interrupted.
+                if (!ended[0] && result.completeExceptionally(timedOut)) {
+                    sandbox.interrupt();
+                }
+            }
+        }, limit, TimeUnit.SECONDS);
+        String requestId = java.util.UUID.randomUUID().toString();
+        long started = System.nanoTime();
+        StringBuilder own = log == null ? null : new StringBuilder();
+        if (own != null) {
+            own.append("START RequestId: ").append(requestId).append(" Version: $LATEST\n");
+            InvocationLog.capture(own);
+        }
+        byte[] output = null;
+        FunctionFailure failure = null;
+        try {
+            output = invokeNow(function, payload, limit * 1000L, requestId);
+        } catch (FunctionFailure f) {
+            failure = f;
+        } catch (Throwable t) {
+            failure = new FunctionFailure(t.getClass().getName(), t.getMessage());
+        } finally {
+            if (own != null) {
+                InvocationLog.capture(null);
+                double millis = (System.nanoTime() - started) / 1e6;
+                own.append("END RequestId: ").append(requestId).append('\n').append("REPORT RequestId: ").append(requestId)
+                        .append(String.format(java.util.Locale.ROOT, "\tDuration: %.2f ms\tBilled Duration: %d ms\t"
+                                + "Memory Size: %d MB\tMax Memory Used: %d MB\t%n", millis, (long) Math.ceil(millis),
+                                function.memoryMb(), function.memoryMb()));
+                synchronized (log) {
+                    log.append(own);
+                }
+            }
+            if (failure == null) {
+                result.complete(output);
+            } else {
+                result.completeExceptionally(failure);
+            }
+            synchronized (running) {
+                ended[0] = true;
+            }
+            deadline.cancel(false);
+            Thread.interrupted(); // an interrupt of the deadline is this invocation's, not the next one's
+        }
+    }
+
+    private byte[] invokeNow(Catalog.Function function, byte[] payload, long timeoutMillis, String requestId) {
         // Sandbox threads inherit the logging context of the thread that created them; a Lambda starts clean.
         MDC.clear();
         ManagedContext requestContext = Arc.container().requestContext();
@@ -117,7 +221,7 @@ public class LocalFunctions {
             }
             Object input = lambdaJson().readerFor(lambdaJson().constructType(inputType(handle.getBean().getBeanClass())))
                     .readValue(payload);
-            Object output = handle.get().handleRequest(input, new LocalLambdaContext(function, timeoutMillis));
+            Object output = handle.get().handleRequest(input, new LocalLambdaContext(function, timeoutMillis, requestId));
             return lambdaJson().writeValueAsBytes(output);
         } catch (FunctionFailure e) {
             throw e;
@@ -149,5 +253,6 @@ public class LocalFunctions {
     @PreDestroy
     void stop() {
         sandboxes.shutdownNow();
+        deadlines.shutdownNow();
     }
 }

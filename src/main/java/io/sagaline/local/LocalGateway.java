@@ -49,6 +49,8 @@ public class LocalGateway {
     private static final Logger LOG = Logger.getLogger(LocalGateway.class);
     /** API Gateway's own payload limit. */
     private static final long MAX_PAYLOAD_BYTES = 10L * 1024 * 1024;
+    /** API Gateway HTTP API: "total combined size of request line and header values", 10,240 bytes. */
+    private static final long MAX_REQUEST_LINE_AND_HEADERS = 10_240;
     private static final Set<String> TEXT_TYPES = Set.of("application/json", "application/problem+json", "text/plain",
             "application/x-www-form-urlencoded", "application/xml", "text/xml", "text/html");
     private static final DateTimeFormatter REQUEST_TIME = DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss Z",
@@ -92,29 +94,94 @@ public class LocalGateway {
     }
 
     void install(@Observes Router router) {
+        router.route().order(-1000).handler(this::withinApiGatewayLimits);
         router.routeWithRegex("^/(?!q/).*").handler(BodyHandler.create().setBodyLimit(MAX_PAYLOAD_BYTES))
                 .handler(this::handle)
                 .failureHandler(this::failed);
+        // What the router itself refuses (a path it cannot decode, no route, a method no route
+        // takes) is problem+json too, as every refusal of the API is.
+        for (int status : new int[] { 400, 404, 405, 413, 414, 415, 431, 500 }) {
+            router.errorHandler(status, this::failed);
+        }
     }
 
     /**
-     * A failure inside the gateway route is problem+json too. (Quarkus' HTTP layer refuses a body
-     * over 10 MB and a broken percent-escape before any route, with 413 and 400 and no body, as API
-     * Gateway refuses them with its own message in AWS.)
+     * API Gateway's own limit: request line and headers together at most 10,240 bytes, refused
+     * with 431 before any function runs. The HTTP server's limits sit far above it (1 MB), so that
+     * this refusal, not the server's bare one, is what a caller gets.
+     */
+    private void withinApiGatewayLimits(RoutingContext ctx) {
+        HttpServerRequest request = ctx.request();
+        String malformed = malformedUri(request.uri());
+        if (malformed != null) {
+            problem(ctx.response(), 400, "Bad request", "the request URI cannot be read: " + malformed);
+            return;
+        }
+        long size = request.method().name().length() + request.uri().length() + 10;
+        for (Map.Entry<String, String> header : request.headers()) {
+            size += header.getKey().length() + header.getValue().length() + 4;
+        }
+        if (size > MAX_REQUEST_LINE_AND_HEADERS && !request.path().startsWith("/q/")) {
+            problem(ctx.response(), 431, "Request header fields too large", "the request line and headers are " + size
+                    + " bytes; API Gateway's limit is " + MAX_REQUEST_LINE_AND_HEADERS);
+            return;
+        }
+        ctx.next();
+    }
+
+    /** Why {@code uri} is no URI (a broken percent-escape, a character no URI may hold), or null. */
+    private static String malformedUri(String uri) {
+        try {
+            new java.net.URI(uri);
+            String query = uri.indexOf('?') < 0 ? "" : uri.substring(uri.indexOf('?') + 1);
+            java.net.URLDecoder.decode(uri.indexOf('?') < 0 ? uri : uri.substring(0, uri.indexOf('?')), StandardCharsets.UTF_8);
+            java.net.URLDecoder.decode(query, StandardCharsets.UTF_8);
+            return null;
+        } catch (java.net.URISyntaxException e) {
+            return e.getReason() + " at index " + e.getIndex();
+        } catch (IllegalArgumentException e) {
+            return e.getMessage();
+        }
+    }
+
+    /**
+     * A failure inside the gateway route, or a refusal of the router, is problem+json. (A body
+     * over 10 MB is refused by the body handler, as API Gateway refuses it in AWS.)
      */
     private void failed(RoutingContext ctx) {
+        if (ctx.response().ended()) {
+            return;
+        }
         int status = ctx.statusCode() > 0 ? ctx.statusCode() : 500;
         String detail = switch (status) {
             case 413 -> "the body is over API Gateway's limit of " + MAX_PAYLOAD_BYTES + " bytes";
             case 400 -> "the request could not be read: "
-                    + (ctx.failure() == null ? "malformed request" : ctx.failure().getMessage());
+                    + (ctx.failure() == null ? "malformed request (a path or query it cannot decode?)"
+                            : ctx.failure().getMessage());
+            case 404 -> "no route for " + ctx.request().method() + " " + ctx.request().path();
+            case 405 -> ctx.request().method() + " is not allowed on " + ctx.request().path();
+            case 414, 431 -> "the request line or headers are over API Gateway's limit of "
+                    + MAX_REQUEST_LINE_AND_HEADERS + " bytes";
+            case 415 -> "unsupported content type " + ctx.request().getHeader("content-type");
             default -> "the request failed in the gateway";
         };
         if (status >= 500) {
             LOG.error("gateway failure", ctx.failure());
         }
-        problem(ctx.response(), status, status == 413 ? "Payload too large" : status < 500 ? "Bad request" : "Internal error",
-                detail);
+        problem(ctx.response(), status, title(status), detail);
+    }
+
+    private static String title(int status) {
+        return switch (status) {
+            case 400 -> "Bad request";
+            case 404 -> "Not found";
+            case 405 -> "Method not allowed";
+            case 413 -> "Payload too large";
+            case 414 -> "URI too long";
+            case 415 -> "Unsupported media type";
+            case 431 -> "Request header fields too large";
+            default -> status < 500 ? "Bad request" : "Internal error";
+        };
     }
 
     private void handle(RoutingContext ctx) {
@@ -140,15 +207,37 @@ public class LocalGateway {
             return;
         }
         String function = route.get().function().name();
-        ctx.vertx().executeBlocking(() -> functions.invoke(function, payload), false).onComplete(result -> {
-            if (result.succeeded()) {
-                respond(ctx.response(), result.result());
+        io.vertx.core.Context context = ctx.vertx().getOrCreateContext();
+        // The event loop never waits for a function: it may call back into this process.
+        functions.invokeAsync(function, payload, null).whenComplete((output, failure) -> context.runOnContext(v -> {
+            if (failure == null) {
+                respond(ctx.response(), output);
             } else {
-                LOG.errorf(result.cause(), "function %s failed on %s", function, route.get().routeKey());
-                problem(ctx.response(), 500, "Internal error",
-                        "function " + function + " failed: " + result.cause().getMessage());
+                failed(ctx.response(), route.get(), (LocalFunctions.FunctionFailure) failure);
             }
-        });
+        }));
+    }
+
+    /**
+     * What API Gateway answers when the integration fails: a throttled function 429, a function
+     * that ran out of time 504, saying that it may have done its work, anything else 500.
+     */
+    private void failed(HttpServerResponse response, Route route, LocalFunctions.FunctionFailure failure) {
+        String function = route.function().name();
+        if (failure instanceof LocalFunctions.Throttled) {
+            LOG.warnf("function %s throttled on %s: %s", function, route.routeKey(), failure.errorMessage());
+            response.putHeader("retry-after", "1");
+            problem(response, 429, "Too many requests", "the service is at its concurrency limit; retry after a second");
+        } else if (failure.errorType().equals("Sandbox.Timedout")) {
+            LOG.errorf("function %s timed out on %s: %s", function, route.routeKey(), failure.errorMessage());
+            problem(response, 504, "Gateway timeout", "function " + function + " did not answer in time ("
+                    + failure.errorMessage() + "); it may have completed its work: send the same request again with "
+                    + "the same Idempotency-Key to learn its outcome, or read the resource before retrying without one");
+        } else {
+            LOG.errorf("function %s failed on %s: %s: %s", function, route.routeKey(), failure.errorType(),
+                    failure.errorMessage());
+            problem(response, 500, "Internal error", "function " + function + " failed: " + failure.getMessage());
+        }
     }
 
     private APIGatewayV2HTTPEvent event(RoutingContext ctx, Route route) {

@@ -1,7 +1,5 @@
 package io.sagaline.local;
 
-import java.util.UUID;
-
 import org.jboss.logging.Logger;
 
 import com.amazonaws.services.lambda.runtime.ClientContext;
@@ -17,11 +15,12 @@ final class LocalLambdaContext implements Context {
     private static final Logger LOG = Logger.getLogger("io.sagaline.lambda");
 
     private final Catalog.Function function;
-    private final String requestId = UUID.randomUUID().toString();
+    private final String requestId;
     private final long deadlineMillis;
 
-    LocalLambdaContext(Catalog.Function function, long timeoutMillis) {
+    LocalLambdaContext(Catalog.Function function, long timeoutMillis, String requestId) {
         this.function = function;
+        this.requestId = requestId;
         this.deadlineMillis = System.currentTimeMillis() + timeoutMillis;
     }
 

@@ -149,10 +149,10 @@ public class LocalStepFunctions {
         return execution;
     }
 
-    public List<PgExecutionStore.Summary> list(String stateMachineArn, Execution.Status status, int limit,
+    public List<PgExecutionStore.Summary> list(String stateMachineArn, Execution.Status status, Boolean redriven, int limit,
             PgExecutionStore.Cursor after) {
         machine(stateMachineArn);
-        return store.list(stateMachineArn, status, limit, after);
+        return store.list(stateMachineArn, status, redriven, limit, after);
     }
 
     /** The store this engine commits to (for tests that play a second, crashing process on it). */

@@ -119,7 +119,7 @@ public class PgExecutionStore implements ExecutionStore {
 
     /** One line of ListExecutions. */
     public record Summary(String arn, String stateMachineArn, String name, Execution.Status status, Instant startDate,
-            Instant stopDate) {
+            Instant stopDate, int redriveCount, Instant redriveDate) {
     }
 
     /** Where a page of ListExecutions ended: the start date and ARN of its last execution. */
@@ -127,13 +127,15 @@ public class PgExecutionStore implements ExecutionStore {
     }
 
     /**
-     * Executions of a state machine, newest first (ties by ARN), optionally of one status: at most
+     * Executions of a state machine, newest first (ties by ARN), optionally of one status and
+     * redriven or not ({@code redriven} null: either): at most
      * {@code limit} of those after {@code after} (null: from the newest). Paging by the last row
      * seen rather than by an offset, executions started between two calls do not shift the pages.
      */
-    public List<Summary> list(String stateMachineArn, Execution.Status status, int limit, Cursor after) {
-        String sql = "select arn, state_machine_arn, name, status, start_date, stop_date from engine.executions "
-                + "where state_machine_arn = ?" + (status == null ? "" : " and status = ?")
+    public List<Summary> list(String stateMachineArn, Execution.Status status, Boolean redriven, int limit, Cursor after) {
+        String sql = "select arn, state_machine_arn, name, status, start_date, stop_date, redrive_count, redrive_date"
+                + " from engine.executions where state_machine_arn = ?" + (status == null ? "" : " and status = ?")
+                + (redriven == null ? "" : redriven ? " and redrive_count > 0" : " and redrive_count = 0")
                 + (after == null ? "" : " and (start_date, arn) < (?, ?)") + " order by start_date desc, arn desc limit ?";
         try (Connection connection = dataSource.getConnection(); PreparedStatement query = connection.prepareStatement(sql)) {
             int i = 0;
@@ -150,7 +152,8 @@ public class PgExecutionStore implements ExecutionStore {
             try (ResultSet r = query.executeQuery()) {
                 while (r.next()) {
                     summaries.add(new Summary(r.getString(1), r.getString(2), r.getString(3),
-                            Execution.Status.valueOf(r.getString(4)), instant(r.getTimestamp(5)), instant(r.getTimestamp(6))));
+                            Execution.Status.valueOf(r.getString(4)), instant(r.getTimestamp(5)), instant(r.getTimestamp(6)),
+                            r.getInt(7), instant(r.getTimestamp(8))));
                 }
             }
             return summaries;

@@ -28,7 +28,7 @@ import io.vertx.ext.web.handler.BodyHandler;
  * The Step Functions API on the local port, in the AWS JSON 1.0 protocol ({@code POST /},
  * {@code X-Amz-Target: AWSStepFunctions.<Operation>}), so that the AWS SDK's {@code SfnClient} and
  * {@code aws stepfunctions --endpoint-url} work against the local engine unchanged. Signatures
- * are not checked: this endpoint is for one machine.
+ * are checked as {@link LocalAwsAuth} says: always beyond loopback.
  */
 @ApplicationScoped
 @IfBuildProfile(anyOf = { "dev", "test" })
@@ -40,10 +40,12 @@ public class StepFunctionsApi {
     private static final String ROLE = "arn:aws:iam::" + LocalStepFunctions.ACCOUNT + ":role/sagaline-local-states";
 
     private final LocalStepFunctions engine;
+    private final LocalAwsAuth auth;
     private final ObjectMapper json;
 
-    StepFunctionsApi(LocalStepFunctions engine, ObjectMapper json) {
+    StepFunctionsApi(LocalStepFunctions engine, LocalAwsAuth auth, ObjectMapper json) {
         this.engine = engine;
+        this.auth = auth;
         this.json = json;
     }
 
@@ -55,6 +57,15 @@ public class StepFunctionsApi {
                 return;
             }
             Buffer body = ctx.body().buffer();
+            ctx.response().putHeader("x-amzn-RequestId", java.util.UUID.randomUUID().toString());
+            try {
+                auth.check(ctx.request(), body);
+            } catch (SigV4Verifier.Refusal r) {
+                ctx.response().setStatusCode(400).putHeader("content-type", CONTENT_TYPE)
+                        .putHeader("x-amzn-errortype", r.code())
+                        .end(json.createObjectNode().put("__type", r.code()).put("message", r.getMessage()).toString());
+                return;
+            }
             serve(ctx, target.substring(TARGET.length()), body == null ? Buffer.buffer() : body);
         });
     }
@@ -105,7 +116,7 @@ public class StepFunctionsApi {
             throw new Refused("ValidationException", "input must be a string holding JSON");
         }
         String input = request.hasNonNull("input") ? request.get("input").asText() : "{}";
-        Execution execution = engine.start(required(request, "stateMachineArn"), name, input);
+        Execution execution = engine.start(arn(request, "stateMachineArn", "stateMachine"), name, input);
         return object().put("executionArn", execution.arn()).put("startDate", seconds(execution.startDate()));
     }
 
@@ -114,7 +125,8 @@ public class StepFunctionsApi {
         if (request.hasNonNull("input") && !request.get("input").isTextual()) {
             throw new Refused("ValidationException", "input must be a string holding JSON");
         }
-        Execution e = engine.startSync(required(request, "stateMachineArn"), text(request, "name"), text(request, "input"));
+        Execution e = engine.startSync(arn(request, "stateMachineArn", "stateMachine"), text(request, "name"),
+                text(request, "input"));
         ObjectNode out = object().put("executionArn", e.arn()).put("stateMachineArn", e.stateMachineArn()).put("name", e.name())
                 .put("startDate", seconds(e.startDate())).put("stopDate", seconds(e.stopDate()))
                 .put("status", e.status() == Execution.Status.ABORTED ? "FAILED" : e.status().name())
@@ -142,7 +154,7 @@ public class StepFunctionsApi {
     }
 
     private JsonNode describeExecution(JsonNode request) {
-        Execution e = execution(required(request, "executionArn"));
+        Execution e = execution(arn(request, "executionArn", "execution"));
         ObjectNode out = object().put("executionArn", e.arn()).put("stateMachineArn", e.stateMachineArn()).put("name", e.name())
                 .put("status", e.status().name()).put("startDate", seconds(e.startDate())).put("input", e.input().toString());
         out.putObject("inputDetails").put("included", true);
@@ -154,19 +166,24 @@ public class StepFunctionsApi {
         if (e.redriveDate() != null) {
             out.put("redriveDate", seconds(e.redriveDate()));
         }
-        out.put("redriveStatus", e.status() == Execution.Status.RUNNING || e.status() == Execution.Status.SUCCEEDED
-                ? "NOT_REDRIVABLE"
-                : "REDRIVABLE");
+        boolean redrivable = e.status() != Execution.Status.RUNNING && e.status() != Execution.Status.SUCCEEDED;
+        out.put("redriveStatus", redrivable ? "REDRIVABLE" : "NOT_REDRIVABLE");
+        if (!redrivable) {
+            // AWS's words for why (DescribeExecution, redriveStatusReason)
+            out.put("redriveStatusReason",
+                    e.status() == Execution.Status.RUNNING ? "Execution is RUNNING and cannot be redriven"
+                            : "Execution is SUCCEEDED and cannot be redriven");
+        }
         return out;
     }
 
     private JsonNode stopExecution(JsonNode request) {
-        Execution e = engine.stop(required(request, "executionArn"), text(request, "error"), text(request, "cause"));
+        Execution e = engine.stop(arn(request, "executionArn", "execution"), text(request, "error"), text(request, "cause"));
         return object().put("stopDate", seconds(e.stopDate()));
     }
 
     private JsonNode redriveExecution(JsonNode request) {
-        Execution e = engine.redrive(required(request, "executionArn"));
+        Execution e = engine.redrive(arn(request, "executionArn", "execution"));
         return object().put("redriveDate", seconds(e.redriveDate()));
     }
 
@@ -179,9 +196,19 @@ public class StepFunctionsApi {
                 throw new Refused("ValidationException", "unknown statusFilter " + request.get("statusFilter").asText());
             }
         }
+        Boolean redriven = null;
+        if (request.hasNonNull("redriveFilter")) {
+            redriven = switch (request.get("redriveFilter").asText()) {
+                case "REDRIVEN" -> true;
+                case "NOT_REDRIVEN" -> false;
+                default -> throw new Refused("ValidationException", "1 validation error detected: Value '"
+                        + request.get("redriveFilter").asText() + "' at 'redriveFilter' failed to satisfy constraint: "
+                        + "Member must satisfy enum value set: [REDRIVEN, NOT_REDRIVEN]");
+            };
+        }
         int limit = pageSize(request, 100);
-        List<PgExecutionStore.Summary> page = engine.list(required(request, "stateMachineArn"), status, limit + 1,
-                cursor(request));
+        List<PgExecutionStore.Summary> page = engine.list(arn(request, "stateMachineArn", "stateMachine"), status, redriven,
+                limit + 1, cursor(request));
         ObjectNode out = object();
         ArrayNode executions = out.putArray("executions");
         page.stream().limit(limit).forEach(s -> {
@@ -189,6 +216,10 @@ public class StepFunctionsApi {
                     .put("name", s.name()).put("status", s.status().name()).put("startDate", seconds(s.startDate()));
             if (s.stopDate() != null) {
                 item.put("stopDate", seconds(s.stopDate()));
+            }
+            item.put("redriveCount", s.redriveCount());
+            if (s.redriveDate() != null) {
+                item.put("redriveDate", seconds(s.redriveDate()));
             }
         });
         if (page.size() > limit) {
@@ -215,7 +246,8 @@ public class StepFunctionsApi {
     }
 
     private JsonNode getExecutionHistory(JsonNode request) {
-        List<HistoryEvent> history = new java.util.ArrayList<>(execution(required(request, "executionArn")).history());
+        List<HistoryEvent> history = new java.util.ArrayList<>(execution(arn(request, "executionArn", "execution")).history());
+        boolean withData = request.path("includeExecutionData").asBoolean(true);
         if (request.path("reverseOrder").asBoolean(false)) {
             java.util.Collections.reverse(history);
         }
@@ -227,13 +259,23 @@ public class StepFunctionsApi {
             ObjectNode event = events.addObject().put("timestamp", seconds(e.timestamp())).put("type", e.type())
                     .put("id", e.id()).put("previousEventId", e.previousEventId());
             if (e.detailsKey() != null && e.details() != null) {
-                event.set(e.detailsKey(), e.details());
+                event.set(e.detailsKey(), withData ? e.details() : withoutData(e.details()));
             }
         });
         if (history.size() > offset + limit) {
             out.put("nextToken", token(offset + limit));
         }
         return out;
+    }
+
+    /**
+     * An event's details without the execution's data, as GetExecutionHistory gives them with
+     * {@code includeExecutionData: false}: no input, output, parameters or result.
+     */
+    private static JsonNode withoutData(JsonNode details) {
+        ObjectNode copy = ((ObjectNode) details).deepCopy();
+        copy.remove(List.of("input", "output", "parameters", "result"));
+        return copy;
     }
 
     private JsonNode listStateMachines() {
@@ -246,11 +288,30 @@ public class StepFunctionsApi {
     }
 
     private JsonNode describeStateMachine(JsonNode request) {
-        String arn = required(request, "stateMachineArn");
+        String arn = arn(request, "stateMachineArn", "stateMachine");
         var machine = engine.machine(arn);
         return object().put("stateMachineArn", arn).put("name", machine.name()).put("status", "ACTIVE")
                 .put("definition", machine.definition().toString()).put("roleArn", ROLE).put("type", engine.type(arn))
                 .put("creationDate", seconds(engine.loadedAt()));
+    }
+
+    /** ARNs as Step Functions writes them: a state machine (maybe qualified), an execution. */
+    private static final java.util.regex.Pattern STATE_MACHINE_ARN = java.util.regex.Pattern
+            .compile("arn:aws[a-z-]*:states:[a-z0-9-]+:\\d{12}:stateMachine:[^\\s:/]{1,80}(:[^\\s:/]{1,80})?");
+    private static final java.util.regex.Pattern EXECUTION_ARN = java.util.regex.Pattern
+            .compile("arn:aws[a-z-]*:states:[a-z0-9-]+:\\d{12}:(execution|express):[^\\s:/]{1,80}:[^\\s:/]{1,80}"
+                    + "(:[^\\s:/]{1,80})?");
+
+    /** The ARN in {@code field}: well formed for its kind, or InvalidArn, as AWS answers before looking anything up. */
+    private static String arn(JsonNode request, String field, String kind) {
+        String arn = required(request, field);
+        java.util.regex.Pattern pattern = kind.equals("execution") ? EXECUTION_ARN : STATE_MACHINE_ARN;
+        if (!pattern.matcher(arn).matches()) {
+            throw new Refused("InvalidArn", "Invalid Arn: '" + (arn.startsWith("arn:")
+                    ? "Resource type not valid in this context: " + arn
+                    : "Invalid ARN prefix: " + arn) + "'");
+        }
+        return arn;
     }
 
     private Execution execution(String arn) {

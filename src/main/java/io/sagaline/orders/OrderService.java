@@ -14,6 +14,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import org.jboss.logging.Logger;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -33,6 +35,8 @@ import software.amazon.awssdk.core.exception.SdkException;
 /** Places orders (PENDING, then the saga decides) and answers what an order looks like, now or then, and its history. */
 @ApplicationScoped
 public class OrderService {
+
+    private static final Logger LOG = Logger.getLogger(OrderService.class);
 
     private final IdempotencyKeys idempotencyKeys;
     private final PlaceOrderSaga saga;
@@ -91,6 +95,7 @@ public class OrderService {
         try {
             return idempotencyKeys.claim(tenant, key, mine);
         } catch (RuntimeException e) {
+            LOG.errorf(e, "Idempotency-Key of tenant %s could not be checked", tenant);
             throw new ApiException(503, "idempotency-unavailable", "Service unavailable",
                     "Idempotency-Key cannot be checked right now; nothing was stored, retry later");
         }

@@ -61,7 +61,8 @@ class StepFunctionsApiTest {
         assertThat(history.get(history.size() - 1).type()).isEqualTo(HistoryEventType.EXECUTION_SUCCEEDED);
         assertThat(history).filteredOn(e -> e.type() == HistoryEventType.TASK_STATE_ENTERED)
                 .extracting(e -> e.stateEnteredEventDetails().name())
-                .containsExactly("ReserveStock", "ReserveCredit", "AuthorizePayment", "VoidPayment", "ReleaseCredit",
+                .containsExactly("CheckOrder", "ReserveStock", "ReserveCredit", "AuthorizePayment", "VoidPayment",
+                        "ReleaseCredit",
                         "ReleaseStock", "RejectOrder");
         assertThat(history).filteredOn(e -> e.type() == HistoryEventType.LAMBDA_FUNCTION_FAILED).singleElement()
                 .satisfies(e -> assertThat(e.lambdaFunctionFailedEventDetails().error())
@@ -212,15 +213,19 @@ class StepFunctionsApiTest {
                 .isInstanceOf(StateMachineDoesNotExistException.class);
         assertThatThrownBy(() -> sfn.startExecution(b -> b.stateMachineArn(PLACE_ORDER).name("no spaces allowed").input("{}")))
                 .isInstanceOf(InvalidNameException.class);
-        assertThatThrownBy(() -> sfn.describeExecution(b -> b.executionArn(PLACE_ORDER + ":missing")))
+        assertThatThrownBy(() -> sfn.describeExecution(
+                b -> b.executionArn("arn:aws:states:us-east-1:000000000000:execution:place-order:missing")))
                 .isInstanceOf(ExecutionDoesNotExistException.class);
+        assertThatThrownBy(() -> sfn.describeExecution(b -> b.executionArn(PLACE_ORDER + ":missing")))
+                .as("a state machine's ARN where an execution's belongs").isInstanceOf(
+                        software.amazon.awssdk.services.sfn.model.InvalidArnException.class);
     }
 
     @Test
     void theStateMachinesOfTheCatalog_areListedAndDescribedWithTheirDefinition() {
         assertThat(sfn.listStateMachines().stateMachines()).extracting(m -> m.name()).contains("place-order");
         var described = sfn.describeStateMachine(b -> b.stateMachineArn(PLACE_ORDER));
-        assertThat(described.definition()).contains("\"StartAt\":\"ReserveStock\"")
+        assertThat(described.definition()).contains("\"StartAt\":\"CheckOrder\"")
                 .contains("arn:aws:lambda:us-east-1:000000000000:function:reserve-stock");
         assertThat(described.statusAsString()).isEqualTo("ACTIVE");
     }

@@ -30,6 +30,41 @@ public record DevChild(Process maven, int port, String log) {
     /** Starts a child named {@code name} (its log: {@code target/<name>.log}) with extra {@code -D} settings. */
     public static DevChild start(String name, String... systemProperties) throws Exception {
         var config = ConfigProvider.getConfig();
+        return start(name, Map.of(
+                "QUARKUS_DATASOURCE_JDBC_URL", config.getValue("quarkus.datasource.jdbc.url", String.class),
+                "QUARKUS_DATASOURCE_REACTIVE_URL", config.getValue("quarkus.datasource.reactive.url", String.class),
+                "QUARKUS_DATASOURCE_USERNAME", config.getValue("quarkus.datasource.username", String.class),
+                "QUARKUS_DATASOURCE_PASSWORD", config.getValue("quarkus.datasource.password", String.class),
+                "QUARKUS_REDIS_HOSTS", config.getValue("quarkus.redis.hosts", String.class),
+                "SAGALINE_LOCAL_SQS_ENDPOINT", config.getValue("sagaline.local.sqs.endpoint", String.class)),
+                isolated(systemProperties));
+    }
+
+    /**
+     * A child on this test's servers starts none of its own; should it, they take free ports and a
+     * temporary directory, never a developer's .sagaline/ and dev ports.
+     */
+    private static String[] isolated(String... systemProperties) {
+        List<String> all = new ArrayList<>(
+                List.of("sagaline.local.data-dir=target/dev-children", "sagaline.local.postgres.port=0",
+                        "sagaline.local.redis.port=0", "sagaline.local.sqs.port=0"));
+        all.addAll(List.of(systemProperties));
+        return all.toArray(String[]::new);
+    }
+
+    /**
+     * Starts a child that runs its own embedded services, as {@code ./mvnw quarkus:dev} does for a
+     * developer, with its data in {@code dataDir} and on the given ports.
+     */
+    public static DevChild startWithOwnServices(String name, java.nio.file.Path dataDir, int postgresPort, int redisPort,
+            int sqsPort) throws Exception {
+        return start(name, Map.of(), "sagaline.local.data-dir=" + dataDir.toAbsolutePath(),
+                "sagaline.local.postgres.port=" + postgresPort, "sagaline.local.redis.port=" + redisPort,
+                "sagaline.local.sqs.port=" + sqsPort);
+    }
+
+    private static DevChild start(String name, Map<String, String> environment, String... systemProperties) throws Exception {
+        var config = ConfigProvider.getConfig();
         int port = freePort();
         List<String> command = new ArrayList<>(List.of("./mvnw", "-q", "quarkus:dev", "-Dasl.skip=true",
                 "-Dquarkus.console.enabled=false", "-Ddebug=false", "-Dquarkus.http.port=" + port,
@@ -44,25 +79,24 @@ public record DevChild(Process maven, int port, String log) {
         String log = "target/" + name + ".log";
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(new File(log))
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-        builder.environment().putAll(Map.of(
-                "QUARKUS_DATASOURCE_JDBC_URL", config.getValue("quarkus.datasource.jdbc.url", String.class),
-                "QUARKUS_DATASOURCE_REACTIVE_URL", config.getValue("quarkus.datasource.reactive.url", String.class),
-                "QUARKUS_DATASOURCE_USERNAME", config.getValue("quarkus.datasource.username", String.class),
-                "QUARKUS_DATASOURCE_PASSWORD", config.getValue("quarkus.datasource.password", String.class),
-                "QUARKUS_REDIS_HOSTS", config.getValue("quarkus.redis.hosts", String.class),
-                "SAGALINE_LOCAL_SQS_ENDPOINT", config.getValue("sagaline.local.sqs.endpoint", String.class)));
+        builder.environment().putAll(environment);
         DevChild child = new DevChild(builder.start(), port, log);
-        await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(250)).until(() -> {
-            if (!child.maven().isAlive()) {
-                throw new IllegalStateException("the child stopped; see " + log);
-            }
-            try {
-                return HTTP.send(HttpRequest.newBuilder(URI.create(child.url() + "/q/health/ready")).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
-            } catch (IOException e) {
-                return false;
-            }
-        });
+        try {
+            await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(250)).until(() -> {
+                if (!child.maven().isAlive()) {
+                    throw new IllegalStateException("the child stopped; see " + log);
+                }
+                try {
+                    return HTTP.send(HttpRequest.newBuilder(URI.create(child.url() + "/q/health/ready")).build(),
+                            HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+                } catch (IOException e) {
+                    return false;
+                }
+            });
+        } catch (RuntimeException e) {
+            child.killTree(); // a child that never got ready must not outlive its test
+            throw e;
+        }
         return child;
     }
 
@@ -80,6 +114,12 @@ public record DevChild(Process maven, int port, String log) {
             throw new IllegalStateException(path + " -> " + response.statusCode() + " " + response.body());
         }
         return response.body();
+    }
+
+    /** GETs as tenant demo; returns the status and the body. */
+    public HttpResponse<String> get(String path) throws IOException, InterruptedException {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(url() + path)).header("x-api-key", "local-demo-key")
+                .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     public static String field(String json, String name) {
@@ -103,13 +143,29 @@ public record DevChild(Process maven, int port, String log) {
         maven.waitFor();
     }
 
+    /** Stops the child as Ctrl-C would, and kills what is still running 30 s later. */
     public void stop() throws InterruptedException {
-        maven.descendants().forEach(ProcessHandle::destroy);
+        List<ProcessHandle> tree = new ArrayList<>(maven.descendants().toList());
+        tree.forEach(ProcessHandle::destroy);
         maven.destroy();
-        maven.waitFor();
+        if (!maven.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+            maven.destroyForcibly();
+        }
+        for (ProcessHandle p : tree) {
+            try {
+                p.onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                p.destroyForcibly();
+            }
+        }
     }
 
-    private static int freePort() throws IOException {
+    private void killTree() {
+        maven.descendants().forEach(ProcessHandle::destroyForcibly);
+        maven.destroyForcibly();
+    }
+
+    public static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         }

@@ -21,6 +21,23 @@ import redis.embedded.RedisServer;
 final class EmbeddedServices {
 
     private static final Logger LOG = Logger.getLogger(EmbeddedServices.class);
+
+    /**
+     * Where the servers keep their data and which ports they take. {@code dataDir} null: a
+     * temporary directory, gone at exit (tests); otherwise kept across restarts (dev mode). A port
+     * of 0: any free one. {@code durable}: PostgreSQL with the server's defaults (fsync and
+     * synchronous commit on) rather than the fast settings that survive a killed process but not
+     * a killed machine.
+     */
+    record Settings(java.nio.file.Path dataDir, int postgresPort, int redisPort, int sqsPort, boolean durable) {
+    }
+
+    private static Settings settings = new Settings(null, 0, 0, 0, false);
+
+    static synchronized void configure(Settings chosen) {
+        settings = chosen;
+    }
+
     private static EmbeddedPostgres postgres;
     private static RedisServer redis;
     private static int redisPort;
@@ -76,7 +93,7 @@ final class EmbeddedServices {
         if (sqs == null) {
             long started = System.nanoTime();
             try {
-                sqsPort = freePort();
+                sqsPort = settings.sqsPort() == 0 ? freePort() : settings.sqsPort();
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -95,15 +112,30 @@ final class EmbeddedServices {
         if (postgres == null) {
             long started = System.nanoTime();
             try {
-                postgres = EmbeddedPostgres.builder()
+                EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                         .setPGStartupWait(Duration.ofSeconds(60))
-                        .setServerConfig("max_connections", "200")
-                        .setServerConfig("fsync", "off")
-                        .start();
+                        .setServerConfig("max_connections", "200");
+                if (settings.durable()) {
+                    // zonky starts the server with -F (fsync off) and synchronous_commit=off; a later -c wins.
+                    builder.setServerConfig("fsync", "on").setServerConfig("synchronous_commit", "on");
+                } else {
+                    builder.setServerConfig("fsync", "off");
+                }
+                if (settings.postgresPort() != 0) {
+                    builder.setPort(settings.postgresPort());
+                }
+                if (settings.dataDir() != null) {
+                    java.nio.file.Path data = settings.dataDir().resolve("postgres");
+                    replaceOrphan(data.resolve("postmaster.pid"), "postgres");
+                    builder.setDataDirectory(data).setCleanDataDirectory(false);
+                }
+                postgres = builder.start();
             } catch (IOException e) {
                 throw new UncheckedIOException("embedded PostgreSQL did not start", e);
             }
-            LOG.infof("embedded PostgreSQL on port %d (%d ms)", postgres.getPort(), (System.nanoTime() - started) / 1_000_000);
+            LOG.infof("embedded PostgreSQL on port %d, data in %s%s (%d ms)", postgres.getPort(),
+                    settings.dataDir() == null ? "a temporary directory" : settings.dataDir().resolve("postgres"),
+                    settings.durable() ? ", fsync on" : ", fsync off", (System.nanoTime() - started) / 1_000_000);
             stopOnExit();
         }
         return postgres.getPort();
@@ -112,9 +144,19 @@ final class EmbeddedServices {
     private static synchronized int startRedis() {
         if (redis == null) {
             try {
-                redisPort = freePort();
-                redis = RedisServer.newRedisServer().port(redisPort).bind("127.0.0.1")
-                        .setting("save \"\"").setting("appendonly no").build();
+                redisPort = settings.redisPort() == 0 ? freePort() : settings.redisPort();
+                var builder = RedisServer.newRedisServer().port(redisPort).bind("127.0.0.1");
+                if (settings.dataDir() == null) {
+                    builder.setting("save \"\"").setting("appendonly no");
+                } else {
+                    // Idempotency-Keys and leases survive a restart with the orders they guard.
+                    java.nio.file.Path dir = settings.dataDir().resolve("redis");
+                    java.nio.file.Files.createDirectories(dir);
+                    replaceOrphan(dir.resolve("redis.pid"), "redis");
+                    builder.setting("dir \"" + dir.toAbsolutePath() + "\"").setting("appendonly yes")
+                            .setting("pidfile \"" + dir.toAbsolutePath().resolve("redis.pid") + "\"");
+                }
+                redis = builder.build();
                 redis.start();
             } catch (IOException e) {
                 throw new UncheckedIOException("embedded Redis did not start", e);
@@ -123,6 +165,35 @@ final class EmbeddedServices {
             stopOnExit();
         }
         return redisPort;
+    }
+
+    /**
+     * A server a previous run left behind (its JVM was killed: the servers are child processes and
+     * outlive it) still holds the data directory and the port. Found by the pid file it wrote, it
+     * is asked to stop (SIGTERM: PostgreSQL's smart shutdown, Redis's save-and-exit), and killed if
+     * it does not within 30 s; then this run starts its own on the same data.
+     */
+    static void replaceOrphan(java.nio.file.Path pidFile, String command) {
+        if (!java.nio.file.Files.exists(pidFile)) {
+            return;
+        }
+        long pid;
+        try {
+            pid = Long.parseLong(java.nio.file.Files.readAllLines(pidFile).get(0).trim());
+        } catch (IOException | RuntimeException e) {
+            return;
+        }
+        ProcessHandle.of(pid).filter(p -> p.info().command().map(c -> c.contains(command)).orElse(false)).ifPresent(p -> {
+            LOG.warnf("a %s left running by an earlier run (pid %d) holds %s: stopping it", command, pid, pidFile.getParent());
+            p.destroy();
+            try {
+                p.onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (Exception e) {
+                LOG.warnf("%s (pid %d) did not stop within 30 s: killing it", command, pid);
+                p.destroyForcibly();
+                p.onExit().join();
+            }
+        });
     }
 
     private static int freePort() throws IOException {

@@ -17,6 +17,11 @@ import io.smallrye.config.ConfigSourceFactory;
  * ordinary source, so a real server configured the usual Quarkus way (environment variables,
  * system properties, application.properties) wins and the embedded one never starts.
  * It also names the local ARN of every state machine in the catalog.
+ * <p>
+ * Where the servers keep their data and which ports they listen on: {@code sagaline.local.data-dir}
+ * (dev: {@code .sagaline}; tests: a temporary directory), {@code sagaline.local.postgres.port},
+ * {@code .redis.port}, {@code .sqs.port} (dev: 55432, 56379, 9324; tests: free ports), and
+ * {@code sagaline.local.postgres.durable} (default false: fsync off).
  */
 public class EmbeddedServicesConfigSource implements ConfigSource {
 
@@ -24,9 +29,32 @@ public class EmbeddedServicesConfigSource implements ConfigSource {
         @Override
         public Iterable<ConfigSource> getConfigSources(ConfigSourceContext context) {
             List<String> profiles = context.getProfiles();
-            boolean local = profiles.contains("dev") || profiles.contains("test");
-            return local ? List.of(new EmbeddedServicesConfigSource()) : List.of();
+            boolean dev = profiles.contains("dev");
+            boolean local = dev || profiles.contains("test");
+            if (!local) {
+                return List.of();
+            }
+            // Dev mode keeps its data in .sagaline/ (git ignores it, ./mvnw clean keeps it) on fixed
+            // ports; tests take free ports and a temporary directory. Each can be set.
+            String dataDir = setting(context, "sagaline.local.data-dir", dev ? ".sagaline" : "");
+            EmbeddedServices.configure(new EmbeddedServices.Settings(
+                    dataDir.isBlank() ? null : java.nio.file.Path.of(dataDir).toAbsolutePath(),
+                    Integer.parseInt(setting(context, "sagaline.local.postgres.port", dev ? "55432" : "0")),
+                    Integer.parseInt(setting(context, "sagaline.local.redis.port", dev ? "56379" : "0")),
+                    Integer.parseInt(setting(context, "sagaline.local.sqs.port", dev ? "9324" : "0")),
+                    Boolean.parseBoolean(setting(context, "sagaline.local.postgres.durable", "false"))));
+            return List.of(new EmbeddedServicesConfigSource());
         }
+    }
+
+    private static boolean overridden(String propertyName) {
+        String env = propertyName.toUpperCase(java.util.Locale.ROOT).replaceAll("[^A-Z0-9]", "_");
+        return System.getProperty(propertyName) != null || System.getenv(env) != null;
+    }
+
+    private static String setting(ConfigSourceContext context, String name, String fallback) {
+        var value = context.getValue(name);
+        return value == null || value.getValue() == null ? fallback : value.getValue();
     }
 
     private static final Map<String, Supplier<String>> VALUES = Map.of(
@@ -46,7 +74,10 @@ public class EmbeddedServicesConfigSource implements ConfigSource {
     public String getValue(String propertyName) {
         Supplier<String> value = VALUES.get(propertyName);
         if (value != null) {
-            return value.get();
+            // Quarkus reads every source's value of every name it lists, also when a higher source
+            // wins (at build time, for instance): a server configured through the environment or a
+            // system property must not start an embedded one, on its port and data directory.
+            return overridden(propertyName) ? null : value.get();
         }
         if (propertyName.startsWith("sagaline.state-machines.") && propertyName.endsWith(".arn")) {
             String name = propertyName.substring("sagaline.state-machines.".length(), propertyName.length() - 4);

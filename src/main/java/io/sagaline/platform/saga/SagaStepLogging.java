@@ -20,6 +20,25 @@ import org.jboss.logging.MDC;
 public class SagaStepLogging {
 
     private static final Logger LOG = Logger.getLogger("io.sagaline.saga");
+    private static final SeenBefore FAILURES_SEEN = new SeenBefore(1_000);
+
+    /** The last {@code capacity} failures of this process, to log each one's trace once. */
+    static final class SeenBefore {
+        private final java.util.Map<String, Boolean> seen;
+
+        SeenBefore(int capacity) {
+            this.seen = java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>(16, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(java.util.Map.Entry<String, Boolean> eldest) {
+                    return size() > capacity;
+                }
+            });
+        }
+
+        boolean firstTime(String key) {
+            return seen.put(key, Boolean.TRUE) == null;
+        }
+    }
 
     /** The handler's @Named, found on the bean class (the target may be a generated subclass of it). */
     private static String stepName(Class<?> type) {
@@ -52,7 +71,15 @@ public class SagaStepLogging {
                     e.getMessage());
             throw e;
         } catch (RuntimeException e) {
-            LOG.errorf(e, "step=%s outcome=failed ms=%d", step, (System.nanoTime() - started) / 1_000_000);
+            long ms = (System.nanoTime() - started) / 1_000_000;
+            if (FAILURES_SEEN
+                    .firstTime(step + "|" + task.executionId() + "|" + e.getClass().getName() + "|" + e.getMessage())) {
+                LOG.errorf(e, "step=%s outcome=failed ms=%d", step, ms);
+            } else {
+                // The saga retries a technical failure: each attempt is a line, the trace is logged once.
+                LOG.errorf("step=%s outcome=failed ms=%d error=%s: %s (the same failure as before; its trace is above)", step,
+                        ms, e.getClass().getName(), e.getMessage());
+            }
             throw e;
         } finally {
             MDC.remove("tenant");
