@@ -190,8 +190,7 @@ public class LocalFunctions {
                 double millis = (System.nanoTime() - started) / 1e6;
                 own.append("END RequestId: ").append(requestId).append('\n').append("REPORT RequestId: ").append(requestId)
                         .append(String.format(java.util.Locale.ROOT, "\tDuration: %.2f ms\tBilled Duration: %d ms\t"
-                                + "Memory Size: %d MB\tMax Memory Used: %d MB\t%n", millis, (long) Math.ceil(millis),
-                                function.memoryMb(), function.memoryMb()));
+                                + "Memory Size: %d MB\t%n", millis, (long) Math.ceil(millis), function.memoryMb()));
                 synchronized (log) {
                     log.append(own);
                 }
