@@ -10,9 +10,11 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 
 import io.sagaline.customers.CustomerApi.CreateCustomer;
 import io.sagaline.platform.http.HttpApi;
+import io.sagaline.platform.http.HttpContract;
 import io.sagaline.platform.http.HttpResult;
 
 /** HTTP {@code POST /customers}: creates a customer with its credit limit. */
+@HttpContract(request = CustomerApi.CreateCustomer.class, response = CustomerApi.CustomerView.class, status = 201)
 @Named("create-customer")
 public class CreateCustomerFunction implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
 

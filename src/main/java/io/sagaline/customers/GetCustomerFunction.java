@@ -10,9 +10,11 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 
 import io.sagaline.platform.http.ApiException;
 import io.sagaline.platform.http.HttpApi;
+import io.sagaline.platform.http.HttpContract;
 import io.sagaline.platform.http.HttpResult;
 
 /** HTTP {@code GET /customers/{customerId}}: the customer and the credit still available. */
+@HttpContract(response = CustomerApi.CustomerView.class)
 @Named("get-customer")
 public class GetCustomerFunction implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
 

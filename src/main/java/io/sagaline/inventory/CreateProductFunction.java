@@ -10,9 +10,11 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 
 import io.sagaline.inventory.ProductApi.CreateProduct;
 import io.sagaline.platform.http.HttpApi;
+import io.sagaline.platform.http.HttpContract;
 import io.sagaline.platform.http.HttpResult;
 
 /** HTTP {@code POST /products}: creates a product with its price and stock; 409 if the sku exists. */
+@HttpContract(request = ProductApi.CreateProduct.class, response = ProductApi.ProductView.class, status = 201)
 @Named("create-product")
 public class CreateProductFunction implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
 

@@ -11,9 +11,11 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import io.sagaline.inventory.ProductApi.Restock;
 import io.sagaline.platform.http.ApiException;
 import io.sagaline.platform.http.HttpApi;
+import io.sagaline.platform.http.HttpContract;
 import io.sagaline.platform.http.HttpResult;
 
 /** HTTP {@code POST /products/{sku}/restock}: adds stock. */
+@HttpContract(request = ProductApi.Restock.class, response = ProductApi.ProductView.class)
 @Named("restock-product")
 public class RestockProductFunction implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
 

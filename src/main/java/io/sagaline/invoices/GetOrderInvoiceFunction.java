@@ -10,9 +10,11 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 
 import io.sagaline.platform.http.ApiException;
 import io.sagaline.platform.http.HttpApi;
+import io.sagaline.platform.http.HttpContract;
 import io.sagaline.platform.http.HttpResult;
 
 /** HTTP {@code GET /orders/{orderId}/invoice}: the order's invoice once issued; 404 until then. */
+@HttpContract(response = InvoiceService.Invoice.class)
 @Named("get-order-invoice")
 public class GetOrderInvoiceFunction implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
 

@@ -10,6 +10,7 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 
 import io.sagaline.platform.http.ApiException;
 import io.sagaline.platform.http.HttpApi;
+import io.sagaline.platform.http.HttpContract;
 import io.sagaline.platform.http.HttpResult;
 import software.amazon.awssdk.core.exception.SdkException;
 
@@ -19,6 +20,7 @@ import software.amazon.awssdk.core.exception.SdkException;
  * the cancellation is under way answers the same cancellation and starts nothing new; if its
  * execution stopped without finishing, asking again redrives it.
  */
+@HttpContract(response = CancelOrderFunction.CancellationAccepted.class, status = 202)
 @Named("cancel-order")
 public class CancelOrderFunction implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
 

@@ -15,9 +15,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import io.sagaline.platform.http.ApiException;
 import io.sagaline.platform.http.HttpApi;
+import io.sagaline.platform.http.HttpContract;
 import io.sagaline.platform.http.HttpResult;
 
 /** HTTP {@code GET /orders/{orderId}/events}: the order's event stream, oldest first. */
+@HttpContract(response = GetOrderEventsFunction.Stream.class)
 @Named("get-order-events")
 public class GetOrderEventsFunction implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
 

@@ -14,12 +14,14 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 
 import io.sagaline.platform.http.ApiException;
 import io.sagaline.platform.http.HttpApi;
+import io.sagaline.platform.http.HttpContract;
 import io.sagaline.platform.http.HttpResult;
 
 /**
  * HTTP {@code GET /orders/{orderId}}: the order as the read model has it, or with
  * {@code ?asOf=<ISO-8601 instant>} as its events made it at that moment (404 if it did not exist yet).
  */
+@HttpContract(response = OrderApi.OrderView.class, query = "asOf: the order as it was at this ISO-8601 instant with an offset (years 0001-9999); 404 if it did not exist then")
 @Named("get-order")
 public class GetOrderFunction implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
 

@@ -10,9 +10,11 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 
 import io.sagaline.orders.OrderApi.PlaceOrder;
 import io.sagaline.platform.http.HttpApi;
+import io.sagaline.platform.http.HttpContract;
 import io.sagaline.platform.http.HttpResult;
 
 /** HTTP {@code POST /orders}: stores the order PENDING and starts the PlaceOrder saga; honours Idempotency-Key. */
+@HttpContract(request = OrderApi.PlaceOrder.class, response = OrderApi.OrderAccepted.class, status = 202, headers = "Idempotency-Key: 1-255 visible ASCII characters; the same key and body answer the first response again, another body 422")
 @Named("place-order")
 public class PlaceOrderFunction implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
 
