@@ -45,7 +45,9 @@ public class LambdaApi {
     }
 
     void install(@Observes Router router) {
-        router.post("/2015-03-31/functions/:function/invocations").order(-100).handler(BodyHandler.create())
+        // Lambda's own limit for a synchronous invocation's payload: 6 MB.
+        router.post("/2015-03-31/functions/:function/invocations").order(-100)
+                .handler(BodyHandler.create().setBodyLimit(6L * 1024 * 1024))
                 .handler(this::authenticated).handler(this::invoke);
         router.get("/2015-03-31/functions").order(-100).handler(this::authenticated).handler(this::listFunctions);
         router.get("/2015-03-31/functions/").order(-100).handler(this::authenticated).handler(this::listFunctions);
@@ -136,10 +138,7 @@ public class LambdaApi {
         switch (type == null ? "RequestResponse" : type) {
             case "DryRun" -> ctx.response().setStatusCode(204).end();
             case "Event" -> {
-                functions.invokeAsync(function, payload, null).exceptionally(e -> {
-                    LOG.warnf("asynchronous invocation of %s failed: %s", function, e.getMessage());
-                    return null;
-                });
+                invokeEvent(ctx.vertx(), function, payload, 0, 0);
                 ctx.response().setStatusCode(202).end();
             }
             case "RequestResponse" -> {
@@ -171,6 +170,30 @@ public class LambdaApi {
             default -> error(ctx, 400, "InvalidParameterValueException",
                     "X-Amz-Invocation-Type must be RequestResponse, Event or DryRun, not " + type);
         }
+    }
+
+    /**
+     * An Event invocation, retried as Lambda retries asynchronous invocations: a throttled one
+     * again and again with backoff (here up to 8 times, 1 s to 2 min apart), a failed one twice,
+     * one and two minutes later. What still fails is logged (Lambda would send it to an on-failure
+     * destination, which the catalog does not declare).
+     */
+    private void invokeEvent(io.vertx.core.Vertx vertx, String function, byte[] payload, int failures, int throttles) {
+        functions.invokeAsync(function, payload, null).whenComplete((output, failure) -> {
+            if (failure == null) {
+                return;
+            }
+            if (failure instanceof LocalFunctions.Throttled && throttles < 8) {
+                vertx.setTimer(Math.min(120_000L, 1_000L << throttles), t -> invokeEvent(vertx, function, payload, failures,
+                        throttles + 1));
+            } else if (!(failure instanceof LocalFunctions.Throttled) && failures < 2) {
+                LOG.warnf("asynchronous invocation of %s failed (%s); retried in %d min", function, failure.getMessage(),
+                        failures + 1);
+                vertx.setTimer(60_000L * (failures + 1), t -> invokeEvent(vertx, function, payload, failures + 1, throttles));
+            } else {
+                LOG.errorf("asynchronous invocation of %s failed for good: %s", function, failure.getMessage());
+            }
+        });
     }
 
     /** LogType=Tail: the last 4 KB of the invocation's log, base64-encoded, as Lambda returns it. */

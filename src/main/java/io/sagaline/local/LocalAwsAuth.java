@@ -14,8 +14,9 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 
 /**
- * Who may call the local Lambda and Step Functions APIs. On loopback (the default), anyone on
- * this machine, as with any local emulator: any credentials are accepted. As soon as the runtime
+ * Who may call the local Lambda and Step Functions APIs. On loopback (the default), any AWS tool
+ * on this machine, as with any local emulator: any credentials are accepted, a web page's requests
+ * are not (see {@link #check}). As soon as the runtime
  * listens beyond loopback ({@code quarkus.http.host}, a team's shared box), or when
  * {@code sagaline.local.aws-auth.required=true}, every call must be signed with AWS Signature
  * Version 4 using the configured access key, verified as AWS verifies it; there is then no
@@ -51,12 +52,32 @@ public class LocalAwsAuth {
         return verifier != null;
     }
 
-    /** Throws {@link SigV4Verifier.Refusal} unless the request is signed as required. */
+    /**
+     * Throws {@link SigV4Verifier.Refusal} unless the request is signed as required. On loopback,
+     * where any credentials do, a request must still look like an AWS tool's: a SigV4
+     * Authorization header, which a web page cannot make a browser send to another origin without
+     * asking first (a preflight nobody here answers), no Origin, and a Host that is this machine (a
+     * DNS-rebinding page names its own host).
+     */
     void check(HttpServerRequest request, Buffer body) {
+        check(request.method().name(), request.path(), request.query(), request::getHeader,
+                body == null ? new byte[0] : body.getBytes());
+    }
+
+    void check(String method, String path, String query, java.util.function.Function<String, String> header, byte[] body) {
         if (verifier == null) {
+            String authorization = header.apply("authorization");
+            if (authorization == null || !authorization.startsWith("AWS4-HMAC-SHA256 ")) {
+                throw new SigV4Verifier.Refusal("MissingAuthenticationTokenException", "Missing Authentication Token");
+            }
+            String host = header.apply("host");
+            String name = host == null ? "" : host.replaceFirst(":\\d+$", "");
+            if (header.apply("origin") != null || !SigV4Verifier.loopback(name)) {
+                throw new SigV4Verifier.Refusal("AccessDeniedException", "a request from a web page, or for host " + host
+                        + ", is not taken on loopback");
+            }
             return;
         }
-        verifier.verify(request.method().name(), request.path(), request.query(), request::getHeader,
-                body == null ? new byte[0] : body.getBytes());
+        verifier.verify(method, path, query, header, body);
     }
 }

@@ -2,13 +2,14 @@ package io.sagaline.local;
 
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Type;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -73,6 +74,7 @@ public class LocalFunctions {
     private final ThreadPoolExecutor sandboxes;
     private final ScheduledExecutorService deadlines;
     private final int maxWaiting;
+    private final java.util.Set<Invocation> live = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     LocalFunctions(Catalog catalog, @ConfigProperty(name = "sagaline.local.lambda.concurrency") int concurrency,
             @ConfigProperty(name = "sagaline.local.lambda.max-waiting") int maxWaiting) {
@@ -84,7 +86,9 @@ public class LocalFunctions {
         this.sandboxes = new ThreadPoolExecutor(concurrency, concurrency, 60, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>(maxWaiting), r -> daemon(r, "local-lambda-" + count.incrementAndGet()));
         this.sandboxes.allowCoreThreadTimeOut(true);
-        this.deadlines = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "local-lambda-deadlines"));
+        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, r -> daemon(r, "local-lambda-deadlines"));
+        timer.setRemoveOnCancelPolicy(true); // most deadlines are cancelled long before they are due
+        this.deadlines = timer;
     }
 
     private static Thread daemon(Runnable r, String name) {
@@ -147,64 +151,122 @@ public class LocalFunctions {
         FunctionFailure timedOut = stateLimit
                 ? new FunctionFailure("States.Timeout", "the task did not finish within " + limit + " seconds")
                 : new FunctionFailure("Sandbox.Timedout", "Task timed out after " + limit + ".00 seconds");
+        Invocation invocation = new Invocation(function, payload, limit, timedOut, log, result);
+        live.add(invocation);
+        result.whenComplete((r, f) -> live.remove(invocation));
         try {
-            sandboxes.execute(() -> run(function, payload, limit, timedOut, log, result));
+            if (stateLimit) {
+                invocation.arm(); // a Task state's timeout counts from its scheduling, a wait for a sandbox included
+            }
+            sandboxes.execute(invocation);
         } catch (java.util.concurrent.RejectedExecutionException e) {
-            result.completeExceptionally(new Throttled(name, maxWaiting));
+            invocation.cancel(sandboxes.isShutdown() ? stopped() : new Throttled(name, maxWaiting));
         }
         return result;
     }
 
-    /** One invocation in its sandbox: its deadline armed when it starts, its log captured if asked for. */
-    private void run(Catalog.Function function, byte[] payload, int limit, FunctionFailure timedOut, StringBuilder log,
-            CompletableFuture<byte[]> result) {
-        Thread sandbox = Thread.currentThread();
-        Object running = new Object();
-        boolean[] ended = { false };
-        ScheduledFuture<?> deadline = deadlines.schedule(() -> {
-            synchronized (running) {
-                // Lambda stops a sandbox at its timeout; a thread can only be interrupted.
-                if (!ended[0] && result.completeExceptionally(timedOut)) {
-                    sandbox.interrupt();
-                }
-            }
-        }, limit, TimeUnit.SECONDS);
-        String requestId = java.util.UUID.randomUUID().toString();
-        long started = System.nanoTime();
-        StringBuilder own = log == null ? null : new StringBuilder();
-        if (own != null) {
-            own.append("START RequestId: ").append(requestId).append(" Version: $LATEST\n");
-            InvocationLog.capture(own);
+    private static FunctionFailure stopped() {
+        return new FunctionFailure("Sandbox.Shutdown", "the local runtime stopped before the invocation ended");
+    }
+
+    /**
+     * One invocation: waiting for a sandbox, then running in it, its deadline armed when it is
+     * scheduled (a Task state's timeout) or when its sandbox starts (the function's own timeout,
+     * as Lambda counts it), its log captured if asked for. Whatever happens, its result completes.
+     */
+    private final class Invocation implements Runnable {
+        private final Catalog.Function function;
+        private final byte[] payload;
+        private final int limit;
+        private final FunctionFailure timedOut;
+        private final StringBuilder log;
+        private final CompletableFuture<byte[]> result;
+        private Thread sandbox;
+        private boolean ended;
+        private ScheduledFuture<?> deadline;
+
+        Invocation(Catalog.Function function, byte[] payload, int limit, FunctionFailure timedOut, StringBuilder log,
+                CompletableFuture<byte[]> result) {
+            this.function = function;
+            this.payload = payload;
+            this.limit = limit;
+            this.timedOut = timedOut;
+            this.log = log;
+            this.result = result;
         }
-        byte[] output = null;
-        FunctionFailure failure = null;
-        try {
-            output = invokeNow(function, payload, limit * 1000L, requestId);
-        } catch (FunctionFailure f) {
-            failure = f;
-        } catch (Throwable t) {
-            failure = new FunctionFailure(t.getClass().getName(), t.getMessage());
-        } finally {
-            if (own != null) {
-                InvocationLog.capture(null);
-                double millis = (System.nanoTime() - started) / 1e6;
-                own.append("END RequestId: ").append(requestId).append('\n').append("REPORT RequestId: ").append(requestId)
-                        .append(String.format(java.util.Locale.ROOT, "\tDuration: %.2f ms\tBilled Duration: %d ms\t"
-                                + "Memory Size: %d MB\t%n", millis, (long) Math.ceil(millis), function.memoryMb()));
-                synchronized (log) {
-                    log.append(own);
+
+        synchronized void arm() {
+            deadline = deadlines.schedule(this::expire, limit, TimeUnit.SECONDS);
+        }
+
+        /** Lambda stops a sandbox at its timeout; a thread can only be interrupted. */
+        private synchronized void expire() {
+            if (!ended && result.completeExceptionally(timedOut) && sandbox != null) {
+                sandbox.interrupt();
+            }
+        }
+
+        /** Ends the invocation from outside (throttled, or the runtime stopping): its caller is answered. */
+        synchronized void cancel(FunctionFailure why) {
+            if (result.completeExceptionally(why) && sandbox != null && !ended) {
+                sandbox.interrupt();
+            }
+        }
+
+        @Override
+        public void run() {
+            synchronized (this) {
+                if (result.isDone()) {
+                    return; // timed out, or cancelled, while it waited for a sandbox
+                }
+                sandbox = Thread.currentThread();
+                if (deadline == null) {
+                    try {
+                        arm();
+                    } catch (java.util.concurrent.RejectedExecutionException e) {
+                        result.completeExceptionally(stopped());
+                        return;
+                    }
                 }
             }
-            if (failure == null) {
-                result.complete(output);
-            } else {
-                result.completeExceptionally(failure);
+            String requestId = java.util.UUID.randomUUID().toString();
+            long started = System.nanoTime();
+            StringBuilder own = log == null ? null : new StringBuilder();
+            if (own != null) {
+                own.append("START RequestId: ").append(requestId).append(" Version: $LATEST\n");
+                InvocationLog.capture(own);
             }
-            synchronized (running) {
-                ended[0] = true;
+            byte[] output = null;
+            FunctionFailure failure = null;
+            try {
+                output = invokeNow(function, payload, limit * 1000L, requestId);
+            } catch (FunctionFailure f) {
+                failure = f;
+            } catch (Throwable t) {
+                failure = new FunctionFailure(t.getClass().getName(), t.getMessage());
+            } finally {
+                if (own != null) {
+                    InvocationLog.capture(null);
+                    double millis = (System.nanoTime() - started) / 1e6;
+                    own.append("END RequestId: ").append(requestId).append('\n').append("REPORT RequestId: ")
+                            .append(requestId).append(String.format(java.util.Locale.ROOT,
+                                    "\tDuration: %.2f ms\tBilled Duration: %d ms\tMemory Size: %d MB\t%n", millis,
+                                    (long) Math.ceil(millis), function.memoryMb()));
+                    synchronized (log) {
+                        log.append(own);
+                    }
+                }
+                if (failure == null) {
+                    result.complete(output);
+                } else {
+                    result.completeExceptionally(failure);
+                }
+                synchronized (this) {
+                    ended = true;
+                }
+                deadline.cancel(false);
+                Thread.interrupted(); // an interrupt of the deadline is this invocation's, not the next one's
             }
-            deadline.cancel(false);
-            Thread.interrupted(); // an interrupt of the deadline is this invocation's, not the next one's
         }
     }
 
@@ -249,9 +311,17 @@ public class LocalFunctions {
         throw new IllegalStateException(type + " does not implement RequestHandler<I, O>");
     }
 
+    /**
+     * Stops taking invocations; those that were waiting or running are answered Sandbox.Shutdown
+     * (a caller blocked in {@link #invoke} must not wait for ever), and those running go on to
+     * their end, uninterrupted (a dev-mode reload does not fail a saga step half-way).
+     */
     @PreDestroy
     void stop() {
-        sandboxes.shutdownNow();
+        sandboxes.shutdown();
+        for (Invocation invocation : List.copyOf(live)) {
+            invocation.result.completeExceptionally(stopped());
+        }
         deadlines.shutdownNow();
     }
 }

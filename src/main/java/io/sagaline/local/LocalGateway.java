@@ -194,7 +194,13 @@ public class LocalGateway {
             }
             return;
         }
-        APIGatewayV2HTTPEvent event = event(ctx, route.get());
+        APIGatewayV2HTTPEvent event;
+        try {
+            event = event(ctx, route.get());
+        } catch (java.nio.charset.CharacterCodingException e) {
+            problem(ctx.response(), 400, "Bad request", "the body is not valid UTF-8");
+            return;
+        }
         byte[] payload;
         try {
             payload = json.writeValueAsBytes(event);
@@ -236,7 +242,7 @@ public class LocalGateway {
         }
     }
 
-    private APIGatewayV2HTTPEvent event(RoutingContext ctx, Route route) {
+    private APIGatewayV2HTTPEvent event(RoutingContext ctx, Route route) throws java.nio.charset.CharacterCodingException {
         HttpServerRequest request = ctx.request();
         Matcher m = route.pattern().matcher(request.path());
         m.matches();
@@ -283,7 +289,10 @@ public class LocalGateway {
         event.setPathParameters(pathParameters.isEmpty() ? null : pathParameters);
         event.setRequestContext(context);
         if (body != null && body.length() > 0) {
-            event.setBody(text ? body.toString(StandardCharsets.UTF_8) : Base64.getEncoder().encodeToString(body.getBytes()));
+            // A text body that is not UTF-8 is refused rather than passed on with U+FFFD in place of its bytes.
+            event.setBody(
+                    text ? StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(body.getBytes())).toString()
+                            : Base64.getEncoder().encodeToString(body.getBytes()));
             event.setIsBase64Encoded(!text);
         }
         return event;

@@ -52,6 +52,9 @@ final class SigV4Verifier {
     private static final DateTimeFormatter AMZ_DATE = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
             .withZone(ZoneOffset.UTC);
     private static final Duration SKEW = Duration.ofMinutes(15);
+    /** Headers that choose what a request does; every SDK and the CLI sign them. */
+    private static final List<String> MUST_BE_SIGNED = List.of("x-amz-target", "x-amz-invocation-type", "x-amz-log-type",
+            "x-amz-client-context", "content-type");
 
     private final Map<String, String> secrets;
     private final Clock clock;
@@ -106,6 +109,14 @@ final class SigV4Verifier {
         if (!signedHeaders.contains("host")) {
             throw new Refusal("InvalidSignatureException", "'Host' or ':authority' must be a 'SignedHeader' in the "
                     + "AWS Authorization.");
+        }
+        for (String name : MUST_BE_SIGNED) {
+            // These choose what the request does (the operation, sync or async, the log): a request
+            // replayed with one of them changed or added must not pass for the one that was signed.
+            if (header.apply(name) != null && !signedHeaders.contains(name)) {
+                throw new Refusal("InvalidSignatureException", "'" + name + "' must be a 'SignedHeader' in the AWS "
+                        + "Authorization.");
+            }
         }
 
         StringBuilder canonical = new StringBuilder().append(method).append('\n').append(canonicalUri(rawPath)).append('\n')

@@ -50,7 +50,8 @@ public class StepFunctionsApi {
     }
 
     void install(@Observes Router router) {
-        router.post("/").order(-100).handler(BodyHandler.create()).handler(ctx -> {
+        // An execution's input is at most 256 KB; no request of this API needs more than 1 MB.
+        router.post("/").order(-100).handler(BodyHandler.create().setBodyLimit(1024 * 1024)).handler(ctx -> {
             String target = ctx.request().getHeader("x-amz-target");
             if (target == null || !target.startsWith(TARGET)) {
                 ctx.next();

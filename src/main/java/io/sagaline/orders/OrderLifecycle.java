@@ -81,6 +81,12 @@ public class OrderLifecycle {
         OrderState after = commands.execute(tenant, id(orderId), executionId, existing -> {
             OrderState order = existing.orElseThrow(
                     () -> new IllegalStateException("order " + orderId + " of tenant " + tenant + " does not exist"));
+            if (!order.executionId().equals(executionId)) {
+                // Only the order's own PlaceOrder execution decides it (CheckOrder may have failed
+                // for a technical reason before it could refuse a stranger).
+                throw new UnknownOrder("order " + orderId + " was placed with execution " + order.executionId()
+                        + ", not " + executionId);
+            }
             if (order.status() == verdict || (verdict == OrderStatus.APPROVED && order.status() == OrderStatus.CANCELLED)) {
                 return List.of(); // decided before (a cancelled order was approved first): a late duplicate
             }

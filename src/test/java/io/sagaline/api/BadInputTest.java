@@ -265,6 +265,18 @@ class BadInputTest {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void aBodyThatIsNotUtf8_isA400Problem_andNothingIsStored() throws Exception {
+        Db db = new Db(dataSource);
+        List<Object> before = counts(db);
+        byte[] latin1 = "{\"name\":\"Jos\u00e9\",\"email\":\"a@b.c\",\"creditLimitCents\":1}"
+                .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        Api.gateway().header("x-api-key", Api.DEMO_KEY).contentType("application/json").body(latin1).post("/customers")
+                .then().statusCode(400).contentType(startsWith("application/problem+json"))
+                .body("detail", containsString("UTF-8"));
+        assertThat(counts(db)).isEqualTo(before);
+    }
+
     private static List<Object> counts(Db db) {
         return List.of(db.row("select count(*) as n from customers.customers").get("n"),
                 db.row("select count(*) as n from inventory.products").get("n"),

@@ -63,6 +63,37 @@ class LocalConcurrencyTest {
         }
     }
 
+    @Test
+    void aTaskStatesTimeoutCountsWhileItWaitsForASandbox_andStoppingAnswersEveryInvocationStillOpen() throws Exception {
+        LocalFunctions pool = new LocalFunctions(catalog, 1, 2);
+        CountDownLatch inGateway = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        gateway.beforeNextAnswer(() -> {
+            inGateway.countDown();
+            try {
+                release.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        try {
+            var running = pool.invokeAsync("authorize-payment", authorization(), null);
+            assertThat(inGateway.await(30, TimeUnit.SECONDS)).isTrue();
+            var task = pool.invokeAsync("authorize-payment", authorization(), 1);
+            var waiting = pool.invokeAsync("authorize-payment", authorization(), null);
+
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(task::isDone);
+            assertThat(failure(task).errorType()).as("its TimeoutSeconds ran out in the queue").isEqualTo("States.Timeout");
+
+            pool.stop();
+            assertThat(failure(waiting).errorType()).isEqualTo("Sandbox.Shutdown");
+            assertThat(failure(running).errorType()).isEqualTo("Sandbox.Shutdown");
+        } finally {
+            release.countDown();
+            pool.stop();
+        }
+    }
+
     private static byte[] authorization() {
         String order = UUID.randomUUID().toString();
         return ("{\"tenant\":\"demo\",\"orderId\":\"" + order + "\",\"executionId\":\"arn:aws:states:us-east-1:000000000000:"

@@ -64,6 +64,17 @@ class SigV4VerifierTest {
     }
 
     @Test
+    void aHeaderThatChoosesTheOperation_mustBeSigned() {
+        Map<String, String> h = Map.of("host", "example.amazonaws.com", "x-amz-date", "20150830T123600Z", "authorization",
+                VANILLA, "x-amz-target", "AWSStepFunctions.StopExecution");
+        assertThatThrownBy(() -> verifier.verify("GET", "/", "", h::get, new byte[0]))
+                .isInstanceOfSatisfying(SigV4Verifier.Refusal.class, r -> {
+                    assertThat(r.code()).isEqualTo("InvalidSignatureException");
+                    assertThat(r.getMessage()).contains("x-amz-target");
+                });
+    }
+
+    @Test
     void anotherSecretForTheSameKey_isInvalidSignature() {
         SigV4Verifier wrongSecret = new SigV4Verifier(Map.of(KEY, "not-the-secret"),
                 Clock.fixed(SIGNED, ZoneOffset.UTC));

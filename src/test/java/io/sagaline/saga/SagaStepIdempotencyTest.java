@@ -247,6 +247,20 @@ class SagaStepIdempotencyTest {
         assertThat(order.getString("rejectionReason")).isEqualTo("OUT_OF_STOCK");
     }
 
+    @Test
+    void aVerdictFromAnExecutionThatIsNotTheOrdersOwn_isRefusedAndTheOrderStaysPending() {
+        String id = pendingOrder();
+        String stranger = "arn:aws:states:us-east-1:000000000000:execution:place-order:stranger-" + id;
+        Map<String, Object> reject = Map.of("tenant", "demo", "orderId", id, "executionId", stranger,
+                "rejection", Map.of("reason", "SYSTEM_ERROR"));
+        Map<String, Object> approve = Map.of("tenant", "demo", "orderId", id, "executionId", stranger, "pricing",
+                Map.of("lines", List.of(Map.of("sku", sku, "quantity", 1, "unitPriceCents", 1_000)), "totalCents", 1_000));
+
+        assertThat(failure("reject-order", reject).errorType()).isEqualTo("io.sagaline.orders.UnknownOrder");
+        assertThat(failure("approve-order", approve).errorType()).isEqualTo("io.sagaline.orders.UnknownOrder");
+        assertThat(Api.demo().get("/orders/" + id).then().extract().<String> path("status")).isEqualTo("PENDING");
+    }
+
     // ---- helpers ----
 
     private String pendingOrder() {

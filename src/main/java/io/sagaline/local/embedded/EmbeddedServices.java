@@ -125,6 +125,7 @@ final class EmbeddedServices {
                     builder.setPort(settings.postgresPort());
                 }
                 if (settings.dataDir() != null) {
+                    lockDataDir();
                     java.nio.file.Path data = settings.dataDir().resolve("postgres");
                     replaceOrphan(data.resolve("postmaster.pid"), "postgres");
                     builder.setDataDirectory(data).setCleanDataDirectory(false);
@@ -150,6 +151,7 @@ final class EmbeddedServices {
                     builder.setting("save \"\"").setting("appendonly no");
                 } else {
                     // Idempotency-Keys and leases survive a restart with the orders they guard.
+                    lockDataDir();
                     java.nio.file.Path dir = settings.dataDir().resolve("redis");
                     java.nio.file.Files.createDirectories(dir);
                     replaceOrphan(dir.resolve("redis.pid"), "redis");
@@ -167,33 +169,82 @@ final class EmbeddedServices {
         return redisPort;
     }
 
+    /** Held for the JVM's life: one run per data directory (the operating system drops it when the JVM dies). */
+    private static java.nio.channels.FileLock dataDirLock;
+
+    /**
+     * Takes the data directory for this JVM, or fails at once if another live run has it (an IDE
+     * and a terminal on the same checkout): its servers are not orphans, and must not be stopped.
+     */
+    private static synchronized void lockDataDir() throws IOException {
+        if (dataDirLock != null || settings.dataDir() == null) {
+            return;
+        }
+        java.nio.file.Files.createDirectories(settings.dataDir());
+        java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(settings.dataDir().resolve("lock"),
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+        dataDirLock = channel.tryLock();
+        if (dataDirLock == null) {
+            channel.close();
+            throw new IllegalStateException("another run of the local runtime uses " + settings.dataDir()
+                    + "; stop it, or give this one its own: -Dsagaline.local.data-dir=...");
+        }
+    }
+
     /**
      * A server a previous run left behind (its JVM was killed: the servers are child processes and
-     * outlive it) still holds the data directory and the port. Found by the pid file it wrote, it
-     * is asked to stop (SIGTERM: PostgreSQL's smart shutdown, Redis's save-and-exit), and killed if
-     * it does not within 30 s; then this run starts its own on the same data.
+     * outlive it) still holds the data directory and the port. It is the process its pid file
+     * names, if that process runs the server's command and started before the pid file was last
+     * written (a pid reused since is some other process, started later). It is asked to stop
+     * (PostgreSQL: SIGINT, its fast shutdown; Redis: SIGTERM, save and exit) and killed if it does
+     * not within 30 s; then this run starts its own on the same data. Called only with the data
+     * directory locked, so no live run's server is ever taken for an orphan.
      */
     static void replaceOrphan(java.nio.file.Path pidFile, String command) {
         if (!java.nio.file.Files.exists(pidFile)) {
             return;
         }
         long pid;
+        java.time.Instant written;
         try {
             pid = Long.parseLong(java.nio.file.Files.readAllLines(pidFile).get(0).trim());
+            written = java.nio.file.Files.getLastModifiedTime(pidFile).toInstant();
         } catch (IOException | RuntimeException e) {
             return;
         }
-        ProcessHandle.of(pid).filter(p -> p.info().command().map(c -> c.contains(command)).orElse(false)).ifPresent(p -> {
-            LOG.warnf("a %s left running by an earlier run (pid %d) holds %s: stopping it", command, pid, pidFile.getParent());
-            p.destroy();
-            try {
-                p.onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
-            } catch (Exception e) {
-                LOG.warnf("%s (pid %d) did not stop within 30 s: killing it", command, pid);
-                p.destroyForcibly();
-                p.onExit().join();
+        ProcessHandle.of(pid).filter(p -> p.info().command().map(c -> c.contains(command)).orElse(false))
+                .filter(p -> p.info().startInstant().map(started -> !started.isAfter(written.plusSeconds(1))).orElse(false))
+                .ifPresent(p -> {
+                    LOG.warnf("a %s left running by an earlier run (pid %d) holds %s: stopping it", command, pid,
+                            pidFile.getParent());
+                    signal(p, command.equals("postgres") ? "INT" : "TERM");
+                    try {
+                        p.onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
+                    } catch (Exception e) {
+                        LOG.warnf("%s (pid %d) did not stop within 30 s: killing it", command, pid);
+                        p.destroyForcibly();
+                        try {
+                            p.onExit().get(10, java.util.concurrent.TimeUnit.SECONDS);
+                        } catch (Exception again) {
+                            throw new IllegalStateException(command + " (pid " + pid + ") left by an earlier run on "
+                                    + pidFile.getParent() + " cannot be stopped; stop it by hand", again);
+                        }
+                    }
+                });
+    }
+
+    private static void signal(ProcessHandle process, String signal) {
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).start();
+            if (kill.waitFor(10, java.util.concurrent.TimeUnit.SECONDS) && kill.exitValue() == 0) {
+                return;
             }
-        });
+        } catch (IOException e) {
+            // no kill command: fall back to SIGTERM
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        process.destroy();
     }
 
     private static int freePort() throws IOException {

@@ -19,9 +19,9 @@ import io.smallrye.config.ConfigSourceFactory;
  * It also names the local ARN of every state machine in the catalog.
  * <p>
  * Where the servers keep their data and which ports they listen on: {@code sagaline.local.data-dir}
- * (dev: {@code .sagaline}; tests: a temporary directory), {@code sagaline.local.postgres.port},
- * {@code .redis.port}, {@code .sqs.port} (dev: 55432, 56379, 9324; tests: free ports), and
- * {@code sagaline.local.postgres.durable} (default false: fsync off).
+ * (default {@code .sagaline}), {@code sagaline.local.postgres.port}, {@code .redis.port},
+ * {@code .sqs.port} (55432, 56379, 9324) and {@code sagaline.local.postgres.durable} (default
+ * false: fsync off), in dev mode; tests always use a temporary directory and free ports.
  */
 public class EmbeddedServicesConfigSource implements ConfigSource {
 
@@ -35,14 +35,17 @@ public class EmbeddedServicesConfigSource implements ConfigSource {
                 return List.of();
             }
             // Dev mode keeps its data in .sagaline/ (git ignores it, ./mvnw clean keeps it) on fixed
-            // ports; tests take free ports and a temporary directory. Each can be set.
-            String dataDir = setting(context, "sagaline.local.data-dir", dev ? ".sagaline" : "");
-            EmbeddedServices.configure(new EmbeddedServices.Settings(
-                    dataDir.isBlank() ? null : java.nio.file.Path.of(dataDir).toAbsolutePath(),
-                    Integer.parseInt(setting(context, "sagaline.local.postgres.port", dev ? "55432" : "0")),
-                    Integer.parseInt(setting(context, "sagaline.local.redis.port", dev ? "56379" : "0")),
-                    Integer.parseInt(setting(context, "sagaline.local.sqs.port", dev ? "9324" : "0")),
-                    Boolean.parseBoolean(setting(context, "sagaline.local.postgres.durable", "false"))));
+            // ports, each of which can be set. Tests always take free ports and a temporary
+            // directory: a setting meant for dev mode (an environment variable applies to every
+            // profile) must never point a test run at a developer's data and servers.
+            EmbeddedServices.configure(dev
+                    ? new EmbeddedServices.Settings(
+                            java.nio.file.Path.of(setting(context, "sagaline.local.data-dir", ".sagaline")).toAbsolutePath(),
+                            Integer.parseInt(setting(context, "sagaline.local.postgres.port", "55432")),
+                            Integer.parseInt(setting(context, "sagaline.local.redis.port", "56379")),
+                            Integer.parseInt(setting(context, "sagaline.local.sqs.port", "9324")),
+                            Boolean.parseBoolean(setting(context, "sagaline.local.postgres.durable", "false")))
+                    : new EmbeddedServices.Settings(null, 0, 0, 0, false));
             return List.of(new EmbeddedServicesConfigSource());
         }
     }

@@ -52,4 +52,28 @@ class DevRestartTest {
             assertThat(r.getLong(1)).isEqualTo(5000);
         }
     }
+
+    @Test
+    void aPidFileNamingAProcessStartedAfterItWasWritten_isAReusedPid_andThatProcessIsLeftAlone() throws Exception {
+        Path pidFile = Files.createTempFile(Path.of("target"), "orphan", ".pid");
+        Process sleeper = new ProcessBuilder("sleep", "60").start();
+        try {
+            Files.writeString(pidFile, sleeper.pid() + "\n");
+            Files.setLastModifiedTime(pidFile, java.nio.file.attribute.FileTime.from(
+                    java.time.Instant.now().minusSeconds(3600)));
+
+            EmbeddedServices.replaceOrphan(pidFile, "sleep");
+            assertThat(sleeper.isAlive()).as("started after the pid file was written: not the orphan it names").isTrue();
+
+            Files.setLastModifiedTime(pidFile, java.nio.file.attribute.FileTime.from(java.time.Instant.now()));
+            EmbeddedServices.replaceOrphan(pidFile, "postgres");
+            assertThat(sleeper.isAlive()).as("not the server's command").isTrue();
+
+            EmbeddedServices.replaceOrphan(pidFile, "sleep");
+            assertThat(sleeper.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).as("the orphan it names is stopped")
+                    .isTrue();
+        } finally {
+            sleeper.destroyForcibly();
+        }
+    }
 }
