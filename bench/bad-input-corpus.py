@@ -101,7 +101,7 @@ def main():
             ("broken escape in the path", method, target + "%zz", json_headers, b"{}"),
             ("broken escape in the query", method, target + "?a=%G0", json_headers, b"{}"),
             ("a malformed id", method, path.replace("{customerId}", "not-a-uuid").replace("{orderId}", "42")
-             .replace("{sku}", "a b"), json_headers, b"{}"),
+             .replace("{sku}", "a%20b"), json_headers, b"{}"),
         ]
         if "{orderId}" in path and method == "GET" and path.endswith("{orderId}"):
             for value in ["-999999999-01-01T00:00:00%2B18:00", "-500000000-01-01T00:00:00Z", "2026-11-30T10:00:00",

@@ -148,6 +148,12 @@ public class LocalGateway {
         if (ctx.response().ended()) {
             return;
         }
+        String malformed = malformedUri(ctx.request().uri());
+        if (malformed != null) {
+            // A handler before ours (dev mode's access log) read the path and failed on it.
+            problem(ctx.response(), 400, "Bad request", "the request URI cannot be read: " + malformed);
+            return;
+        }
         int status = ctx.statusCode() > 0 ? ctx.statusCode() : 500;
         String detail = switch (status) {
             case 413 -> "the body is over API Gateway's limit of " + MAX_PAYLOAD_BYTES + " bytes";
