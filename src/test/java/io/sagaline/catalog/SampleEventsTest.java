@@ -19,11 +19,10 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.sagaline.local.LocalFunctions;
 import io.sagaline.local.LocalFunctions.FunctionFailure;
-import io.sagaline.support.Db;
+import io.sagaline.local.SampleFixture;
 
 /**
  * Every sample in {@code events/} invoked on the function its name names, as Lambda would invoke
@@ -40,7 +39,7 @@ class SampleEventsTest {
     @Inject
     ObjectMapper json;
     @Inject
-    AgroalDataSource dataSource;
+    SampleFixture sampleFixture;
 
     /** In the order they run: some samples act on what earlier ones did (reserve, then release). */
     private static Map<String, Consumer<JsonNode>> expectations() {
@@ -100,7 +99,7 @@ class SampleEventsTest {
     }
 
     @Test
-    void everySample_givesItsExpectedOutcome() throws IOException {
+    void everySample_givesItsExpectedOutcome() throws Exception {
         fixture();
         assertThat(Files.list(EVENTS).map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".json"))
                 .map(n -> n.substring(0, n.length() - 5)).collect(Collectors.toSet()))
@@ -144,8 +143,8 @@ class SampleEventsTest {
         return out -> assertThat(out.path("errorType").asText()).as("errorType of " + out).isEqualTo(errorType);
     }
 
-    /** The fixture the samples act on, as the README has a developer load it: {@code events/fixture.sql}. */
-    private void fixture() throws IOException {
-        new Db(dataSource).script(Files.readString(EVENTS.resolve("fixture.sql")));
+    /** The fixture the samples act on, loaded as dev mode loads it for a developer. */
+    private void fixture() throws Exception {
+        sampleFixture.load();
     }
 }

@@ -12,11 +12,7 @@ import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.sagaline.support.Api;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.SdkBytes;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.lambda.LambdaClient;
 import software.amazon.awssdk.services.lambda.model.LambdaException;
 import software.amazon.awssdk.services.sfn.SfnClient;
@@ -49,9 +45,7 @@ class LocalAwsAuthTest {
     @Test
     void anInvocationSignedWithAnotherSecret_isInvalidSignatureAndTheFunctionDoesNotRun() {
         String customer = Api.newCustomer(1_000);
-        try (LambdaClient lambda = LambdaClient.builder().endpointOverride(LocalAwsClients.endpoint()).region(Region.US_EAST_1)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "guessed")))
-                .httpClient(UrlConnectionHttpClient.create()).build()) {
+        try (LambdaClient lambda = io.sagaline.support.LocalAws.lambda("local", "guessed")) {
             assertThatThrownBy(() -> lambda.invoke(b -> b.functionName("reserve-credit")
                     .payload(SdkBytes.fromUtf8String(RESERVE_CREDIT.formatted(java.util.UUID.randomUUID(), customer)))))
                     .isInstanceOfSatisfying(LambdaException.class, e -> {
@@ -64,9 +58,7 @@ class LocalAwsAuthTest {
 
     @Test
     void stepFunctionsCallsWithAnUnknownKeyOrNoSignature_areRefused() throws Exception {
-        try (SfnClient sfn = SfnClient.builder().endpointOverride(LocalAwsClients.endpoint()).region(Region.US_EAST_1)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("intruder", "local")))
-                .httpClient(UrlConnectionHttpClient.create()).build()) {
+        try (SfnClient sfn = io.sagaline.support.LocalAws.sfn("intruder", "local")) {
             assertThatThrownBy(() -> sfn.listStateMachines()).isInstanceOfSatisfying(SfnException.class,
                     e -> assertThat(e.awsErrorDetails().errorCode()).isEqualTo("UnrecognizedClientException"));
         }

@@ -35,14 +35,7 @@ class LocalConcurrencyTest {
         LocalFunctions pool = new LocalFunctions(catalog, 1, 1);
         CountDownLatch inGateway = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        gateway.beforeNextAnswer(() -> {
-            inGateway.countDown();
-            try {
-                release.await(30, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
+        holdTheNextAuthorization(inGateway, release);
         try {
             var running = pool.invokeAsync("authorize-payment", authorization(), null);
             assertThat(inGateway.await(30, TimeUnit.SECONDS)).isTrue();
@@ -68,14 +61,7 @@ class LocalConcurrencyTest {
         LocalFunctions pool = new LocalFunctions(catalog, 1, 2);
         CountDownLatch inGateway = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        gateway.beforeNextAnswer(() -> {
-            inGateway.countDown();
-            try {
-                release.await(30, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
+        holdTheNextAuthorization(inGateway, release);
         try {
             var running = pool.invokeAsync("authorize-payment", authorization(), null);
             assertThat(inGateway.await(30, TimeUnit.SECONDS)).isTrue();
@@ -92,6 +78,18 @@ class LocalConcurrencyTest {
             release.countDown();
             pool.stop();
         }
+    }
+
+    /** The gateway's next answer waits, the sandbox with it: {@code entered} when it does, until {@code release}. */
+    private void holdTheNextAuthorization(CountDownLatch entered, CountDownLatch release) {
+        gateway.beforeNextAnswer(() -> {
+            entered.countDown();
+            try {
+                release.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
     }
 
     private static byte[] authorization() {

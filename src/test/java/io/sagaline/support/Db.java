@@ -60,19 +60,6 @@ public final class Db {
         }
     }
 
-    /** Runs a script of statements separated by semicolons at line ends, in one transaction. */
-    public void script(String sql) {
-        try (Connection c = dataSource.getConnection(); java.sql.Statement s = c.createStatement()) {
-            boolean auto = c.getAutoCommit();
-            c.setAutoCommit(false);
-            s.execute(sql);
-            c.commit();
-            c.setAutoCommit(auto);
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     /**
      * Stores a PENDING order of tenant demo as {@code POST /orders} would, without starting its
      * saga: its stream (OrderPlaced) and its view. {@code sku} null: an order without lines.
