@@ -48,10 +48,6 @@ public class LocalAwsAuth {
         this.verifier = new SigV4Verifier(Map.of(accessKeyId.get(), secretAccessKey.get()), Clock.systemUTC());
     }
 
-    public boolean required() {
-        return verifier != null;
-    }
-
     /**
      * Throws {@link SigV4Verifier.Refusal} unless the request is signed as required. On loopback,
      * where any credentials do, a request must still look like an AWS tool's: a SigV4

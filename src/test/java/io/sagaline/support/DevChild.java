@@ -116,12 +116,6 @@ public record DevChild(Process maven, int port, String log) {
         return response.body();
     }
 
-    /** GETs as tenant demo; returns the status and the body. */
-    public HttpResponse<String> get(String path) throws IOException, InterruptedException {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(url() + path)).header("x-api-key", "local-demo-key")
-                .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
-    }
-
     public static String field(String json, String name) {
         Matcher m = Pattern.compile("\"" + name + "\":\"([^\"]*)\"").matcher(json);
         if (!m.find()) {
