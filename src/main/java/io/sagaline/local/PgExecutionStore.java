@@ -40,6 +40,11 @@ public class PgExecutionStore implements ExecutionStore {
                 retry_attempts = excluded.retry_attempts, retry_count = excluded.retry_count, resume_at = excluded.resume_at,
                 redrive_count = excluded.redrive_count, redrive_date = excluded.redrive_date,
                 branches = excluded.branches, variables = excluded.variables""";
+    private static final String UPDATE = """
+            update engine.executions set status = ?, output = ?::jsonb, error = ?, cause = ?, start_date = ?, stop_date = ?,
+                state = ?, state_input = ?::jsonb, state_entered = ?, retry_attempts = ?::jsonb, retry_count = ?, resume_at = ?,
+                redrive_count = ?, redrive_date = ?, branches = ?::jsonb, variables = ?::jsonb
+            where arn = ?""";
     private static final String EVENT = """
             insert into engine.history (execution_arn, id, previous_event_id, ts, type, details_key, details)
             values (?, ?, ?, ?, ?, ?, ?::jsonb)""";
@@ -63,43 +68,26 @@ public class PgExecutionStore implements ExecutionStore {
     public void commit(Execution.Commit c) {
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
-            try (PreparedStatement upsert = connection.prepareStatement(UPSERT);
-                    PreparedStatement event = connection.prepareStatement(EVENT)) {
-                int i = 0;
-                upsert.setString(++i, c.arn());
-                upsert.setString(++i, c.name());
-                upsert.setString(++i, c.stateMachineArn());
-                upsert.setString(++i, c.machineName());
-                upsert.setString(++i, c.definition().toString());
-                upsert.setString(++i, c.input().toString());
-                upsert.setString(++i, c.status().name());
-                upsert.setString(++i, c.output() == null ? null : c.output().toString());
-                upsert.setString(++i, c.error());
-                upsert.setString(++i, c.cause());
-                upsert.setTimestamp(++i, timestamp(c.startDate()));
-                upsert.setTimestamp(++i, timestamp(c.stopDate()));
-                upsert.setString(++i, c.state());
-                upsert.setString(++i, c.stateInput() == null ? null : c.stateInput().toString());
-                upsert.setTimestamp(++i, timestamp(c.stateEnteredTime()));
-                upsert.setString(++i, json.writeValueAsString(c.retryAttempts()));
-                upsert.setInt(++i, c.retryCount());
-                upsert.setTimestamp(++i, timestamp(c.resumeAt()));
-                upsert.setInt(++i, c.redriveCount());
-                upsert.setTimestamp(++i, timestamp(c.redriveDate()));
-                upsert.setString(++i, c.branches() == null ? null : c.branches().toString());
-                upsert.setString(++i, c.variables() == null ? null : c.variables().toString());
-                upsert.executeUpdate();
-                for (HistoryEvent e : c.events()) {
-                    event.setString(1, c.arn());
-                    event.setLong(2, e.id());
-                    event.setLong(3, e.previousEventId());
-                    event.setTimestamp(4, timestamp(e.timestamp()));
-                    event.setString(5, e.type());
-                    event.setString(6, e.detailsKey());
-                    event.setString(7, e.details() == null ? null : e.details().toString());
-                    event.addBatch();
+            try {
+                // The definition and the input never change after the start: only the first commit sends them.
+                if (c.first() || update(connection, c) == 0) {
+                    upsert(connection, c);
                 }
-                event.executeBatch();
+                if (!c.events().isEmpty()) {
+                    try (PreparedStatement event = connection.prepareStatement(EVENT)) {
+                        for (HistoryEvent e : c.events()) {
+                            event.setString(1, c.arn());
+                            event.setLong(2, e.id());
+                            event.setLong(3, e.previousEventId());
+                            event.setTimestamp(4, timestamp(e.timestamp()));
+                            event.setString(5, e.type());
+                            event.setString(6, e.detailsKey());
+                            event.setString(7, e.details() == null ? null : e.details().toString());
+                            event.addBatch();
+                        }
+                        event.executeBatch();
+                    }
+                }
                 connection.commit();
                 commits.incrementAndGet();
                 events.addAndGet(c.events().size());
@@ -110,6 +98,50 @@ public class PgExecutionStore implements ExecutionStore {
         } catch (SQLException | JsonProcessingException e) {
             throw new Unavailable("could not commit execution " + c.arn(), e);
         }
+    }
+
+    private void upsert(Connection connection, Execution.Commit c) throws SQLException, JsonProcessingException {
+        try (PreparedStatement upsert = connection.prepareStatement(UPSERT)) {
+            int i = 0;
+            upsert.setString(++i, c.arn());
+            upsert.setString(++i, c.name());
+            upsert.setString(++i, c.stateMachineArn());
+            upsert.setString(++i, c.machineName());
+            upsert.setString(++i, c.definition().toString());
+            upsert.setString(++i, c.input().toString());
+            cursor(upsert, i, c);
+            upsert.executeUpdate();
+        }
+    }
+
+    /** Moves the cursor of an execution already stored; the number of rows it changed (0: not stored yet). */
+    private int update(Connection connection, Execution.Commit c) throws SQLException, JsonProcessingException {
+        try (PreparedStatement update = connection.prepareStatement(UPDATE)) {
+            int i = cursor(update, 0, c);
+            update.setString(++i, c.arn());
+            return update.executeUpdate();
+        }
+    }
+
+    /** Binds the cursor's columns, in the order both statements list them, after parameter {@code i}. */
+    private int cursor(PreparedStatement statement, int i, Execution.Commit c) throws SQLException, JsonProcessingException {
+        statement.setString(++i, c.status().name());
+        statement.setString(++i, c.output() == null ? null : c.output().toString());
+        statement.setString(++i, c.error());
+        statement.setString(++i, c.cause());
+        statement.setTimestamp(++i, timestamp(c.startDate()));
+        statement.setTimestamp(++i, timestamp(c.stopDate()));
+        statement.setString(++i, c.state());
+        statement.setString(++i, c.stateInput() == null ? null : c.stateInput().toString());
+        statement.setTimestamp(++i, timestamp(c.stateEnteredTime()));
+        statement.setString(++i, json.writeValueAsString(c.retryAttempts()));
+        statement.setInt(++i, c.retryCount());
+        statement.setTimestamp(++i, timestamp(c.resumeAt()));
+        statement.setInt(++i, c.redriveCount());
+        statement.setTimestamp(++i, timestamp(c.redriveDate()));
+        statement.setString(++i, c.branches() == null ? null : c.branches().toString());
+        statement.setString(++i, c.variables() == null ? null : c.variables().toString());
+        return i;
     }
 
     /** Every execution still RUNNING, as its last commit left it, each with the definition it started with. */
@@ -183,7 +215,7 @@ public class PgExecutionStore implements ExecutionStore {
                             json.readValue(r.getString("retry_attempts"), int[].class), r.getInt("retry_count"),
                             instant(r.getTimestamp("resume_at")), r.getInt("redrive_count"),
                             instant(r.getTimestamp("redrive_date")), tree(r.getString("branches")),
-                            tree(r.getString("variables")), List.of());
+                            tree(r.getString("variables")), List.of(), false);
                     StateMachine machine = StateMachine.parse(c.machineName(), c.definition());
                     executions.add(Execution.restore(c, machine, history(connection, c.arn())));
                 }

@@ -78,7 +78,7 @@ public final class Execution {
             JsonNode input, Instant startDate, Status status, JsonNode output, String error, String cause, Instant stopDate,
             String state, JsonNode stateInput, Instant stateEnteredTime, int[] retryAttempts, int retryCount,
             Instant resumeAt, int redriveCount, Instant redriveDate, JsonNode branches, JsonNode variables,
-            List<HistoryEvent> events) {
+            List<HistoryEvent> events, boolean first) {
     }
 
     /**
@@ -159,7 +159,7 @@ public final class Execution {
                 retryAttempts == null ? new int[0] : retryAttempts.clone(), retryCount, resumeAt, redriveCount, redriveDate,
                 branches == null ? null
                         : JsonPaths.MAPPER.createObjectNode().put("inputs", branchInputs).set("ends", branches.deepCopy()),
-                variables == null ? null : variables.deepCopy(), events);
+                variables == null ? null : variables.deepCopy(), events, committedEvents == 0);
     }
 
     /** An execution as its last commit left it, ready to go on. */
