@@ -1,19 +1,18 @@
 package io.sagaline.bench;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
 import jakarta.inject.Inject;
 
@@ -22,6 +21,7 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.sagaline.bench.CapturedStatements.Capture;
 import io.sagaline.local.LocalStepFunctions;
 import io.sagaline.local.asl.Execution;
 import io.sagaline.support.Api;
@@ -29,15 +29,23 @@ import io.sagaline.support.Db;
 
 /**
  * Not a test: a benchmark, run only with {@code -Dbench=true} (see bench/README.md). PlaceOrder
- * executions on the durable engine at concurrency 1, 8 and 32, and in the same run the same
- * PostgreSQL writes the engine made (its commits and history rows) issued straight over JDBC at
- * the same concurrency: the engine's rate as a ratio of the database's.
+ * executions on the durable engine at concurrency 1, 8 and 32, against their own SQL: every
+ * statement a PlaceOrder saga issued (the engine's and its functions', in their transactions) is
+ * read back from the server's log, and in the same run, at the same concurrency, on the same
+ * server, the same transactions are issued bare over JDBC. The engine's rate as a fraction of that
+ * is how close the local runtime comes to the speed of its own SQL.
  */
 @QuarkusTest
 @EnabledIfSystemProperty(named = "bench", matches = "true")
 class EngineBenchmark {
 
     private static final int EXECUTIONS = Integer.getInteger("bench.executions", 300);
+    private static final int WARM_UP = Integer.getInteger("bench.warm-up", 1000);
+    private static final int CAPTURED = 20;
+    /** Customers and products the orders are spread over. */
+    private static final int SHOP_SIZE = Integer.getInteger("bench.shop-size", 100);
+    /** The queue consumers' schemas: their work follows a saga but is not the saga's. */
+    private static final Set<String> CONSUMERS = Set.of("invoices", "notifications");
 
     @Inject
     LocalStepFunctions engine;
@@ -45,22 +53,44 @@ class EngineBenchmark {
     AgroalDataSource dataSource;
 
     @Test
-    void placeOrderOnTheDurableEngine_versusTheSameWritesWithoutIt() throws Exception {
-        String customer = Api.newCustomer(1_000_000_000_000L);
-        String sku = Api.newProduct(100, 1_000_000_000L);
-        run(customer, sku, 8, 100); // warm-up
+    void placeOrderOnTheDurableEngine_versusItsOwnStatementsIssuedBare() throws Exception {
+        Shop shop = Shop.open(SHOP_SIZE);
+        String placeOrder = LocalStepFunctions.stateMachineArn("place-order");
+        Function<String, String> orderInput = orderId -> "{\"tenant\":\"demo\",\"orderId\":\"" + orderId
+                + "\",\"customerId\":\"" + shop.customer(orderId) + "\",\"items\":[{\"sku\":\"" + shop.sku(orderId)
+                + "\",\"quantity\":1}],\"paymentToken\":\"tok_ok\"}";
+        // Warm-up: until the JIT has compiled the hot paths (its compile time is reported per row).
+        run(placeOrder, placeOrders(shop, WARM_UP), orderInput, 8);
         String passOnly = engine.register("bench-pass-only", new com.fasterxml.jackson.databind.ObjectMapper().readTree("""
                 {"StartAt": "S1", "States": {
                   "S1": {"Type": "Pass", "Result": {"step": 1}, "ResultPath": "$.s1", "Next": "S2"},
                   "S2": {"Type": "Pass", "Result": {"step": 2}, "ResultPath": "$.s2", "Next": "S3"},
                   "S3": {"Type": "Pass", "Result": {"step": 3}, "ResultPath": "$.s3", "Next": "S4"},
                   "S4": {"Type": "Pass", "Result": {"step": 4}, "ResultPath": "$.s4", "End": true}}}"""));
-        run(passOnly, names(100), name -> "{\"tenant\":\"demo\"}", 8); // warm-up
+        Function<String, String> passInput = name -> "{\"tenant\":\"demo\"}";
+        run(passOnly, names(WARM_UP), passInput, 8); // warm-up
+
+        Set<String> shared = shop.ids();
+        List<String> ids = names(CAPTURED);
+        Capture setup = CapturedStatements.capture(dataSource, ids, shared, CONSUMERS, () -> placeOrders(shop, ids));
+        Capture saga = CapturedStatements.capture(dataSource, ids, shared, CONSUMERS,
+                () -> unchecked(() -> run(placeOrder, ids, orderInput, 1)));
+        List<String> passIds = names(CAPTURED);
+        Capture pass = CapturedStatements.capture(dataSource, passIds, Set.of(), CONSUMERS,
+                () -> unchecked(() -> run(passOnly, passIds, passInput, 1)));
+
         StringBuilder report = new StringBuilder();
-        report.append("\nPlaceOrder on the durable engine, " + EXECUTIONS + " executions per row (" + Instant.now() + ")\n");
-        table(report, concurrency -> run(customer, sku, concurrency, EXECUTIONS));
+        report.append("\nPlaceOrder on the durable engine against its own SQL, " + EXECUTIONS + " executions per row ("
+                + Instant.now() + ", " + server() + ")\n");
+        describe(report, saga);
+        table(report, concurrency -> run(placeOrder, placeOrders(shop, EXECUTIONS), orderInput, concurrency),
+                concurrency -> CapturedStatements.replay(dataSource, setup.executions(), saga.executions(), shared, EXECUTIONS,
+                        concurrency));
         report.append("\nFour Pass states (interpreter and store only, no functions), " + EXECUTIONS + " executions per row\n");
-        table(report, concurrency -> run(passOnly, names(EXECUTIONS), name -> "{\"tenant\":\"demo\"}", concurrency));
+        describe(report, pass);
+        table(report, concurrency -> run(passOnly, names(EXECUTIONS), passInput, concurrency),
+                concurrency -> CapturedStatements.replay(dataSource, List.of(), pass.executions(), Set.of(), EXECUTIONS,
+                        concurrency));
         System.out.println(report);
     }
 
@@ -68,22 +98,69 @@ class EngineBenchmark {
         Result run(int concurrency) throws Exception;
     }
 
-    /** One row per concurrency: the engine's rate, and the same writes without it, measured right after. */
-    private void table(StringBuilder report, Workload workload) throws Exception {
-        report.append(String.format("%-11s %-10s %-13s %-14s %-9s %-9s %-16s %-14s%n", "concurrency", "execs/s",
-                "transitions/s", "commits/exec", "p50 ms", "p99 ms", "same writes/s", "engine/db"));
-        for (int concurrency : new int[] { 1, 8, 32 }) {
-            long[] before = engine.store().counters();
-            Result engineRun = workload.run(concurrency);
-            long[] after = engine.store().counters();
-            double commitsPerExecution = (after[0] - before[0]) / (double) EXECUTIONS;
-            double eventsPerCommit = (after[1] - before[1]) / (double) (after[0] - before[0]);
-            double dbExecutionsPerSecond = sameWrites(concurrency, (int) Math.round(commitsPerExecution),
-                    (int) Math.round(eventsPerCommit));
-            report.append(String.format("%-11d %-10.1f %-13.0f %-14.1f %-9.1f %-9.1f %-16.1f %-14.2f%n", concurrency,
-                    engineRun.perSecond, engineRun.perSecond * engineRun.transitions, commitsPerExecution, engineRun.p50,
-                    engineRun.p99, dbExecutionsPerSecond, engineRun.perSecond / dbExecutionsPerSecond));
+    interface Baseline {
+        CapturedStatements.Replay run(int concurrency) throws Exception;
+    }
+
+    interface Work {
+        Object run() throws Exception;
+    }
+
+    private static void unchecked(Work work) {
+        try {
+            work.run();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
         }
+    }
+
+    private String server() throws Exception {
+        try (Connection c = dataSource.getConnection();
+                var s = c.createStatement();
+                var r = s.executeQuery("select current_setting('server_version'), current_setting('fsync'),"
+                        + " current_setting('synchronous_commit')")) {
+            r.next();
+            return "PostgreSQL " + r.getString(1) + ", fsync " + r.getString(2) + ", synchronous_commit " + r.getString(3);
+        }
+    }
+
+    /** What an execution issued, as the capture found it. */
+    private static void describe(StringBuilder report, Capture capture) {
+        List<CapturedStatements.Execution> executions = capture.executions();
+        java.util.IntSummaryStatistics transactions = executions.stream().mapToInt(e -> e.transactions().size())
+                .summaryStatistics();
+        if (transactions.getMin() == 0) {
+            throw new IllegalStateException("an execution left no statement in the server's log");
+        }
+        double engine = executions.stream().mapToLong(e -> e.transactions().stream().filter(t -> t.touches("engine")).count())
+                .average().orElse(0);
+        double statements = executions.stream().mapToInt(CapturedStatements.Execution::statements).average().orElse(0);
+        report.append(String.format("per execution (%d captured): %.1f transactions (%d to %d; %.1f the engine's, %.1f its"
+                + " functions'), %.1f statements; meanwhile %.1f transactions of the queue consumers per execution, %d of"
+                + " nothing captured%n", executions.size(), transactions.getAverage(), transactions.getMin(),
+                transactions.getMax(), engine, transactions.getAverage() - engine, statements,
+                capture.elsewhere().size() / (double) executions.size(), capture.unrelated().size()));
+    }
+
+    /** One row per concurrency: the engine's rate, and its own SQL issued bare, measured right after. */
+    private void table(StringBuilder report, Workload workload, Baseline baseline) throws Exception {
+        report.append(String.format("%-11s %-10s %-13s %-9s %-9s %-12s %-12s %-13s %-13s %-10s%n", "concurrency", "execs/s",
+                "transitions/s", "p50 ms", "p99 ms", "cpu ms/exec", "sql execs/s", "sql p50 ms", "sql p99 ms", "engine/sql"));
+        var jit = java.lang.management.ManagementFactory.getCompilationMXBean();
+        var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        long jitBefore = jit.getTotalCompilationTime();
+        for (int concurrency : new int[] { 1, 8, 32 }) {
+            long cpu = os.getProcessCpuTime();
+            Result engineRun = workload.run(concurrency);
+            double cpuPerExecution = (os.getProcessCpuTime() - cpu) / 1e6 / EXECUTIONS;
+            CapturedStatements.Replay bare = baseline.run(concurrency);
+            report.append(String.format("%-11d %-10.1f %-13.0f %-9.1f %-9.1f %-12.1f %-12.1f %-13.1f %-13.1f %-10.2f%n",
+                    concurrency, engineRun.perSecond, engineRun.perSecond * engineRun.transitions, engineRun.p50,
+                    engineRun.p99, cpuPerExecution, bare.perSecond(), bare.p50(), bare.p99(),
+                    engineRun.perSecond / bare.perSecond()));
+        }
+        report.append(String.format("(the JIT compiled for %.1f s during these rows; cpu ms/exec is this JVM's, not the"
+                + " database server's)%n", (jit.getTotalCompilationTime() - jitBefore) / 1e3));
     }
 
     private static List<String> names(int count) {
@@ -97,25 +174,57 @@ class EngineBenchmark {
     record Result(double perSecond, double transitions, double p50, double p99) {
     }
 
-    private Result run(String customer, String sku, int concurrency, int count) throws Exception {
-        List<String> orders = new ArrayList<>();
-        Db db = new Db(dataSource);
-        for (int i = 0; i < count; i++) {
-            String orderId = UUID.randomUUID().toString();
-            db.placePendingOrder(orderId, customer,
-                    LocalStepFunctions.stateMachineArn("place-order").replace(":stateMachine:", ":execution:") + ":" + orderId,
-                    sku, 1);
-            orders.add(orderId);
+    /**
+     * The customers and products the orders are spread over, as a shop's are (one customer buying
+     * one product in every saga would measure the wait for two row locks instead). Each order's
+     * customer and sku follow from its id.
+     */
+    record Shop(List<String> customers, List<String> skus) {
+        static Shop open(int size) {
+            List<String> customers = new ArrayList<>();
+            List<String> skus = new ArrayList<>();
+            for (int i = 0; i < size; i++) {
+                customers.add(Api.newCustomer(1_000_000_000_000L));
+                skus.add(Api.newProduct(100, 1_000_000_000L));
+            }
+            return new Shop(customers, skus);
         }
-        return run(LocalStepFunctions.stateMachineArn("place-order"), orders,
-                orderId -> "{\"tenant\":\"demo\",\"orderId\":\"" + orderId + "\",\"customerId\":\"" + customer
-                        + "\",\"items\":[{\"sku\":\"" + sku + "\",\"quantity\":1}],\"paymentToken\":\"tok_ok\"}",
-                concurrency);
+
+        String customer(String orderId) {
+            return customers.get(Math.floorMod(orderId.hashCode(), customers.size()));
+        }
+
+        String sku(String orderId) {
+            return skus.get(Math.floorMod(orderId.hashCode() / 7, skus.size()));
+        }
+
+        /** The ids every execution may share: the customers' (skus are no UUIDs). */
+        Set<String> ids() {
+            Set<String> ids = new java.util.HashSet<>();
+            customers.forEach(c -> ids.add(c.toLowerCase(java.util.Locale.ROOT)));
+            return ids;
+        }
+    }
+
+    private List<String> placeOrders(Shop shop, int count) {
+        List<String> orders = names(count);
+        placeOrders(shop, orders);
+        return orders;
+    }
+
+    /** PENDING orders, as place-order leaves them, each for the execution named after it. */
+    private void placeOrders(Shop shop, List<String> orders) {
+        Db db = new Db(dataSource);
+        for (String orderId : orders) {
+            db.placePendingOrder(orderId, shop.customer(orderId),
+                    LocalStepFunctions.stateMachineArn("place-order").replace(":stateMachine:", ":execution:") + ":" + orderId,
+                    shop.sku(orderId), 1);
+        }
     }
 
     /** Starts an execution per name, at most {@code concurrency} at once, and measures them to their ends. */
-    private Result run(String machine, List<String> names, java.util.function.Function<String, String> inputFor,
-            int concurrency) throws Exception {
+    private Result run(String machine, List<String> names, Function<String, String> inputFor, int concurrency)
+            throws Exception {
         int count = names.size();
         Semaphore slots = new Semaphore(concurrency);
         CountDownLatch done = new CountDownLatch(count);
@@ -146,54 +255,5 @@ class EngineBenchmark {
         Collections.sort(sorted);
         return new Result(count / seconds, transitions.get() / (double) count, sorted.get(sorted.size() / 2),
                 sorted.get((int) Math.ceil(sorted.size() * 0.99) - 1));
-    }
-
-    /** The engine's writes for {@code EXECUTIONS} executions, straight over JDBC; returns executions' worth per second. */
-    private double sameWrites(int concurrency, int commitsPerExecution, int eventsPerCommit) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(concurrency);
-        CountDownLatch done = new CountDownLatch(EXECUTIONS);
-        String definition = engine.stateMachine(LocalStepFunctions.stateMachineArn("place-order")).definition().toString();
-        long started = System.nanoTime();
-        for (int i = 0; i < EXECUTIONS; i++) {
-            pool.execute(() -> {
-                String arn = "bench:" + UUID.randomUUID();
-                try (Connection c = dataSource.getConnection()) {
-                    long id = 0;
-                    for (int commit = 0; commit < commitsPerExecution; commit++) {
-                        c.setAutoCommit(false);
-                        try (PreparedStatement upsert = c.prepareStatement("""
-                                insert into engine.executions (arn, name, state_machine_arn, machine_name, definition, input,
-                                    status, start_date, state, state_input, state_entered)
-                                values (?, 'bench', 'bench', 'bench', ?::jsonb, '{"tenant":"demo"}'::jsonb, 'SUCCEEDED', now(),
-                                    'S', '{"tenant":"demo"}'::jsonb, now())
-                                on conflict (arn) do update set state = excluded.state, state_input = excluded.state_input,
-                                    state_entered = excluded.state_entered""");
-                                PreparedStatement event = c.prepareStatement("""
-                                        insert into engine.history (execution_arn, id, previous_event_id, ts, type, details)
-                                        values (?, ?, ?, now(), 'TaskStateEntered', '{"name":"S","input":"{}"}'::jsonb)""")) {
-                            upsert.setString(1, arn);
-                            upsert.setString(2, definition);
-                            upsert.executeUpdate();
-                            for (int e = 0; e < eventsPerCommit; e++) {
-                                id++;
-                                event.setString(1, arn);
-                                event.setLong(2, id);
-                                event.setLong(3, id - 1);
-                                event.addBatch();
-                            }
-                            event.executeBatch();
-                            c.commit();
-                        }
-                    }
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                } finally {
-                    done.countDown();
-                }
-            });
-        }
-        done.await(10, TimeUnit.MINUTES);
-        pool.shutdown();
-        return EXECUTIONS / ((System.nanoTime() - started) / 1e9);
     }
 }

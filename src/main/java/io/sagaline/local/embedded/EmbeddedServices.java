@@ -27,12 +27,15 @@ final class EmbeddedServices {
      * temporary directory, gone at exit (tests); otherwise kept across restarts (dev mode). A port
      * of 0: any free one. {@code durable}: PostgreSQL with the server's defaults (fsync and
      * synchronous commit on) rather than the fast settings that survive a killed process but not
-     * a killed machine.
+     * a killed machine. {@code statementLog}: PostgreSQL writes its log as CSV into {@code log/} of
+     * its data directory, so that a benchmark can switch {@code log_statement} on and read back
+     * every statement it ran (bench/README.md).
      */
-    record Settings(java.nio.file.Path dataDir, int postgresPort, int redisPort, int sqsPort, boolean durable) {
+    record Settings(java.nio.file.Path dataDir, int postgresPort, int redisPort, int sqsPort, boolean durable,
+            boolean statementLog) {
     }
 
-    private static Settings settings = new Settings(null, 0, 0, 0, false);
+    private static Settings settings = new Settings(null, 0, 0, 0, false, false);
 
     static synchronized void configure(Settings chosen) {
         settings = chosen;
@@ -120,6 +123,10 @@ final class EmbeddedServices {
                     builder.setServerConfig("fsync", "on").setServerConfig("synchronous_commit", "on");
                 } else {
                     builder.setServerConfig("fsync", "off");
+                }
+                if (settings.statementLog()) {
+                    builder.setServerConfig("logging_collector", "on").setServerConfig("log_destination", "csvlog")
+                            .setServerConfig("log_directory", "log");
                 }
                 if (settings.postgresPort() != 0) {
                     builder.setPort(settings.postgresPort());

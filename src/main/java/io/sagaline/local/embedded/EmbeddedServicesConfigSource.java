@@ -38,14 +38,15 @@ public class EmbeddedServicesConfigSource implements ConfigSource {
             // ports, each of which can be set. Tests always take free ports and a temporary
             // directory: a setting meant for dev mode (an environment variable applies to every
             // profile) must never point a test run at a developer's data and servers.
+            boolean statementLog = Boolean.parseBoolean(setting(context, "sagaline.local.postgres.statement-log", "false"));
             EmbeddedServices.configure(dev
                     ? new EmbeddedServices.Settings(
                             java.nio.file.Path.of(setting(context, "sagaline.local.data-dir", ".sagaline")).toAbsolutePath(),
                             Integer.parseInt(setting(context, "sagaline.local.postgres.port", "55432")),
                             Integer.parseInt(setting(context, "sagaline.local.redis.port", "56379")),
                             Integer.parseInt(setting(context, "sagaline.local.sqs.port", "9324")),
-                            Boolean.parseBoolean(setting(context, "sagaline.local.postgres.durable", "false")))
-                    : new EmbeddedServices.Settings(null, 0, 0, 0, false));
+                            Boolean.parseBoolean(setting(context, "sagaline.local.postgres.durable", "false")), statementLog)
+                    : new EmbeddedServices.Settings(null, 0, 0, 0, false, statementLog));
             return List.of(new EmbeddedServicesConfigSource());
         }
     }
