@@ -36,6 +36,7 @@ import io.sagaline.platform.Catalog;
 import io.sagaline.platform.messaging.Queues;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.ChangeMessageVisibilityBatchRequestEntry;
 import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
@@ -57,6 +58,10 @@ import software.amazon.awssdk.services.sqs.model.QueueNameExistsException;
 public class LocalQueues {
 
     private static final Logger LOG = Logger.getLogger(LocalQueues.class);
+
+    /** SQS's longest wait, which Lambda's pollers use. */
+    static final int LONG_POLL_SECONDS = 20;
+    private static final java.time.Duration LONG_POLL_TIMEOUT = java.time.Duration.ofSeconds(LONG_POLL_SECONDS + 5);
 
     private final LocalFunctions functions;
     private final SqsClient sqs;
@@ -144,12 +149,22 @@ public class LocalQueues {
         String arn = "arn:aws:sqs:" + LocalStepFunctions.REGION + ":" + LocalStepFunctions.ACCOUNT + ":" + queue.name();
         while (running) {
             try {
+                // Long polling, as Lambda's pollers do: an idle queue costs one request per 20 s, not one per second.
                 List<Message> received = sqs.receiveMessage(r -> r.queueUrl(url).maxNumberOfMessages(queue.batchSize())
-                        .waitTimeSeconds(1).messageSystemAttributeNames(MessageSystemAttributeName.ALL)
-                        .messageAttributeNames("All")).messages();
-                if (!received.isEmpty()) {
-                    deliver(function, url, arn, received);
+                        .waitTimeSeconds(LONG_POLL_SECONDS).messageSystemAttributeNames(MessageSystemAttributeName.ALL)
+                        .messageAttributeNames("All")
+                        // the client's calls are capped at a few seconds (AwsClients); a long poll takes longer
+                        .overrideConfiguration(
+                                o -> o.apiCallTimeout(LONG_POLL_TIMEOUT).apiCallAttemptTimeout(LONG_POLL_TIMEOUT)))
+                        .messages();
+                if (received.isEmpty()) {
+                    continue;
                 }
+                if (!running) {
+                    release(url, received); // stopped while it waited: the next poller gets them now, not after the visibility timeout
+                    return;
+                }
+                deliver(function, url, arn, received);
             } catch (SdkException e) {
                 if (running) {
                     LOG.warnf("polling %s: %s", queue.name(), e.getMessage());
@@ -159,6 +174,19 @@ public class LocalQueues {
                 LOG.errorf(e, "polling %s", queue.name());
                 pause(1000);
             }
+        }
+    }
+
+    private void release(String url, List<Message> received) {
+        List<ChangeMessageVisibilityBatchRequestEntry> entries = new ArrayList<>();
+        for (Message m : received) {
+            entries.add(ChangeMessageVisibilityBatchRequestEntry.builder().id(Integer.toString(entries.size()))
+                    .receiptHandle(m.receiptHandle()).visibilityTimeout(0).build());
+        }
+        try {
+            sqs.changeMessageVisibilityBatch(r -> r.queueUrl(url).entries(entries));
+        } catch (SdkException e) {
+            LOG.warnf("could not give back %d messages received while stopping: %s", received.size(), e.getMessage());
         }
     }
 
