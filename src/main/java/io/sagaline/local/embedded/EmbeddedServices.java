@@ -274,8 +274,16 @@ final class EmbeddedServices {
     private static synchronized void stop() {
         try {
             if (sqs != null) {
-                sqs.stopAndWait();
+                // Its queues live in memory and go with the JVM anyway; an HTTP connection a client
+                // left open can hold the actor system's termination (once for 30 s, until surefire
+                // killed the JVM), so it is waited for a few seconds at most.
+                scala.concurrent.Await.ready(sqs.stopAndGetFuture().apply(),
+                        scala.concurrent.duration.Duration.create(5, java.util.concurrent.TimeUnit.SECONDS));
             }
+        } catch (java.util.concurrent.TimeoutException e) {
+            LOG.warn("embedded SQS did not stop within 5 s; the JVM exits without it");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
             LOG.warn("embedded SQS did not stop cleanly", e);
         }
