@@ -131,11 +131,17 @@ class StepFunctionsApiTest {
                 {"StartAt": "Note", "States": {
                   "Note": {"Type": "Pass", "Result": "noted", "ResultPath": "$.note", "Next": "Approve"},
                   "Approve": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:000000000000:function:approve-order",
-                              "Parameters": {"tenant": "demo", "orderId.$": "$.orderId", "executionId.$": "$$.Execution.Id"},
+                              "Parameters": {"tenant": "demo", "orderId.$": "$.orderId", "executionId.$": "$$.Execution.Id",
+                                             "pricing.$": "$.pricing"},
                               "End": true}}}"""));
         String orderId = UUID.randomUUID().toString();
+        // A real, priced line: the approval is announced, and the invoice consumer must be able to
+        // issue its invoice (an order without lines would poison its queue for the tests after this one).
+        String sku = newProduct(250, 10);
         String arn = sfn.startExecution(b -> b.stateMachineArn(machine).name("redrive-" + orderId)
-                .input("{\"orderId\":\"" + orderId + "\"}")).executionArn();
+                .input("{\"orderId\":\"" + orderId + "\",\"pricing\":{\"lines\":[{\"sku\":\"" + sku
+                        + "\",\"quantity\":1,\"unitPriceCents\":250}],\"totalCents\":250}}"))
+                .executionArn();
         await().atMost(Duration.ofSeconds(30))
                 .until(() -> sfn.describeExecution(b -> b.executionArn(arn)).status() == ExecutionStatus.FAILED);
         var failed = sfn.describeExecution(b -> b.executionArn(arn));
@@ -145,7 +151,7 @@ class StepFunctionsApiTest {
 
         // The cause is fixed: the order now exists.
         String customer = newCustomer(1_000);
-        new io.sagaline.support.Db(dataSource).placePendingOrder(orderId, customer, arn, null, 0);
+        new io.sagaline.support.Db(dataSource).placePendingOrder(orderId, customer, arn, sku, 1);
         sfn.redriveExecution(b -> b.executionArn(arn));
         await().atMost(Duration.ofSeconds(30))
                 .until(() -> sfn.describeExecution(b -> b.executionArn(arn)).status() == ExecutionStatus.SUCCEEDED);
