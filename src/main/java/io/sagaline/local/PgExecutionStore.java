@@ -51,13 +51,6 @@ public class PgExecutionStore implements ExecutionStore {
 
     private final DataSource dataSource;
     private final ObjectMapper json;
-    private final java.util.concurrent.atomic.AtomicLong commits = new java.util.concurrent.atomic.AtomicLong();
-    private final java.util.concurrent.atomic.AtomicLong events = new java.util.concurrent.atomic.AtomicLong();
-
-    /** Commits and history events written so far: what the engine costs the database. */
-    public long[] counters() {
-        return new long[] { commits.get(), events.get() };
-    }
 
     public PgExecutionStore(DataSource dataSource, ObjectMapper json) {
         this.dataSource = dataSource;
@@ -89,8 +82,6 @@ public class PgExecutionStore implements ExecutionStore {
                     }
                 }
                 connection.commit();
-                commits.incrementAndGet();
-                events.addAndGet(c.events().size());
             } catch (SQLException | JsonProcessingException | RuntimeException e) {
                 connection.rollback();
                 throw e;

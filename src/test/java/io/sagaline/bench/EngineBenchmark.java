@@ -80,6 +80,7 @@ class EngineBenchmark {
                 () -> unchecked(() -> run(passOnly, passIds, passInput, 1)));
 
         StringBuilder report = new StringBuilder();
+        String idle = memory();
         report.append("\nPlaceOrder on the durable engine against its own SQL, " + EXECUTIONS + " executions per row ("
                 + Instant.now() + ", " + server() + ")\n");
         describe(report, saga);
@@ -91,7 +92,28 @@ class EngineBenchmark {
         table(report, concurrency -> run(passOnly, names(EXECUTIONS), passInput, concurrency),
                 concurrency -> CapturedStatements.replay(dataSource, List.of(), pass.executions(), Set.of(), EXECUTIONS,
                         concurrency));
+        report.append("\nresident memory after the warm-up: " + idle + "\nafter the rows: " + memory() + "\n");
         System.out.println(report);
+    }
+
+    /** This JVM's resident set (now and its peak) and that of its child processes (the embedded PostgreSQL and Redis). */
+    private static String memory() throws Exception {
+        long children = ProcessHandle.current().descendants().mapToLong(p -> kilobytes(p.pid(), "VmRSS:")).sum();
+        return String.format("JVM %d MB (peak %d MB), its child processes %d MB", kilobytes(ProcessHandle.current().pid(),
+                "VmRSS:") / 1024, kilobytes(ProcessHandle.current().pid(), "VmHWM:") / 1024, children / 1024);
+    }
+
+    private static long kilobytes(long pid, String field) {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/" + pid + "/status"))) {
+                if (line.startsWith(field)) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
+                }
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            // the process ended meanwhile, or this is no Linux: nothing to count
+        }
+        return 0;
     }
 
     interface Workload {

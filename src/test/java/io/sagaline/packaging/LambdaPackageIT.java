@@ -272,6 +272,8 @@ class LambdaPackageIT {
             JsonNode again = lambda.invokeOk(httpEvent("place-order", API_KEY));
             assertThat(again.get("statusCode").asInt()).as(again.toString()).isEqualTo(202);
             assertThat(JSON.readTree(again.get("body").asText()).get("orderId").asText()).isEqualTo(first);
+            // Not asserted (a measurement, for bench/README.md): what the deployable function holds in memory.
+            System.out.println("place-order's Lambda process after two invocations: " + lambda.memory());
         }
         assertThat(new Db(sagaline).row("select count(*) as n from orders.orders where tenant = 'acme'").get("n"))
                 .isEqualTo(1L);
@@ -476,6 +478,20 @@ class LambdaPackageIT {
 
         String log() throws IOException {
             return Files.readString(log, StandardCharsets.UTF_8);
+        }
+
+        /** The process's resident set now and at its peak, as Linux counts them. */
+        String memory() throws IOException {
+            String rss = "?";
+            String peak = "?";
+            for (String line : Files.readAllLines(Path.of("/proc/" + process.pid() + "/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    rss = line.substring(6).strip();
+                } else if (line.startsWith("VmHWM:")) {
+                    peak = line.substring(6).strip();
+                }
+            }
+            return "resident " + rss + " (peak " + peak + ")";
         }
 
         @Override
