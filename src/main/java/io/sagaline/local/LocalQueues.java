@@ -269,10 +269,15 @@ public class LocalQueues {
         }
     }
 
+    /**
+     * Stops the schedules at once and lets each poller end its current long poll: an interrupt would
+     * not end a blocking read, and the SDK would then drop what the poll received (an interrupted
+     * thread's response is aborted) instead of giving it back. The pollers are daemons.
+     */
     @PreDestroy
     void stop() {
         running = false;
         schedules.shutdownNow();
-        pollers.shutdownNow();
+        pollers.shutdown();
     }
 }
