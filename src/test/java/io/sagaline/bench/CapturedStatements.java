@@ -49,8 +49,8 @@ final class CapturedStatements {
     record Sql(String text, List<String> params) {
     }
 
-    /** One transaction, as it ran: its statements in order, and whether it committed. */
-    record Transaction(List<Sql> statements, boolean committed) {
+    /** One transaction, as it ran: its statements in order, whether it committed, whether it was one autocommit statement. */
+    record Transaction(List<Sql> statements, boolean committed, boolean autocommit) {
         boolean touches(String schema) {
             return statements.stream().anyMatch(s -> s.text().contains(schema + "."));
         }
@@ -63,12 +63,18 @@ final class CapturedStatements {
         }
     }
 
-    /** What the capture found: each execution's transactions, and those of other work that ran meanwhile. */
-    record Capture(List<Execution> executions, List<Transaction> elsewhere, List<Transaction> unrelated) {
+    /**
+     * What the capture found: each execution's transactions; those of other work that ran meanwhile
+     * (elsewhere: the consumers'; unrelated: naming no execution); those naming ids of two executions
+     * (set apart, not replayed); and how many were still open when the capture ended.
+     */
+    record Capture(List<Execution> executions, List<Transaction> elsewhere, List<Transaction> unrelated,
+            List<Transaction> ambiguous, int unfinished) {
     }
 
     private static final Pattern UUID_TEXT = Pattern
             .compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+    private static final Pattern UNREADABLE = Pattern.compile("\\$\\$|(?<![A-Za-z0-9_'])[Ee]'|--|/\\*|\\?");
     private static final Pattern LOGGED = Pattern.compile("(?s)^(?:statement|execute [^:]*): (.*)$");
 
     private CapturedStatements() {
@@ -92,10 +98,16 @@ final class CapturedStatements {
             awaitLogged(dataSource, log, start);
             work.run();
         } finally {
-            awaitLogged(dataSource, log, end);
-            logStatements(dataSource, false);
+            try {
+                awaitLogged(dataSource, log, end);
+            } finally {
+                logStatements(dataSource, false); // whatever happened: the server must not go on logging everything
+            }
         }
-        return group(transactions(rows(log, start, end)), ids, shared, elsewhere);
+        java.util.concurrent.atomic.AtomicInteger unfinished = new java.util.concurrent.atomic.AtomicInteger();
+        Capture capture = group(transactions(rows(log, start, end), unfinished), ids, shared, elsewhere);
+        return new Capture(capture.executions(), capture.elsewhere(), capture.unrelated(), capture.ambiguous(),
+                unfinished.get());
     }
 
     private static void logStatements(DataSource dataSource, boolean on) throws SQLException {
@@ -212,7 +224,7 @@ final class CapturedStatements {
     }
 
     /** Each session's statements cut into transactions at BEGIN and COMMIT/ROLLBACK, ordered by their first statement. */
-    private static List<Transaction> transactions(List<Row> rows) {
+    private static List<Transaction> transactions(List<Row> rows, java.util.concurrent.atomic.AtomicInteger unfinished) {
         Map<String, List<Sql>> open = new HashMap<>();
         Map<String, Integer> began = new HashMap<>();
         List<Map.Entry<Integer, Transaction>> done = new ArrayList<>();
@@ -228,7 +240,8 @@ final class CapturedStatements {
             } else if (word.equals("COMMIT") || word.equals("ROLLBACK")) {
                 List<Sql> statements = open.remove(row.session());
                 if (statements != null && !statements.isEmpty()) {
-                    done.add(Map.entry(began.remove(row.session()), new Transaction(statements, word.equals("COMMIT"))));
+                    done.add(Map.entry(began.remove(row.session()),
+                            new Transaction(statements, word.equals("COMMIT"), false)));
                 }
             } else {
                 Sql sql;
@@ -241,11 +254,12 @@ final class CapturedStatements {
                 if (statements != null) {
                     statements.add(sql);
                 } else {
-                    done.add(Map.entry(i, new Transaction(List.of(sql), true))); // autocommit
+                    done.add(Map.entry(i, new Transaction(List.of(sql), true, true)));
                 }
             }
         }
         done.sort(Map.Entry.comparingByKey());
+        unfinished.addAndGet(open.size());
         return done.stream().map(Map.Entry::getValue).toList();
     }
 
@@ -270,6 +284,9 @@ final class CapturedStatements {
                 StringBuilder value = new StringBuilder();
                 i++; // the opening quote
                 while (true) {
+                    if (i >= detail.length()) {
+                        throw new IllegalStateException("a parameter's value is cut off in the log: " + detail);
+                    }
                     char ch = detail.charAt(i++);
                     if (ch == '\'') {
                         if (i < detail.length() && detail.charAt(i) == '\'') {
@@ -295,6 +312,11 @@ final class CapturedStatements {
 
     /** {@code $n} placeholders (outside quotes) to JDBC's {@code ?}, the parameters listed in the order they occur. */
     private static Sql jdbc(String text, Map<Integer, String> values) {
+        // What this simple rewriting cannot read right: dollar quoting, escape strings, comments, a literal '?'.
+        if (UNREADABLE.matcher(text).find()) {
+            throw new IllegalStateException("cannot replay a statement with dollar quoting, an escape string, a comment"
+                    + " or a '?': " + text);
+        }
         StringBuilder out = new StringBuilder();
         List<String> params = new ArrayList<>();
         boolean quoted = false;
@@ -350,6 +372,7 @@ final class CapturedStatements {
         }
         List<Transaction> other = new ArrayList<>();
         List<Transaction> unrelated = new ArrayList<>();
+        List<Transaction> ambiguous = new ArrayList<>();
         for (Transaction t : transactions) {
             if (elsewhere.stream().anyMatch(t::touches)) {
                 other.add(t);
@@ -357,17 +380,20 @@ final class CapturedStatements {
             }
             Set<String> named = uuids(t);
             named.removeAll(shared);
-            String owner = known.entrySet().stream().filter(e -> !Collections.disjoint(e.getValue(), named))
-                    .map(Map.Entry::getKey).findFirst().orElse(null);
-            if (owner == null) {
+            List<String> owners = known.entrySet().stream().filter(e -> !Collections.disjoint(e.getValue(), named))
+                    .map(Map.Entry::getKey).toList();
+            if (owners.isEmpty()) {
                 unrelated.add(t);
+            } else if (owners.size() > 1) {
+                ambiguous.add(t); // names two executions: neither's alone, and it must not merge their ids
             } else {
+                String owner = owners.get(0);
                 known.get(owner).addAll(named);
                 byExecution.get(owner).add(t);
             }
         }
         return new Capture(byExecution.entrySet().stream().map(e -> new Execution(e.getKey(), e.getValue())).toList(),
-                other, unrelated);
+                other, unrelated, ambiguous, 0);
     }
 
     /** Sagas per second and per-saga latencies of a replay. */
@@ -421,31 +447,66 @@ final class CapturedStatements {
             throws SQLException {
         for (Transaction t : template.transactions()) {
             try (Connection c = dataSource.getConnection()) {
-                c.setAutoCommit(false);
+                // As it ran: an autocommit statement without BEGIN and COMMIT, a transaction with them.
+                c.setAutoCommit(t.autocommit());
                 try {
-                    for (Sql s : t.statements()) {
-                        try (PreparedStatement statement = c.prepareStatement(renew(s.text(), fresh, shared))) {
-                            for (int i = 0; i < s.params().size(); i++) {
-                                String value = s.params().get(i);
-                                if (value == null) {
-                                    statement.setNull(i + 1, Types.OTHER);
-                                } else {
-                                    // untyped, as the log shows it: the server infers the type from the statement
-                                    statement.setObject(i + 1, renew(value, fresh, shared), Types.OTHER);
+                    List<Sql> statements = t.statements();
+                    for (int from = 0; from < statements.size();) {
+                        // A run of the same write is one batch, as the engine sends its history rows.
+                        int to = from + 1;
+                        while (to < statements.size() && statements.get(to).text().equals(statements.get(from).text())
+                                && isWrite(statements.get(from).text())) {
+                            to++;
+                        }
+                        try (PreparedStatement statement = c
+                                .prepareStatement(renew(statements.get(from).text(), fresh, shared))) {
+                            for (int k = from; k < to; k++) {
+                                bind(statement, statements.get(k), fresh, shared);
+                                if (to - from > 1) {
+                                    statement.addBatch();
                                 }
                             }
-                            statement.execute();
+                            if (to - from > 1) {
+                                statement.executeBatch();
+                            } else {
+                                statement.execute();
+                            }
+                        }
+                        from = to;
+                    }
+                    if (!t.autocommit()) {
+                        if (t.committed()) {
+                            c.commit();
+                        } else {
+                            c.rollback();
                         }
                     }
-                    if (t.committed()) {
-                        c.commit();
-                    } else {
+                } catch (SQLException | RuntimeException e) {
+                    if (!t.autocommit()) {
                         c.rollback();
                     }
-                } catch (SQLException | RuntimeException e) {
-                    c.rollback();
                     throw e;
+                } finally {
+                    c.setAutoCommit(true);
                 }
+            }
+        }
+    }
+
+    private static boolean isWrite(String sql) {
+        String word = sql.stripLeading().toLowerCase(java.util.Locale.ROOT);
+        return word.startsWith("insert") || word.startsWith("update") || word.startsWith("delete");
+    }
+
+    private static void bind(PreparedStatement statement, Sql s, Map<String, String> fresh, Set<String> shared)
+            throws SQLException {
+        for (int i = 0; i < s.params().size(); i++) {
+            String value = s.params().get(i);
+            if (value == null) {
+                statement.setNull(i + 1, Types.OTHER);
+            } else {
+                // untyped, as the log shows it: the server infers the type from the statement
+                statement.setObject(i + 1, renew(value, fresh, shared), Types.OTHER);
             }
         }
     }

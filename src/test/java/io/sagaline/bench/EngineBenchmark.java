@@ -51,6 +51,10 @@ class EngineBenchmark {
     LocalStepFunctions engine;
     @Inject
     AgroalDataSource dataSource;
+    @Inject
+    io.sagaline.platform.messaging.Queues queues;
+    @Inject
+    software.amazon.awssdk.services.sqs.SqsClient sqs;
 
     @Test
     void placeOrderOnTheDurableEngine_versusItsOwnStatementsIssuedBare() throws Exception {
@@ -96,16 +100,31 @@ class EngineBenchmark {
         System.out.println(report);
     }
 
-    /** This JVM's resident set (now and its peak) and that of its child processes (the embedded PostgreSQL and Redis). */
-    private static String memory() throws Exception {
-        long children = ProcessHandle.current().descendants().mapToLong(p -> kilobytes(p.pid(), "VmRSS:")).sum();
-        return String.format("JVM %d MB (peak %d MB), its child processes %d MB", kilobytes(ProcessHandle.current().pid(),
-                "VmRSS:") / 1024, kilobytes(ProcessHandle.current().pid(), "VmHWM:") / 1024, children / 1024);
+    /**
+     * This JVM's resident set (now and its peak), and the database server's proportional set (its
+     * postmaster and backends, found by its data directory; they share their buffers, which a sum of
+     * resident sets would count once per backend). The server may be another user's: root reads it.
+     */
+    private String memory() throws Exception {
+        String dataDirectory;
+        try (Connection c = dataSource.getConnection();
+                var s = c.createStatement();
+                var r = s.executeQuery("select current_setting('data_directory')")) {
+            r.next();
+            dataDirectory = r.getString(1);
+        }
+        long server = ProcessHandle.allProcesses()
+                .filter(p -> p.info().commandLine().map(line -> line.contains(dataDirectory)).orElse(false))
+                .flatMap(p -> java.util.stream.Stream.concat(java.util.stream.Stream.of(p), p.descendants()))
+                .distinct().mapToLong(p -> kilobytes(p.pid(), "smaps_rollup", "Pss:")).sum();
+        long self = ProcessHandle.current().pid();
+        return String.format("JVM %d MB (peak %d MB), the PostgreSQL server %d MB (proportional, 0: not readable here)",
+                kilobytes(self, "status", "VmRSS:") / 1024, kilobytes(self, "status", "VmHWM:") / 1024, server / 1024);
     }
 
-    private static long kilobytes(long pid, String field) {
+    private static long kilobytes(long pid, String file, String field) {
         try {
-            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/" + pid + "/status"))) {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/" + pid + "/" + file))) {
                 if (line.startsWith(field)) {
                     return Long.parseLong(line.replaceAll("[^0-9]", ""));
                 }
@@ -146,6 +165,34 @@ class EngineBenchmark {
         }
     }
 
+    /** Waits until every queue is empty (nothing visible or in flight) and every outbox is sent. */
+    private void awaitQuiet() throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+        while (true) {
+            long pending = 0;
+            for (var queue : queues.catalog().queues()) {
+                var attributes = sqs.getQueueAttributes(r -> r.queueUrl(queues.url(queue.name())).attributeNames(
+                        software.amazon.awssdk.services.sqs.model.QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
+                        software.amazon.awssdk.services.sqs.model.QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE))
+                        .attributes();
+                pending += attributes.values().stream().mapToLong(Long::parseLong).sum();
+            }
+            try (Connection c = dataSource.getConnection();
+                    var s = c.createStatement();
+                    var r = s.executeQuery("select count(*) from orders.outbox where published_at is null")) {
+                r.next();
+                pending += r.getLong(1);
+            }
+            if (pending == 0) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(pending + " messages still pending after 3 minutes");
+            }
+            Thread.sleep(100); // polling the queues' and the outbox's counts; nothing to await but them
+        }
+    }
+
     /** What an execution issued, as the capture found it. */
     private static void describe(StringBuilder report, Capture capture) {
         List<CapturedStatements.Execution> executions = capture.executions();
@@ -159,9 +206,10 @@ class EngineBenchmark {
         double statements = executions.stream().mapToInt(CapturedStatements.Execution::statements).average().orElse(0);
         report.append(String.format("per execution (%d captured): %.1f transactions (%d to %d; %.1f the engine's, %.1f its"
                 + " functions'), %.1f statements; meanwhile %.1f transactions of the queue consumers per execution, %d of"
-                + " nothing captured%n", executions.size(), transactions.getAverage(), transactions.getMin(),
-                transactions.getMax(), engine, transactions.getAverage() - engine, statements,
-                capture.elsewhere().size() / (double) executions.size(), capture.unrelated().size()));
+                + " nothing captured, %d naming two executions (not replayed), %d unfinished at the capture's end%n",
+                executions.size(), transactions.getAverage(), transactions.getMin(), transactions.getMax(), engine,
+                transactions.getAverage() - engine, statements, capture.elsewhere().size() / (double) executions.size(),
+                capture.unrelated().size(), capture.ambiguous().size(), capture.unfinished()));
     }
 
     /** One row per concurrency: the engine's rate, and its own SQL issued bare, measured right after. */
@@ -175,7 +223,9 @@ class EngineBenchmark {
             long cpu = os.getProcessCpuTime();
             Result engineRun = workload.run(concurrency);
             double cpuPerExecution = (os.getProcessCpuTime() - cpu) / 1e6 / EXECUTIONS;
+            awaitQuiet(); // the consumers' backlog of the engine's row must not slow the bare SQL
             CapturedStatements.Replay bare = baseline.run(concurrency);
+            awaitQuiet();
             report.append(String.format("%-11d %-10.1f %-13.0f %-9.1f %-9.1f %-12.1f %-12.1f %-13.1f %-13.1f %-10.2f%n",
                     concurrency, engineRun.perSecond, engineRun.perSecond * engineRun.transitions, engineRun.p50,
                     engineRun.p99, cpuPerExecution, bare.perSecond(), bare.p50(), bare.p99(),
@@ -244,13 +294,19 @@ class EngineBenchmark {
         }
     }
 
-    /** Starts an execution per name, at most {@code concurrency} at once, and measures them to their ends. */
+    /**
+     * Starts an execution per name, at most {@code concurrency} at once, and measures them to their
+     * ends. An execution's end is when it ends in memory, just before the engine commits that end:
+     * each saga's figure leaves out that last of its 15 transactions (bench/README.md). Any execution
+     * that does not succeed, or does not end within ten minutes, fails the benchmark.
+     */
     private Result run(String machine, List<String> names, Function<String, String> inputFor, int concurrency)
             throws Exception {
         int count = names.size();
         Semaphore slots = new Semaphore(concurrency);
         CountDownLatch done = new CountDownLatch(count);
         ConcurrentLinkedQueue<Double> latencies = new ConcurrentLinkedQueue<>();
+        ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
         AtomicInteger transitions = new AtomicInteger();
         long started = System.nanoTime();
         for (String name : names) {
@@ -261,9 +317,13 @@ class EngineBenchmark {
             execution.finished().whenComplete((e, failure) -> {
                 try {
                     latencies.add((System.nanoTime() - t0) / 1e6);
-                    transitions.addAndGet((int) e.history().stream().filter(h -> h.type().endsWith("StateEntered")).count());
-                    if (e.status() != Execution.Status.SUCCEEDED) {
-                        System.err.println("not SUCCEEDED: " + e.arn() + " " + e.error() + " " + e.cause());
+                    if (failure != null || e.status() != Execution.Status.SUCCEEDED) {
+                        failures.add(failure != null ? name + ": " + failure
+                                : e.arn() + " " + e.status() + " " + e.error()
+                                        + " " + e.cause());
+                    } else {
+                        transitions.addAndGet(
+                                (int) e.history().stream().filter(h -> h.type().endsWith("StateEntered")).count());
                     }
                 } finally {
                     slots.release();
@@ -271,7 +331,12 @@ class EngineBenchmark {
                 }
             });
         }
-        done.await(10, TimeUnit.MINUTES);
+        if (!done.await(10, TimeUnit.MINUTES)) {
+            throw new IllegalStateException(done.getCount() + " of " + count + " executions did not end within 10 minutes");
+        }
+        if (!failures.isEmpty()) {
+            throw new IllegalStateException(failures.size() + " executions did not succeed, e.g. " + failures.peek());
+        }
         double seconds = (System.nanoTime() - started) / 1e9;
         List<Double> sorted = new ArrayList<>(latencies);
         Collections.sort(sorted);
