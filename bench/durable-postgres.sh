@@ -20,16 +20,22 @@ if ! command -v pg_ctlcluster >/dev/null || [ ! -x "/usr/lib/postgresql/$VERSION
 fi
 
 if ! pg_lsclusters -h | awk '{print $1"/"$2}' | grep -qx "$VERSION/$CLUSTER"; then
-    pg_createcluster "$VERSION" "$CLUSTER" --port "$PORT"
+    pg_createcluster "$VERSION" "$CLUSTER" --port "$PORT" --locale C.UTF-8
 fi
 # The server's durable defaults stay as they are (fsync, synchronous_commit, full_page_writes on);
-# only what the benchmark needs is set: connections for 32 sagas in flight, and a CSV log.
+# only what the benchmark needs is set: connections for 32 sagas in flight, a CSV log, and no TLS
+# (Debian turns it on; the embedded server has none, and the two runs should differ in durability only).
 cat > "/etc/postgresql/$VERSION/$CLUSTER/conf.d/sagaline-bench.conf" <<'EOF'
 max_connections = 200
 logging_collector = on
 log_destination = 'csvlog'
 log_directory = 'log'
+ssl = off
 EOF
+# A benchmark killed while it captured leaves log_statement = 'all' in postgresql.auto.conf.
+if [ -f "/var/lib/postgresql/$VERSION/$CLUSTER/postgresql.auto.conf" ]; then
+    sed -i '/^log_statement/d' "/var/lib/postgresql/$VERSION/$CLUSTER/postgresql.auto.conf"
+fi
 if pg_lsclusters -h | awk -v c="$CLUSTER" '$2 == c {print $4}' | grep -qx online; then
     pg_ctlcluster "$VERSION" "$CLUSTER" restart
 else
@@ -42,8 +48,10 @@ psql_admin() { runuser -u postgres -- psql -p "$PORT" -v ON_ERROR_STOP=1 -qAt -c
 psql_admin 'do $$ begin if not exists (select from pg_roles where rolname = '"'bench'"') then create role bench login superuser password '"'bench'"'; end if; end $$'
 psql_admin "drop database if exists sagaline with (force)"
 psql_admin "create database sagaline owner bench"
-psql_admin "show fsync" | grep -qx on
-psql_admin "show synchronous_commit" | grep -qx on
+for setting in fsync synchronous_commit; do
+    value=$(psql_admin "show $setting")
+    [ "$value" = on ] || { echo "$setting is $value on the benchmark's server, not on" >&2; exit 1; }
+done
 
 # C1 only, as Quarkus runs dev mode (bench/README.md: with C2 the compiler takes a core for minutes).
 JDK_JAVA_OPTIONS="${JDK_JAVA_OPTIONS:--XX:TieredStopAtLevel=1}" ./mvnw -q test -Dtest=EngineBenchmark -Dbench=true -Dasl.skip=true -Dterraform.skip=true -Dpackaging.skip=true \

@@ -21,7 +21,9 @@ import io.smallrye.config.ConfigSourceFactory;
  * Where the servers keep their data and which ports they listen on: {@code sagaline.local.data-dir}
  * (default {@code .sagaline}), {@code sagaline.local.postgres.port}, {@code .redis.port},
  * {@code .sqs.port} (55432, 56379, 9324) and {@code sagaline.local.postgres.durable} (default
- * false: fsync off), in dev mode; tests always use a temporary directory and free ports.
+ * false: fsync off), in dev mode; tests always use a temporary directory and free ports. In both,
+ * {@code sagaline.local.postgres.statement-log=true} makes PostgreSQL write a CSV log a benchmark can
+ * read every statement back from (bench/README.md).
  */
 public class EmbeddedServicesConfigSource implements ConfigSource {
 
