@@ -1,6 +1,5 @@
 package io.sagaline.support;
 
-import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.File;
@@ -10,6 +9,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,10 +21,11 @@ import java.util.regex.Pattern;
 import org.eclipse.microprofile.config.ConfigProvider;
 
 /**
- * The whole system in a JVM of its own ({@code ./mvnw quarkus:dev}), on this test's database,
- * Redis and SQS: what tests kill to see what a dying process leaves behind.
+ * The whole system in a JVM of its own (the built local application, with the dev profile as
+ * {@code ./mvnw quarkus:dev} runs it), on this test's database, Redis and SQS: what tests kill to
+ * see what a dying process leaves behind.
  */
-public record DevChild(Process maven, int port, String log) {
+public record DevChild(Process jvm, int port, String log) {
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -66,16 +68,17 @@ public record DevChild(Process maven, int port, String log) {
     private static DevChild start(String name, Map<String, String> environment, String... systemProperties) throws Exception {
         var config = ConfigProvider.getConfig();
         int port = freePort();
-        List<String> command = new ArrayList<>(List.of("./mvnw", "-q", "quarkus:dev", "-Dasl.skip=true",
-                "-Dquarkus.console.enabled=false", "-Ddebug=false", "-Dquarkus.http.port=" + port,
-                "-Dquarkus.lambda.mock-event-server.dev-port=" + freePort(), "-Dsagaline.local.workers=1",
-                "-Dquarkus.live-reload.instrumentation=false",
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                // C1 only: the child serves a handful of requests, and starts sooner
+                "-XX:TieredStopAtLevel=1", "-Dquarkus.profile=dev", "-Dvertx.disableURIValidation=true",
+                "-Dquarkus.http.port=" + port, "-Dsagaline.local.workers=1",
                 // The queues are this JVM's: keep their settings.
                 "-Dsagaline.local.queues.visibility-timeout-seconds="
                         + config.getValue("sagaline.local.queues.visibility-timeout-seconds", String.class)));
         for (String p : systemProperties) {
             command.add("-D" + p);
         }
+        command.addAll(List.of("-jar", localApplication().toString()));
         String log = "target/" + name + ".log";
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(new File(log))
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
@@ -83,7 +86,7 @@ public record DevChild(Process maven, int port, String log) {
         DevChild child = new DevChild(builder.start(), port, log);
         try {
             await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(250)).until(() -> {
-                if (!child.maven().isAlive()) {
+                if (!child.jvm().isAlive()) {
                     throw new IllegalStateException("the child stopped; see " + log);
                 }
                 try {
@@ -125,38 +128,42 @@ public record DevChild(Process maven, int port, String log) {
     }
 
     public boolean alive() {
-        return maven.descendants().anyMatch(p -> p.isAlive() && p.info().command().orElse("").endsWith("java"));
+        return jvm.isAlive();
     }
 
     /** SIGKILL to the JVM that runs the application: no shutdown hook, no last commit. */
     public void killNine() throws InterruptedException {
-        List<ProcessHandle> jvms = maven.descendants().filter(p -> p.info().command().orElse("").endsWith("java")).toList();
-        assertThat(jvms).as("the application's JVM under Maven").isNotEmpty();
-        jvms.forEach(ProcessHandle::destroyForcibly);
-        maven.destroyForcibly();
-        maven.waitFor();
+        jvm.destroyForcibly();
+        jvm.waitFor();
     }
 
-    /** Stops the child as Ctrl-C would, and kills what is still running 30 s later. */
+    /** Stops the child as Ctrl-C would, and kills it if it is still running 30 s later. */
     public void stop() throws InterruptedException {
-        List<ProcessHandle> tree = new ArrayList<>(maven.descendants().toList());
-        tree.forEach(ProcessHandle::destroy);
-        maven.destroy();
-        if (!maven.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
-            maven.destroyForcibly();
-        }
-        for (ProcessHandle p : tree) {
-            try {
-                p.onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
-            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-                p.destroyForcibly();
-            }
+        jvm.destroy();
+        if (!jvm.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+            jvm.destroyForcibly();
+            jvm.waitFor();
         }
     }
 
     private void killTree() {
-        maven.descendants().forEach(ProcessHandle::destroyForcibly);
-        maven.destroyForcibly();
+        jvm.descendants().forEach(ProcessHandle::destroyForcibly);
+        jvm.destroyForcibly();
+    }
+
+    /**
+     * The whole system as a built application ({@code target/local-app}, which the build makes
+     * before the tests: quarkus:build local-app in pom.xml), started in seconds where
+     * {@code ./mvnw quarkus:dev} takes Maven's 20 s and a dev-mode build.
+     */
+    private static Path localApplication() throws IOException {
+        Path dir = Path.of("target", "local-app");
+        try (var jars = Files.list(dir)) {
+            return jars.filter(p -> p.getFileName().toString().endsWith("-runner.jar")).findFirst()
+                    .orElseThrow(() -> new IllegalStateException("no runner jar in " + dir));
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new IllegalStateException(dir + " is not built: ./mvnw process-test-classes builds it", e);
+        }
     }
 
     public static int freePort() throws IOException {

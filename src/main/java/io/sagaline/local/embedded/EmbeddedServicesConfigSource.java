@@ -7,6 +7,7 @@ import java.util.function.Supplier;
 
 import org.eclipse.microprofile.config.spi.ConfigSource;
 
+import io.quarkus.runtime.LaunchMode;
 import io.sagaline.local.LocalStepFunctions;
 import io.smallrye.config.ConfigSourceContext;
 import io.smallrye.config.ConfigSourceFactory;
@@ -33,7 +34,9 @@ public class EmbeddedServicesConfigSource implements ConfigSource {
             List<String> profiles = context.getProfiles();
             boolean dev = profiles.contains("dev");
             boolean local = dev || profiles.contains("test");
-            if (!local) {
+            // The build of the local application (target/local-app, profiles local-build,dev) reads
+            // every source's values too, in Maven's JVM: the servers start where it runs, not there.
+            if (!local || profiles.contains("local-build")) {
                 return List.of();
             }
             // Dev mode keeps its data in .sagaline/ (git ignores it, ./mvnw clean keeps it) on fixed
@@ -49,7 +52,7 @@ public class EmbeddedServicesConfigSource implements ConfigSource {
                             Integer.parseInt(setting(context, "sagaline.local.sqs.port", "9324")),
                             Boolean.parseBoolean(setting(context, "sagaline.local.postgres.durable", "false")), statementLog)
                     : new EmbeddedServices.Settings(null, 0, 0, 0, false, statementLog));
-            return List.of(new EmbeddedServicesConfigSource());
+            return List.of(new EmbeddedServicesConfigSource(LaunchMode.current() == LaunchMode.NORMAL));
         }
     }
 
@@ -71,8 +74,27 @@ public class EmbeddedServicesConfigSource implements ConfigSource {
             "quarkus.redis.hosts", () -> "redis://127.0.0.1:" + EmbeddedServices.redisPort(),
             "sagaline.local.sqs.endpoint", () -> "http://localhost:" + EmbeddedServices.sqsPort());
 
+    /*
+     * Where the Lambda extension polls for invocations. Dev mode and tests have its mock event
+     * server; the built local application (java -jar target/local-app/...) has none, and without a
+     * runtime API the extension stops the application. It gets one that never hands out an
+     * invocation: the local runtime invokes its functions itself.
+     */
+    private static final String LAMBDA_RUNTIME_API = "quarkus-internal.aws-lambda.test-api";
+
+    private final boolean builtApplication;
+
+    private EmbeddedServicesConfigSource(boolean builtApplication) {
+        this.builtApplication = builtApplication;
+    }
+
     @Override
     public Set<String> getPropertyNames() {
+        if (builtApplication) {
+            Set<String> names = new java.util.HashSet<>(VALUES.keySet());
+            names.add(LAMBDA_RUNTIME_API);
+            return names;
+        }
         return VALUES.keySet();
     }
 
@@ -84,6 +106,9 @@ public class EmbeddedServicesConfigSource implements ConfigSource {
             // wins (at build time, for instance): a server configured through the environment or a
             // system property must not start an embedded one, on its port and data directory.
             return overridden(propertyName) ? null : value.get();
+        }
+        if (builtApplication && propertyName.equals(LAMBDA_RUNTIME_API)) {
+            return IdleLambdaRuntimeApi.address();
         }
         if (propertyName.startsWith("sagaline.state-machines.") && propertyName.endsWith(".arn")) {
             String name = propertyName.substring("sagaline.state-machines.".length(), propertyName.length() - 4);
