@@ -449,8 +449,11 @@ class LambdaPackageIT {
             log = WORK.resolve(function + "-" + System.nanoTime() + ".log");
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
             // As the java21 runtime runs it: /var/task and its lib/ on the class path, AWS's runtime
-            // client calling the handler Terraform names.
-            List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-cp",
+            // client calling the handler Terraform names, and the JVM settings Lambda gives Java 17
+            // and 21 by default (java-customization in the Lambda developer guide): tiered compilation
+            // stopped at C1, the serial collector.
+            List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:+TieredCompilation",
+                    "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp",
                     String.join(File.pathSeparator, unpacked.toString(), unpacked.resolve("lib") + File.separator + "*",
                             RUNTIME_CLIENT.toAbsolutePath() + File.separator + "*"),
                     "com.amazonaws.services.lambda.runtime.api.client.AWSLambda", HANDLER));
