@@ -1,19 +1,30 @@
 #!/usr/bin/env bash
-# Time from `./mvnw quarkus:dev` to GET /q/health/ready answering UP (embedded PostgreSQL and
-# Redis started, migrations applied, gateway and ASL engine up). Runs it $1 times (default 3),
-# each from a stopped system with target/ already compiled, and prints each time in seconds.
-# Pass --clean to delete target/ first (cold compile).
+# Time from the start command to GET /q/health/ready answering UP (embedded PostgreSQL, Redis and
+# SQS started, migrations applied, gateway and ASL engine up). Runs it $1 times (default 3), each
+# from a stopped system with its data in .sagaline/ in place, and prints each time in seconds.
+#   bench/startup.sh 3            ./mvnw quarkus:dev, target/ already compiled
+#   bench/startup.sh 1 --clean    ./mvnw quarkus:dev after ./mvnw clean (cold compile)
+#   bench/startup.sh 3 --built    bin/local (the built application, target/local-app)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-3}
+mode=${2:-}
+mkdir -p target
+if [ "$mode" = "--built" ]; then
+  bin/local --build
+fi
 for i in $(seq 1 "$runs"); do
-  [ "${2:-}" = "--clean" ] && ./mvnw -q clean
+  [ "$mode" = "--clean" ] && ./mvnw -q clean
   start=$(date +%s.%N)
-  ./mvnw -q quarkus:dev -Dquarkus.console.enabled=false -Ddebug=false < /dev/null > target/bench-dev.log 2>&1 &
+  if [ "$mode" = "--built" ]; then
+    bin/local < /dev/null > target/bench-dev.log 2>&1 &
+  else
+    ./mvnw -q quarkus:dev -Dquarkus.console.enabled=false -Ddebug=false < /dev/null > target/bench-dev.log 2>&1 &
+  fi
   pid=$!
   until curl -sf localhost:8080/q/health/ready > /dev/null 2>&1; do
-    sleep 0.2
-    kill -0 $pid 2>/dev/null || { echo "dev mode died; see target/bench-dev.log"; exit 1; }
+    sleep 0.1
+    kill -0 $pid 2>/dev/null || { echo "the system died; see target/bench-dev.log"; exit 1; }
   done
   echo "run $i: ready after $(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - s }') s"
   kill $pid; wait $pid 2>/dev/null || true
