@@ -28,6 +28,7 @@ import io.sagaline.local.LocalFunctions;
 import io.sagaline.platform.messaging.Envelope;
 import io.sagaline.platform.messaging.Queues;
 import io.sagaline.platform.messaging.RedisLock;
+import io.sagaline.support.Api;
 import io.sagaline.support.Db;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.Message;
@@ -66,8 +67,9 @@ class OutboxAndQueuesTest {
         String order = placeOrder(newCustomer(100_000), "tok_ok", sku, 2);
         assertThat(awaitDecided(order).getString("status")).isEqualTo("APPROVED");
 
-        JsonPath invoice = await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
-                .until(() -> demo().get("/orders/" + order + "/invoice"), r -> r.statusCode() == 200).jsonPath();
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+                .until(() -> Api.statusCode("/orders/" + order + "/invoice") == 200);
+        JsonPath invoice = demo().get("/orders/" + order + "/invoice").then().statusCode(200).extract().jsonPath();
         assertThat(invoice.getLong("invoiceNumber")).isPositive();
         assertThat(invoice.getString("orderId")).isEqualTo(order);
         assertThat(invoice.getLong("totalCents")).isEqualTo(2500);

@@ -228,7 +228,7 @@ class CancelOrderTest {
 
     private static void awaitStatus(String order, String status) {
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50))
-                .until(() -> status.equals(demo().get("/orders/" + order).then().statusCode(200).extract().path("status")));
+                .until(() -> status.equals(Api.status(order)));
     }
 
     static List<String> events(String order) {

@@ -75,7 +75,7 @@ class EventSourcedOrdersTest {
         awaitDecided(order);
         demo().post("/orders/" + order + "/cancel").then().statusCode(202);
         await().atMost(Duration.ofSeconds(60))
-                .until(() -> "CANCELLED".equals(demo().get("/orders/" + order).then().extract().path("status")));
+                .until(() -> "CANCELLED".equals(Api.status(order)));
 
         JsonPath stream = demo().get("/orders/" + order + "/events").then().statusCode(200).extract().jsonPath();
         List<String> times = stream.getList("events.occurredAt");

@@ -3,6 +3,12 @@ package io.sagaline.support;
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,6 +16,9 @@ import java.util.Map;
 import java.util.UUID;
 
 import org.eclipse.microprofile.config.ConfigProvider;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
@@ -42,21 +51,20 @@ public final class Api {
     }
 
     public static String newCustomer(long creditLimitCents) {
-        return demo().body(Map.of("name", "Ada", "email", "ada@example.com", "creditLimitCents", creditLimitCents))
-                .post("/customers").then().statusCode(201).extract().path("customerId");
+        return send("POST", "/customers",
+                Map.of("name", "Ada", "email", "ada@example.com", "creditLimitCents", creditLimitCents),
+                201).get("customerId").asText();
     }
 
     public static String newProduct(long unitPriceCents, long stock) {
         String sku = "SKU-" + UUID.randomUUID().toString().substring(0, 8).toUpperCase();
-        demo().body(Map.of("sku", sku, "name", "Mug", "unitPriceCents", unitPriceCents, "stock", stock))
-                .post("/products").then().statusCode(201);
+        send("POST", "/products", Map.of("sku", sku, "name", "Mug", "unitPriceCents", unitPriceCents, "stock", stock), 201);
         return sku;
     }
 
     /** Places an order of {@code sku, quantity, sku, quantity, ...}; returns its id. */
     public static String placeOrder(String customerId, String paymentToken, Object... skuQuantityPairs) {
-        return demo().body(order(customerId, paymentToken, skuQuantityPairs)).post("/orders")
-                .then().statusCode(202).extract().path("orderId");
+        return send("POST", "/orders", order(customerId, paymentToken, skuQuantityPairs), 202).get("orderId").asText();
     }
 
     public static Map<String, Object> order(String customerId, String paymentToken, Object... skuQuantityPairs) {
@@ -70,21 +78,87 @@ public final class Api {
     /** Waits until the saga has decided the order; returns the order as GET answers it. */
     public static JsonPath awaitDecided(String orderId) {
         // No first delay: most callers ask after the verdict (a delay of 50 ms each added 10 s to 200 orders)
-        await().atMost(Duration.ofSeconds(60)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(20)).until(
-                () -> !"PENDING".equals(demo().get("/orders/" + orderId).then().statusCode(200).extract().path("status")));
-        return demo().get("/orders/" + orderId).then().statusCode(200).extract().jsonPath();
+        await().atMost(Duration.ofSeconds(60)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(20))
+                .until(() -> !"PENDING".equals(status(orderId)));
+        return JsonPath.from(get("/orders/" + orderId, 200).toString());
+    }
+
+    /** The order's status as GET /orders/{id} answers it (which must be 200). */
+    public static String status(String orderId) {
+        return get("/orders/" + orderId, 200).get("status").asText();
     }
 
     public static JsonPath product(String sku) {
-        return demo().get("/products/" + sku).then().statusCode(200).extract().jsonPath();
+        return JsonPath.from(get("/products/" + sku, 200).toString());
     }
 
     public static long available(String sku) {
-        return product(sku).getLong("available");
+        return get("/products/" + sku, 200).get("available").asLong();
     }
 
     public static long availableCredit(String customerId) {
-        return demo().get("/customers/" + customerId).then().statusCode(200).extract().jsonPath()
-                .getLong("availableCreditCents");
+        return get("/customers/" + customerId, 200).get("availableCreditCents").asLong();
+    }
+
+    /*
+     * The helpers that tests call in loops and in awaits, through the JDK's client and Jackson.
+     * RestAssured evaluates every path and builds every request in Groovy, which here costs tens of
+     * milliseconds of CPU per call (a Groovy class compiled per path, class-loader lookups across
+     * every jar): an await polling through it every 20 ms took one of the two cores from the
+     * system under test (JFR of GatewayUnderLoadTest, 2026-12-01). Tests that look at one answer
+     * closely still use RestAssured.
+     */
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(10)).build();
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** GET as tenant demo; fails unless the answer has {@code expectedStatus}. */
+    public static JsonNode get(String path, int expectedStatus) {
+        return exchange(request(path).GET(), path, expectedStatus);
+    }
+
+    /** The status of GET {@code path} as tenant demo. */
+    public static int statusCode(String path) {
+        try {
+            return HTTP.send(request(path).GET().build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** {@code method} with a JSON body as tenant demo; fails unless the answer has {@code expectedStatus}. */
+    public static JsonNode send(String method, String path, Object body, int expectedStatus) {
+        try {
+            return exchange(request(path).header("content-type", "application/json")
+                    .method(method, HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body))), path,
+                    expectedStatus);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static HttpRequest.Builder request(String path) {
+        int port = ConfigProvider.getConfig().getValue("quarkus.http.test-port", Integer.class);
+        return HttpRequest.newBuilder(URI.create("http://localhost:" + port + path)).timeout(Duration.ofSeconds(60))
+                .header("x-api-key", DEMO_KEY);
+    }
+
+    private static JsonNode exchange(HttpRequest.Builder request, String path, int expectedStatus) {
+        try {
+            HttpResponse<String> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != expectedStatus) {
+                throw new AssertionError(path + ": expected status " + expectedStatus + " but was " + response.statusCode()
+                        + ": " + response.body());
+            }
+            return response.body().isEmpty() ? JSON.missingNode() : JSON.readTree(response.body());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 }
