@@ -26,7 +26,11 @@ for i in $(seq 1 "$runs"); do
     sleep 0.1
     kill -0 $pid 2>/dev/null || { echo "the system died; see target/bench-dev.log"; exit 1; }
   done
-  echo "run $i: ready after $(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - s }') s"
+  note=""
+  if [ "$mode" = "--built" ]; then
+    grep -q 'records a class-data archive' target/bench-dev.log && note=" (recording the class-data archive)" || note=" (with the class-data archive)"
+  fi
+  echo "run $i: ready after $(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - s }') s$note"
   kill $pid; wait $pid 2>/dev/null || true
   while curl -s localhost:8080 > /dev/null 2>&1; do sleep 0.5; done
 done

@@ -17,6 +17,7 @@ import java.util.UUID;
 
 import org.eclipse.microprofile.config.ConfigProvider;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -29,6 +30,18 @@ public final class Api {
 
     public static final String DEMO_KEY = "local-demo-key";
     public static final String OTHER_KEY = "local-other-key";
+
+    /*
+     * The helpers that tests call in loops and in awaits, through the JDK's client and Jackson.
+     * RestAssured evaluates every path and builds every request in Groovy, which here costs tens of
+     * milliseconds of CPU per call (a Groovy class compiled per path, class-loader lookups across
+     * every jar): an await polling through it every 20 ms took one of the two cores from the
+     * system under test (JFR of GatewayUnderLoadTest, 2026-12-01). Tests that look at one answer
+     * closely still use RestAssured.
+     */
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(10)).build();
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private Api() {
     }
@@ -100,18 +113,6 @@ public final class Api {
         return get("/customers/" + customerId, 200).get("availableCreditCents").asLong();
     }
 
-    /*
-     * The helpers that tests call in loops and in awaits, through the JDK's client and Jackson.
-     * RestAssured evaluates every path and builds every request in Groovy, which here costs tens of
-     * milliseconds of CPU per call (a Groovy class compiled per path, class-loader lookups across
-     * every jar): an await polling through it every 20 ms took one of the two cores from the
-     * system under test (JFR of GatewayUnderLoadTest, 2026-12-01). Tests that look at one answer
-     * closely still use RestAssured.
-     */
-    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(10)).build();
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     /** GET as tenant demo; fails unless the answer has {@code expectedStatus}. */
     public static JsonNode get(String path, int expectedStatus) {
         return exchange(request(path).GET(), path, expectedStatus);
@@ -135,7 +136,7 @@ public final class Api {
             return exchange(request(path).header("content-type", "application/json")
                     .method(method, HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body))), path,
                     expectedStatus);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }
     }

@@ -1,31 +1,42 @@
 package io.sagaline.support;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.File;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import org.eclipse.microprofile.config.ConfigProvider;
 
 /**
- * The whole system in a JVM of its own (the built local application, with the dev profile as
- * {@code ./mvnw quarkus:dev} runs it), on this test's database, Redis and SQS: what tests kill to
- * see what a dying process leaves behind.
+ * The whole system in a JVM of its own, on this test's database, Redis and SQS: what tests kill to
+ * see what a dying process leaves behind. Children run the built local application
+ * ({@code target/local-app}, the dev profile), which starts in seconds; one test runs
+ * {@code ./mvnw quarkus:dev} itself ({@link #startDevModeWithOwnServices}).
  */
-public record DevChild(Process jvm, int port, String log) {
+public record DevChild(Process process, boolean underMaven, int port, String log) {
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -39,7 +50,7 @@ public record DevChild(Process jvm, int port, String log) {
                 "QUARKUS_DATASOURCE_PASSWORD", config.getValue("quarkus.datasource.password", String.class),
                 "QUARKUS_REDIS_HOSTS", config.getValue("quarkus.redis.hosts", String.class),
                 "SAGALINE_LOCAL_SQS_ENDPOINT", config.getValue("sagaline.local.sqs.endpoint", String.class)),
-                isolated(systemProperties));
+                false, isolated(systemProperties));
     }
 
     /**
@@ -55,38 +66,49 @@ public record DevChild(Process jvm, int port, String log) {
     }
 
     /**
-     * Starts a child that runs its own embedded services, as {@code ./mvnw quarkus:dev} does for a
-     * developer, with its data in {@code dataDir} and on the given ports.
+     * Starts {@code ./mvnw quarkus:dev} itself, as a developer does, with its own embedded services,
+     * its data in {@code dataDir} and on the given ports: the one child that proves the README's
+     * first command, Maven and dev mode included (the others run the built application).
      */
-    public static DevChild startWithOwnServices(String name, java.nio.file.Path dataDir, int postgresPort, int redisPort,
+    public static DevChild startDevModeWithOwnServices(String name, Path dataDir, int postgresPort, int redisPort,
             int sqsPort) throws Exception {
-        return start(name, Map.of(), "sagaline.local.data-dir=" + dataDir.toAbsolutePath(),
+        return start(name, Map.of(), true, "sagaline.local.data-dir=" + dataDir.toAbsolutePath(),
                 "sagaline.local.postgres.port=" + postgresPort, "sagaline.local.redis.port=" + redisPort,
                 "sagaline.local.sqs.port=" + sqsPort);
     }
 
-    private static DevChild start(String name, Map<String, String> environment, String... systemProperties) throws Exception {
+    private static DevChild start(String name, Map<String, String> environment, boolean devMode, String... systemProperties)
+            throws Exception {
         var config = ConfigProvider.getConfig();
         int port = freePort();
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                // C1 only: the child serves a handful of requests, and starts sooner
-                "-XX:TieredStopAtLevel=1", "-Dquarkus.profile=dev", "-Dvertx.disableURIValidation=true",
-                "-Dquarkus.http.port=" + port, "-Dsagaline.local.workers=1",
+        List<String> command = new ArrayList<>();
+        if (devMode) {
+            command.addAll(List.of("./mvnw", "-q", "quarkus:dev", "-Dasl.skip=true", "-Dquarkus.console.enabled=false",
+                    "-Ddebug=false", "-Dquarkus.lambda.mock-event-server.dev-port=" + freePort(),
+                    "-Dquarkus.live-reload.instrumentation=false"));
+        } else {
+            // C1 only: the child serves a handful of requests, and starts sooner
+            command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-XX:TieredStopAtLevel=1", "-Dquarkus.profile=dev", "-Dvertx.disableURIValidation=true"));
+        }
+        command.addAll(List.of("-Dquarkus.http.port=" + port, "-Dsagaline.local.workers=1",
                 // The queues are this JVM's: keep their settings.
                 "-Dsagaline.local.queues.visibility-timeout-seconds="
                         + config.getValue("sagaline.local.queues.visibility-timeout-seconds", String.class)));
         for (String p : systemProperties) {
             command.add("-D" + p);
         }
-        command.addAll(List.of("-jar", localApplication().toString()));
+        if (!devMode) {
+            command.addAll(List.of("-jar", localApplication().toString()));
+        }
         String log = "target/" + name + ".log";
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(new File(log))
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         builder.environment().putAll(environment);
-        DevChild child = new DevChild(builder.start(), port, log);
+        DevChild child = new DevChild(builder.start(), devMode, port, log);
         try {
             await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(250)).until(() -> {
-                if (!child.jvm().isAlive()) {
+                if (!child.process().isAlive()) {
                     throw new IllegalStateException("the child stopped; see " + log);
                 }
                 try {
@@ -127,28 +149,49 @@ public record DevChild(Process jvm, int port, String log) {
         return m.group(1);
     }
 
+    /** Whether the JVM that runs the application is alive. */
     public boolean alive() {
-        return jvm.isAlive();
+        return jvms().anyMatch(ProcessHandle::isAlive);
+    }
+
+    /** The JVM that runs the application: the child itself, or the one Maven started for dev mode. */
+    private Stream<ProcessHandle> jvms() {
+        return underMaven ? process.descendants().filter(p -> p.info().command().orElse("").endsWith("java"))
+                : Stream.of(process.toHandle());
     }
 
     /** SIGKILL to the JVM that runs the application: no shutdown hook, no last commit. */
     public void killNine() throws InterruptedException {
-        jvm.destroyForcibly();
-        jvm.waitFor();
+        List<ProcessHandle> jvms = jvms().filter(ProcessHandle::isAlive).toList();
+        assertThat(jvms).as("the application's JVM, alive until now").isNotEmpty();
+        jvms.forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+        process.waitFor();
     }
 
-    /** Stops the child as Ctrl-C would, and kills it if it is still running 30 s later. */
+    /**
+     * Stops the child as Ctrl-C would, and kills what is still running 30 s later (its servers
+     * included, should it have started its own).
+     */
     public void stop() throws InterruptedException {
-        jvm.destroy();
-        if (!jvm.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
-            jvm.destroyForcibly();
-            jvm.waitFor();
+        List<ProcessHandle> tree = new ArrayList<>(process.descendants().toList());
+        tree.forEach(ProcessHandle::destroy);
+        process.destroy();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+        }
+        for (ProcessHandle p : tree) {
+            try {
+                p.onExit().get(30, TimeUnit.SECONDS);
+            } catch (ExecutionException | TimeoutException e) {
+                p.destroyForcibly();
+            }
         }
     }
 
     private void killTree() {
-        jvm.descendants().forEach(ProcessHandle::destroyForcibly);
-        jvm.destroyForcibly();
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
     }
 
     /**
@@ -158,11 +201,34 @@ public record DevChild(Process jvm, int port, String log) {
      */
     private static Path localApplication() throws IOException {
         Path dir = Path.of("target", "local-app");
-        try (var jars = Files.list(dir)) {
-            return jars.filter(p -> p.getFileName().toString().endsWith("-runner.jar")).findFirst()
+        Path jar;
+        try (Stream<Path> files = Files.list(dir)) {
+            jar = files.filter(p -> p.getFileName().toString().endsWith("-runner.jar"))
+                    .max(Comparator.comparing(DevChild::modified))
                     .orElseThrow(() -> new IllegalStateException("no runner jar in " + dir));
-        } catch (java.nio.file.NoSuchFileException e) {
+        } catch (NoSuchFileException e) {
             throw new IllegalStateException(dir + " is not built: ./mvnw process-test-classes builds it", e);
+        }
+        // Run from an IDE or with -Dlocal-app.skip=true, the tests would otherwise kill older code.
+        // (The sources, not target/classes: the dev-mode child of DevRestartTest compiles into it.)
+        for (Path sources : List.of(Path.of("src", "main"), Path.of("functions"))) {
+            try (Stream<Path> files = Files.walk(sources)) {
+                Optional<Path> newer = files.filter(Files::isRegularFile)
+                        .filter(p -> modified(p).compareTo(modified(jar)) > 0).findAny();
+                if (newer.isPresent()) {
+                    throw new IllegalStateException(jar + " is older than " + newer.get()
+                            + ": ./mvnw process-test-classes builds it again");
+                }
+            }
+        }
+        return jar;
+    }
+
+    private static FileTime modified(Path file) {
+        try {
+            return Files.getLastModifiedTime(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

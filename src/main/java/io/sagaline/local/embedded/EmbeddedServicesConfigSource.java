@@ -1,5 +1,6 @@
 package io.sagaline.local.embedded;
 
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -83,19 +84,20 @@ public class EmbeddedServicesConfigSource implements ConfigSource {
     private static final String LAMBDA_RUNTIME_API = "quarkus-internal.aws-lambda.test-api";
 
     private final boolean builtApplication;
+    private final Set<String> names;
 
     private EmbeddedServicesConfigSource(boolean builtApplication) {
         this.builtApplication = builtApplication;
+        Set<String> all = new HashSet<>(VALUES.keySet());
+        if (builtApplication) {
+            all.add(LAMBDA_RUNTIME_API);
+        }
+        this.names = Set.copyOf(all);
     }
 
     @Override
     public Set<String> getPropertyNames() {
-        if (builtApplication) {
-            Set<String> names = new java.util.HashSet<>(VALUES.keySet());
-            names.add(LAMBDA_RUNTIME_API);
-            return names;
-        }
-        return VALUES.keySet();
+        return names;
     }
 
     @Override

@@ -164,13 +164,15 @@ public class Outbox {
                 sendTo(targets.get(0), type, tenant, body);
             } catch (RuntimeException e) {
                 failed = e;
-            }
-            for (CompletableFuture<Void> other : others) {
-                try {
-                    other.join();
-                } catch (CompletionException e) {
-                    if (failed == null) {
-                        failed = e.getCause() instanceof RuntimeException r ? r : e;
+            } finally {
+                // Whatever happened here, the other sends end before this method does.
+                for (CompletableFuture<Void> other : others) {
+                    try {
+                        other.join();
+                    } catch (CompletionException e) {
+                        if (failed == null) {
+                            failed = e.getCause() instanceof RuntimeException r ? r : e;
+                        }
                     }
                 }
             }

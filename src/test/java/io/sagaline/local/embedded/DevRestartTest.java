@@ -26,7 +26,7 @@ class DevRestartTest {
         Path data = Files.createDirectories(Path.of("target", "dev-restart-" + System.nanoTime()));
         int postgresPort = DevChild.freePort();
 
-        DevChild dev = DevChild.startWithOwnServices("dev-restart", data, postgresPort, DevChild.freePort(),
+        DevChild dev = DevChild.startDevModeWithOwnServices("dev-restart", data, postgresPort, DevChild.freePort(),
                 DevChild.freePort());
         String customer = DevChild.field(dev.post("/customers",
                 "{\"name\":\"Ada\",\"email\":\"ada@example.com\",\"creditLimitCents\":5000}"), "customerId");

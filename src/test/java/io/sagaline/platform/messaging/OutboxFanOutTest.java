@@ -24,6 +24,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.sagaline.platform.Catalog;
 import io.sagaline.platform.Reactive;
 import io.sagaline.support.Db;
 import software.amazon.awssdk.services.sfn.SfnClient;
@@ -42,6 +43,7 @@ import software.amazon.awssdk.services.sqs.model.SqsException;
 @QuarkusTest
 class OutboxFanOutTest {
 
+    // The catalog's two subscribers of OrderApproved (checked in each test).
     private static final String INVOICES = "invoices-order-approved";
     private static final String NOTIFICATIONS = "notifications-order-outcomes";
 
@@ -84,7 +86,7 @@ class OutboxFanOutTest {
     }
 
     @Test
-    void anEventOneOfWhoseSendsFails_staysUnsent_soTheSweeperSendsItAgain() throws Exception {
+    void anEventOneOfWhoseSendsFails_isNotMarkedSent_soItStaysForTheSweeper() throws Exception {
         Envelope approved = committed();
         Map<String, String> sent = new ConcurrentHashMap<>();
         Outbox outbox = outbox(request -> {
@@ -129,6 +131,8 @@ class OutboxFanOutTest {
 
     /** An OrderApproved committed to the orders outbox, dated a day ahead (see the class comment). */
     private Envelope committed() {
+        assertThat(queues.subscribers("OrderApproved")).extracting(Catalog.Queue::name)
+                .containsExactlyInAnyOrder(INVOICES, NOTIFICATIONS);
         String order = UUID.randomUUID().toString();
         Envelope approved = new Envelope(UUID.randomUUID(), "OrderApproved", 1, "demo", order, "test",
                 Instant.now().plus(1, ChronoUnit.DAYS).truncatedTo(ChronoUnit.MILLIS),
