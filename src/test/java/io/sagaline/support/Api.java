@@ -120,14 +120,7 @@ public final class Api {
 
     /** The status of GET {@code path} as tenant demo. */
     public static int statusCode(String path) {
-        try {
-            return HTTP.send(request(path).GET().build(), HttpResponse.BodyHandlers.discarding()).statusCode();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return call(request(path).GET(), HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 
     /** {@code method} with a JSON body as tenant demo; fails unless the answer has {@code expectedStatus}. */
@@ -148,13 +141,21 @@ public final class Api {
     }
 
     private static JsonNode exchange(HttpRequest.Builder request, String path, int expectedStatus) {
+        HttpResponse<String> response = call(request, HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != expectedStatus) {
+            throw new AssertionError(path + ": expected status " + expectedStatus + " but was " + response.statusCode()
+                    + ": " + response.body());
+        }
         try {
-            HttpResponse<String> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() != expectedStatus) {
-                throw new AssertionError(path + ": expected status " + expectedStatus + " but was " + response.statusCode()
-                        + ": " + response.body());
-            }
             return response.body().isEmpty() ? JSON.missingNode() : JSON.readTree(response.body());
+        } catch (JsonProcessingException e) {
+            throw new AssertionError(path + ": not JSON: " + response.body(), e);
+        }
+    }
+
+    private static <T> HttpResponse<T> call(HttpRequest.Builder request, HttpResponse.BodyHandler<T> body) {
+        try {
+            return HTTP.send(request.build(), body);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
