@@ -48,22 +48,18 @@ public class InvoiceService {
         if (!p.path("lines").isArray() || !p.hasNonNull("totalCents")) {
             throw new IllegalArgumentException("OrderApproved " + orderApproved.id() + " carries no priced lines");
         }
-        String tenant = orderApproved.tenant();
-        return Sql.rows("select number from invoices.invoices where tenant = ?1 and order_id = ?2", tenant, orderId)
-                .chain(existing -> !existing.isEmpty() ? Uni.createFrom().voidItem()
-                        : Sql.rows("""
-                                insert into invoices.invoice_counters (tenant, last_number) values (?1, 1)
-                                on conflict (tenant) do update set last_number = invoice_counters.last_number + 1
-                                returning last_number""", tenant)
-                                .chain(number -> Sql.execute(
-                                        """
-                                                insert into invoices.invoices (tenant, number, order_id, customer_id, total_cents, lines,
-                                                                               issued_at, message_id)
-                                                values (?1, ?2, ?3, ?4, ?5, cast(cast(?6 as text) as jsonb), ?7, ?8)""",
-                                        tenant, ((Number) number.get(0)[0]).longValue(), orderId, customerId,
-                                        p.path("totalCents").asLong(), write(p.path("lines")),
-                                        OffsetDateTime.now(ZoneOffset.UTC), orderApproved.id()))
-                                .replaceWithVoid());
+        // One statement: the next number is taken only if the order has no invoice yet, and the
+        // invoice is written with it (a native select would miss Hibernate's plan cache every time).
+        return Sql.execute("""
+                with next as (
+                    insert into invoices.invoice_counters (tenant, last_number)
+                    select ?1, 1 where not exists (select 1 from invoices.invoices where tenant = ?1 and order_id = ?2)
+                    on conflict (tenant) do update set last_number = invoice_counters.last_number + 1
+                    returning last_number)
+                insert into invoices.invoices (tenant, number, order_id, customer_id, total_cents, lines, issued_at, message_id)
+                select ?1, next.last_number, ?2, ?3, ?4, cast(cast(?5 as text) as jsonb), ?6, ?7 from next""",
+                orderApproved.tenant(), orderId, customerId, p.path("totalCents").asLong(), write(p.path("lines")),
+                OffsetDateTime.now(ZoneOffset.UTC), orderApproved.id()).replaceWithVoid();
     }
 
     /** The invoice of an order, once issued. */

@@ -31,12 +31,12 @@ public class OrderEventStore {
 
     /** The stream of {@code orderId} (empty if the order does not exist for {@code tenant}). */
     public Uni<List<OrderEvent>> load(String tenant, UUID orderId) {
-        return read("tenant = ?1 and order_id = ?2", tenant, orderId);
+        return read("tenant = ?1 and orderId = ?2", tenant, orderId);
     }
 
     /** The events of the stream that had happened at {@code asOf}. */
     public Uni<List<OrderEvent>> loadAsOf(String tenant, UUID orderId, Instant asOf) {
-        return read("tenant = ?1 and order_id = ?2 and occurred_at <= ?3", tenant, orderId,
+        return read("tenant = ?1 and orderId = ?2 and occurredAt <= ?3", tenant, orderId,
                 OffsetDateTime.ofInstant(asOf, ZoneOffset.UTC));
     }
 
@@ -80,18 +80,16 @@ public class OrderEventStore {
     }
 
     private Uni<List<OrderEvent>> read(String where, Object... params) {
-        return Sql
-                .rows("select id, version, type, occurred_at, causation_id, cast(data as text) from orders.order_events where "
-                        + where + " order by version", params)
+        return StoredOrderEvent.<StoredOrderEvent> list(where + " order by version", params)
                 .map(rows -> rows.stream().map(this::event).toList());
     }
 
-    private OrderEvent event(Object[] row) {
+    private OrderEvent event(StoredOrderEvent row) {
         try {
-            return new OrderEvent((UUID) row[0], ((Number) row[1]).intValue(), (String) row[2], Sql.instant(row[3]),
-                    (String) row[4], json.readTree((String) row[5]));
+            return new OrderEvent(row.eventId, row.version, row.type, row.occurredAt.toInstant(), row.causationId,
+                    json.readTree(row.data));
         } catch (JsonProcessingException e) {
-            throw new IllegalStateException("unreadable event " + row[0], e);
+            throw new IllegalStateException("unreadable event " + row.eventId, e);
         }
     }
 

@@ -117,6 +117,29 @@ class InvoiceNumbersTest {
         assertThat(numbers).containsExactlyElementsOf(LongStream.rangeClosed(1, 60).boxed().toList());
     }
 
+    @Test
+    void anOrderApprovedAgainUnderAnotherMessageId_keepsItsOneInvoice_andTakesNoNumber() throws Exception {
+        Db db = new Db(dataSource);
+        String tenant = "inv-" + UUID.randomUUID();
+        Envelope first = approved(tenant);
+        Envelope again = new Envelope(UUID.randomUUID(), first.type(), first.schemaVersion(), tenant, first.correlationId(),
+                "test",
+                Instant.now(), first.payload());
+        Envelope next = approved(tenant);
+        for (Envelope message : List.of(first, again, next)) {
+            assertThat(json.readTree(functions.invoke("issue-invoice", sqsEvent(message))).get("batchItemFailures"))
+                    .as("no message fails").isEmpty();
+        }
+
+        assertThat(
+                db.rows("select number, order_id::text as o from invoices.invoices where tenant = ? order by number", tenant))
+                .extracting(r -> ((Number) r.get("number")).longValue(), r -> r.get("o"))
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(1L, first.correlationId()),
+                        org.assertj.core.groups.Tuple.tuple(2L, next.correlationId()));
+        assertThat(db.rows("select last_number from invoices.invoice_counters where tenant = ?", tenant))
+                .extracting(r -> ((Number) r.get("last_number")).longValue()).containsExactly(2L);
+    }
+
     private Envelope approved(String tenant) {
         String order = UUID.randomUUID().toString();
         ObjectNode payload = json.createObjectNode().put("orderId", order).put("customerId", UUID.randomUUID().toString())
