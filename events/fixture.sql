@@ -67,3 +67,18 @@ values ('demo', 1000000, '0b7c2f7e-1d2a-4c3b-8e4f-5a6b7c8d9e03', '6f1d6a0e-3c1b-
         '[{"sku": "SAMPLE-MUG", "quantity": 2, "unitPriceCents": 1200}]', timestamptz '2026-11-30T09:00:03Z',
         '7d0e4b2a-6c1f-4e3d-8b9a-1c2d3e4f5a00')
 on conflict do nothing;
+
+-- Campaigns of tenant demo: Black Friday (c4a1...4a01) with two events, and an opening week
+-- (...4a02) that the delete sample deletes; the event ...5b02 is the one delete-event deletes.
+insert into campaigns.campaigns (id, tenant, name, start_date, end_date, version, created_at, updated_at)
+values ('c4a1f0e2-5b6d-4e7f-8a9b-0c1d2e3f4a01', 'demo', 'Black Friday', '2026-11-27T00:00:00Z', '2026-12-01T00:00:00Z', 1,
+        '2026-11-20T09:00:00Z', '2026-11-20T09:00:00Z'),
+       ('c4a1f0e2-5b6d-4e7f-8a9b-0c1d2e3f4a02', 'demo', 'Opening week', '2026-12-07T00:00:00Z', '2026-12-14T00:00:00Z', 1,
+        '2026-11-20T09:00:00Z', '2026-11-20T09:00:00Z')
+on conflict do nothing;
+insert into campaigns.events (id, tenant, campaign_id, name, start_date, end_date, version, created_at, updated_at)
+values ('e5b2a1f3-6c7d-4f8e-9b0a-1d2e3f4a5b01', 'demo', 'c4a1f0e2-5b6d-4e7f-8a9b-0c1d2e3f4a01', 'Doors open early',
+        '2026-11-27T07:00:00Z', '2026-11-27T09:00:00Z', 1, '2026-11-20T09:00:00Z', '2026-11-20T09:00:00Z'),
+       ('e5b2a1f3-6c7d-4f8e-9b0a-1d2e3f4a5b02', 'demo', 'c4a1f0e2-5b6d-4e7f-8a9b-0c1d2e3f4a01', 'Raffle',
+        '2026-11-28T12:00:00Z', '2026-11-28T13:00:00Z', 1, '2026-11-20T09:00:00Z', '2026-11-20T09:00:00Z')
+on conflict do nothing;

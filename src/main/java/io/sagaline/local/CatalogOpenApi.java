@@ -105,9 +105,11 @@ public class CatalogOpenApi implements OASFilter {
                     .addMediaType("application/json", OASFactory.createMediaType().schema(ref(contract.request(), openAPI)))));
         }
         APIResponses responses = OASFactory.createAPIResponses();
-        responses.addAPIResponse(Integer.toString(contract.status()), OASFactory.createAPIResponse().description("success")
-                .content(OASFactory.createContent().addMediaType("application/json",
-                        OASFactory.createMediaType().schema(ref(contract.response(), openAPI)))));
+        responses.addAPIResponse(Integer.toString(contract.status()), contract.response() == Void.class
+                ? OASFactory.createAPIResponse().description("success, no body")
+                : OASFactory.createAPIResponse().description("success")
+                        .content(OASFactory.createContent().addMediaType("application/json",
+                                OASFactory.createMediaType().schema(ref(contract.response(), openAPI)))));
         Schema problem = OASFactory.createSchema().ref("#/components/schemas/Problem");
         responses.addAPIResponse("4XX", OASFactory.createAPIResponse()
                 .description("refused: bad input (400, naming the field), no or an unknown key (401), another tenant's "

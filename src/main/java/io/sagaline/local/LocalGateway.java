@@ -70,7 +70,11 @@ public class LocalGateway {
     LocalGateway(LocalFunctions functions, ObjectMapper json) {
         this.functions = functions;
         this.json = json;
+        // As API Gateway chooses: a route without path variables before one with them
+        // (GET /events/live before GET /events/{eventId}), a greedy variable last.
         this.routes = functions.catalog().functions().stream().filter(f -> f.trigger().isHttp()).map(LocalGateway::route)
+                .sorted(java.util.Comparator.comparing((Route r) -> r.routeKey().contains("+}"))
+                        .thenComparingInt(r -> r.parameters().size()))
                 .toList();
     }
 

@@ -1,9 +1,5 @@
 package io.sagaline.orders;
 
-import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
-
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
 
@@ -16,6 +12,7 @@ import io.sagaline.platform.http.ApiException;
 import io.sagaline.platform.http.HttpApi;
 import io.sagaline.platform.http.HttpContract;
 import io.sagaline.platform.http.HttpResult;
+import io.sagaline.platform.http.Instants;
 
 /**
  * HTTP {@code GET /orders/{orderId}}: the order as the read model has it, or with
@@ -34,28 +31,10 @@ public class GetOrderFunction implements RequestHandler<APIGatewayV2HTTPEvent, A
     public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
         return http.handle(event, request -> {
             String id = request.pathParameter("orderId");
-            var asOf = request.queryParameter("asOf").map(GetOrderFunction::instant);
+            var asOf = request.queryParameter("asOf").map(v -> Instants.parse("asOf", v));
             var order = asOf.isPresent() ? orders.findAsOf(request.tenant(), id, asOf.get())
                     : orders.find(request.tenant(), id);
             return HttpResult.ok(order.orElseThrow(() -> ApiException.notFound("order", id)));
         });
-    }
-
-    /** The years an instant may name: four-digit ISO-8601 years, which the event store can compare. */
-    private static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
-    private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999999999Z");
-
-    private static Instant instant(String value) {
-        Instant instant;
-        try {
-            instant = OffsetDateTime.parse(value).toInstant();
-        } catch (DateTimeParseException e) {
-            throw ApiException.badRequest("asOf",
-                    "must be an ISO-8601 date-time with an offset, such as 2026-11-30T10:15:30.123Z");
-        }
-        if (instant.isBefore(EARLIEST) || instant.isAfter(LATEST)) {
-            throw ApiException.badRequest("asOf", "must be between 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z");
-        }
-        return instant;
     }
 }

@@ -49,6 +49,7 @@ class CatalogConsistencyTest {
         assertThat(catalog.functions()).extracting(Catalog.Function::name).doesNotHaveDuplicates();
         for (Catalog.Function f : catalog.functions()) {
             assertThat(f.service()).isIn("customers", "inventory", "payments", "orders", "invoices", "notifications",
+                    "campaigns",
                     "platform");
             assertThat(f.memoryMb()).isBetween(128, 10240);
             assertThat(f.timeoutSeconds()).isBetween(1, 900);
@@ -70,7 +71,7 @@ class CatalogConsistencyTest {
         assertThat(http).extracting(f -> f.trigger().routeKey()).doesNotHaveDuplicates();
         assertThat(http).allSatisfy(f -> {
             assertThat(f.trigger().method()).isIn("GET", "POST", "PUT", "PATCH", "DELETE");
-            assertThat(f.trigger().path()).matches("(/[a-z]+|/\\{[a-zA-Z]+})+");
+            assertThat(f.trigger().path()).matches("(/[a-z]+(-[a-z]+)*|/\\{[a-zA-Z]+})+");
         });
     }
 

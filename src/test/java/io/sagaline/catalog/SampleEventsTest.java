@@ -60,6 +60,22 @@ class SampleEventsTest {
         e.put("get-order-events", http(200, "events"));
         e.put("get-order-invoice", http(200, "invoiceNumber"));
         e.put("get-order-invoice.not-issued", http(404, "detail"));
+        e.put("create-campaign-event", http(201, "campaignEventId"));
+        e.put("create-campaign-event.no-zone", http(400, "errors"));
+        e.put("get-campaign-event", http(200, "campaignEventId"));
+        e.put("get-campaign-event.unknown", http(404, "detail"));
+        e.put("list-campaign-event-events", http(200, "items"));
+        e.put("list-live-campaign-events", http(200, "items"));
+        e.put("replace-campaign-event", http(200, "endDate"));
+        e.put("patch-campaign-event", http(200, "name"));
+        e.put("create-event", http(201, "eventId"));
+        e.put("create-event.outside-window", http(400, "errors"));
+        e.put("get-event", http(200, "eventId"));
+        e.put("list-live-events", http(200, "items"));
+        e.put("replace-event", http(200, "startDate"));
+        e.put("patch-event", http(200, "name"));
+        e.put("delete-event", noContent());
+        e.put("delete-campaign-event", noContent());
         e.put("check-order", out -> assertThat(out.get("status").asText()).isEqualTo("PENDING"));
         e.put("check-order.unknown-order", error("io.sagaline.orders.UnknownOrder"));
         e.put("reserve-stock", out -> assertThat(out.get("totalCents").asLong()).isEqualTo(2400));
@@ -125,6 +141,13 @@ class SampleEventsTest {
             }
         }));
         softly.assertAll();
+    }
+
+    private static Consumer<JsonNode> noContent() {
+        return out -> {
+            assertThat(out.get("statusCode").asInt()).as("statusCode of " + out).isEqualTo(204);
+            assertThat(out.path("body").isNull() || out.path("body").isMissingNode()).as("no body in " + out).isTrue();
+        };
     }
 
     private static Consumer<JsonNode> http(int status, String bodyField) {

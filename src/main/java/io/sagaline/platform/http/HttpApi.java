@@ -47,7 +47,9 @@ public class HttpApi {
                             "send a valid x-api-key header"));
             MDC.put("tenant", tenant);
             HttpResult result = operation.handle(new HttpRequest(event, tenant, bodies));
-            return respond(result.status(), "application/json", result.headers(), result.body());
+            return result.tagged() ? tagged(event, result)
+                    : respond(result.status(), "application/json", result.headers(),
+                            result.body());
         } catch (ApiException e) {
             return problem(e);
         } catch (RuntimeException e) {
@@ -78,21 +80,54 @@ public class HttpApi {
         return null;
     }
 
+    /**
+     * A tagged answer: its ETag, {@code Cache-Control: no-cache} (a client may keep it, and asks
+     * again with {@code If-None-Match}), and 304 with no body when a GET has the tag already.
+     */
+    private APIGatewayV2HTTPResponse tagged(APIGatewayV2HTTPEvent event, HttpResult result) {
+        String body = serialised(result.body());
+        String tag = ETags.ofJson(body);
+        Map<String, String> headers = new HashMap<>(result.headers());
+        headers.put("etag", tag);
+        headers.put("cache-control", "no-cache");
+        String method = event.getRequestContext() == null || event.getRequestContext().getHttp() == null ? null
+                : event.getRequestContext().getHttp().getMethod();
+        if (result.status() == 200 && "GET".equalsIgnoreCase(method)
+                && ETags.noneMatchHits(header(event, "if-none-match"), tag)) {
+            APIGatewayV2HTTPResponse response = new APIGatewayV2HTTPResponse();
+            response.setStatusCode(304);
+            response.setHeaders(headers);
+            return response;
+        }
+        headers.put("content-type", "application/json");
+        APIGatewayV2HTTPResponse response = new APIGatewayV2HTTPResponse();
+        response.setStatusCode(result.status());
+        response.setHeaders(headers);
+        response.setBody(body);
+        return response;
+    }
+
+    private String serialised(Object body) {
+        try {
+            return json.writeValueAsString(body);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("response body not serialisable", e);
+        }
+    }
+
     private APIGatewayV2HTTPResponse problem(ApiException e) {
         return respond(e.status(), "application/problem+json", Map.of(), e.problem());
     }
 
     private APIGatewayV2HTTPResponse respond(int status, String contentType, Map<String, String> extra, Object body) {
         Map<String, String> headers = new HashMap<>(extra);
-        headers.put("content-type", contentType);
+        if (body != null) {
+            headers.put("content-type", contentType);
+        }
         APIGatewayV2HTTPResponse response = new APIGatewayV2HTTPResponse();
         response.setStatusCode(status);
         response.setHeaders(headers);
-        try {
-            response.setBody(body == null ? null : json.writeValueAsString(body));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("response body not serialisable", e);
-        }
+        response.setBody(body == null ? null : serialised(body));
         return response;
     }
 }

@@ -52,4 +52,9 @@ public final class HttpRequest {
     public <T> T body(Class<T> type) {
         return bodies.read(event, type);
     }
+
+    /** The body as a JSON Merge Patch (RFC 7396), read as strictly as {@link #body}. */
+    public RequestBodies.MergePatch mergePatch() {
+        return bodies.mergePatch(event);
+    }
 }

@@ -2,8 +2,16 @@ package io.sagaline.platform.http;
 
 import java.util.Map;
 
-/** What an HTTP operation answers: status, extra headers and a body to serialise as JSON. */
-public record HttpResult(int status, Map<String, String> headers, Object body) {
+/**
+ * What an HTTP operation answers: status, extra headers and a body to serialise as JSON. A
+ * {@code tagged} answer gets an {@code ETag} of its body, and a GET whose {@code If-None-Match}
+ * names it is answered 304 with no body.
+ */
+public record HttpResult(int status, Map<String, String> headers, Object body, boolean tagged) {
+
+    public HttpResult(int status, Map<String, String> headers, Object body) {
+        this(status, headers, body, false);
+    }
 
     public static HttpResult ok(Object body) {
         return new HttpResult(200, Map.of(), body);
@@ -15,5 +23,15 @@ public record HttpResult(int status, Map<String, String> headers, Object body) {
 
     public static HttpResult accepted(String location, Object body) {
         return new HttpResult(202, Map.of("location", location), body);
+    }
+
+    /** 204: done, nothing to say. */
+    public static HttpResult noContent() {
+        return new HttpResult(204, Map.of(), null);
+    }
+
+    /** The same answer with an {@code ETag} of its body (and 304 for a GET that has it already). */
+    public HttpResult withETag() {
+        return new HttpResult(status, headers, body, true);
     }
 }

@@ -65,6 +65,71 @@ public class RequestBodies {
             throw new ApiException(415, "unsupported-media-type", "Unsupported media type",
                     "send the body as application/json, not " + contentType);
         }
+        T value = bind(tree(event), type);
+        if (value == null) {
+            throw ApiException.invalid("the body must be a JSON object, not null", null);
+        }
+        return value;
+    }
+
+    /**
+     * A JSON Merge Patch (RFC 7396) body, read as strictly as any other, sent as
+     * {@code application/merge-patch+json} (or {@code application/json}); it must be an object.
+     */
+    MergePatch mergePatch(APIGatewayV2HTTPEvent event) {
+        String contentType = HttpApi.header(event, "content-type");
+        String type = contentType == null ? null : contentType.toLowerCase();
+        if (type != null && !type.startsWith("application/merge-patch+json") && !type.startsWith("application/json")) {
+            throw new ApiException(415, "unsupported-media-type", "Unsupported media type",
+                    "send the patch as application/merge-patch+json, not " + contentType);
+        }
+        JsonNode patch = tree(event);
+        if (!patch.isObject()) {
+            throw ApiException.invalid("a merge patch must be a JSON object", null);
+        }
+        return new MergePatch(patch, this);
+    }
+
+    /** A merge patch read from a request: applied to the resource as it is, then read as a whole body. */
+    public static final class MergePatch {
+        private final JsonNode patch;
+        private final RequestBodies bodies;
+
+        MergePatch(JsonNode patch, RequestBodies bodies) {
+            this.patch = patch;
+            this.bodies = bodies;
+        }
+
+        /**
+         * {@code current} (what a PUT would send to leave the resource as it is) with the patch
+         * applied, read and checked as {@code type}: a field the patch removes ({@code null}) is
+         * missing, and refused if the type requires it.
+         */
+        public <T> T applyTo(T current, Class<T> type) {
+            JsonNode merged = merge(bodies.strict.valueToTree(current), patch);
+            return bodies.bind(merged, type);
+        }
+
+        private static JsonNode merge(JsonNode target, JsonNode patch) {
+            if (!patch.isObject()) {
+                return patch;
+            }
+            com.fasterxml.jackson.databind.node.ObjectNode result = target != null && target.isObject()
+                    ? ((com.fasterxml.jackson.databind.node.ObjectNode) target).deepCopy()
+                    : com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+            patch.fields().forEachRemaining(f -> {
+                if (f.getValue().isNull()) {
+                    result.remove(f.getKey());
+                } else {
+                    result.set(f.getKey(), merge(result.get(f.getKey()), f.getValue()));
+                }
+            });
+            return result;
+        }
+    }
+
+    /** The body as a JSON tree: size-checked, strictly parsed, no unstorable text. */
+    private JsonNode tree(APIGatewayV2HTTPEvent event) {
         byte[] raw = rawBody(event);
         if (raw.length > MAX_BODY_BYTES) {
             throw new ApiException(413, "payload-too-large", "Payload too large",
@@ -73,12 +138,21 @@ public class RequestBodies {
         if (raw.length == 0 || new String(raw, StandardCharsets.UTF_8).isBlank()) {
             throw ApiException.invalid("a JSON body is required", null);
         }
-        T value = parse(raw, type);
-        if (value == null) {
-            throw ApiException.invalid("the body must be a JSON object, not null", null);
+        try {
+            JsonNode tree = strict.readTree(raw);
+            refuseUnstorableText(tree, "");
+            return tree;
+        } catch (JsonParseException e) {
+            throw ApiException.invalid("malformed JSON at line " + e.getLocation().getLineNr()
+                    + ", column " + e.getLocation().getColumnNr() + ": " + e.getOriginalMessage(), null);
+        } catch (InputCoercionException e) {
+            String field = e.getProcessor() == null ? "" : path(e.getProcessor().getParsingContext());
+            throw ApiException.badRequest(field.isEmpty() ? "body" : field, "is out of range: at most " + Long.MAX_VALUE);
+        } catch (JsonProcessingException e) {
+            throw ApiException.invalid("malformed JSON: " + e.getOriginalMessage(), null);
+        } catch (java.io.IOException e) {
+            throw ApiException.invalid("unreadable body: " + e.getMessage(), null);
         }
-        validate(value);
-        return value;
     }
 
     private static byte[] rawBody(APIGatewayV2HTTPEvent event) {
@@ -96,11 +170,11 @@ public class RequestBodies {
         return body.getBytes(StandardCharsets.UTF_8);
     }
 
-    private <T> T parse(byte[] raw, Class<T> type) {
+    /** {@code tree} as {@code type}, checked: every refusal names the field. */
+    private <T> T bind(JsonNode tree, Class<T> type) {
+        T value;
         try {
-            JsonNode tree = strict.readTree(raw);
-            refuseUnstorableText(tree, "");
-            return strict.treeToValue(tree, type);
+            value = strict.treeToValue(tree, type);
         } catch (InputCoercionException e) {
             String field = e.getProcessor() == null ? "" : path(e.getProcessor().getParsingContext());
             throw ApiException.badRequest(field.isEmpty() ? "body" : field, "is out of range: at most " + Long.MAX_VALUE);
@@ -115,16 +189,15 @@ public class RequestBodies {
                 throw ApiException.invalid("the body must be a JSON object", null);
             }
             throw ApiException.badRequest(field, "expected " + simpleType(e));
-        } catch (JsonParseException e) {
-            throw ApiException.invalid("malformed JSON at line " + e.getLocation().getLineNr()
-                    + ", column " + e.getLocation().getColumnNr() + ": " + e.getOriginalMessage(), null);
         } catch (JsonMappingException e) {
             throw ApiException.badRequest(path(e), e.getOriginalMessage());
         } catch (JsonProcessingException e) {
             throw ApiException.invalid("malformed JSON: " + e.getOriginalMessage(), null);
-        } catch (java.io.IOException e) {
-            throw ApiException.invalid("unreadable body: " + e.getMessage(), null);
         }
+        if (value != null) {
+            validate(value);
+        }
+        return value;
     }
 
     /**

@@ -1,0 +1,346 @@
+package io.sagaline.campaigns;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.UnaryOperator;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockModeType;
+
+import io.quarkus.hibernate.reactive.panache.PanacheQuery;
+import io.sagaline.campaigns.CampaignApi.CampaignPage;
+import io.sagaline.campaigns.CampaignApi.CampaignView;
+import io.sagaline.campaigns.CampaignApi.EventPage;
+import io.sagaline.campaigns.CampaignApi.EventView;
+import io.sagaline.campaigns.CampaignApi.WriteCampaign;
+import io.sagaline.campaigns.CampaignApi.WriteEvent;
+import io.sagaline.platform.Ids;
+import io.sagaline.platform.Reactive;
+import io.sagaline.platform.http.ApiException;
+import io.sagaline.platform.http.ETags;
+import io.sagaline.platform.http.Instants;
+import io.sagaline.platform.http.Problem;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * Campaigns and their events, every operation in one transaction, every query scoped by tenant.
+ * An event lies inside its campaign's window: whoever writes an event holds its campaign's row
+ * (FOR SHARE), and a change of a campaign's window holds it FOR UPDATE while it checks the events,
+ * so the two can never pass each other. Campaign rows are locked before event rows, always.
+ * Writes check {@code If-Match} against the resource as it is, under its lock.
+ */
+@ApplicationScoped
+public class CampaignService {
+
+    private final Clock clock;
+    private final ETags etags;
+
+    CampaignService(Clock clock, ETags etags) {
+        this.clock = clock;
+        this.etags = etags;
+    }
+
+    /** A window as the API takes it: both ends parsed, the end after the start. */
+    private record Window(OffsetDateTime start, OffsetDateTime end) {
+
+        static Window of(String start, String end) {
+            Instant s = Instants.parse("startDate", start);
+            Instant e = Instants.parse("endDate", end);
+            if (!e.isAfter(s)) {
+                throw ApiException.badRequest("endDate", "must be after startDate (" + s + ")");
+            }
+            return new Window(s.atOffset(ZoneOffset.UTC), e.atOffset(ZoneOffset.UTC));
+        }
+
+        boolean contains(Window inner) {
+            return !inner.start.isBefore(start) && !inner.end.isAfter(end);
+        }
+    }
+
+    private OffsetDateTime now() {
+        return clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MICROS).atOffset(ZoneOffset.UTC);
+    }
+
+    // ---- campaigns
+
+    public CampaignView create(String tenant, WriteCampaign body) {
+        Window window = Window.of(body.startDate(), body.endDate());
+        Campaign c = new Campaign();
+        c.id = UUID.randomUUID();
+        c.tenant = tenant;
+        c.name = body.name();
+        c.startDate = window.start();
+        c.endDate = window.end();
+        c.version = 1;
+        c.createdAt = now();
+        c.updatedAt = c.createdAt;
+        return Reactive.inTransaction(() -> c.persist().map(ignored -> CampaignView.of(c)));
+    }
+
+    public Optional<CampaignView> find(String tenant, String id) {
+        return Ids.uuid(id).flatMap(uuid -> Optional
+                .ofNullable(Reactive.inTransaction(() -> campaign(tenant, uuid, LockModeType.NONE).map(c -> c == null ? null
+                        : CampaignView.of(c)))));
+    }
+
+    /** PUT: the campaign as {@code body} says. */
+    public CampaignView replace(String tenant, String id, Optional<String> ifMatch, WriteCampaign body) {
+        return change(tenant, id, ifMatch, current -> body);
+    }
+
+    /**
+     * PUT or PATCH: {@code change} turns the campaign as it is (under its lock, after If-Match) into
+     * what it becomes; 409 if that window would leave one of its events outside.
+     */
+    public CampaignView change(String tenant, String id, Optional<String> ifMatch, UnaryOperator<WriteCampaign> change) {
+        UUID uuid = Ids.uuid(id).orElseThrow(() -> ApiException.notFound("campaign event", id));
+        return Reactive.inTransaction(() -> campaign(tenant, uuid, LockModeType.PESSIMISTIC_WRITE).chain(c -> {
+            if (c == null) {
+                throw ApiException.notFound("campaign event", id);
+            }
+            CampaignView before = CampaignView.of(c);
+            etags.requireMatch(ifMatch, before);
+            WriteCampaign after = change.apply(before.asWrite());
+            Window window = Window.of(after.startDate(), after.endDate());
+            return Event.<Event> find("campaignId = ?1 and (startDate < ?2 or endDate > ?3) order by startDate, id", uuid,
+                    window.start(), window.end()).firstResult().map(outside -> {
+                        if (outside != null) {
+                            throw outside(outside, window);
+                        }
+                        if (!before.asWrite().equals(new WriteCampaign(after.name(), window.start().toInstant().toString(),
+                                window.end().toInstant().toString()))) {
+                            c.name = after.name();
+                            c.startDate = window.start();
+                            c.endDate = window.end();
+                            c.version++;
+                            c.updatedAt = now();
+                        }
+                        return CampaignView.of(c);
+                    });
+        }));
+    }
+
+    private static ApiException outside(Event event, Window window) {
+        List<Problem.FieldError> errors = new ArrayList<>();
+        if (event.startDate.isBefore(window.start())) {
+            errors.add(new Problem.FieldError("startDate", "must be at or before " + event.startDate.toInstant()
+                    + ", the start of its event " + event.id));
+        }
+        if (event.endDate.isAfter(window.end())) {
+            errors.add(new Problem.FieldError("endDate", "must be at or after " + event.endDate.toInstant()
+                    + ", the end of its event " + event.id));
+        }
+        return new ApiException(409, "conflict", "Conflict", "the new window would leave event " + event.id
+                + " (" + event.startDate.toInstant() + " to " + event.endDate.toInstant() + ") outside its campaign event",
+                errors);
+    }
+
+    /** DELETE: the campaign and its events. */
+    public void delete(String tenant, String id, Optional<String> ifMatch) {
+        UUID uuid = Ids.uuid(id).orElseThrow(() -> ApiException.notFound("campaign event", id));
+        Reactive.inTransaction(() -> campaign(tenant, uuid, LockModeType.PESSIMISTIC_WRITE).chain(c -> {
+            if (c == null) {
+                throw ApiException.notFound("campaign event", id);
+            }
+            etags.requireMatch(ifMatch, CampaignView.of(c));
+            return c.delete(); // its events go with it (on delete cascade)
+        }));
+    }
+
+    /** The events of a campaign, a page at a time; 404 if the campaign does not exist. */
+    public EventPage events(String tenant, String id, Paging paging) {
+        UUID uuid = Ids.uuid(id).orElseThrow(() -> ApiException.notFound("campaign event", id));
+        return Reactive.inTransaction(() -> campaign(tenant, uuid, LockModeType.NONE).chain(c -> {
+            if (c == null) {
+                throw ApiException.notFound("campaign event", id);
+            }
+            return eventPage(paging, "tenant = ?1 and campaignId = ?2", tenant, uuid);
+        }));
+    }
+
+    /** The campaigns whose window contains now. */
+    public CampaignPage live(String tenant, Paging paging) {
+        OffsetDateTime now = now();
+        return Reactive
+                .inTransaction(() -> campaignPage(paging, "tenant = ?1 and startDate <= ?2 and endDate > ?2", tenant, now));
+    }
+
+    // ---- events
+
+    public EventView createEvent(String tenant, WriteEvent body) {
+        Window window = Window.of(body.startDate(), body.endDate());
+        UUID campaignId = campaignId(body.campaignEventId());
+        Event e = new Event();
+        e.id = UUID.randomUUID();
+        e.tenant = tenant;
+        e.campaignId = campaignId;
+        e.name = body.name();
+        e.startDate = window.start();
+        e.endDate = window.end();
+        e.version = 1;
+        e.createdAt = now();
+        e.updatedAt = e.createdAt;
+        return Reactive.inTransaction(() -> campaignHolding(tenant, campaignId, window)
+                .chain(c -> e.persist()).map(ignored -> EventView.of(e)));
+    }
+
+    public Optional<EventView> findEvent(String tenant, String id) {
+        return Ids.uuid(id).flatMap(uuid -> Optional
+                .ofNullable(Reactive.inTransaction(() -> event(tenant, uuid, LockModeType.NONE).map(e -> e == null ? null
+                        : EventView.of(e)))));
+    }
+
+    public EventView replaceEvent(String tenant, String id, Optional<String> ifMatch, WriteEvent body) {
+        return changeEvent(tenant, id, ifMatch, current -> body);
+    }
+
+    /**
+     * PUT or PATCH of an event (which may move it to another campaign of the tenant). The campaigns
+     * it leaves and joins are locked first (FOR SHARE, in id order), then the event.
+     */
+    public EventView changeEvent(String tenant, String id, Optional<String> ifMatch, UnaryOperator<WriteEvent> change) {
+        UUID uuid = Ids.uuid(id).orElseThrow(() -> ApiException.notFound("event", id));
+        return Reactive.inTransaction(() -> event(tenant, uuid, LockModeType.NONE).chain(seen -> {
+            if (seen == null) {
+                throw ApiException.notFound("event", id);
+            }
+            // Lock the campaign it is in before the event: the order every writer keeps.
+            return campaign(tenant, seen.campaignId, LockModeType.PESSIMISTIC_READ)
+                    .chain(ignored -> event(tenant, uuid, LockModeType.PESSIMISTIC_WRITE))
+                    .chain(e -> {
+                        if (e == null) {
+                            throw ApiException.notFound("event", id);
+                        }
+                        if (!e.campaignId.equals(seen.campaignId)) {
+                            throw new ApiException(409, "conflict", "Conflict",
+                                    "event " + id + " was moved to another campaign event meanwhile; send the request again");
+                        }
+                        EventView before = EventView.of(e);
+                        etags.requireMatch(ifMatch, before);
+                        WriteEvent after = change.apply(before.asWrite());
+                        Window window = Window.of(after.startDate(), after.endDate());
+                        UUID target = campaignId(after.campaignEventId());
+                        return campaignHolding(tenant, target, window).map(c -> {
+                            WriteEvent normalised = new WriteEvent(after.name(), target.toString(),
+                                    window.start().toInstant().toString(), window.end().toInstant().toString());
+                            if (!before.asWrite().equals(normalised)) {
+                                e.name = after.name();
+                                e.campaignId = target;
+                                e.startDate = window.start();
+                                e.endDate = window.end();
+                                e.version++;
+                                e.updatedAt = now();
+                            }
+                            return EventView.of(e);
+                        });
+                    });
+        }));
+    }
+
+    public void deleteEvent(String tenant, String id, Optional<String> ifMatch) {
+        UUID uuid = Ids.uuid(id).orElseThrow(() -> ApiException.notFound("event", id));
+        Reactive.inTransaction(() -> event(tenant, uuid, LockModeType.PESSIMISTIC_WRITE).chain(e -> {
+            if (e == null) {
+                throw ApiException.notFound("event", id);
+            }
+            etags.requireMatch(ifMatch, EventView.of(e));
+            return e.delete();
+        }));
+    }
+
+    /** The events whose own window contains now. */
+    public EventPage liveEvents(String tenant, Paging paging) {
+        OffsetDateTime now = now();
+        return Reactive.inTransaction(() -> eventPage(paging, "tenant = ?1 and startDate <= ?2 and endDate > ?2", tenant, now));
+    }
+
+    // ---- queries
+
+    private static UUID campaignId(String value) {
+        return Ids.uuid(value).orElseThrow(() -> unknownCampaign(value));
+    }
+
+    private static ApiException unknownCampaign(String value) {
+        return ApiException.badRequest("campaignEventId", "no campaign event '" + value + "' exists");
+    }
+
+    /** The campaign an event goes into, held FOR SHARE; 400 naming the field if it is not there or too short. */
+    private static Uni<Campaign> campaignHolding(String tenant, UUID campaignId, Window event) {
+        return campaign(tenant, campaignId, LockModeType.PESSIMISTIC_READ).map(c -> {
+            if (c == null) {
+                throw unknownCampaign(campaignId.toString());
+            }
+            List<Problem.FieldError> errors = new ArrayList<>();
+            if (event.start().isBefore(c.startDate)) {
+                errors.add(new Problem.FieldError("startDate", "must be at or after " + c.startDate.toInstant()
+                        + ", the start of campaign event " + c.id));
+            }
+            if (event.end().isAfter(c.endDate)) {
+                errors.add(new Problem.FieldError("endDate", "must be at or before " + c.endDate.toInstant()
+                        + ", the end of campaign event " + c.id));
+            }
+            if (!errors.isEmpty()) {
+                throw ApiException.invalid("the event must lie inside its campaign event's window ("
+                        + c.startDate.toInstant() + " to " + c.endDate.toInstant() + ")", errors);
+            }
+            return c;
+        });
+    }
+
+    private static Uni<Campaign> campaign(String tenant, UUID id, LockModeType lock) {
+        PanacheQuery<Campaign> query = Campaign.find("tenant = ?1 and id = ?2", tenant, id);
+        return (lock == LockModeType.NONE ? query : query.withLock(lock)).firstResult();
+    }
+
+    private static Uni<Event> event(String tenant, UUID id, LockModeType lock) {
+        PanacheQuery<Event> query = Event.find("tenant = ?1 and id = ?2", tenant, id);
+        return (lock == LockModeType.NONE ? query : query.withLock(lock)).firstResult();
+    }
+
+    private static Uni<EventPage> eventPage(Paging paging, String where, Object... params) {
+        Listing q = Listing.of(paging, where, params);
+        return Event.<Event> find(q.hql(), q.params()).range(0, paging.limit()).list().map(rows -> {
+            List<EventView> items = rows.stream().limit(paging.limit()).map(EventView::of).toList();
+            return new EventPage(items, rows.size() > paging.limit() ? next(rows.get(paging.limit() - 1).startDate,
+                    rows.get(paging.limit() - 1).id) : null);
+        });
+    }
+
+    private static Uni<CampaignPage> campaignPage(Paging paging, String where, Object... params) {
+        Listing q = Listing.of(paging, where, params);
+        return Campaign.<Campaign> find(q.hql(), q.params()).range(0, paging.limit()).list().map(rows -> {
+            List<CampaignView> items = rows.stream().limit(paging.limit()).map(CampaignView::of).toList();
+            return new CampaignPage(items, rows.size() > paging.limit() ? next(rows.get(paging.limit() - 1).startDate,
+                    rows.get(paging.limit() - 1).id) : null);
+        });
+    }
+
+    private static String next(OffsetDateTime start, UUID id) {
+        return Paging.token(start.toInstant(), id);
+    }
+
+    /**
+     * A listing's query: {@code where}, after the previous page's last item if there was one,
+     * ordered by start then id; the caller asks for one row more than a page to know if another follows.
+     */
+    private record Listing(String hql, Object[] params) {
+
+        static Listing of(Paging paging, String where, Object... params) {
+            if (paging.after().isEmpty()) {
+                return new Listing(where + " order by startDate, id", params);
+            }
+            int n = params.length;
+            Object[] all = java.util.Arrays.copyOf(params, n + 2);
+            all[n] = paging.after().get().start().atOffset(ZoneOffset.UTC);
+            all[n + 1] = paging.after().get().id();
+            return new Listing(where + " and (startDate > ?" + (n + 1) + " or (startDate = ?" + (n + 1) + " and id > ?"
+                    + (n + 2) + ")) order by startDate, id", all);
+        }
+    }
+}

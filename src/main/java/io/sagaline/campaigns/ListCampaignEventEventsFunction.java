@@ -1,0 +1,34 @@
+package io.sagaline.campaigns;
+
+import jakarta.inject.Inject;
+import jakarta.inject.Named;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+
+import io.sagaline.platform.http.HttpApi;
+import io.sagaline.platform.http.HttpContract;
+import io.sagaline.platform.http.HttpResult;
+
+/** HTTP {@code GET /campaign-events/{campaignEventId}/events}: its events, a page at a time, by start then id. */
+@HttpContract(response = CampaignApi.EventPage.class, query = { "limit: how many items a page holds, 1-100 (50 if not given)",
+        "nextToken: the nextToken of the previous page" }, headers = "if-none-match: an ETag this resource had; 304 with no body if it still has it")
+@Named("list-campaign-event-events")
+public class ListCampaignEventEventsFunction implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
+
+    @Inject
+    HttpApi http;
+    @Inject
+    CampaignService campaigns;
+
+    @Override
+    public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
+        return http.handle(event, request -> {
+            return HttpResult
+                    .ok(campaigns.events(request.tenant(), request.pathParameter("campaignEventId"), Paging.of(request)))
+                    .withETag();
+        });
+    }
+}

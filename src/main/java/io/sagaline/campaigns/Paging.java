@@ -1,0 +1,67 @@
+package io.sagaline.campaigns;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Optional;
+import java.util.UUID;
+
+import io.sagaline.platform.http.ApiException;
+import io.sagaline.platform.http.HttpRequest;
+
+/**
+ * How listings page: {@code limit} (1-100, 50 if not given) items ordered by start then id, and a
+ * {@code nextToken} that names where the page ended (the last item's start and id), so that a
+ * page never repeats or skips an item however the listing changes in between.
+ */
+record Paging(int limit, Optional<After> after) {
+
+    static final int DEFAULT_LIMIT = 50;
+    static final int MAX_LIMIT = 100;
+    private static final String VERSION = "1";
+
+    /** Where the previous page ended. */
+    record After(Instant start, UUID id) {
+    }
+
+    static Paging of(HttpRequest request) {
+        int limit = request.queryParameter("limit").map(Paging::limit).orElse(DEFAULT_LIMIT);
+        return new Paging(limit, request.queryParameter("nextToken").map(Paging::decode));
+    }
+
+    private static int limit(String value) {
+        try {
+            int limit = Integer.parseInt(value);
+            if (limit >= 1 && limit <= MAX_LIMIT) {
+                return limit;
+            }
+        } catch (NumberFormatException e) {
+            // refused below
+        }
+        throw ApiException.badRequest("limit", "must be an integer from 1 to " + MAX_LIMIT);
+    }
+
+    static String token(Instant start, UUID id) {
+        long micros = Math.addExact(Math.multiplyExact(start.getEpochSecond(), 1_000_000L), start.getNano() / 1_000);
+        String plain = VERSION + ":" + micros + ":" + id;
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(plain.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static After decode(String token) {
+        try {
+            String[] parts = new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8).split(":", -1);
+            if (parts.length == 3 && parts[0].equals(VERSION)) {
+                long micros = Long.parseLong(parts[1]);
+                UUID id = UUID.fromString(parts[2]);
+                if (id.toString().equals(parts[2])) {
+                    return new After(Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L),
+                            Math.floorMod(micros, 1_000_000L) * 1_000L), id);
+                }
+            }
+        } catch (IllegalArgumentException | java.time.DateTimeException | ArithmeticException e) {
+            // refused below
+        }
+        throw ApiException.badRequest("nextToken",
+                "is not a token a listing gave; send the nextToken of the previous page as it was");
+    }
+}
