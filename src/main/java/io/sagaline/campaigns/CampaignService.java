@@ -8,10 +8,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.LockModeType;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.quarkus.hibernate.reactive.panache.PanacheQuery;
 import io.sagaline.campaigns.CampaignApi.CampaignPage;
@@ -26,6 +30,8 @@ import io.sagaline.platform.http.ApiException;
 import io.sagaline.platform.http.ETags;
 import io.sagaline.platform.http.Instants;
 import io.sagaline.platform.http.Problem;
+import io.sagaline.platform.messaging.Envelope;
+import io.sagaline.platform.messaging.Outbox;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -38,12 +44,39 @@ import io.smallrye.mutiny.Uni;
 @ApplicationScoped
 public class CampaignService {
 
+    static final String SCHEMA = "campaigns";
+    /** What every change announces, for the cache's invalidation. */
+    public static final String CHANGED = "CampaignsChanged";
+
     private final Clock clock;
     private final ETags etags;
+    private final CampaignCache cache;
+    private final Outbox outbox;
+    private final ObjectMapper json;
 
-    CampaignService(Clock clock, ETags etags) {
+    CampaignService(Clock clock, ETags etags, CampaignCache cache, Outbox outbox, ObjectMapper json) {
         this.clock = clock;
         this.etags = etags;
+        this.cache = cache;
+        this.outbox = outbox;
+        this.json = json;
+    }
+
+    /**
+     * Runs {@code change} in one transaction with the message that announces it (the campaign and
+     * event it touched), and sends that message right after the commit (or the sweeper does).
+     */
+    private <T> T announcing(String tenant, String campaignId, String eventId, Supplier<Uni<T>> change) {
+        ObjectNode payload = json.createObjectNode().put("campaignEventId", campaignId);
+        if (eventId != null) {
+            payload.put("eventId", eventId);
+        }
+        Envelope message = new Envelope(UUID.randomUUID(), CHANGED, 1, tenant, campaignId,
+                eventId == null ? campaignId : eventId,
+                clock.instant(), payload);
+        T result = Reactive.inTransaction(() -> change.get().call(() -> outbox.add(SCHEMA, message)));
+        outbox.publish(SCHEMA, List.of(message));
+        return result;
     }
 
     /** A window as the API takes it: both ends parsed, the end after the start. */
@@ -80,13 +113,18 @@ public class CampaignService {
         c.version = 1;
         c.createdAt = now();
         c.updatedAt = c.createdAt;
-        return Reactive.inTransaction(() -> c.persist().map(ignored -> CampaignView.of(c)));
+        return announcing(tenant, c.id.toString(), null, () -> c.persist().map(ignored -> CampaignView.of(c)));
     }
 
     public Optional<CampaignView> find(String tenant, String id) {
-        return Ids.uuid(id).flatMap(uuid -> Optional
-                .ofNullable(Reactive.inTransaction(() -> campaign(tenant, uuid, LockModeType.NONE).map(c -> c == null ? null
-                        : CampaignView.of(c)))));
+        return Ids.uuid(id).flatMap(uuid -> cache.get(tenant, "campaign:" + uuid, CampaignView.class,
+                () -> forever(Reactive.inTransaction(() -> campaign(tenant, uuid, LockModeType.NONE)
+                        .map(c -> c == null ? null : CampaignView.of(c))))));
+    }
+
+    /** A value that stays true until a write changes it (the cache's ttl still bounds it). */
+    private static <T> CampaignCache.Loaded<T> forever(T value) {
+        return new CampaignCache.Loaded<>(Optional.ofNullable(value), null);
     }
 
     /** PUT: the campaign as {@code body} says. */
@@ -100,30 +138,34 @@ public class CampaignService {
      */
     public CampaignView change(String tenant, String id, Optional<String> ifMatch, UnaryOperator<WriteCampaign> change) {
         UUID uuid = Ids.uuid(id).orElseThrow(() -> ApiException.notFound("campaign event", id));
-        return Reactive.inTransaction(() -> campaign(tenant, uuid, LockModeType.PESSIMISTIC_WRITE).chain(c -> {
-            if (c == null) {
-                throw ApiException.notFound("campaign event", id);
-            }
-            CampaignView before = CampaignView.of(c);
-            etags.requireMatch(ifMatch, before);
-            WriteCampaign after = change.apply(before.asWrite());
-            Window window = Window.of(after.startDate(), after.endDate());
-            return Event.<Event> find("campaignId = ?1 and (startDate < ?2 or endDate > ?3) order by startDate, id", uuid,
-                    window.start(), window.end()).firstResult().map(outside -> {
-                        if (outside != null) {
-                            throw outside(outside, window);
-                        }
-                        if (!before.asWrite().equals(new WriteCampaign(after.name(), window.start().toInstant().toString(),
-                                window.end().toInstant().toString()))) {
-                            c.name = after.name();
-                            c.startDate = window.start();
-                            c.endDate = window.end();
-                            c.version++;
-                            c.updatedAt = now();
-                        }
-                        return CampaignView.of(c);
-                    });
-        }));
+        return announcing(tenant, uuid.toString(), null,
+                () -> campaign(tenant, uuid, LockModeType.PESSIMISTIC_WRITE).chain(c -> {
+                    if (c == null) {
+                        throw ApiException.notFound("campaign event", id);
+                    }
+                    CampaignView before = CampaignView.of(c);
+                    etags.requireMatch(ifMatch, before);
+                    WriteCampaign after = change.apply(before.asWrite());
+                    Window window = Window.of(after.startDate(), after.endDate());
+                    return Event
+                            .<Event> find("campaignId = ?1 and (startDate < ?2 or endDate > ?3) order by startDate, id", uuid,
+                                    window.start(), window.end())
+                            .firstResult().map(outside -> {
+                                if (outside != null) {
+                                    throw outside(outside, window);
+                                }
+                                if (!before.asWrite()
+                                        .equals(new WriteCampaign(after.name(), window.start().toInstant().toString(),
+                                                window.end().toInstant().toString()))) {
+                                    c.name = after.name();
+                                    c.startDate = window.start();
+                                    c.endDate = window.end();
+                                    c.version++;
+                                    c.updatedAt = now();
+                                }
+                                return CampaignView.of(c);
+                            });
+                }));
     }
 
     private static ApiException outside(Event event, Window window) {
@@ -144,7 +186,7 @@ public class CampaignService {
     /** DELETE: the campaign and its events. */
     public void delete(String tenant, String id, Optional<String> ifMatch) {
         UUID uuid = Ids.uuid(id).orElseThrow(() -> ApiException.notFound("campaign event", id));
-        Reactive.inTransaction(() -> campaign(tenant, uuid, LockModeType.PESSIMISTIC_WRITE).chain(c -> {
+        announcing(tenant, uuid.toString(), null, () -> campaign(tenant, uuid, LockModeType.PESSIMISTIC_WRITE).chain(c -> {
             if (c == null) {
                 throw ApiException.notFound("campaign event", id);
             }
@@ -156,19 +198,46 @@ public class CampaignService {
     /** The events of a campaign, a page at a time; 404 if the campaign does not exist. */
     public EventPage events(String tenant, String id, Paging paging) {
         UUID uuid = Ids.uuid(id).orElseThrow(() -> ApiException.notFound("campaign event", id));
-        return Reactive.inTransaction(() -> campaign(tenant, uuid, LockModeType.NONE).chain(c -> {
-            if (c == null) {
-                throw ApiException.notFound("campaign event", id);
-            }
-            return eventPage(paging, "tenant = ?1 and campaignId = ?2", tenant, uuid);
-        }));
+        return cache.get(tenant, "events:" + uuid + ":" + paging.key(), EventPage.class,
+                () -> forever(Reactive.inTransaction(() -> campaign(tenant, uuid, LockModeType.NONE)
+                        .chain(c -> c == null ? Uni.createFrom().<EventPage> nullItem()
+                                : eventPage(paging, "tenant = ?1 and campaignId = ?2", tenant, uuid)))))
+                .orElseThrow(() -> ApiException.notFound("campaign event", id));
     }
 
-    /** The campaigns whose window contains now. */
+    /**
+     * The campaigns whose window contains now. Cached until the next start or end of any of the
+     * tenant's campaigns, when the listing may change without a write.
+     */
     public CampaignPage live(String tenant, Paging paging) {
-        OffsetDateTime now = now();
-        return Reactive
-                .inTransaction(() -> campaignPage(paging, "tenant = ?1 and startDate <= ?2 and endDate > ?2", tenant, now));
+        return cache.get(tenant, "live:" + paging.key(), CampaignPage.class, () -> {
+            OffsetDateTime now = now();
+            return Reactive.inTransaction(() -> campaignPage(paging, "tenant = ?1 and startDate <= ?2 and endDate > ?2", tenant,
+                    now).chain(
+                            page -> nextBoundary("Campaign", tenant, now)
+                                    .map(next -> new CampaignCache.Loaded<>(Optional.of(page), next))));
+        }).orElseThrow();
+    }
+
+    /** The next start or end after {@code now} among the tenant's campaigns or events (null: none). */
+    private static Uni<Instant> nextBoundary(String entity, String tenant, OffsetDateTime now) {
+        return io.quarkus.hibernate.reactive.panache.Panache.getSession().chain(session -> session
+                .createSelectionQuery("select min(x.startDate) from " + entity + " x where x.tenant = ?1 and x.startDate > ?2",
+                        OffsetDateTime.class)
+                .setParameter(1, tenant).setParameter(2, now).getSingleResultOrNull()
+                .chain(start -> session
+                        .createSelectionQuery(
+                                "select min(x.endDate) from " + entity + " x where x.tenant = ?1 and x.endDate > ?2",
+                                OffsetDateTime.class)
+                        .setParameter(1, tenant).setParameter(2, now).getSingleResultOrNull()
+                        .map(end -> earlier(start, end))));
+    }
+
+    private static Instant earlier(OffsetDateTime a, OffsetDateTime b) {
+        if (a == null || b == null) {
+            return a == null ? (b == null ? null : b.toInstant()) : a.toInstant();
+        }
+        return a.isBefore(b) ? a.toInstant() : b.toInstant();
     }
 
     // ---- events
@@ -186,14 +255,14 @@ public class CampaignService {
         e.version = 1;
         e.createdAt = now();
         e.updatedAt = e.createdAt;
-        return Reactive.inTransaction(() -> campaignHolding(tenant, campaignId, window)
+        return announcing(tenant, campaignId.toString(), e.id.toString(), () -> campaignHolding(tenant, campaignId, window)
                 .chain(c -> e.persist()).map(ignored -> EventView.of(e)));
     }
 
     public Optional<EventView> findEvent(String tenant, String id) {
-        return Ids.uuid(id).flatMap(uuid -> Optional
-                .ofNullable(Reactive.inTransaction(() -> event(tenant, uuid, LockModeType.NONE).map(e -> e == null ? null
-                        : EventView.of(e)))));
+        return Ids.uuid(id).flatMap(uuid -> cache.get(tenant, "event:" + uuid, EventView.class,
+                () -> forever(Reactive.inTransaction(() -> event(tenant, uuid, LockModeType.NONE)
+                        .map(e -> e == null ? null : EventView.of(e))))));
     }
 
     public EventView replaceEvent(String tenant, String id, Optional<String> ifMatch, WriteEvent body) {
@@ -206,7 +275,7 @@ public class CampaignService {
      */
     public EventView changeEvent(String tenant, String id, Optional<String> ifMatch, UnaryOperator<WriteEvent> change) {
         UUID uuid = Ids.uuid(id).orElseThrow(() -> ApiException.notFound("event", id));
-        return Reactive.inTransaction(() -> event(tenant, uuid, LockModeType.NONE).chain(seen -> {
+        return announcing(tenant, null, uuid.toString(), () -> event(tenant, uuid, LockModeType.NONE).chain(seen -> {
             if (seen == null) {
                 throw ApiException.notFound("event", id);
             }
@@ -245,7 +314,7 @@ public class CampaignService {
 
     public void deleteEvent(String tenant, String id, Optional<String> ifMatch) {
         UUID uuid = Ids.uuid(id).orElseThrow(() -> ApiException.notFound("event", id));
-        Reactive.inTransaction(() -> event(tenant, uuid, LockModeType.PESSIMISTIC_WRITE).chain(e -> {
+        announcing(tenant, null, uuid.toString(), () -> event(tenant, uuid, LockModeType.PESSIMISTIC_WRITE).chain(e -> {
             if (e == null) {
                 throw ApiException.notFound("event", id);
             }
@@ -256,8 +325,13 @@ public class CampaignService {
 
     /** The events whose own window contains now. */
     public EventPage liveEvents(String tenant, Paging paging) {
-        OffsetDateTime now = now();
-        return Reactive.inTransaction(() -> eventPage(paging, "tenant = ?1 and startDate <= ?2 and endDate > ?2", tenant, now));
+        return cache.get(tenant, "live-events:" + paging.key(), EventPage.class, () -> {
+            OffsetDateTime now = now();
+            return Reactive
+                    .inTransaction(() -> eventPage(paging, "tenant = ?1 and startDate <= ?2 and endDate > ?2", tenant, now)
+                            .chain(page -> nextBoundary("Event", tenant, now).map(next -> new CampaignCache.Loaded<>(
+                                    Optional.of(page), next))));
+        }).orElseThrow();
     }
 
     // ---- queries

@@ -24,6 +24,11 @@ record Paging(int limit, Optional<After> after) {
     record After(Instant start, UUID id) {
     }
 
+    /** This page's part of a cache key. */
+    String key() {
+        return limit + ":" + after.map(a -> token(a.start(), a.id())).orElse("");
+    }
+
     static Paging of(HttpRequest request) {
         int limit = request.queryParameter("limit").map(Paging::limit).orElse(DEFAULT_LIMIT);
         return new Paging(limit, request.queryParameter("nextToken").map(Paging::decode));

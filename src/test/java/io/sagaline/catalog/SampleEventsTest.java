@@ -104,6 +104,8 @@ class SampleEventsTest {
         e.put("record-notification", out -> assertThat(out.get("batchItemFailures")).isEmpty());
         e.put("sweep-orders-outbox", out -> assertThat(out.has("sent")).isTrue());
         e.put("sweep-customers-outbox", out -> assertThat(out.has("sent")).isTrue());
+        e.put("sweep-campaigns-outbox", out -> assertThat(out.has("sent")).isTrue());
+        e.put("refresh-campaigns-cache", out -> assertThat(out.get("batchItemFailures")).isEmpty());
         e.put("rebuild-order-views", out -> assertThat(out.get("orders").asInt()).isPositive());
         e.put("prepare-database", out -> {
             assertThat(out.get("schemaVersion").asText()).isNotBlank();
