@@ -19,10 +19,14 @@ import io.vertx.mutiny.redis.client.Response;
 @ApplicationScoped
 public class CacheStore {
 
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(CacheStore.class);
+
     private final ReactiveRedisDataSource redis;
     private final Duration timeout;
+    private volatile boolean failed;
+    private volatile boolean answered;
 
-    CacheStore(ReactiveRedisDataSource redis,
+    protected CacheStore(ReactiveRedisDataSource redis,
             @ConfigProperty(name = "sagaline.campaigns.cache.redis-timeout", defaultValue = "PT0.25S") Duration timeout) {
         this.redis = redis;
         this.timeout = timeout;
@@ -34,6 +38,38 @@ public class CacheStore {
      */
     @CircuitBreaker(requestVolumeThreshold = 4, failureRatio = 0.5, delay = 2000, successThreshold = 1)
     public Response command(String command, String... args) {
-        return redis.execute(command, args).await().atMost(timeout);
+        try {
+            Response response = redis.execute(command, args).await().atMost(timeout);
+            answered = true;
+            return response;
+        } catch (RuntimeException e) {
+            // Before its first answer a process has cached nothing and missed nothing: a slow first
+            // connection is no outage.
+            failed |= answered;
+            LOG.debugf("Redis %s failed: %s", command, e.toString());
+            throw e;
+        }
+    }
+
+    /**
+     * Whether a command failed since {@link #trusted()} was last called: an invalidation may have
+     * been lost meanwhile, so what Redis holds is no longer to be trusted.
+     */
+    boolean failedSinceTrusted() {
+        return failed;
+    }
+
+    void trusted() {
+        failed = false;
+    }
+
+    /** An invalidation of this process did not reach Redis: whatever it held is not to be trusted. */
+    void lost() {
+        failed = true;
+    }
+
+    /** Connects at start (a Lambda's init), so that the first read does not pay for the connection. */
+    void connect(@jakarta.enterprise.event.Observes io.quarkus.runtime.StartupEvent start) {
+        redis.execute("PING").subscribe().with(ok -> answered = true, e -> LOG.debugf("Redis not reachable at start: %s", e));
     }
 }

@@ -41,8 +41,8 @@ import io.vertx.mutiny.redis.client.Response;
  * with an old value sits under the old generation. <b>A miss storm</b> on one key loads once per
  * process (the other callers wait for that load) and once across processes (a lease in Redis; the
  * others wait for its entry, then load themselves if it does not come). <b>Redis down or slow</b>:
- * neither tier is used, reads go to the database; the first process to reach Redis again after its
- * breaker opened gives everything a new epoch, so that no entry an invalidation missed meanwhile
+ * neither tier is used, reads go to the database; the first process to reach Redis again after a
+ * command of it failed gives everything a new epoch, so that no entry an invalidation missed meanwhile
  * is served.
  */
 public final class CampaignCache {
@@ -75,7 +75,6 @@ public final class CampaignCache {
     private final Cache<String, Near> near;
     private final Map<String, Scope> scopes = new ConcurrentHashMap<>();
     private final Map<String, CompletableFuture<Near>> loading = new ConcurrentHashMap<>();
-    private volatile boolean outage;
     private final AtomicLong loads = new AtomicLong();
     private final AtomicLong nearHits = new AtomicLong();
     private final AtomicLong redisHits = new AtomicLong();
@@ -159,8 +158,28 @@ public final class CampaignCache {
      * then comes back).
      */
     public void invalidate(String tenant) {
-        redis.command("SET", generationKey(tenant), UUID.randomUUID().toString());
         scopes.remove(tenant);
+        try {
+            recoverIfNeeded();
+            redis.command("SET", generationKey(tenant), UUID.randomUUID().toString());
+        } catch (RuntimeException e) {
+            redis.lost();
+            throw e;
+        }
+    }
+
+    /**
+     * After a Redis command of this process failed (Redis down, slow, unreachable), an
+     * invalidation may have been lost meanwhile: the first command that gets through again gives
+     * every entry a new epoch, so nothing from before is served.
+     */
+    private void recoverIfNeeded() {
+        if (redis.failedSinceTrusted()) {
+            redis.trusted(); // before: a failure of the next command marks it again
+            redis.command("SET", EPOCH, UUID.randomUUID().toString());
+            scopes.clear();
+            LOG.info("campaigns cache: Redis answers again after a failure; every entry from before is dropped (a new epoch)");
+        }
     }
 
     /** The loader a miss runs, once across processes when it can: the holder of the lease loads. */
@@ -250,24 +269,15 @@ public final class CampaignCache {
             return Optional.of(known.value());
         }
         try {
-            if (outage) {
-                // Back after an outage: invalidations may have failed meanwhile, so nothing from before is trusted.
-                redis.command("SET", EPOCH, UUID.randomUUID().toString());
-                outage = false;
-                scopes.clear();
-                LOG.info("campaigns cache: Redis answers again; every entry from before is dropped (a new epoch)");
-            }
+            recoverIfNeeded();
             String epoch = orInitial(EPOCH, redis.command("GET", EPOCH));
             String generation = orInitial(generationKey(tenant), redis.command("GET", generationKey(tenant)));
             String value = epoch + ":" + generation;
             scopes.put(tenant, new Scope(value, now));
             return Optional.of(value);
-        } catch (org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException e) {
-            outage = true;
-            scopes.remove(tenant);
-            return Optional.empty();
         } catch (RuntimeException e) {
-            LOG.debugf("campaigns cache: Redis not reachable (%s); reading the database", e.getMessage());
+            LOG.debugf("campaigns cache %x: Redis not reachable (%s); reading the database", System.identityHashCode(this),
+                    e.getMessage());
             scopes.remove(tenant);
             return Optional.empty();
         }
