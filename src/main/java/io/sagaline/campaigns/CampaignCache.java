@@ -50,6 +50,16 @@ public final class CampaignCache {
     private static final Logger LOG = Logger.getLogger(CampaignCache.class);
     private static final String EPOCH = "campaigns:epoch";
 
+    /**
+     * Which tiers serve reads: both (the default), Redis alone (no near tier), or neither (every
+     * read from the database; invalidations still go to Redis). For measuring one against the other.
+     */
+    public enum Mode {
+        BOTH,
+        REDIS_ONLY,
+        NONE
+    }
+
     /** What a load gives: the value (empty: not found) and until when it may be served. */
     public record Loaded<T>(Optional<T> value, Instant expiresAt) {
     }
@@ -79,6 +89,7 @@ public final class CampaignCache {
     private final AtomicLong nearHits = new AtomicLong();
     private final AtomicLong redisHits = new AtomicLong();
     private final AtomicLong bypassed = new AtomicLong();
+    private volatile Mode mode = Mode.BOTH;
 
     public CampaignCache(CacheStore redis, ObjectMapper json, Clock clock, Settings settings) {
         this.redis = redis;
@@ -86,6 +97,28 @@ public final class CampaignCache {
         this.clock = clock;
         this.settings = settings;
         this.near = Caffeine.newBuilder().maximumSize(settings.nearEntries()).expireAfterWrite(settings.ttl()).build();
+    }
+
+    private static final ThreadLocal<String> TIER = new ThreadLocal<>();
+
+    /**
+     * Where this thread's last read was answered: {@code near}, {@code redis}, {@code miss} (the
+     * database, then both tiers) or {@code bypass} (the database, Redis away). The read functions
+     * answer it as {@code X-Cache}.
+     */
+    public static String lastTier() {
+        String tier = TIER.get();
+        TIER.remove();
+        return tier == null ? "miss" : tier;
+    }
+
+    public void mode(Mode mode) {
+        this.mode = mode;
+        near.invalidateAll();
+    }
+
+    public Mode mode() {
+        return mode;
     }
 
     /** How many reads went to the database (cold keys, expired entries, Redis unavailable). */
@@ -113,28 +146,37 @@ public final class CampaignCache {
      * (the database), which then fills both tiers.
      */
     public <T> Optional<T> get(String tenant, String key, Class<T> type, Supplier<Loaded<T>> load) {
+        if (mode == Mode.NONE) {
+            loads.incrementAndGet();
+            TIER.set("off");
+            return load.get().value();
+        }
         Instant now = clock.instant();
         Optional<String> scope = scope(tenant, now);
         if (scope.isEmpty()) {
             bypassed.incrementAndGet();
             loads.incrementAndGet();
+            TIER.set("bypass");
             return load.get().value();
         }
         String full = prefix(tenant) + scope.get() + ":" + key;
-        Near hit = near.getIfPresent(full);
+        Near hit = mode == Mode.BOTH ? near.getIfPresent(full) : null;
         if (hit != null && hit.tenant().equals(tenant) && hit.expiresAt().isAfter(now)) {
             nearHits.incrementAndGet();
+            TIER.set("near");
             return Optional.ofNullable(type.cast(hit.value()));
         }
         Near shared = fromRedis(tenant, full, type, now);
         if (shared != null) {
             redisHits.incrementAndGet();
+            TIER.set("redis");
             return Optional.ofNullable(type.cast(shared.value()));
         }
         CompletableFuture<Near> mine = new CompletableFuture<>();
         CompletableFuture<Near> theirs = loading.putIfAbsent(full, mine);
         if (theirs != null) {
             try {
+                TIER.set("miss");
                 return Optional.ofNullable(type.cast(theirs.join().value())); // another caller of this process loads it
             } catch (CompletionException e) {
                 throw e.getCause() instanceof RuntimeException r ? r : e;
@@ -199,6 +241,7 @@ public final class CampaignCache {
                 Near shared = fromRedis(tenant, full, type, clock.instant());
                 if (shared != null) {
                     redisHits.incrementAndGet();
+                    TIER.set("redis");
                     return shared;
                 }
             }
@@ -207,12 +250,15 @@ public final class CampaignCache {
         try {
             Loaded<T> loaded = load.get();
             loads.incrementAndGet();
+            TIER.set("miss");
             Instant now = clock.instant();
             Instant expires = earliest(loaded.expiresAt(), now.plus(settings.ttl()));
             Near entry = new Near(tenant, expires, loaded.value().orElse(null));
             long millis = Duration.between(now, expires).toMillis();
             if (millis > 0) {
-                near.put(full, entry);
+                if (mode == Mode.BOTH) {
+                    near.put(full, entry);
+                }
                 try {
                     redis.command("SET", full, json.writeValueAsString(new Stored(tenant, expires,
                             loaded.value().map(json::<JsonNode> valueToTree).orElse(null))), "PX", Long.toString(millis));
@@ -251,7 +297,9 @@ public final class CampaignCache {
             }
             Near entry = new Near(tenant, stored.expiresAt(),
                     stored.body() == null || stored.body().isNull() ? null : json.treeToValue(stored.body(), type));
-            near.put(full, entry);
+            if (mode == Mode.BOTH) {
+                near.put(full, entry);
+            }
             return entry;
         } catch (JsonProcessingException e) {
             LOG.warnf("campaigns cache: unreadable entry %s dropped: %s", full, e.getOriginalMessage());

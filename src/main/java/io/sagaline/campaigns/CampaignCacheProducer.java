@@ -20,8 +20,11 @@ public class CampaignCacheProducer {
             @ConfigProperty(name = "sagaline.campaigns.cache.revalidate", defaultValue = "PT1S") Duration revalidate,
             @ConfigProperty(name = "sagaline.campaigns.cache.near-entries", defaultValue = "10000") long nearEntries,
             @ConfigProperty(name = "sagaline.campaigns.cache.lease", defaultValue = "PT2S") Duration lease,
-            @ConfigProperty(name = "sagaline.campaigns.cache.wait-for-load", defaultValue = "PT1S") Duration waitForLoad) {
-        return new CampaignCache(redis, json, clock,
+            @ConfigProperty(name = "sagaline.campaigns.cache.wait-for-load", defaultValue = "PT1S") Duration waitForLoad,
+            @ConfigProperty(name = "sagaline.campaigns.cache.mode", defaultValue = "BOTH") CampaignCache.Mode mode) {
+        CampaignCache cache = new CampaignCache(redis, json, clock,
                 new CampaignCache.Settings(ttl, revalidate, nearEntries, lease, waitForLoad));
+        cache.mode(mode);
+        return cache;
     }
 }

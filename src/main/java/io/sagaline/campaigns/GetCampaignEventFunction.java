@@ -29,7 +29,8 @@ public class GetCampaignEventFunction implements RequestHandler<APIGatewayV2HTTP
             String id = request.pathParameter("campaignEventId");
             return HttpResult
                     .ok(campaigns.find(request.tenant(), id).orElseThrow(() -> ApiException.notFound("campaign event", id)))
-                    .withETag();
+                    .withETag()
+                    .withHeader("x-cache", CampaignCache.lastTier());
         });
     }
 }

@@ -29,7 +29,8 @@ public class GetEventFunction implements RequestHandler<APIGatewayV2HTTPEvent, A
             String id = request.pathParameter("eventId");
             return HttpResult
                     .ok(campaigns.findEvent(request.tenant(), id).orElseThrow(() -> ApiException.notFound("event", id)))
-                    .withETag();
+                    .withETag()
+                    .withHeader("x-cache", CampaignCache.lastTier());
         });
     }
 }

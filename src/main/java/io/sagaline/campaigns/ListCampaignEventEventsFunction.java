@@ -28,7 +28,8 @@ public class ListCampaignEventEventsFunction implements RequestHandler<APIGatewa
         return http.handle(event, request -> {
             return HttpResult
                     .ok(campaigns.events(request.tenant(), request.pathParameter("campaignEventId"), Paging.of(request)))
-                    .withETag();
+                    .withETag()
+                    .withHeader("x-cache", CampaignCache.lastTier());
         });
     }
 }

@@ -27,7 +27,8 @@ public class ListLiveCampaignEventsFunction implements RequestHandler<APIGateway
     @Override
     public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
         return http.handle(event, request -> {
-            return HttpResult.ok(campaigns.live(request.tenant(), Paging.of(request))).withETag();
+            return HttpResult.ok(campaigns.live(request.tenant(), Paging.of(request))).withETag()
+                    .withHeader("x-cache", CampaignCache.lastTier());
         });
     }
 }

@@ -26,7 +26,8 @@ public class ListLiveEventsFunction implements RequestHandler<APIGatewayV2HTTPEv
     @Override
     public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
         return http.handle(event, request -> {
-            return HttpResult.ok(campaigns.liveEvents(request.tenant(), Paging.of(request))).withETag();
+            return HttpResult.ok(campaigns.liveEvents(request.tenant(), Paging.of(request))).withETag()
+                    .withHeader("x-cache", CampaignCache.lastTier());
         });
     }
 }

@@ -77,7 +77,9 @@ class CampaignsApiTest {
 
         Response read = Api.demo().get("/campaign-events/" + id);
         read.then().statusCode(200).body("campaignEventId", equalTo(id)).body("createdAt", notNullValue())
-                .header("cache-control", "no-cache");
+                .header("cache-control", "no-cache").header("x-cache", "miss");
+        Api.demo().get("/campaign-events/" + id).then().statusCode(200).header("x-cache", "near")
+                .body("name", equalTo("Opening week"));
         String tag = read.header("etag");
         assertThat(tag).isEqualTo(created.header("etag"));
 

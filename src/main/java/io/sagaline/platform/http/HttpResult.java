@@ -30,6 +30,13 @@ public record HttpResult(int status, Map<String, String> headers, Object body, b
         return new HttpResult(204, Map.of(), null);
     }
 
+    /** The same answer with one more header. */
+    public HttpResult withHeader(String name, String value) {
+        Map<String, String> all = new java.util.HashMap<>(headers);
+        all.put(name, value);
+        return new HttpResult(status, Map.copyOf(all), body, tagged);
+    }
+
     /** The same answer with an {@code ETag} of its body (and 304 for a GET that has it already). */
     public HttpResult withETag() {
         return new HttpResult(status, headers, body, true);
