@@ -69,6 +69,7 @@ public final class CampaignCache {
     }
 
     /** An entry as both tiers keep it; {@code body} null for "not found". */
+    @io.quarkus.runtime.annotations.RegisterForReflection
     record Stored(String tenant, Instant expiresAt, JsonNode body) {
     }
 
@@ -84,6 +85,8 @@ public final class CampaignCache {
     private final Settings settings;
     private final Cache<String, Near> near;
     private final Map<String, Scope> scopes = new ConcurrentHashMap<>();
+    /** One more at every epoch or generation this process sets: a scope read before one is not kept after it. */
+    private final AtomicLong changes = new AtomicLong();
     private final Map<String, CompletableFuture<Near>> loading = new ConcurrentHashMap<>();
     private final AtomicLong loads = new AtomicLong();
     private final AtomicLong nearHits = new AtomicLong();
@@ -146,6 +149,7 @@ public final class CampaignCache {
      * (the database), which then fills both tiers.
      */
     public <T> Optional<T> get(String tenant, String key, Class<T> type, Supplier<Loaded<T>> load) {
+        TIER.remove(); // whatever a read that failed left on this thread
         if (mode == Mode.NONE) {
             loads.incrementAndGet();
             TIER.set("off");
@@ -200,14 +204,17 @@ public final class CampaignCache {
      * then comes back).
      */
     public void invalidate(String tenant) {
-        scopes.remove(tenant);
         try {
             recoverIfNeeded();
             redis.command("SET", generationKey(tenant), UUID.randomUUID().toString());
         } catch (RuntimeException e) {
             redis.lost();
+            changes.incrementAndGet();
+            scopes.remove(tenant); // this process knows of the change: it trusts nothing of the tenant's until Redis does
             throw e;
         }
+        changes.incrementAndGet();
+        scopes.remove(tenant);
     }
 
     /**
@@ -217,8 +224,14 @@ public final class CampaignCache {
      */
     private void recoverIfNeeded() {
         if (redis.failedSinceTrusted()) {
-            redis.trusted(); // before: a failure of the next command marks it again
-            redis.command("SET", EPOCH, UUID.randomUUID().toString());
+            redis.trusted(); // before the SET: a failure meanwhile marks it again
+            try {
+                redis.command("SET", EPOCH, UUID.randomUUID().toString());
+            } catch (RuntimeException e) {
+                redis.lost();
+                throw e;
+            }
+            changes.incrementAndGet();
             scopes.clear();
             LOG.info("campaigns cache: Redis answers again after a failure; every entry from before is dropped (a new epoch)");
         }
@@ -318,12 +331,18 @@ public final class CampaignCache {
         }
         try {
             recoverIfNeeded();
+            long seen = changes.get();
             String epoch = orInitial(EPOCH, redis.command("GET", EPOCH));
             String generation = orInitial(generationKey(tenant), redis.command("GET", generationKey(tenant)));
             String value = epoch + ":" + generation;
-            scopes.put(tenant, new Scope(value, now));
+            if (changes.get() == seen) {
+                scopes.put(tenant, new Scope(value, now));
+            }
             return Optional.of(value);
         } catch (RuntimeException e) {
+            if (e instanceof org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException) {
+                redis.lost(); // the breaker opened on failures: what Redis holds is not to be trusted when it closes
+            }
             LOG.debugf("campaigns cache %x: Redis not reachable (%s); reading the database", System.identityHashCode(this),
                     e.getMessage());
             scopes.remove(tenant);

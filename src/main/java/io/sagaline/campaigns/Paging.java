@@ -19,6 +19,8 @@ record Paging(int limit, Optional<After> after) {
     static final int DEFAULT_LIMIT = 50;
     static final int MAX_LIMIT = 100;
     private static final String VERSION = "1";
+    private static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
+    private static final Instant AFTER_LATEST = Instant.parse("+10000-01-01T00:00:00Z");
 
     /** Where the previous page ended. */
     record After(Instant start, UUID id) {
@@ -58,9 +60,11 @@ record Paging(int limit, Optional<After> after) {
             if (parts.length == 3 && parts[0].equals(VERSION)) {
                 long micros = Long.parseLong(parts[1]);
                 UUID id = UUID.fromString(parts[2]);
-                if (id.toString().equals(parts[2])) {
-                    return new After(Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L),
-                            Math.floorMod(micros, 1_000_000L) * 1_000L), id);
+                Instant start = Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L),
+                        Math.floorMod(micros, 1_000_000L) * 1_000L);
+                // only instants a listing can hold (0001-9999), so that the database is never asked an impossible one
+                if (id.toString().equals(parts[2]) && !start.isBefore(EARLIEST) && start.isBefore(AFTER_LATEST)) {
+                    return new After(start, id);
                 }
             }
         } catch (IllegalArgumentException | java.time.DateTimeException | ArithmeticException e) {

@@ -80,7 +80,12 @@ public class LocalStepFunctions {
      * under this object's lock (bench/README.md). One redriven and ended again is in it twice.
      */
     private static final Duration KEPT_AFTER_END = Duration.ofSeconds(60);
-    private final Queue<Execution> ended = new ConcurrentLinkedQueue<>();
+    private final Queue<Ended> ended = new ConcurrentLinkedQueue<>();
+
+    /** An execution and when it ended that time (a redriven one ends again, later). */
+    private record Ended(Execution execution, Instant at) {
+    }
+
     private final ExecutorService workers;
     private final ScheduledExecutorService timer;
     private final Interpreter interpreter;
@@ -321,19 +326,20 @@ public class LocalStepFunctions {
     /** Keeps a running execution in memory until a while after it ends. */
     private void keep(Execution execution) {
         executions.put(execution.arn(), execution);
-        execution.finished().thenRun(() -> ended.add(execution));
+        execution.finished().thenRun(() -> ended.add(new Ended(execution, execution.stopDate())));
     }
 
     /** Ended executions leave memory a while after their end is committed; the store keeps them. */
     private void forgetEnded() {
         Instant before = Instant.now().minus(KEPT_AFTER_END);
-        for (Execution e = ended.peek(); e != null; e = ended.peek()) {
-            Instant stopped = e.stopDate();
-            if (e.status() == Execution.Status.RUNNING || stopped == null) {
+        for (Ended e = ended.peek(); e != null; e = ended.peek()) {
+            if (e.at() == null || !e.at().equals(e.execution().stopDate())) {
                 ended.poll(); // redriven since: its next end puts it here again
-            } else if (stopped.isBefore(before)) {
+            } else if (e.at().isBefore(before)) {
                 ended.poll();
-                executions.remove(e.arn(), e);
+                if (e.execution().status() != Execution.Status.RUNNING) {
+                    executions.remove(e.execution().arn(), e.execution());
+                }
             } else {
                 return; // the rest ended later
             }

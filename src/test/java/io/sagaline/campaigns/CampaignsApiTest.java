@@ -264,7 +264,10 @@ class CampaignsApiTest {
             Api.demo().queryParam("limit", limit).get("/campaign-events/" + campaign + "/events").then().statusCode(400)
                     .body("errors.field", hasItem("limit"));
         }
-        for (String bad : new String[] { "garbage", "MTpub3Q6YW55dGhpbmc", "%%%" }) {
+        String yearMinus290000 = java.util.Base64.getUrlEncoder().withoutPadding()
+                .encodeToString(
+                        ("1:-9223372036854775807:" + UUID.randomUUID()).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        for (String bad : new String[] { "garbage", "MTpub3Q6YW55dGhpbmc", "%%%", yearMinus290000 }) {
             Api.demo().queryParam("nextToken", bad).get("/campaign-events/" + campaign + "/events").then().statusCode(400)
                     .body("errors.field", hasItem("nextToken"));
         }
