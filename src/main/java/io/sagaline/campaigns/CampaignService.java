@@ -379,24 +379,26 @@ public class CampaignService {
 
     private static Uni<EventPage> eventPage(Paging paging, String where, Object... params) {
         Listing q = Listing.of(paging, where, params);
-        return Event.<Event> find(q.hql(), q.params()).range(0, paging.limit()).list().map(rows -> {
-            List<EventView> items = rows.stream().limit(paging.limit()).map(EventView::of).toList();
-            return new EventPage(items, rows.size() > paging.limit() ? next(rows.get(paging.limit() - 1).startDate,
-                    rows.get(paging.limit() - 1).id) : null);
-        });
+        return Event.<Event> find(q.hql(), q.params()).range(0, paging.limit()).list()
+                .map(rows -> new EventPage(rows.stream().limit(paging.limit()).map(EventView::of).toList(),
+                        nextToken(rows, paging, e -> e.startDate, e -> e.id)));
     }
 
     private static Uni<CampaignPage> campaignPage(Paging paging, String where, Object... params) {
         Listing q = Listing.of(paging, where, params);
-        return Campaign.<Campaign> find(q.hql(), q.params()).range(0, paging.limit()).list().map(rows -> {
-            List<CampaignView> items = rows.stream().limit(paging.limit()).map(CampaignView::of).toList();
-            return new CampaignPage(items, rows.size() > paging.limit() ? next(rows.get(paging.limit() - 1).startDate,
-                    rows.get(paging.limit() - 1).id) : null);
-        });
+        return Campaign.<Campaign> find(q.hql(), q.params()).range(0, paging.limit()).list()
+                .map(rows -> new CampaignPage(rows.stream().limit(paging.limit()).map(CampaignView::of).toList(),
+                        nextToken(rows, paging, c -> c.startDate, c -> c.id)));
     }
 
-    private static String next(OffsetDateTime start, UUID id) {
-        return Paging.token(start.toInstant(), id);
+    /** The token of the page after this one: its last item's start and id, if a row beyond the page came back. */
+    private static <R> String nextToken(List<R> rows, Paging paging, java.util.function.Function<R, OffsetDateTime> start,
+            java.util.function.Function<R, UUID> id) {
+        if (rows.size() <= paging.limit()) {
+            return null;
+        }
+        R last = rows.get(paging.limit() - 1);
+        return Paging.token(start.apply(last).toInstant(), id.apply(last));
     }
 
     /**
