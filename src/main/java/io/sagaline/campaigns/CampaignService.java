@@ -5,9 +5,12 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
@@ -47,6 +50,8 @@ public class CampaignService {
     static final String SCHEMA = "campaigns";
     /** What every change announces, for the cache's invalidation. */
     public static final String CHANGED = "CampaignsChanged";
+    /** Version 2 names the tags it invalidates; version 1 named only the campaign (and event). */
+    static final int CHANGED_VERSION = 2;
 
     private final Clock clock;
     private final ETags etags;
@@ -62,21 +67,65 @@ public class CampaignService {
         this.json = json;
     }
 
+    /** The tag of a campaign's own read: a write to the campaign drops it. */
+    static String campaignTag(Object campaignId) {
+        return "campaign:" + campaignId;
+    }
+
+    /** The tag of the listing of a campaign's events: a write to one of them (or the campaign's deletion) drops it. */
+    static String eventsOfTag(Object campaignId) {
+        return "events-of:" + campaignId;
+    }
+
+    /** The tag of an event's own read. */
+    static String eventTag(Object eventId) {
+        return "event:" + eventId;
+    }
+
+    /** The tags of the live listings: a write that may add to one, take from one or move its next boundary drops it. */
+    static final String LIVE_CAMPAIGNS = "live-campaigns";
+    static final String LIVE_EVENTS = "live-events";
+
+    /** What a write did: its answer, the campaign and event it touched, and the cached reads it made stale (their tags). */
+    private record Changed<T>(T result, Object campaignId, Object eventId, Set<String> invalidates) {
+    }
+
     /**
-     * Runs {@code change} in one transaction with the message that announces it (the campaign and
-     * event it touched), and sends that message right after the commit (or the sweeper does).
+     * Runs {@code change} in one transaction with the message that announces it (what it touched
+     * and the tags of the reads it made stale), and sends that message right after the commit (or
+     * the sweeper does).
      */
-    private <T> T announcing(String tenant, String campaignId, String eventId, Supplier<Uni<T>> change) {
-        ObjectNode payload = json.createObjectNode().put("campaignEventId", campaignId);
-        if (eventId != null) {
-            payload.put("eventId", eventId);
-        }
-        Envelope message = new Envelope(UUID.randomUUID(), CHANGED, 1, tenant, campaignId,
-                eventId == null ? campaignId : eventId,
-                clock.instant(), payload);
-        T result = Reactive.inTransaction(() -> change.get().call(() -> outbox.add(SCHEMA, message)));
-        outbox.publish(SCHEMA, List.of(message));
+    private <T> T announcing(String tenant, Supplier<Uni<Changed<T>>> change) {
+        AtomicReference<List<Envelope>> messages = new AtomicReference<>();
+        T result = Reactive.inTransaction(() -> change.get().call(changed -> {
+            messages.set(announcements(tenant, changed));
+            Uni<Integer> added = Uni.createFrom().item(0);
+            for (Envelope message : messages.get()) {
+                added = added.chain(ignored -> outbox.add(SCHEMA, message));
+            }
+            return added;
+        }).map(Changed::result));
+        outbox.publish(SCHEMA, messages.get());
         return result;
+    }
+
+    /** At most this many tags to a message (a campaign deleted with thousands of events takes several). */
+    static final int TAGS_PER_MESSAGE = 200;
+
+    private List<Envelope> announcements(String tenant, Changed<?> changed) {
+        List<String> tags = changed.invalidates().stream().sorted().toList();
+        List<Envelope> messages = new ArrayList<>();
+        for (int from = 0; from == 0 || from < tags.size(); from += TAGS_PER_MESSAGE) {
+            ObjectNode payload = json.createObjectNode().put("campaignEventId", changed.campaignId().toString());
+            if (changed.eventId() != null) {
+                payload.put("eventId", changed.eventId().toString());
+            }
+            tags.subList(from, Math.min(tags.size(), from + TAGS_PER_MESSAGE)).forEach(payload.putArray("invalidates")::add);
+            String subject = (changed.eventId() == null ? changed.campaignId() : changed.eventId()).toString();
+            messages.add(new Envelope(UUID.randomUUID(), CHANGED, CHANGED_VERSION, tenant, changed.campaignId().toString(),
+                    subject, clock.instant(), payload));
+        }
+        return messages;
     }
 
     /** A window as the API takes it: both ends parsed, the end after the start. */
@@ -96,6 +145,11 @@ public class CampaignService {
         }
     }
 
+    /** Whether a window contains {@code now}, as the live listings ask it. */
+    private static boolean live(OffsetDateTime start, OffsetDateTime end, OffsetDateTime now) {
+        return !start.isAfter(now) && end.isAfter(now);
+    }
+
     private OffsetDateTime now() {
         return clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MICROS).atOffset(ZoneOffset.UTC);
     }
@@ -113,11 +167,13 @@ public class CampaignService {
         c.version = 1;
         c.createdAt = now();
         c.updatedAt = c.createdAt;
-        return announcing(tenant, c.id.toString(), null, () -> c.persist().map(ignored -> CampaignView.of(c)));
+        // A new campaign may be live, or move the live listing's next boundary.
+        return announcing(tenant, () -> c.persist().map(ignored -> new Changed<>(CampaignView.of(c), c.id, null,
+                Set.of(campaignTag(c.id), eventsOfTag(c.id), LIVE_CAMPAIGNS))));
     }
 
     public Optional<CampaignView> find(String tenant, String id) {
-        return Ids.uuid(id).flatMap(uuid -> cache.get(tenant, "campaign:" + uuid, CampaignView.class,
+        return Ids.uuid(id).flatMap(uuid -> cache.get(tenant, campaignTag(uuid), CampaignView.class,
                 () -> forever(Reactive.inTransaction(() -> campaign(tenant, uuid, LockModeType.NONE)
                         .map(c -> c == null ? null : CampaignView.of(c))))));
     }
@@ -138,34 +194,41 @@ public class CampaignService {
      */
     public CampaignView change(String tenant, String id, Optional<String> ifMatch, UnaryOperator<WriteCampaign> change) {
         UUID uuid = Ids.uuid(id).orElseThrow(() -> ApiException.notFound("campaign event", id));
-        return announcing(tenant, uuid.toString(), null,
-                () -> campaign(tenant, uuid, LockModeType.PESSIMISTIC_WRITE).chain(c -> {
-                    if (c == null) {
-                        throw ApiException.notFound("campaign event", id);
-                    }
-                    CampaignView before = CampaignView.of(c);
-                    etags.requireMatch(ifMatch, before);
-                    WriteCampaign after = change.apply(before.asWrite());
-                    Window window = Window.of(after.startDate(), after.endDate());
-                    return Event
-                            .<Event> find("campaignId = ?1 and (startDate < ?2 or endDate > ?3) order by startDate, id", uuid,
-                                    window.start(), window.end())
-                            .firstResult().map(outside -> {
-                                if (outside != null) {
-                                    throw outside(outside, window);
-                                }
-                                if (!before.asWrite()
-                                        .equals(new WriteCampaign(after.name(), window.start().toInstant().toString(),
-                                                window.end().toInstant().toString()))) {
-                                    c.name = after.name();
-                                    c.startDate = window.start();
-                                    c.endDate = window.end();
-                                    c.version++;
-                                    c.updatedAt = now();
-                                }
-                                return CampaignView.of(c);
-                            });
-                }));
+        return announcing(tenant, () -> campaign(tenant, uuid, LockModeType.PESSIMISTIC_WRITE).chain(c -> {
+            if (c == null) {
+                throw ApiException.notFound("campaign event", id);
+            }
+            CampaignView before = CampaignView.of(c);
+            etags.requireMatch(ifMatch, before);
+            WriteCampaign after = change.apply(before.asWrite());
+            Window window = Window.of(after.startDate(), after.endDate());
+            return Event
+                    .<Event> find("campaignId = ?1 and (startDate < ?2 or endDate > ?3) order by startDate, id", uuid,
+                            window.start(), window.end())
+                    .firstResult().map(outside -> {
+                        if (outside != null) {
+                            throw outside(outside, window);
+                        }
+                        Set<String> stale = new HashSet<>();
+                        if (!before.asWrite()
+                                .equals(new WriteCampaign(after.name(), window.start().toInstant().toString(),
+                                        window.end().toInstant().toString()))) {
+                            stale.add(campaignTag(uuid));
+                            OffsetDateTime now = now();
+                            // The live listing shows it (before or after), or its next boundary may move.
+                            if (live(c.startDate, c.endDate, now) || live(window.start(), window.end(), now)
+                                    || !c.startDate.isEqual(window.start()) || !c.endDate.isEqual(window.end())) {
+                                stale.add(LIVE_CAMPAIGNS);
+                            }
+                            c.name = after.name();
+                            c.startDate = window.start();
+                            c.endDate = window.end();
+                            c.version++;
+                            c.updatedAt = now;
+                        }
+                        return new Changed<>(CampaignView.of(c), uuid, null, stale);
+                    });
+        }));
     }
 
     private static ApiException outside(Event event, Window window) {
@@ -186,19 +249,34 @@ public class CampaignService {
     /** DELETE: the campaign and its events. */
     public void delete(String tenant, String id, Optional<String> ifMatch) {
         UUID uuid = Ids.uuid(id).orElseThrow(() -> ApiException.notFound("campaign event", id));
-        announcing(tenant, uuid.toString(), null, () -> campaign(tenant, uuid, LockModeType.PESSIMISTIC_WRITE).chain(c -> {
+        announcing(tenant, () -> campaign(tenant, uuid, LockModeType.PESSIMISTIC_WRITE).chain(c -> {
             if (c == null) {
                 throw ApiException.notFound("campaign event", id);
             }
             etags.requireMatch(ifMatch, CampaignView.of(c));
-            return c.delete(); // its events go with it (on delete cascade)
+            // Its events go with it (on delete cascade); no event can join it meanwhile (a writer
+            // of an event holds its campaign FOR SHARE).
+            return Event.<Event> find("tenant = ?1 and campaignId = ?2", tenant, uuid).list().chain(events -> {
+                OffsetDateTime now = now();
+                Set<String> stale = new HashSet<>(Set.of(campaignTag(uuid), eventsOfTag(uuid)));
+                if (live(c.startDate, c.endDate, now)) {
+                    stale.add(LIVE_CAMPAIGNS);
+                }
+                for (Event e : events) {
+                    stale.add(eventTag(e.id));
+                    if (live(e.startDate, e.endDate, now)) {
+                        stale.add(LIVE_EVENTS);
+                    }
+                }
+                return c.delete().map(ignored -> new Changed<>(null, uuid, null, stale));
+            });
         }));
     }
 
     /** The events of a campaign, a page at a time; 404 if the campaign does not exist. */
     public EventPage events(String tenant, String id, Paging paging) {
         UUID uuid = Ids.uuid(id).orElseThrow(() -> ApiException.notFound("campaign event", id));
-        return cache.get(tenant, "events:" + uuid + ":" + paging.key(), EventPage.class,
+        return cache.get(tenant, eventsOfTag(uuid), "events:" + uuid + ":" + paging.key(), EventPage.class,
                 () -> forever(Reactive.inTransaction(() -> campaign(tenant, uuid, LockModeType.NONE)
                         .chain(c -> c == null ? Uni.createFrom().<EventPage> nullItem()
                                 : eventPage(paging, "tenant = ?1 and campaignId = ?2", tenant, uuid)))))
@@ -210,7 +288,7 @@ public class CampaignService {
      * tenant's campaigns, when the listing may change without a write.
      */
     public CampaignPage live(String tenant, Paging paging) {
-        return cache.get(tenant, "live:" + paging.key(), CampaignPage.class, () -> {
+        return cache.get(tenant, LIVE_CAMPAIGNS, "live:" + paging.key(), CampaignPage.class, () -> {
             OffsetDateTime now = now();
             return Reactive.inTransaction(() -> campaignPage(paging, "tenant = ?1 and startDate <= ?2 and endDate > ?2", tenant,
                     now).chain(
@@ -255,12 +333,13 @@ public class CampaignService {
         e.version = 1;
         e.createdAt = now();
         e.updatedAt = e.createdAt;
-        return announcing(tenant, campaignId.toString(), e.id.toString(), () -> campaignHolding(tenant, campaignId, window)
-                .chain(c -> e.persist()).map(ignored -> EventView.of(e)));
+        return announcing(tenant, () -> campaignHolding(tenant, campaignId, window).chain(c -> e.persist())
+                .map(ignored -> new Changed<>(EventView.of(e), campaignId, e.id,
+                        Set.of(eventTag(e.id), eventsOfTag(campaignId), LIVE_EVENTS))));
     }
 
     public Optional<EventView> findEvent(String tenant, String id) {
-        return Ids.uuid(id).flatMap(uuid -> cache.get(tenant, "event:" + uuid, EventView.class,
+        return Ids.uuid(id).flatMap(uuid -> cache.get(tenant, eventTag(uuid), EventView.class,
                 () -> forever(Reactive.inTransaction(() -> event(tenant, uuid, LockModeType.NONE)
                         .map(e -> e == null ? null : EventView.of(e))))));
     }
@@ -275,7 +354,7 @@ public class CampaignService {
      */
     public EventView changeEvent(String tenant, String id, Optional<String> ifMatch, UnaryOperator<WriteEvent> change) {
         UUID uuid = Ids.uuid(id).orElseThrow(() -> ApiException.notFound("event", id));
-        return announcing(tenant, null, uuid.toString(), () -> event(tenant, uuid, LockModeType.NONE).chain(seen -> {
+        return announcing(tenant, () -> event(tenant, uuid, LockModeType.NONE).chain(seen -> {
             if (seen == null) {
                 throw ApiException.notFound("event", id);
             }
@@ -298,15 +377,22 @@ public class CampaignService {
                         return campaignHolding(tenant, target, window).map(c -> {
                             WriteEvent normalised = new WriteEvent(after.name(), target.toString(),
                                     window.start().toInstant().toString(), window.end().toInstant().toString());
+                            Set<String> stale = new HashSet<>();
                             if (!before.asWrite().equals(normalised)) {
+                                stale.addAll(List.of(eventTag(uuid), eventsOfTag(e.campaignId), eventsOfTag(target)));
+                                OffsetDateTime now = now();
+                                if (live(e.startDate, e.endDate, now) || live(window.start(), window.end(), now)
+                                        || !e.startDate.isEqual(window.start()) || !e.endDate.isEqual(window.end())) {
+                                    stale.add(LIVE_EVENTS);
+                                }
                                 e.name = after.name();
                                 e.campaignId = target;
                                 e.startDate = window.start();
                                 e.endDate = window.end();
                                 e.version++;
-                                e.updatedAt = now();
+                                e.updatedAt = now;
                             }
-                            return EventView.of(e);
+                            return new Changed<>(EventView.of(e), target, uuid, stale);
                         });
                     });
         }));
@@ -314,18 +400,22 @@ public class CampaignService {
 
     public void deleteEvent(String tenant, String id, Optional<String> ifMatch) {
         UUID uuid = Ids.uuid(id).orElseThrow(() -> ApiException.notFound("event", id));
-        announcing(tenant, null, uuid.toString(), () -> event(tenant, uuid, LockModeType.PESSIMISTIC_WRITE).chain(e -> {
+        announcing(tenant, () -> event(tenant, uuid, LockModeType.PESSIMISTIC_WRITE).chain(e -> {
             if (e == null) {
                 throw ApiException.notFound("event", id);
             }
             etags.requireMatch(ifMatch, EventView.of(e));
-            return e.delete();
+            Set<String> stale = new HashSet<>(Set.of(eventTag(uuid), eventsOfTag(e.campaignId)));
+            if (live(e.startDate, e.endDate, now())) {
+                stale.add(LIVE_EVENTS);
+            }
+            return e.delete().map(ignored -> new Changed<>(null, e.campaignId, uuid, stale));
         }));
     }
 
     /** The events whose own window contains now. */
     public EventPage liveEvents(String tenant, Paging paging) {
-        return cache.get(tenant, "live-events:" + paging.key(), EventPage.class, () -> {
+        return cache.get(tenant, LIVE_EVENTS, "live-events:" + paging.key(), EventPage.class, () -> {
             OffsetDateTime now = now();
             return Reactive
                     .inTransaction(() -> eventPage(paging, "tenant = ?1 and startDate <= ?2 and endDate > ?2", tenant, now)

@@ -33,6 +33,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.sagaline.support.Api;
 import io.sagaline.support.Db;
 import io.sagaline.support.EmbeddedRedis;
+import io.sagaline.support.ManualClock;
 
 /**
  * The campaigns cache as several function instances share it: each instance is a
@@ -78,7 +79,11 @@ class CampaignCacheTest {
     }
 
     private CampaignCache instance() {
-        return new CampaignCache(store, json, Clock.systemUTC(), new CampaignCache.Settings(Duration.ofSeconds(60),
+        return instance(Clock.systemUTC());
+    }
+
+    private CampaignCache instance(Clock clock) {
+        return new CampaignCache(store, json, clock, new CampaignCache.Settings(Duration.ofSeconds(60),
                 Duration.ofSeconds(1), 1_000, Duration.ofSeconds(2), Duration.ofSeconds(1)));
     }
 
@@ -111,11 +116,13 @@ class CampaignCacheTest {
         List<CampaignCache> instances = List.of(instance(), instance(), instance(), instance());
         AtomicInteger loads = new AtomicInteger();
         await().atMost(BOUND).until(() -> instances.stream().allMatch(
-                c -> c.get("demo", "test-name:" + id, String.class, () -> nameFromDatabase(id, loads)).orElse("")
+                c -> c.get("demo", CampaignService.campaignTag(id), "test-name:" + id, String.class,
+                        () -> nameFromDatabase(id, loads)).orElse("")
                         .equals("Before")));
         int warm = loads.get();
         for (CampaignCache c : instances) { // warm: answered by the near tier, no load
-            assertThat(c.get("demo", "test-name:" + id, String.class, () -> nameFromDatabase(id, loads))).contains("Before");
+            assertThat(c.get("demo", CampaignService.campaignTag(id), "test-name:" + id, String.class,
+                    () -> nameFromDatabase(id, loads))).contains("Before");
         }
         assertThat(loads.get()).isEqualTo(warm);
 
@@ -124,11 +131,104 @@ class CampaignCacheTest {
         List<Long> staleMillis = new ArrayList<>();
         for (CampaignCache c : instances) {
             await().atMost(BOUND).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(10))
-                    .until(() -> c.get("demo", "test-name:" + id, String.class, () -> nameFromDatabase(id, loads))
-                            .equals(Optional.of("After")));
+                    .until(() -> c.get("demo", CampaignService.campaignTag(id), "test-name:" + id, String.class,
+                            () -> nameFromDatabase(id, loads)).equals(Optional.of("After")));
             staleMillis.add((System.nanoTime() - written) / 1_000_000);
         }
         assertThat(staleMillis).allSatisfy(ms -> assertThat(ms).isLessThan(BOUND.toMillis()));
+    }
+
+    @Test
+    void anInvalidation_dropsTheReadsOfItsTagsOnly_everyOtherEntryStaysWarmInEveryInstance() {
+        String tenant = "cache-test-" + UUID.randomUUID();
+        ManualClock clock = new ManualClock(Instant.parse("2031-05-01T10:00:00Z"));
+        List<CampaignCache> instances = List.of(instance(clock), instance(clock));
+        Map<String, String> database = new java.util.concurrent.ConcurrentHashMap<>(Map.of("a", "a1", "b", "b1"));
+        AtomicInteger loadsOfA = new AtomicInteger();
+        AtomicInteger loadsOfB = new AtomicInteger();
+        java.util.function.BiFunction<CampaignCache, String, Optional<String>> read = (c, name) -> c.get(tenant,
+                "tag-" + name, "key-" + name, String.class, () -> {
+                    (name.equals("a") ? loadsOfA : loadsOfB).incrementAndGet();
+                    return new CampaignCache.Loaded<>(Optional.of(database.get(name)), null);
+                });
+        for (CampaignCache c : instances) {
+            assertThat(read.apply(c, "a")).contains("a1");
+            assertThat(read.apply(c, "b")).contains("b1");
+        }
+        assertThat(loadsOfA.get()).as("the second instance finds a in Redis").isEqualTo(1);
+        assertThat(loadsOfB.get()).isEqualTo(1);
+
+        database.put("a", "a2");
+        database.put("b", "b2"); // changed too, but announced by no invalidation: the cache must keep b1
+        instance(clock).invalidate(tenant, List.of("tag-a")); // as the queue consumer does, in another process
+        clock.advance(Duration.ofMillis(1_001)); // past the near tiers' revalidation
+        for (CampaignCache c : instances) {
+            assertThat(read.apply(c, "a")).contains("a2");
+            assertThat(read.apply(c, "b")).as("an entry of another tag").contains("b1");
+            assertThat(CampaignCache.lastTier()).as("answered by the near tier, revalidated").isEqualTo("near");
+        }
+        assertThat(loadsOfA.get()).as("a loaded again once, for both instances").isEqualTo(2);
+        assertThat(loadsOfB.get()).as("b not loaded again").isEqualTo(1);
+    }
+
+    @Test
+    void eachWrite_announcesExactlyTheCachedReadsItMakesStale() {
+        Instant t = base();
+        String campaign = Api.send("POST", "/campaign-events", Map.of("name", "Future", "startDate", t.toString(),
+                "endDate", t.plusSeconds(3600).toString()), 201).get("campaignEventId").asText();
+        assertThat(lastAnnounced(campaign)).containsExactly(CampaignService.campaignTag(campaign),
+                CampaignService.eventsOfTag(campaign), CampaignService.LIVE_CAMPAIGNS);
+
+        rename(campaign, "Renamed while not live");
+        assertThat(lastAnnounced(campaign)).as("a rename of a campaign not live now leaves the live listing")
+                .containsExactly(CampaignService.campaignTag(campaign));
+
+        Api.send("PUT", "/campaign-events/" + campaign, Map.of("name", "Renamed while not live", "startDate",
+                t.toString(), "endDate", t.plusSeconds(7200).toString()), 200);
+        assertThat(lastAnnounced(campaign)).as("a new window may move the live listing's next boundary")
+                .containsExactly(CampaignService.campaignTag(campaign), CampaignService.LIVE_CAMPAIGNS);
+
+        String other = newCampaign("Another");
+        String event = Api.send("POST", "/events", Map.of("name", "Opening", "campaignEventId", campaign, "startDate",
+                t.toString(), "endDate", t.plusSeconds(600).toString()), 201).get("eventId").asText();
+        assertThat(lastAnnounced(event)).containsExactly(CampaignService.eventTag(event),
+                CampaignService.eventsOfTag(campaign), CampaignService.LIVE_EVENTS);
+
+        Api.send("PATCH", "/events/" + event, Map.of("name", "Grand opening"), 200);
+        assertThat(lastAnnounced(event)).containsExactly(CampaignService.eventTag(event),
+                CampaignService.eventsOfTag(campaign));
+
+        Instant o = Instant.parse(Api.get("/campaign-events/" + other, 200).get("startDate").asText());
+        Api.send("PUT", "/events/" + event, Map.of("name", "Grand opening", "campaignEventId", other, "startDate",
+                o.toString(), "endDate", o.plusSeconds(600).toString()), 200);
+        assertThat(lastAnnounced(event)).as("a move: both campaigns' listings, and a new window")
+                .containsExactlyInAnyOrder(CampaignService.eventTag(event), CampaignService.eventsOfTag(campaign),
+                        CampaignService.eventsOfTag(other), CampaignService.LIVE_EVENTS);
+
+        Api.send("PATCH", "/events/" + event, Map.of("name", "Grand opening"), 200);
+        assertThat(lastAnnounced(event)).as("a write that changes nothing makes nothing stale").isEmpty();
+
+        Api.demo().delete("/campaign-events/" + other).then().statusCode(204);
+        assertThat(lastAnnounced(other)).as("a delete takes its events' reads with it")
+                .containsExactly(CampaignService.campaignTag(other), CampaignService.eventTag(event),
+                        CampaignService.eventsOfTag(other));
+        Api.get("/events/" + event, 404);
+    }
+
+    /** The tags named by the newest CampaignsChanged message about {@code id} (a campaign or an event). */
+    private List<String> lastAnnounced(String id) {
+        List<Map<String, Object>> rows = new Db(dataSource).rows(
+                "select body::jsonb -> 'payload' -> 'invalidates' as tags from campaigns.outbox"
+                        + " where body::jsonb ->> 'causationId' = ? order by occurred_at desc limit 1",
+                id);
+        assertThat(rows).as("a message about " + id).hasSize(1);
+        List<String> tags = new ArrayList<>();
+        try {
+            json.readTree(rows.get(0).get("tags").toString()).forEach(tag -> tags.add(tag.asText()));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new AssertionError(e);
+        }
+        return tags;
     }
 
     @Test
@@ -190,7 +290,8 @@ class CampaignCacheTest {
 
         database.set("v2");
         cutOff.down = true;
-        assertThatThrownBy(() -> process.invalidate(tenant)).as("the invalidation does not reach Redis").isNotNull();
+        assertThatThrownBy(() -> process.invalidate(tenant, List.of(key))).as("the invalidation does not reach Redis")
+                .isNotNull();
         assertThat(process.get(tenant, key, String.class, load)).as("Redis away: the database").contains("v2");
 
         cutOff.down = false; // Redis answers again, still holding v1 under the old generation
