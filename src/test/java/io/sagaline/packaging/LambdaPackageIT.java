@@ -349,6 +349,55 @@ class LambdaPackageIT {
         assertThat(back).extracting(Message::body).containsExactly("{\"id\":\"dead-letter-1\"}");
     }
 
+    @Test
+    @Order(9)
+    void campaignReads_useTheCacheAsItsUser_andTheQueueConsumersInvalidationReachesAnotherInstance() throws Exception {
+        String id = "c4a1f0e2-5b6d-4e7f-8a9b-0c1d2e3f4a01"; // the sample's campaign
+        try (Connection c = sagaline.getConnection(); Statement s = c.createStatement()) {
+            s.execute(
+                    "insert into campaigns.campaigns (id, tenant, name, start_date, end_date, version, created_at, updated_at)"
+                            + " values ('" + id
+                            + "', 'acme', 'Black Friday', '2026-11-27T00:00:00Z', '2026-11-30T00:00:00Z', 1,"
+                            + " now(), now()) on conflict (id) do nothing");
+        }
+        // cache.tf's access string lets the functions' user run the cache's scripts on campaigns:*
+        // keys: a read it refused would be answered from the database as "bypass".
+        try (LambdaProcess lambda = start("get-campaign-event", Map.of())) {
+            assertThat(xCache(lambda.invokeOk(httpEvent("get-campaign-event", API_KEY)))).isEqualTo("miss");
+            assertThat(xCache(lambda.invokeOk(httpEvent("get-campaign-event", API_KEY)))).isEqualTo("near");
+        }
+        try (Connection c = sagaline.getConnection(); Statement s = c.createStatement()) {
+            s.execute("update campaigns.campaigns set name = 'Black Friday, extended' where id = '" + id + "'");
+        }
+        // The write's message, as the queue delivers it to the consumer (another function, another instance).
+        ObjectNode delivery = (ObjectNode) JSON.readTree(Path.of("events/refresh-campaigns-cache.json").toFile());
+        ObjectNode record = (ObjectNode) delivery.get("Records").get(0);
+        ObjectNode message = (ObjectNode) JSON.readTree(record.get("body").asText());
+        message.put("tenant", "acme");
+        record.put("body", JSON.writeValueAsString(message));
+        try (LambdaProcess lambda = start("refresh-campaigns-cache", Map.of())) {
+            JsonNode answer = lambda.invokeOk(JSON.writeValueAsString(delivery));
+            assertThat(answer.path("batchItemFailures")).as(answer.toString()).isEmpty();
+        }
+        try (LambdaProcess lambda = start("get-campaign-event", Map.of())) {
+            JsonNode read = lambda.invokeOk(httpEvent("get-campaign-event", API_KEY));
+            assertThat(xCache(read)).as("the entry in Redis is of the old generation").isEqualTo("miss");
+            assertThat(JSON.readTree(read.get("body").asText()).get("name").asText()).isEqualTo("Black Friday, extended");
+        }
+    }
+
+    private static String xCache(JsonNode answer) {
+        assertThat(answer.get("statusCode").asInt()).as(answer.toString()).isEqualTo(200);
+        java.util.Iterator<Map.Entry<String, JsonNode>> headers = answer.path("headers").fields();
+        while (headers.hasNext()) {
+            Map.Entry<String, JsonNode> header = headers.next();
+            if (header.getKey().equalsIgnoreCase("x-cache")) {
+                return header.getValue().asText();
+            }
+        }
+        throw new AssertionError("no X-Cache in " + answer);
+    }
+
     // ---------------------------------------------------------------------------------------------
 
     /** The function's environment as Terraform builds it, pointed at the services of this test. */
