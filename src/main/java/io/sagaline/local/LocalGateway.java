@@ -66,10 +66,17 @@ public class LocalGateway {
     private final LocalFunctions functions;
     private final ObjectMapper json;
     private final List<Route> routes;
+    private final Catalog.Authorizer authorizer;
+    /** API Gateway's cache of the authorizer's answers, per identity. */
+    private final com.github.benmanes.caffeine.cache.Cache<String, Map<String, Object>> decisions;
 
-    LocalGateway(LocalFunctions functions, ObjectMapper json) {
+    LocalGateway(LocalFunctions functions, ObjectMapper json,
+            @org.eclipse.microprofile.config.inject.ConfigProperty(name = "sagaline.local.authorizer.result-ttl") Optional<java.time.Duration> resultTtl) {
         this.functions = functions;
         this.json = json;
+        this.authorizer = functions.catalog().authorizer();
+        this.decisions = com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(10_000)
+                .expireAfterWrite(resultTtl.orElse(java.time.Duration.ofSeconds(authorizer.resultTtlSeconds()))).build();
         // As API Gateway chooses: a route without path variables before one with them
         // (GET /events/live before GET /events/{eventId}), a greedy variable last.
         this.routes = functions.catalog().functions().stream().filter(f -> f.trigger().isHttp()).map(LocalGateway::route)
@@ -211,23 +218,101 @@ public class LocalGateway {
             problem(ctx.response(), 400, "Bad request", "the body is not valid UTF-8");
             return;
         }
-        byte[] payload;
-        try {
-            payload = json.writeValueAsBytes(event);
-        } catch (Exception e) {
-            problem(ctx.response(), 500, "Internal error", "the request could not be encoded");
-            return;
-        }
         String function = route.get().function().name();
         io.vertx.core.Context context = ctx.vertx().getOrCreateContext();
+        String identity = event.getHeaders().get(authorizer.header().toLowerCase(Locale.ROOT));
+        if (identity == null || identity.isEmpty()) {
+            // API Gateway refuses it before any function (401) when the identity source is missing.
+            problem(ctx.response(), 401, "Unauthorized", "send a valid " + authorizer.header() + " header");
+            return;
+        }
         // The event loop never waits for a function: it may call back into this process.
-        functions.invokeAsync(function, payload, null).whenComplete((output, failure) -> context.runOnContext(v -> {
-            if (failure == null) {
+        authorize(event, identity).thenCompose(decision -> {
+            APIGatewayV2HTTPEvent.RequestContext.Authorizer granted = new APIGatewayV2HTTPEvent.RequestContext.Authorizer();
+            granted.setLambda(decision);
+            event.getRequestContext().setAuthorizer(granted);
+            try {
+                return functions.invokeAsync(function, json.writeValueAsBytes(event), null);
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }).whenComplete((output, failure) -> context.runOnContext(v -> {
+            Throwable cause = failure instanceof java.util.concurrent.CompletionException c ? c.getCause() : failure;
+            if (cause == null) {
                 respond(ctx.response(), output);
+            } else if (cause instanceof Forbidden) {
+                problem(ctx.response(), 403, "Forbidden", "the authorizer refused this request");
+            } else if (cause instanceof LocalFunctions.FunctionFailure f && !(cause instanceof AuthorizerFailed)) {
+                failed(ctx.response(), route.get(), f);
             } else {
-                failed(ctx.response(), route.get(), (LocalFunctions.FunctionFailure) failure);
+                LOG.errorf(cause, "authorizer %s failed on %s", authorizer.function(), route.get().routeKey());
+                problem(ctx.response(), 500, "Internal error", "the authorizer failed: " + cause.getMessage());
             }
         }));
+    }
+
+    /** The authorizer said no ({@code isAuthorized: false}): API Gateway's 403. */
+    private static final class Forbidden extends RuntimeException {
+        Forbidden() {
+            super("not authorized", null, false, false);
+        }
+    }
+
+    /** The authorizer function failed: API Gateway's 500. */
+    private static final class AuthorizerFailed extends RuntimeException {
+        AuthorizerFailed(Throwable cause) {
+            super(cause.getMessage(), cause, false, false);
+        }
+    }
+
+    /**
+     * The authorizer's context for {@code identity}: as API Gateway does, from its cache of the
+     * last {@code resultTtlSeconds} (per identity), else by invoking the authorizer function with
+     * the request (a REQUEST authorizer's payload 2.0) and keeping its answer.
+     */
+    private java.util.concurrent.CompletableFuture<Map<String, Object>> authorize(APIGatewayV2HTTPEvent request,
+            String identity) {
+        Map<String, Object> cached = decisions.getIfPresent(identity);
+        if (cached != null) {
+            return java.util.concurrent.CompletableFuture.completedFuture(cached);
+        }
+        Map<String, Object> input = new LinkedHashMap<>();
+        input.put("version", "2.0");
+        input.put("type", "REQUEST");
+        input.put("routeArn", "arn:aws:execute-api:" + LocalStepFunctions.REGION + ":" + LocalStepFunctions.ACCOUNT
+                + ":local/$default/" + request.getRouteKey().replace(' ', '/'));
+        input.put("identitySource", List.of(identity));
+        input.put("routeKey", request.getRouteKey());
+        input.put("rawPath", request.getRawPath());
+        input.put("rawQueryString", request.getRawQueryString());
+        input.put("headers", request.getHeaders());
+        input.put("requestContext", request.getRequestContext());
+        byte[] payload;
+        try {
+            payload = json.writeValueAsBytes(input);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            return java.util.concurrent.CompletableFuture.failedFuture(e);
+        }
+        return functions.invokeAsync(authorizer.function(), payload, null).handle((output, failure) -> {
+            if (failure != null) {
+                throw new AuthorizerFailed(
+                        failure instanceof java.util.concurrent.CompletionException c ? c.getCause() : failure);
+            }
+            JsonNode answer;
+            try {
+                answer = json.readTree(output);
+            } catch (java.io.IOException e) {
+                throw new AuthorizerFailed(e);
+            }
+            if (!answer.path("isAuthorized").asBoolean(false)) {
+                throw new Forbidden();
+            }
+            @SuppressWarnings("unchecked")
+            Map<String, Object> context = json.convertValue(answer.path("context"), Map.class);
+            Map<String, Object> decision = context == null ? Map.of() : Map.copyOf(context);
+            decisions.put(identity, decision);
+            return decision;
+        });
     }
 
     /**

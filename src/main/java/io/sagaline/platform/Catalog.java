@@ -20,12 +20,40 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * same file drives Terraform.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
-public record Catalog(List<Function> functions, List<Queue> queues, List<StateMachine> stateMachines) {
+public record Catalog(List<Function> functions, List<Queue> queues, List<StateMachine> stateMachines,
+        Map<String, String> scopes, Authorizer authorizer) {
 
     public static final String RESOURCE = "functions/catalog.json";
 
     public Catalog {
         queues = queues == null ? List.of() : queues;
+        scopes = scopes == null ? Map.of() : Map.copyOf(scopes);
+    }
+
+    /**
+     * The HTTP API's Lambda authorizer: the function API Gateway calls once per request (REQUEST,
+     * payload 2.0, simple responses) with {@code identitySource}, whose answers it keeps for
+     * {@code resultTtlSeconds} per identity. The local gateway calls the same function the same way.
+     */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Authorizer(String function, String identitySource, int resultTtlSeconds) {
+
+        /** The request header the identity source names ({@code $request.header.x-api-key}). */
+        public String header() {
+            String prefix = "$request.header.";
+            if (identitySource == null || !identitySource.startsWith(prefix)) {
+                throw new IllegalStateException("the authorizer's identitySource must be " + prefix + "<name>");
+            }
+            return identitySource.substring(prefix.length());
+        }
+    }
+
+    /** The scope an HTTP route needs, by its route key ({@code GET /orders/{orderId}}). */
+    public Map<String, String> scopeByRoute() {
+        Map<String, String> byRoute = new java.util.HashMap<>();
+        functions.stream().filter(f -> f.trigger().isHttp())
+                .forEach(f -> byRoute.put(f.trigger().routeKey(), f.trigger().scope()));
+        return Map.copyOf(byRoute);
     }
 
     @JsonIgnoreProperties(ignoreUnknown = true)
@@ -41,11 +69,12 @@ public record Catalog(List<Function> functions, List<Queue> queues, List<StateMa
     /**
      * What starts a function: {@code http} (an API Gateway route), {@code task} (a Task of each of
      * {@code stateMachines}), {@code queue} (an SQS event source mapping on {@code queue}),
-     * {@code schedule} (an EventBridge schedule, {@code rate(...)}) or {@code invoke} (called
-     * by name only: operators' commands).
+     * {@code schedule} (an EventBridge schedule, {@code rate(...)}), {@code invoke} (called
+     * by name only: operators' commands) or {@code authorizer} (API Gateway's, before every route).
+     * An HTTP route names the {@code scope} a key needs for it.
      */
     @JsonIgnoreProperties(ignoreUnknown = true)
-    public record Trigger(String type, String method, String path, List<String> stateMachines, String queue,
+    public record Trigger(String type, String method, String path, String scope, List<String> stateMachines, String queue,
             String schedule) {
 
         public Trigger {

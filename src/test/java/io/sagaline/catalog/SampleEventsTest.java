@@ -106,6 +106,16 @@ class SampleEventsTest {
         e.put("sweep-customers-outbox", out -> assertThat(out.has("sent")).isTrue());
         e.put("sweep-campaigns-outbox", out -> assertThat(out.has("sent")).isTrue());
         e.put("refresh-campaigns-cache", out -> assertThat(out.get("batchItemFailures")).isEmpty());
+        e.put("authorize-api-key", out -> {
+            assertThat(out.get("isAuthorized").asBoolean()).isTrue();
+            assertThat(out.path("context").path("tenant").asText()).isEqualTo("demo");
+            assertThat(out.path("context").path("scopes").asText()).contains("orders:read");
+        });
+        e.put("authorize-api-key.unknown-key",
+                out -> assertThat(out.path("context").path("refused").asText()).isEqualTo("true"));
+        e.put("manage-api-keys", out -> assertThat(out.get("keys")).anySatisfy(k -> assertThat(k.get("keyPrefix").asText())
+                .startsWith("local-de")));
+        e.put("manage-api-keys.create", out -> assertThat(out.get("apiKey").asText()).startsWith("sgl_"));
         e.put("rebuild-order-views", out -> assertThat(out.get("orders").asInt()).isPositive());
         e.put("prepare-database", out -> {
             assertThat(out.get("schemaVersion").asText()).isNotBlank();

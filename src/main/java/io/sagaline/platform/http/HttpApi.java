@@ -14,7 +14,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
- * The adapter every HTTP function goes through: authenticates the tenant from {@code x-api-key},
+ * The adapter every HTTP function goes through: takes who the caller is from the authorizer's
+ * context (API Gateway's Lambda authorizer in AWS, the local gateway's call of the same function on
+ * a laptop), refuses a key the authorizer refused (401) or one without the route's scope (403),
  * runs the operation, and answers in the API Gateway v2 response shape. Every failure becomes
  * problem+json; only a bug becomes a 500.
  */
@@ -28,25 +30,49 @@ public class HttpApi {
         HttpResult handle(HttpRequest request);
     }
 
-    private final Tenants tenants;
+    private final Map<String, String> scopeByRoute;
     private final RequestBodies bodies;
     private final ObjectMapper json;
 
-    HttpApi(Tenants tenants, RequestBodies bodies, ObjectMapper json) {
-        this.tenants = tenants;
+    HttpApi(io.sagaline.platform.Catalog catalog, RequestBodies bodies, ObjectMapper json) {
+        this.scopeByRoute = catalog.scopeByRoute();
         this.bodies = bodies;
         this.json = json;
+    }
+
+    /** The caller, as the authorizer decided; 401 without a valid key, 403 without the route's scope. */
+    private Principal principal(APIGatewayV2HTTPEvent event) {
+        Map<String, Object> context = event.getRequestContext() == null || event.getRequestContext().getAuthorizer() == null
+                ? null
+                : event.getRequestContext().getAuthorizer().getLambda();
+        if (context == null || context.containsKey(Principal.REFUSED)
+                || !(context.get(Principal.TENANT) instanceof String tenant)
+                || !(context.get(Principal.KEY_ID) instanceof String keyId)) {
+            throw new ApiException(401, "unauthorized", "Unauthorized",
+                    "send a valid x-api-key header (this one is missing, unknown, revoked, or past its rotation's overlap)");
+        }
+        Object scopes = context.get(Principal.SCOPES);
+        Principal principal = new Principal(keyId, tenant,
+                scopes instanceof String s && !s.isBlank() ? java.util.Set.of(s.trim().split(" +")) : java.util.Set.of());
+        String needed = scopeByRoute.get(event.getRouteKey());
+        if (needed == null) {
+            throw new IllegalStateException("route " + event.getRouteKey() + " is not in the catalog: it has no scope");
+        }
+        if (!principal.may(needed)) {
+            throw new ApiException(403, "forbidden", "Forbidden", "this API key (" + keyId + ") does not have the scope "
+                    + needed + " that " + event.getRouteKey() + " needs");
+        }
+        return principal;
     }
 
     public APIGatewayV2HTTPResponse handle(APIGatewayV2HTTPEvent event, Operation operation) {
         String requestId = event.getRequestContext() == null ? null : event.getRequestContext().getRequestId();
         MDC.put("requestId", requestId == null ? "-" : requestId);
         try {
-            String tenant = tenants.tenantFor(header(event, "x-api-key"))
-                    .orElseThrow(() -> new ApiException(401, "unauthorized", "Unauthorized",
-                            "send a valid x-api-key header"));
-            MDC.put("tenant", tenant);
-            HttpResult result = operation.handle(new HttpRequest(event, tenant, bodies));
+            Principal principal = principal(event);
+            MDC.put("tenant", principal.tenant());
+            MDC.put("keyId", principal.keyId());
+            HttpResult result = operation.handle(new HttpRequest(event, principal, bodies));
             return result.tagged() ? tagged(event, result)
                     : respond(result.status(), "application/json", result.headers(),
                             result.body());
@@ -59,6 +85,7 @@ public class HttpApi {
         } finally {
             MDC.remove("requestId");
             MDC.remove("tenant");
+            MDC.remove("keyId");
         }
     }
 

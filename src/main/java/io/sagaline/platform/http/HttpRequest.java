@@ -5,21 +5,26 @@ import java.util.Optional;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 
-/** One API Gateway v2 request as an operation sees it: tenant resolved, body parsed on demand. */
+/** One API Gateway v2 request as an operation sees it: its caller known, body parsed on demand. */
 public final class HttpRequest {
 
     private final APIGatewayV2HTTPEvent event;
-    private final String tenant;
+    private final Principal principal;
     private final RequestBodies bodies;
 
-    HttpRequest(APIGatewayV2HTTPEvent event, String tenant, RequestBodies bodies) {
+    HttpRequest(APIGatewayV2HTTPEvent event, Principal principal, RequestBodies bodies) {
         this.event = event;
-        this.tenant = tenant;
+        this.principal = principal;
         this.bodies = bodies;
     }
 
     public String tenant() {
-        return tenant;
+        return principal.tenant();
+    }
+
+    /** The caller: its key's id, tenant and scopes. */
+    public Principal principal() {
+        return principal;
     }
 
     public String pathParameter(String name) {

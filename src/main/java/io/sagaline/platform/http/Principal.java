@@ -1,0 +1,32 @@
+package io.sagaline.platform.http;
+
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Who a request is: the API key (its id, never the key itself), the tenant it belongs to and the
+ * scopes it carries. The authorizer decides it once per request (at API Gateway in AWS, in the local
+ * gateway on a laptop) and hands it to the function in the request's authorizer context.
+ */
+public record Principal(String keyId, String tenant, Set<String> scopes) {
+
+    /** The authorizer context's fields (API Gateway passes strings through; scopes space-separated, as OAuth writes them). */
+    public static final String KEY_ID = "keyId";
+    public static final String TENANT = "tenant";
+    public static final String SCOPES = "scopes";
+    /** Set instead of the others when the key was refused: the function answers 401 problem+json. */
+    public static final String REFUSED = "refused";
+
+    public Principal {
+        scopes = Set.copyOf(scopes);
+    }
+
+    public boolean may(String scope) {
+        return scopes.contains(scope);
+    }
+
+    /** The authorizer context that carries this principal. */
+    public Map<String, Object> context() {
+        return Map.of(KEY_ID, keyId, TENANT, tenant, SCOPES, String.join(" ", scopes.stream().sorted().toList()));
+    }
+}
