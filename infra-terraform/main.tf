@@ -35,7 +35,6 @@ module "catalog" {
 
   database_secret_arns      = local.service_secrets
   database_admin_secret_arn = local.admin_secret
-  api_keys_secret_arn       = aws_secretsmanager_secret.api_keys.arn
   cache_secret_arn          = aws_secretsmanager_secret.cache.arn
 }
 
@@ -186,12 +185,37 @@ resource "aws_apigatewayv2_integration" "function" {
   payload_format_version = "2.0"
 }
 
+# Every route goes through the catalog's Lambda authorizer first: the x-api-key's principal (key
+# id, tenant, scopes) reaches the function in the request's authorizer context; API Gateway keeps
+# an answer per key for result_ttl_seconds (so a revoked key may be served that long).
+resource "aws_apigatewayv2_authorizer" "api_key" {
+  api_id                            = aws_apigatewayv2_api.http.id
+  name                              = "${local.name_prefix}-api-key"
+  authorizer_type                   = "REQUEST"
+  authorizer_uri                    = local.lambdas[module.catalog.authorizer.function].invoke_arn
+  identity_sources                  = [module.catalog.authorizer.identity_source]
+  authorizer_payload_format_version = "2.0"
+  enable_simple_responses           = true
+  authorizer_result_ttl_in_seconds  = module.catalog.authorizer.result_ttl_seconds
+}
+
+resource "aws_lambda_permission" "authorizer" {
+  statement_id  = "AllowHttpApiAuthorizer"
+  action        = "lambda:InvokeFunction"
+  function_name = local.lambdas[module.catalog.authorizer.function].name
+  qualifier     = local.lambdas[module.catalog.authorizer.function].qualifier
+  principal     = "apigateway.amazonaws.com"
+  source_arn    = "${aws_apigatewayv2_api.http.execution_arn}/authorizers/${aws_apigatewayv2_authorizer.api_key.id}"
+}
+
 resource "aws_apigatewayv2_route" "function" {
   for_each = module.catalog.http_routes
 
-  api_id    = aws_apigatewayv2_api.http.id
-  route_key = each.key
-  target    = "integrations/${aws_apigatewayv2_integration.function[each.value].id}"
+  api_id             = aws_apigatewayv2_api.http.id
+  route_key          = each.key
+  target             = "integrations/${aws_apigatewayv2_integration.function[each.value].id}"
+  authorization_type = "CUSTOM"
+  authorizer_id      = aws_apigatewayv2_authorizer.api_key.id
 }
 
 resource "aws_lambda_permission" "http" {

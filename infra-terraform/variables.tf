@@ -122,13 +122,3 @@ variable "api_rate_limit_per_5_min" {
   }
 }
 
-variable "api_keys" {
-  description = "API key => tenant: who may call the HTTP API, and as which tenant. Kept in a Secrets Manager secret the HTTP functions read (a change reaches them within 5 minutes). Pass it as TF_VAR_api_keys, never in a committed tfvars file."
-  type        = map(string)
-  sensitive   = true
-  default     = {}
-  validation {
-    condition     = alltrue([for k, t in var.api_keys : length(k) >= 32 && can(regex("^[a-z0-9][a-z0-9-]{0,62}$", t))])
-    error_message = "every API key must have at least 32 characters, and every tenant must be a lower-case name (a-z, 0-9, -)."
-  }
-}

@@ -57,6 +57,7 @@ reflection=$(unzip -p "$source_jar" META-INF/native-image/reflect-config.json)
 for type in io.sagaline.orders.ApproveOrderFunction\$Task io.sagaline.platform.messaging.Envelope \
     io.sagaline.orders.OrderApi\$OrderView io.sagaline.platform.http.Problem io.sagaline.platform.Catalog\$Queue \
     io.sagaline.platform.database.PrepareDatabaseFunction\$Prepared \
+    io.sagaline.access.ApiKeys\$Issued com.amazonaws.services.lambda.runtime.events.APIGatewayV2CustomAuthorizerEvent \
     com.amazonaws.services.lambda.runtime.events.SQSEvent com.amazonaws.services.lambda.runtime.events.SQSBatchResponse; do
   grep -qF "\"$type\"" <<<"$reflection" || fail "reflection configuration lacks $type"
 done

@@ -66,11 +66,6 @@ locals {
         actions   = ["sqs:SendMessage"]
         resources = [for q in local.moves[n] : local.queue_arn[q]]
       }] : [],
-      f.trigger.type == "http" ? [{
-        sid       = "ReadTheApiKeys"
-        actions   = ["secretsmanager:GetSecretValue"]
-        resources = [var.api_keys_secret_arn]
-      }] : [],
       try(local.perms[n].redis, false) ? [{
         sid       = "ReadTheCacheSecret"
         actions   = ["secretsmanager:GetSecretValue"]
@@ -102,11 +97,11 @@ locals {
     }
   }
   # The secrets a function reads: its database role's (its service's, or the administrator's to
-  # prepare the database), the API keys for an HTTP function, the cache user's if it uses the cache.
+  # prepare the database), the cache user's if it uses the cache. (The API keys are the access
+  # service's data, read by the authorizer alone.)
   secrets_env = {
     for n, f in local.functions : n => merge(
       local.keeps_data[n] ? { SAGALINE_DATABASE_SECRET_ARN = var.database_secret_arns[f.service] } : {},
-      f.trigger.type == "http" ? { SAGALINE_TENANCY_SECRET_ARN = var.api_keys_secret_arn } : {},
       try(local.perms[n].redis, false) ? { SAGALINE_CACHE_SECRET_ARN = var.cache_secret_arn } : {},
       local.prepares[n] ? {
         SAGALINE_DATABASE_SECRET_ARN      = var.database_admin_secret_arn

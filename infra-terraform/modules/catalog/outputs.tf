@@ -65,3 +65,17 @@ output "services" {
   description = "The services that keep data, each with its own schema, database role and secret (every catalog service but platform)."
   value       = local.services
 }
+
+output "authorizer" {
+  description = "The HTTP API's Lambda authorizer: its function, identity source and result cache ttl (seconds)."
+  value = {
+    function           = local.catalog.authorizer.function
+    identity_source    = local.catalog.authorizer.identitySource
+    result_ttl_seconds = local.catalog.authorizer.resultTtlSeconds
+  }
+}
+
+output "http_scopes" {
+  description = "API Gateway route key => the scope a key needs for it (checked by the function)."
+  value       = { for n, f in local.functions : format("%s %s", f.trigger.method, f.trigger.path) => f.trigger.scope if f.trigger.type == "http" }
+}

@@ -38,11 +38,6 @@ variable "database_admin_secret_arn" {
   type        = string
 }
 
-variable "api_keys_secret_arn" {
-  description = "ARN of the secret of API keys (key => tenant), which the HTTP functions read."
-  type        = string
-}
-
 variable "cache_secret_arn" {
   description = "ARN of the secret of the cache user, which the functions whose entry declares redis read."
   type        = string

@@ -22,3 +22,8 @@ output "role_name" {
   description = "The function's own IAM role."
   value       = aws_iam_role.this.name
 }
+
+output "invoke_arn" {
+  description = "The invoke_target as API Gateway's URI of it (arn:aws:apigateway:...:lambda:path/.../invocations), as an authorizer names it."
+  value       = var.runtime_mode == "jvm" ? aws_lambda_alias.live[0].invoke_arn : aws_lambda_function.this.invoke_arn
+}

@@ -4,7 +4,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
  * The types Jackson reads or writes by reflection outside a handler's signature (Quarkus registers
- * those by itself): HTTP response bodies, the message envelope, the catalog. A native image knows
+ * those by itself): HTTP response bodies, the message envelope, the operators' answers (API keys), the catalog. A native image knows
  * of no others; {@code packaging/check-packages.sh} checks they reach its reflection configuration.
  */
 @RegisterForReflection(targets = {
@@ -25,7 +25,10 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         io.sagaline.campaigns.CampaignApi.CampaignPage.class,
         io.sagaline.campaigns.CampaignApi.EventPage.class,
         io.sagaline.platform.messaging.Envelope.class,
+        io.sagaline.access.ApiKeys.Issued.class,
+        io.sagaline.access.ApiKeys.Listed.class,
         Catalog.class,
+        Catalog.Authorizer.class,
         Catalog.Function.class,
         Catalog.Trigger.class,
         Catalog.Queue.class,

@@ -49,11 +49,10 @@ class CatalogConsistencyTest {
         assertThat(catalog.functions()).extracting(Catalog.Function::name).doesNotHaveDuplicates();
         for (Catalog.Function f : catalog.functions()) {
             assertThat(f.service()).isIn("customers", "inventory", "payments", "orders", "invoices", "notifications",
-                    "campaigns",
-                    "platform");
+                    "campaigns", "access", "platform");
             assertThat(f.memoryMb()).isBetween(128, 10240);
             assertThat(f.timeoutSeconds()).isBetween(1, 900);
-            assertThat(f.trigger().type()).isIn("http", "task", "queue", "schedule", "invoke");
+            assertThat(f.trigger().type()).isIn("http", "task", "queue", "schedule", "invoke", "authorizer");
             Class<?> handler = Arc.container().instance(f.name()).getBean().getBeanClass();
             assertThat(handler.getAnnotation(Named.class).value()).isEqualTo(f.name());
             boolean takesHttp = LocalFunctions.inputType(handler) == APIGatewayV2HTTPEvent.class;
@@ -72,7 +71,24 @@ class CatalogConsistencyTest {
         assertThat(http).allSatisfy(f -> {
             assertThat(f.trigger().method()).isIn("GET", "POST", "PUT", "PATCH", "DELETE");
             assertThat(f.trigger().path()).matches("(/[a-z]+(-[a-z]+)*|/\\{[a-zA-Z]+})+");
+            assertThat(functions.catalog().scopes()).as(f.name() + "'s scope is one the catalog declares")
+                    .containsKey(f.trigger().scope());
         });
+        assertThat(functions.catalog().scopes().keySet()).as("every declared scope is some route's")
+                .allSatisfy(s -> assertThat(http).anySatisfy(f -> assertThat(f.trigger().scope()).isEqualTo(s)))
+                .allSatisfy(s -> assertThat(s).matches("[a-z]+:(read|write)"));
+    }
+
+    @Test
+    void theAuthorizer_isTheOneFunctionTriggeredAsOne_andTakesApiGatewaysAuthorizerEvent() {
+        Catalog catalog = functions.catalog();
+        assertThat(catalog.functions()).filteredOn(f -> f.trigger().type().equals("authorizer"))
+                .extracting(Catalog.Function::name).containsExactly(catalog.authorizer().function());
+        assertThat(catalog.authorizer().header()).isEqualTo("x-api-key");
+        assertThat(catalog.authorizer().resultTtlSeconds()).isBetween(0, 3600); // API Gateway's range
+        Class<?> handler = Arc.container().instance(catalog.authorizer().function()).getBean().getBeanClass();
+        assertThat(LocalFunctions.inputType(handler))
+                .isEqualTo(com.amazonaws.services.lambda.runtime.events.APIGatewayV2CustomAuthorizerEvent.class);
     }
 
     @Test

@@ -2,7 +2,6 @@ package io.sagaline.infra;
 
 import static io.sagaline.support.TerraformCatalogModule.ACCOUNT;
 import static io.sagaline.support.TerraformCatalogModule.ADMIN_SECRET;
-import static io.sagaline.support.TerraformCatalogModule.API_KEYS_SECRET;
 import static io.sagaline.support.TerraformCatalogModule.CACHE_SECRET;
 import static io.sagaline.support.TerraformCatalogModule.PREFIX;
 import static io.sagaline.support.TerraformCatalogModule.REGION;
@@ -73,9 +72,8 @@ class TerraformCatalogTest {
                     .as(f.name() + " connects as its service's role, the preparer as the administrator, the rest not at all")
                     .isEqualTo(prepares ? ADMIN_SECRET : keepsData ? secretArn(f.service()) : null);
             assertThat(tf.path("environment").has("SAGALINE_DATABASE_SERVICE_SECRETS")).isEqualTo(prepares);
-            assertThat(tf.path("environment").path("SAGALINE_TENANCY_SECRET_ARN").asText(null))
-                    .as(f.name() + " reads the API keys if it serves a route")
-                    .isEqualTo(f.trigger().isHttp() ? API_KEYS_SECRET : null);
+            assertThat(tf.path("environment").has("SAGALINE_TENANCY_SECRET_ARN"))
+                    .as(f.name() + ": no function reads API keys but the authorizer, from its own schema").isFalse();
             boolean redis = f.permissions() != null && Boolean.TRUE.equals(f.permissions().get("redis"));
             assertThat(tf.path("environment").path("SAGALINE_CACHE_SECRET_ARN").asText(null))
                     .as(f.name() + " reads the cache user if its entry declares redis").isEqualTo(redis ? CACHE_SECRET : null);
@@ -100,6 +98,20 @@ class TerraformCatalogTest {
         Map<String, String> routes = new HashMap<>();
         out.path("http_routes").path("value").fields().forEachRemaining(e -> routes.put(e.getKey(), e.getValue().asText()));
         assertThat(routes).isEqualTo(expected);
+    }
+
+    @Test
+    void theAuthorizer_isTheCatalogs_andEveryRouteKeepsItsScope() {
+        JsonNode authorizer = out.path("authorizer").path("value");
+        assertThat(authorizer.path("function").asText()).isEqualTo(catalog.authorizer().function());
+        assertThat(authorizer.path("identity_source").asText()).isEqualTo("$request.header.x-api-key");
+        assertThat(authorizer.path("result_ttl_seconds").asInt()).isEqualTo(catalog.authorizer().resultTtlSeconds());
+        Map<String, String> scopes = new HashMap<>();
+        out.path("http_scopes").path("value").fields().forEachRemaining(e -> scopes.put(e.getKey(), e.getValue().asText()));
+        assertThat(scopes).isEqualTo(catalog.scopeByRoute());
+        JsonNode fn = out.path("functions").path("value").path(catalog.authorizer().function());
+        assertThat(fn.path("environment").path("SAGALINE_DATABASE_SECRET_ARN").asText())
+                .as("the authorizer reads the keys as the access service's role").isEqualTo(secretArn("access"));
     }
 
     @Test
@@ -166,7 +178,7 @@ class TerraformCatalogTest {
                         .allSatisfy(r -> assertThat(r).doesNotContain("*:*").isNotEqualTo("*")
                                 .contains(":" + ACCOUNT + ":")
                                 .matches(
-                                        a -> a.equals(SES) || a.equals(ADMIN_SECRET) || a.equals(API_KEYS_SECRET)
+                                        a -> a.equals(SES) || a.equals(ADMIN_SECRET)
                                                 || a.contains(":" + PREFIX + "-")
                                                 || a.contains(":" + PREFIX + "/"),
                                         "one of this deployment's resources"));
@@ -219,9 +231,6 @@ class TerraformCatalogTest {
                     .map(q -> queueArn(catalog.queue((String) q).orElseThrow().deadLetterQueue())).collect(Collectors.toSet()));
             expected.put("RedriveDeadLetters",
                     list(p.get("redrivesQueues")).stream().map(q -> queueArn((String) q)).collect(Collectors.toSet()));
-        }
-        if (f.trigger().isHttp()) {
-            expected.put("ReadTheApiKeys", Set.of(API_KEYS_SECRET));
         }
         if (Boolean.TRUE.equals(p.get("redis"))) {
             expected.put("ReadTheCacheSecret", Set.of(CACHE_SECRET));

@@ -28,9 +28,13 @@ class TerraformStructureTest {
     private static final String ROOT = "infra-terraform/main.tf";
     /** The root files whose resources exist per catalog item (the others hold the deployment's network, data and edge). */
     private static final List<String> PER_ITEM_FILES = List.of(ROOT, "infra-terraform/observability.tf");
-    /** Once per deployment, by design: the catalog itself, the HTTP API and its stage, the alarm topic, the dashboard. */
+    /**
+     * Once per deployment, by design: the catalog itself, the HTTP API, its stage and its authorizer
+     * (the one the catalog names) with its permission, the alarm topic, the dashboard.
+     */
     private static final Set<String> SINGLETONS = Set.of("module.catalog", "aws_apigatewayv2_api.http",
-            "aws_apigatewayv2_stage.default", "aws_sns_topic.alarms", "aws_sns_topic_subscription.alarm_email",
+            "aws_apigatewayv2_stage.default", "aws_apigatewayv2_authorizer.api_key", "aws_lambda_permission.authorizer",
+            "aws_sns_topic.alarms", "aws_sns_topic_subscription.alarm_email",
             "aws_cloudwatch_metric_alarm.api_5xx", "aws_cloudwatch_dashboard.this");
     /** Statements that may name {@code *}: AWS has no resource ARN for these actions (log delivery, X-Ray). */
     private static final Set<String> NO_ARN_ACTIONS = Set.of("xray:PutTraceSegments", "xray:PutTelemetryRecords",

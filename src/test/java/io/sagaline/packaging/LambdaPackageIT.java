@@ -1,7 +1,6 @@
 package io.sagaline.packaging;
 
 import static io.sagaline.support.TerraformCatalogModule.ADMIN_SECRET;
-import static io.sagaline.support.TerraformCatalogModule.API_KEYS_SECRET;
 import static io.sagaline.support.TerraformCatalogModule.CACHE_SECRET;
 import static io.sagaline.support.TerraformCatalogModule.PREFIX;
 import static io.sagaline.support.TerraformCatalogModule.secretArn;
@@ -162,8 +161,7 @@ class LambdaPackageIT {
 
         aws = new FakeAws()
                 .put(CACHE_SECRET, "{\"username\":\"sagaline-test-functions\",\"password\":\"cache-password-3f9\"}")
-                .put(ADMIN_SECRET, "{\"username\":\"postgres\",\"password\":\"postgres\"}")
-                .put(API_KEYS_SECRET, "{\"" + API_KEY + "\":\"acme\"}");
+                .put(ADMIN_SECRET, "{\"username\":\"postgres\",\"password\":\"postgres\"}");
         for (String service : PrepareDatabaseFunction.schemaServices(catalog)) {
             aws.put(secretArn(service), "{\"username\":\"" + DatabasePreparation.roleName(service)
                     + "\",\"password\":\"pw-" + service + "-7d1f0c\",\"schema\":\"" + service + "\"}");
@@ -225,7 +223,7 @@ class LambdaPackageIT {
             assertThat(created.get("statusCode").asInt()).as(created.toString()).isEqualTo(201);
             customerId = JSON.readTree(created.get("body").asText()).get("customerId").asText();
 
-            JsonNode refused = lambda.invokeOk(httpEvent("create-customer", "it-key-nobody-has-0123456789abcdef"));
+            JsonNode refused = lambda.invokeOk(httpEvent("create-customer", UNKNOWN_KEY));
             assertThat(refused.get("statusCode").asInt()).isEqualTo(401);
         }
         Map<String, Object> row = new Db(sagaline).row("select tenant, name from customers.customers where id = ?::uuid",
@@ -443,10 +441,48 @@ class LambdaPackageIT {
                 : "postgresql://" + host + ":" + postgres.getPort() + "/sagaline?sslmode=verify-full";
     }
 
-    private static String httpEvent(String sample, String apiKey) throws IOException {
+    /**
+     * The sample as API Gateway hands it to the function: with {@code apiKey}, and the authorizer's
+     * context for it, as the packaged authorizer answers it (asked once for every key this test uses).
+     */
+    private static String httpEvent(String sample, String apiKey) throws Exception {
         ObjectNode event = (ObjectNode) JSON.readTree(Path.of("events", sample + ".json").toFile());
         ((ObjectNode) event.get("headers")).put("x-api-key", apiKey);
+        ((ObjectNode) event.get("requestContext")).putObject("authorizer").set("lambda", authorized().get(apiKey));
         return JSON.writeValueAsString(event);
+    }
+
+    private static final String UNKNOWN_KEY = "it-key-nobody-has-0123456789abcdef";
+    private static Map<String, JsonNode> authorized;
+
+    /** acme's key (every scope) in access.api_keys, as manage-api-keys keeps it, and the authorizer's answers. */
+    private static synchronized Map<String, JsonNode> authorized() throws Exception {
+        if (authorized == null) {
+            try (Connection c = sagaline.getConnection(); Statement s = c.createStatement()) {
+                s.execute("insert into access.api_keys (id, tenant, name, scopes, key_hash, key_prefix, created_at)"
+                        + " values ('3d1c2b4a-0000-4000-8000-000000000001', 'acme', 'LambdaPackageIT', '"
+                        + String.join(" ", new java.util.TreeSet<>(catalog.scopes().keySet())) + "', sha256('" + API_KEY
+                        + "'::bytea), 'it-key-o', now()) on conflict (id) do nothing");
+            }
+            Map<String, JsonNode> answers = new HashMap<>();
+            try (LambdaProcess lambda = start(catalog.authorizer().function(), Map.of())) {
+                for (String key : List.of(API_KEY, UNKNOWN_KEY)) {
+                    ObjectNode request = (ObjectNode) JSON.readTree(Path.of("events/authorize-api-key.json").toFile());
+                    ((ObjectNode) request.get("headers")).put("x-api-key", key);
+                    request.putArray("identitySource").add(key);
+                    JsonNode answer = lambda.invokeOk(JSON.writeValueAsString(request));
+                    assertThat(answer.path("isAuthorized").asBoolean()).as(answer.toString()).isTrue();
+                    answers.put(key, answer.path("context"));
+                }
+            }
+            assertThat(answers.get(API_KEY).path("tenant").asText()).isEqualTo("acme");
+            assertThat(answers.get(API_KEY).path("keyId").asText()).isEqualTo("3d1c2b4a-0000-4000-8000-000000000001");
+            assertThat(answers.get(UNKNOWN_KEY).path("refused").asText()).isEqualTo("true");
+            assertThat(aws.requestedIds()).as("the authorizer reads the keys as the access service's role")
+                    .contains(secretArn("access"));
+            authorized = answers;
+        }
+        return authorized;
     }
 
     private static int latestMigration() throws IOException {

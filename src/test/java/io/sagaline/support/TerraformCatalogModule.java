@@ -30,7 +30,6 @@ public final class TerraformCatalogModule {
     public static final String REGION = "eu-west-1";
     public static final String SES = "arn:aws:ses:eu-west-1:123456789012:identity/orders@example.com";
     public static final String ADMIN_SECRET = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!cluster-0a1b2c-AbCdEf";
-    public static final String API_KEYS_SECRET = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:sagaline-test/api-keys-Zz9Yy8";
     public static final String CACHE_SECRET = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:sagaline-test/cache-Qq7Rr6";
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -59,7 +58,7 @@ public final class TerraformCatalogModule {
                 "-var", "catalog_path=" + Path.of("functions/catalog.json").toAbsolutePath(),
                 "-var", "name_prefix=" + PREFIX, "-var", "partition=aws", "-var", "region=" + REGION,
                 "-var", "account_id=" + ACCOUNT, "-var", "ses_identity_arn=" + SES,
-                "-var", "database_admin_secret_arn=" + ADMIN_SECRET, "-var", "api_keys_secret_arn=" + API_KEYS_SECRET,
+                "-var", "database_admin_secret_arn=" + ADMIN_SECRET,
                 "-var", "cache_secret_arn=" + CACHE_SECRET,
                 "-var", "database_secret_arns=" + PrepareDatabaseFunction.schemaServices(catalog).stream()
                         .map(s -> s + "=\"" + secretArn(s) + "\"").collect(Collectors.joining(",", "{", "}")));
