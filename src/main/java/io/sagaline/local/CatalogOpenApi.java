@@ -112,7 +112,8 @@ public class CatalogOpenApi implements OASFilter {
                                 OASFactory.createMediaType().schema(ref(contract.response(), openAPI)))));
         Schema problem = OASFactory.createSchema().ref("#/components/schemas/Problem");
         responses.addAPIResponse("4XX", OASFactory.createAPIResponse()
-                .description("refused: bad input (400, naming the field), no or an unknown key (401), another tenant's "
+                .description("refused: bad input (400, naming the field), no, an unknown, a revoked or an expired key (401), "
+                        + "a key without the scope " + function.trigger().scope() + " (403), another tenant's "
                         + "or an unknown resource (404), a conflict (409), an Idempotency-Key reused (422)")
                 .content(OASFactory.createContent().addMediaType("application/problem+json",
                         OASFactory.createMediaType().schema(problem))));
