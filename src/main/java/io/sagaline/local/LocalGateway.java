@@ -251,6 +251,14 @@ public class LocalGateway {
         }));
     }
 
+    /**
+     * Drops every answer of the authorizer this gateway keeps, as the end of their ttl would: for a
+     * test of what a key's revocation or rotation does once API Gateway asks again.
+     */
+    public void forgetAuthorizations() {
+        decisions.invalidateAll();
+    }
+
     /** The authorizer said no ({@code isAuthorized: false}): API Gateway's 403. */
     private static final class Forbidden extends RuntimeException {
         Forbidden() {

@@ -4,7 +4,8 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
  * The types Jackson reads or writes by reflection outside a handler's signature (Quarkus registers
- * those by itself): HTTP response bodies, the message envelope, the operators' answers (API keys), the catalog. A native image knows
+ * those by itself): HTTP response bodies, the message envelope, the operators' answers (API keys), the catalog. A native image
+ * knows
  * of no others; {@code packaging/check-packages.sh} checks they reach its reflection configuration.
  */
 @RegisterForReflection(targets = {
