@@ -11,6 +11,8 @@ locals {
   queues    = { for q in local.catalog.queues : q.name => q }
   machines  = { for m in local.catalog.stateMachines : m.name => m }
   perms     = { for n, f in local.functions : n => try(f.permissions, {}) }
+  # The cache: a function whose entry declares redis, and every HTTP function (its rate limits).
+  uses_cache = { for n, f in local.functions : n => try(local.perms[n].redis, false) || f.trigger.type == "http" }
 
   arn_prefix  = "arn:${var.partition}"
   lambda_arn  = { for n, f in local.functions : n => "${local.arn_prefix}:lambda:${var.region}:${var.account_id}:function:${var.name_prefix}-${n}" }
@@ -66,7 +68,7 @@ locals {
         actions   = ["sqs:SendMessage"]
         resources = [for q in local.moves[n] : local.queue_arn[q]]
       }] : [],
-      try(local.perms[n].redis, false) ? [{
+      local.uses_cache[n] ? [{
         sid       = "ReadTheCacheSecret"
         actions   = ["secretsmanager:GetSecretValue"]
         resources = [var.cache_secret_arn]
@@ -102,7 +104,7 @@ locals {
   secrets_env = {
     for n, f in local.functions : n => merge(
       local.keeps_data[n] ? { SAGALINE_DATABASE_SECRET_ARN = var.database_secret_arns[f.service] } : {},
-      try(local.perms[n].redis, false) ? { SAGALINE_CACHE_SECRET_ARN = var.cache_secret_arn } : {},
+      local.uses_cache[n] ? { SAGALINE_CACHE_SECRET_ARN = var.cache_secret_arn } : {},
       local.prepares[n] ? {
         SAGALINE_DATABASE_SECRET_ARN      = var.database_admin_secret_arn
         SAGALINE_DATABASE_SERVICE_SECRETS = jsonencode({ for s in local.services : s => var.database_secret_arns[s] })

@@ -9,7 +9,7 @@ output "functions" {
       memory_mb         = f.memoryMb
       timeout_seconds   = f.timeoutSeconds
       trigger_type      = f.trigger.type
-      redis             = try(local.perms[n].redis, false)
+      redis             = local.uses_cache[n]
       keeps_data        = local.keeps_data[n]
       prepares_database = local.prepares[n]
       statements        = local.statements[n]

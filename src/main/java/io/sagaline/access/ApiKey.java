@@ -26,4 +26,7 @@ public class ApiKey extends PanacheEntityBase {
     public OffsetDateTime expiresAt;
     public OffsetDateTime revokedAt;
     public UUID replacedBy;
+    /** The key's own rate limit (both, or neither: the default). */
+    public java.math.BigDecimal ratePerSecond;
+    public Integer rateBurst;
 }

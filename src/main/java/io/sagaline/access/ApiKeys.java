@@ -26,6 +26,7 @@ import io.sagaline.platform.Ids;
 import io.sagaline.platform.Reactive;
 import io.sagaline.platform.http.ApiException;
 import io.sagaline.platform.http.Principal;
+import io.sagaline.platform.http.RateLimiter;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -48,13 +49,13 @@ public class ApiKeys {
     private static final int SHOWN_PREFIX = 8;
 
     /** A key just made: the only time {@code apiKey} is shown. */
-    public record Issued(String keyId, String tenant, String name, List<String> scopes, String apiKey, Instant createdAt,
-            Instant expiresAt, String replaces) {
+    public record Issued(String keyId, String tenant, String name, List<String> scopes, String rateLimit, String apiKey,
+            Instant createdAt, Instant expiresAt, String replaces) {
     }
 
     /** A key as an operator sees it: never the key, its first characters only. */
-    public record Listed(String keyId, String tenant, String name, List<String> scopes, String keyPrefix, String status,
-            Instant createdAt, Instant expiresAt, Instant revokedAt, String replacedBy) {
+    public record Listed(String keyId, String tenant, String name, List<String> scopes, String rateLimit, String keyPrefix,
+            String status, Instant createdAt, Instant expiresAt, Instant revokedAt, String replacedBy) {
     }
 
     private final Clock clock;
@@ -71,7 +72,8 @@ public class ApiKeys {
     }
 
     /** A new key of {@code tenant} with {@code scopes}, valid until {@code expiresAt} (empty: until revoked). */
-    public Issued create(String tenant, String name, Collection<String> scopes, Optional<Instant> expiresAt) {
+    public Issued create(String tenant, String name, Collection<String> scopes, Optional<Instant> expiresAt,
+            Optional<RateLimiter.Limit> rateLimit) {
         if (tenant == null || !TENANT.matcher(tenant).matches()) {
             throw ApiException.badRequest("tenant",
                     "must be 1-63 lower-case letters, digits or '-', starting with a letter or digit");
@@ -95,6 +97,8 @@ public class ApiKeys {
         k.keyPrefix = key.substring(0, KEY_PREFIX.length() + SHOWN_PREFIX);
         k.createdAt = now;
         k.expiresAt = expiresAt.map(e -> e.atOffset(ZoneOffset.UTC)).orElse(null);
+        k.ratePerSecond = rateLimit.map(l -> java.math.BigDecimal.valueOf(l.rate())).orElse(null);
+        k.rateBurst = rateLimit.map(RateLimiter.Limit::burst).orElse(null);
         Reactive.inTransaction(() -> k.persist());
         return issued(k, key, null);
     }
@@ -137,6 +141,8 @@ public class ApiKeys {
                     fresh.keyPrefix = key.substring(0, KEY_PREFIX.length() + SHOWN_PREFIX);
                     fresh.createdAt = now;
                     fresh.expiresAt = old.expiresAt;
+                    fresh.ratePerSecond = old.ratePerSecond;
+                    fresh.rateBurst = old.rateBurst;
                     OffsetDateTime overlapEnds = now.plus(overlap);
                     old.expiresAt = old.expiresAt == null || overlapEnds.isBefore(old.expiresAt) ? overlapEnds : old.expiresAt;
                     return fresh.persist().chain(ignored -> {
@@ -174,14 +180,14 @@ public class ApiKeys {
                 && !status(k, now).equals("rotating")) {
             return Optional.empty();
         }
-        return Optional.of(new Principal(k.id.toString(), k.tenant, Set.of(k.scopes.split(" "))));
+        return Optional.of(new Principal(k.id.toString(), k.tenant, Set.of(k.scopes.split(" ")), limit(k)));
     }
 
     /**
      * Makes sure {@code key} (a fixed key from configuration: the local demo keys) exists for
      * {@code tenant} with every scope, whatever it had before.
      */
-    public void seed(String key, String tenant) {
+    public void seed(String key, String tenant, Optional<RateLimiter.Limit> rateLimit) {
         UUID id = UUID.nameUUIDFromBytes(("seed:" + key).getBytes(StandardCharsets.UTF_8));
         String all = String.join(" ", new TreeSet<>(knownScopes));
         Reactive.inTransaction(() -> ApiKey.<ApiKey> findById(id).chain(k -> {
@@ -196,6 +202,8 @@ public class ApiKeys {
             seeded.expiresAt = null;
             seeded.revokedAt = null;
             seeded.replacedBy = null;
+            seeded.ratePerSecond = rateLimit.map(l -> java.math.BigDecimal.valueOf(l.rate())).orElse(null);
+            seeded.rateBurst = rateLimit.map(RateLimiter.Limit::burst).orElse(null);
             return k == null ? seeded.persist().replaceWith(seeded) : Uni.createFrom().item(seeded);
         }));
     }
@@ -226,13 +234,26 @@ public class ApiKeys {
         return k.replacedBy != null ? "rotating" : "active";
     }
 
+    /** The key's own limit, or null for the default. */
+    private static RateLimiter.Limit limit(ApiKey k) {
+        return k.ratePerSecond == null || k.rateBurst == null ? null
+                : new RateLimiter.Limit(k.ratePerSecond.doubleValue(), k.rateBurst);
+    }
+
+    private static String limitText(ApiKey k) {
+        RateLimiter.Limit limit = limit(k);
+        return limit == null ? "default" : limit.text();
+    }
+
     private static Issued issued(ApiKey k, String key, String replaces) {
-        return new Issued(k.id.toString(), k.tenant, k.name, List.of(k.scopes.split(" ")), key, k.createdAt.toInstant(),
+        return new Issued(k.id.toString(), k.tenant, k.name, List.of(k.scopes.split(" ")), limitText(k), key,
+                k.createdAt.toInstant(),
                 k.expiresAt == null ? null : k.expiresAt.toInstant(), replaces);
     }
 
     private static Listed listed(ApiKey k, OffsetDateTime now) {
-        return new Listed(k.id.toString(), k.tenant, k.name, List.of(k.scopes.split(" ")), k.keyPrefix + "…", status(k, now),
+        return new Listed(k.id.toString(), k.tenant, k.name, List.of(k.scopes.split(" ")), limitText(k), k.keyPrefix + "…",
+                status(k, now),
                 k.createdAt.toInstant(), k.expiresAt == null ? null : k.expiresAt.toInstant(),
                 k.revokedAt == null ? null : k.revokedAt.toInstant(), k.replacedBy == null ? null : k.replacedBy.toString());
     }

@@ -21,9 +21,14 @@ public class KeySeeds {
     public interface Config {
         /** key -> tenant. */
         Map<String, String> seedKeys();
+
+        /** The seed keys' own rate limit ({@code "<per second>/<burst>"}); none: the default. */
+        java.util.Optional<String> seedKeysRateLimit();
     }
 
     void seed(@Observes StartupEvent start, Config config, ApiKeys keys) {
-        config.seedKeys().forEach(keys::seed);
+        java.util.Optional<io.sagaline.platform.http.RateLimiter.Limit> limit = config.seedKeysRateLimit()
+                .flatMap(io.sagaline.platform.http.RateLimiter.Limit::parse);
+        config.seedKeys().forEach((key, tenant) -> keys.seed(key, tenant, limit));
     }
 }

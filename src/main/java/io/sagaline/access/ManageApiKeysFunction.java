@@ -21,7 +21,8 @@ import io.sagaline.platform.http.Instants;
 /**
  * An operator's command on the API keys (README, "API keys"), invoked by name:
  * <ul>
- * <li>{@code {"action": "create", "tenant", "name", "scopes": [...], "expiresAt"?}} -> the key, shown this once;</li>
+ * <li>{@code {"action": "create", "tenant", "name", "scopes": [...], "expiresAt"?, "ratePerSecond"?, "burst"?}} -> the
+ * key, shown this once (its own rate limit if both are given, else the default);</li>
  * <li>{@code {"action": "list", "tenant"}} -> the tenant's keys, without the keys;</li>
  * <li>{@code {"action": "rotate", "keyId", "overlapSeconds"?}} -> a new key; the old one is valid
  * for the overlap (a day unless given, at most 30 days);</li>
@@ -45,7 +46,8 @@ public class ManageApiKeysFunction implements RequestHandler<JsonNode, Object> {
             Object result = switch (action) {
                 case "create" -> keys.create(text(command, "tenant"), text(command, "name"), scopes(command),
                         command.hasNonNull("expiresAt") ? Optional.of(Instants.parse("expiresAt", text(command, "expiresAt")))
-                                : Optional.<Instant> empty());
+                                : Optional.<Instant> empty(),
+                        rateLimit(command));
                 case "list" -> java.util.Map.of("keys", keys.list(text(command, "tenant")));
                 case "rotate" -> keys.rotate(text(command, "keyId"), command.hasNonNull("overlapSeconds")
                         ? Duration.ofSeconds(number(command, "overlapSeconds"))
@@ -76,6 +78,27 @@ public class ManageApiKeysFunction implements RequestHandler<JsonNode, Object> {
             throw ApiException.badRequest(field, "must be a whole number of seconds");
         }
         return value.asLong();
+    }
+
+    private static Optional<io.sagaline.platform.http.RateLimiter.Limit> rateLimit(JsonNode command) {
+        boolean rate = command.hasNonNull("ratePerSecond");
+        boolean burst = command.hasNonNull("burst");
+        if (rate != burst) {
+            throw ApiException.badRequest(rate ? "burst" : "ratePerSecond",
+                    "give ratePerSecond and burst together, or neither");
+        }
+        if (!rate) {
+            return Optional.empty();
+        }
+        JsonNode r = command.get("ratePerSecond");
+        JsonNode b = command.get("burst");
+        if (!r.isNumber() || !(r.asDouble() > 0) || r.asDouble() > 100_000) {
+            throw ApiException.badRequest("ratePerSecond", "must be a number above 0 and at most 100000");
+        }
+        if (!b.isIntegralNumber() || b.asLong() < 1 || b.asLong() > 1_000_000) {
+            throw ApiException.badRequest("burst", "must be a whole number from 1 to 1000000");
+        }
+        return Optional.of(new io.sagaline.platform.http.RateLimiter.Limit(r.asDouble(), b.asInt()));
     }
 
     private static List<String> scopes(JsonNode command) {

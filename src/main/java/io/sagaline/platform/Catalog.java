@@ -48,6 +48,12 @@ public record Catalog(List<Function> functions, List<Queue> queues, List<StateMa
         }
     }
 
+    /** The HTTP routes whose requests are refused when their rate limit cannot be checked. */
+    public java.util.Set<String> routesFailingClosed() {
+        return functions.stream().filter(f -> f.trigger().isHttp() && f.trigger().failsClosed())
+                .map(f -> f.trigger().routeKey()).collect(java.util.stream.Collectors.toUnmodifiableSet());
+    }
+
     /** The scope an HTTP route needs, by its route key ({@code GET /orders/{orderId}}). */
     public Map<String, String> scopeByRoute() {
         Map<String, String> byRoute = new java.util.HashMap<>();
@@ -74,8 +80,15 @@ public record Catalog(List<Function> functions, List<Queue> queues, List<StateMa
      * An HTTP route names the {@code scope} a key needs for it.
      */
     @JsonIgnoreProperties(ignoreUnknown = true)
-    public record Trigger(String type, String method, String path, String scope, List<String> stateMachines, String queue,
-            String schedule) {
+    public record Trigger(String type, String method, String path, String scope, Boolean rateLimitFailsClosed,
+            List<String> stateMachines, String queue, String schedule) {
+
+        /**
+         * Whether a request is refused (503) when its rate limit cannot be checked (Redis away); otherwise it is let through.
+         */
+        public boolean failsClosed() {
+            return Boolean.TRUE.equals(rateLimitFailsClosed);
+        }
 
         public Trigger {
             stateMachines = stateMachines == null ? List.of() : stateMachines;

@@ -74,9 +74,11 @@ class TerraformCatalogTest {
             assertThat(tf.path("environment").has("SAGALINE_DATABASE_SERVICE_SECRETS")).isEqualTo(prepares);
             assertThat(tf.path("environment").has("SAGALINE_TENANCY_SECRET_ARN"))
                     .as(f.name() + ": no function reads API keys but the authorizer, from its own schema").isFalse();
-            boolean redis = f.permissions() != null && Boolean.TRUE.equals(f.permissions().get("redis"));
+            boolean redis = f.permissions() != null && Boolean.TRUE.equals(f.permissions().get("redis"))
+                    || f.trigger().isHttp();
             assertThat(tf.path("environment").path("SAGALINE_CACHE_SECRET_ARN").asText(null))
-                    .as(f.name() + " reads the cache user if its entry declares redis").isEqualTo(redis ? CACHE_SECRET : null);
+                    .as(f.name() + " reads the cache user if its entry declares redis or it serves a route (rate limits)")
+                    .isEqualTo(redis ? CACHE_SECRET : null);
             assertThat(tf.path("environment").toString()).as("no password in " + f.name() + "'s environment")
                     .doesNotContainIgnoringCase("password");
         }
@@ -232,7 +234,7 @@ class TerraformCatalogTest {
             expected.put("RedriveDeadLetters",
                     list(p.get("redrivesQueues")).stream().map(q -> queueArn((String) q)).collect(Collectors.toSet()));
         }
-        if (Boolean.TRUE.equals(p.get("redis"))) {
+        if (Boolean.TRUE.equals(p.get("redis")) || f.trigger().isHttp()) {
             expected.put("ReadTheCacheSecret", Set.of(CACHE_SECRET));
         }
         Set<String> services = PrepareDatabaseFunction.schemaServices(catalog);

@@ -9,13 +9,25 @@ public class ApiException extends RuntimeException {
     private final String slug;
     private final String title;
     private final List<Problem.FieldError> errors;
+    private final java.util.Map<String, String> headers;
 
     public ApiException(int status, String slug, String title, String detail, List<Problem.FieldError> errors) {
+        this(status, slug, title, detail, errors, java.util.Map.of());
+    }
+
+    /** With headers the answer carries besides problem+json's ({@code Retry-After}, the rate limit's). */
+    public ApiException(int status, String slug, String title, String detail, List<Problem.FieldError> errors,
+            java.util.Map<String, String> headers) {
         super(detail, null, false, false);
         this.status = status;
         this.slug = slug;
         this.title = title;
         this.errors = errors;
+        this.headers = java.util.Map.copyOf(headers);
+    }
+
+    public java.util.Map<String, String> headers() {
+        return headers;
     }
 
     public ApiException(int status, String slug, String title, String detail) {

@@ -1,6 +1,7 @@
 package io.sagaline.platform.http;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -31,13 +32,48 @@ public class HttpApi {
     }
 
     private final Map<String, String> scopeByRoute;
+    private final java.util.Set<String> failingClosed;
+    private final RateLimiter limiter;
     private final RequestBodies bodies;
     private final ObjectMapper json;
 
-    HttpApi(io.sagaline.platform.Catalog catalog, RequestBodies bodies, ObjectMapper json) {
+    HttpApi(io.sagaline.platform.Catalog catalog, RateLimiter limiter, RequestBodies bodies, ObjectMapper json) {
         this.scopeByRoute = catalog.scopeByRoute();
+        this.failingClosed = catalog.routesFailingClosed();
+        this.limiter = limiter;
         this.bodies = bodies;
         this.json = json;
+    }
+
+    /**
+     * The rate limit's headers for this request; 429 past the key's or the tenant's limit. If Redis
+     * cannot be asked, a route that fails closed is 503 and any other goes on without the headers.
+     */
+    private Map<String, String> rateLimited(APIGatewayV2HTTPEvent event, Principal principal) {
+        if (!limiter.enabled()) {
+            return Map.of();
+        }
+        RateLimiter.Decision decision;
+        try {
+            decision = limiter.take(principal, java.util.Optional.ofNullable(principal.rateLimit()));
+        } catch (RuntimeException e) {
+            if (failingClosed.contains(event.getRouteKey())) {
+                LOG.warnf("rate limit of %s not checked (%s): refused, as the route fails closed", event.getRouteKey(),
+                        e.toString());
+                throw new ApiException(503, "rate-limit-unavailable", "Service unavailable",
+                        "the rate limit of this request cannot be checked now; send it again in a second", List.of(),
+                        Map.of("Retry-After", "1"));
+            }
+            LOG.debugf("rate limit of %s not checked (%s): let through, as the route fails open", event.getRouteKey(),
+                    e.toString());
+            return Map.of();
+        }
+        if (!decision.allowed()) {
+            throw new ApiException(429, "too-many-requests", "Too many requests", "this key or its tenant is past its rate "
+                    + "limit; send it again in " + decision.retryAfterSeconds() + " s (RateLimit, RateLimit-Policy)",
+                    List.of(), decision.headers());
+        }
+        return decision.headers();
     }
 
     /** The caller, as the authorizer decided; 401 without a valid key, 403 without the route's scope. */
@@ -53,7 +89,8 @@ public class HttpApi {
         }
         Object scopes = context.get(Principal.SCOPES);
         Principal principal = new Principal(keyId, tenant,
-                scopes instanceof String s && !s.isBlank() ? java.util.Set.of(s.trim().split(" +")) : java.util.Set.of());
+                scopes instanceof String s && !s.isBlank() ? java.util.Set.of(s.trim().split(" +")) : java.util.Set.of(),
+                RateLimiter.Limit.parse(context.get(Principal.RATE_LIMIT)).orElse(null));
         String needed = scopeByRoute.get(event.getRouteKey());
         if (needed == null) {
             throw new IllegalStateException("route " + event.getRouteKey() + " is not in the catalog: it has no scope");
@@ -72,10 +109,17 @@ public class HttpApi {
             Principal principal = principal(event);
             MDC.put("tenant", principal.tenant());
             MDC.put("keyId", principal.keyId());
-            HttpResult result = operation.handle(new HttpRequest(event, principal, bodies));
-            return result.tagged() ? tagged(event, result)
+            Map<String, String> limits = rateLimited(event, principal);
+            HttpResult result;
+            try {
+                result = operation.handle(new HttpRequest(event, principal, bodies));
+            } catch (ApiException e) {
+                return withHeaders(problem(e), limits);
+            }
+            return withHeaders(result.tagged() ? tagged(event, result)
                     : respond(result.status(), "application/json", result.headers(),
-                            result.body());
+                            result.body()),
+                    limits);
         } catch (ApiException e) {
             return problem(e);
         } catch (RuntimeException e) {
@@ -143,7 +187,12 @@ public class HttpApi {
     }
 
     private APIGatewayV2HTTPResponse problem(ApiException e) {
-        return respond(e.status(), "application/problem+json", Map.of(), e.problem());
+        return respond(e.status(), "application/problem+json", e.headers(), e.problem());
+    }
+
+    private static APIGatewayV2HTTPResponse withHeaders(APIGatewayV2HTTPResponse response, Map<String, String> headers) {
+        response.getHeaders().putAll(headers);
+        return response;
     }
 
     private APIGatewayV2HTTPResponse respond(int status, String contentType, Map<String, String> extra, Object body) {

@@ -8,12 +8,14 @@ import java.util.Set;
  * scopes it carries. The authorizer decides it once per request (at API Gateway in AWS, in the local
  * gateway on a laptop) and hands it to the function in the request's authorizer context.
  */
-public record Principal(String keyId, String tenant, Set<String> scopes) {
+public record Principal(String keyId, String tenant, Set<String> scopes, RateLimiter.Limit rateLimit) {
 
     /** The authorizer context's fields (API Gateway passes strings through; scopes space-separated, as OAuth writes them). */
     public static final String KEY_ID = "keyId";
     public static final String TENANT = "tenant";
     public static final String SCOPES = "scopes";
+    /** The key's own rate limit, {@code "<per second>/<burst>"}; absent: the default. */
+    public static final String RATE_LIMIT = "rateLimit";
     /** Set instead of the others when the key was refused: the function answers 401 problem+json. */
     public static final String REFUSED = "refused";
 
@@ -27,6 +29,11 @@ public record Principal(String keyId, String tenant, Set<String> scopes) {
 
     /** The authorizer context that carries this principal. */
     public Map<String, Object> context() {
-        return Map.of(KEY_ID, keyId, TENANT, tenant, SCOPES, String.join(" ", scopes.stream().sorted().toList()));
+        Map<String, Object> context = new java.util.LinkedHashMap<>(
+                Map.of(KEY_ID, keyId, TENANT, tenant, SCOPES, String.join(" ", scopes.stream().sorted().toList())));
+        if (rateLimit != null) {
+            context.put(RATE_LIMIT, rateLimit.text());
+        }
+        return Map.copyOf(context);
     }
 }
