@@ -20,10 +20,13 @@ public class PlaceOrderLatency {
 
     static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     static String base;
+    static String apiKey;
 
     public static void main(String[] args) throws Exception {
         base = args.length > 0 ? args[0] : "http://localhost:8080";
         int orders = args.length > 1 ? Integer.parseInt(args[1]) : 200;
+        // The benchmarks' own key (dev profile: tenant bench, a rate limit far above this machine's).
+        apiKey = args.length > 2 ? args[2] : "local-bench-key";
         String sku = "BENCH-" + System.nanoTime();
         String customer = field(send("POST", "/customers",
                 "{\"name\":\"Bench\",\"email\":\"bench@example.com\",\"creditLimitCents\":1000000000000}"), "customerId");
@@ -74,7 +77,7 @@ public class PlaceOrderLatency {
     }
 
     static String send(String method, String path, String body) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).header("x-api-key", "local-demo-key")
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).header("x-api-key", apiKey)
                 .header("content-type", "application/json");
         request = body == null ? request.GET() : request.method(method, HttpRequest.BodyPublishers.ofString(body));
         HttpResponse<String> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """A corpus of bad requests on every route of the catalog, sent to a running stack.
 
-    python3 bench/bad-input-corpus.py http://localhost:8080
+    python3 bench/bad-input-corpus.py http://localhost:8080 [api key, default local-bench-key]
 
 Every route of functions/catalog.json gets every mutation below (malformed JSON, wrong types,
 nulls, numbers past 2^63, fractions and exponents for integers, control characters, lone
@@ -19,7 +19,7 @@ import urllib.parse
 import uuid
 
 BASE = urllib.parse.urlparse(sys.argv[1] if len(sys.argv) > 1 else "http://localhost:8080")
-KEY = "local-demo-key"
+KEY = sys.argv[2] if len(sys.argv) > 2 else "local-bench-key"  # the benchmarks' key: its own rate limit
 CATALOG = json.load(open("functions/catalog.json"))
 ROUTES = [(f["trigger"]["method"], f["trigger"]["path"]) for f in CATALOG["functions"] if f["trigger"]["type"] == "http"]
 

@@ -22,13 +22,12 @@ public class KeySeeds {
         /** key -> tenant. */
         Map<String, String> seedKeys();
 
-        /** The seed keys' own rate limit ({@code "<per second>/<burst>"}); none: the default. */
-        java.util.Optional<String> seedKeysRateLimit();
+        /** A seed key's own rate limit ({@code "<per second>/<burst>"}), by key; none: the default. */
+        Map<String, String> seedKeyRateLimits();
     }
 
     void seed(@Observes StartupEvent start, Config config, ApiKeys keys) {
-        java.util.Optional<io.sagaline.platform.http.RateLimiter.Limit> limit = config.seedKeysRateLimit()
-                .flatMap(io.sagaline.platform.http.RateLimiter.Limit::parse);
-        config.seedKeys().forEach((key, tenant) -> keys.seed(key, tenant, limit));
+        config.seedKeys().forEach((key, tenant) -> keys.seed(key, tenant,
+                io.sagaline.platform.http.RateLimiter.Limit.parse(config.seedKeyRateLimits().get(key))));
     }
 }
