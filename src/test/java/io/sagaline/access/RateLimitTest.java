@@ -135,6 +135,16 @@ class RateLimitTest {
     }
 
     @Test
+    void aRedisThatLostItsScripts_isSentTheScriptAgain_andTheLimitHolds() {
+        Principal p = new Principal(UUID.randomUUID().toString(), "demo", Set.of("catalog:read"),
+                new RateLimiter.Limit(0.01, 2));
+        assertThat(limiter.take(p, Optional.of(p.rateLimit())).allowed()).isTrue();
+        redis.execute("SCRIPT", "FLUSH").await().atMost(Duration.ofSeconds(5)); // as after a restart or failover
+        assertThat(limiter.take(p, Optional.of(p.rateLimit())).allowed()).as("EVALSHA missed, EVAL sent it").isTrue();
+        assertThat(limiter.take(p, Optional.of(p.rateLimit())).allowed()).as("burst 2 spent").isFalse();
+    }
+
+    @Test
     void twoInstancesSharingRedis_spendOneBucket_evenAllAtOnce() throws Exception {
         RateLimiter one = new RateLimiter(redis, config);
         RateLimiter two = new RateLimiter(redis, config);

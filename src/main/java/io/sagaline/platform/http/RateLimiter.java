@@ -33,7 +33,7 @@ public class RateLimiter {
     private static final Logger LOG = Logger.getLogger(RateLimiter.class);
 
     /** KEYS: the key's bucket, the tenant's. ARGV: their rates (per second) and bursts. */
-    private static final String TAKE = """
+    private static final io.sagaline.platform.RedisScript TAKE = new io.sagaline.platform.RedisScript("""
             local t = redis.call('TIME')
             local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
             local function level(key, rate, burst)
@@ -54,7 +54,7 @@ public class RateLimiter {
             redis.call('HSET', KEYS[2], 'tokens', tostring(n), 'at', tostring(now))
             redis.call('PEXPIRE', KEYS[2], math.ceil(tb / tr * 1000) + 1000)
             return {allowed, tostring(k), tostring(n)}
-            """;
+            """);
 
     /** A token bucket: {@code rate} tokens a second, at most {@code burst}. */
     public record Limit(double rate, int burst) {
@@ -135,9 +135,11 @@ public class RateLimiter {
         Limit tenant = new Limit(t.perSecond(), t.burst());
         String slot = "ratelimit:{" + java.net.URLEncoder.encode(principal.tenant(), java.nio.charset.StandardCharsets.UTF_8)
                 + "}:";
-        Response r = redis.execute("EVAL", TAKE, "2", slot + "key:" + principal.keyId(), slot + "tenant",
-                Double.toString(key.rate()), Integer.toString(key.burst()), Double.toString(tenant.rate()),
-                Integer.toString(tenant.burst())).await().atMost(config.redisTimeout());
+        Response r = TAKE.run(
+                command -> redis.execute(command[0], java.util.Arrays.copyOfRange(command, 1, command.length)).await()
+                        .atMost(config.redisTimeout()),
+                "2", slot + "key:" + principal.keyId(), slot + "tenant", Double.toString(key.rate()),
+                Integer.toString(key.burst()), Double.toString(tenant.rate()), Integer.toString(tenant.burst()));
         boolean allowed = r.get(0).toInteger() == 1;
         double keyLeft = Double.parseDouble(r.get(1).toString());
         double tenantLeft = Double.parseDouble(r.get(2).toString());
