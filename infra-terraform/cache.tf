@@ -20,7 +20,7 @@ resource "aws_elasticache_user" "functions" {
   user_id       = "${local.name_prefix}-functions"
   user_name     = "${local.name_prefix}-functions"
   engine        = "REDIS"
-  access_string = "on ~idempotency:* ~lock:* ~campaigns:* ~ratelimit:* +@read +@write +@scripting -@dangerous"
+  access_string = "on ~idempotency:* ~lock:* ~campaigns:* ~ratelimit:* +@read +@write +@scripting +time -@dangerous"
   authentication_mode {
     type      = "password"
     passwords = [random_password.redis.result]

@@ -180,7 +180,8 @@ public class ApiKeys {
                 && !status(k, now).equals("rotating")) {
             return Optional.empty();
         }
-        return Optional.of(new Principal(k.id.toString(), k.tenant, Set.of(k.scopes.split(" ")), limit(k)));
+        return Optional.of(new Principal(k.id.toString(), k.tenant, new java.util.HashSet<>(List.of(k.scopes.split(" "))),
+                limit(k), k.expiresAt == null ? null : k.expiresAt.toInstant()));
     }
 
     /**

@@ -137,6 +137,10 @@ public final class CampaignCache {
     private record Read(String generation, String entry, boolean leased) {
     }
 
+    /** A read of Redis (and perhaps the database) under way in this process, and when it began. */
+    private record Flight(CompletableFuture<Outcome> outcome, Instant startedAt) {
+    }
+
     /** How a read that the near tier could not answer at once was answered. */
     private record Outcome(Near entry, String tier) {
     }
@@ -150,7 +154,7 @@ public final class CampaignCache {
     private volatile Checked epoch;
     /** One more at every epoch or generation this process sets: a value read before one is not kept after it. */
     private final AtomicLong changes = new AtomicLong();
-    private final Map<String, CompletableFuture<Outcome>> loading = new ConcurrentHashMap<>();
+    private final Map<String, Flight> loading = new ConcurrentHashMap<>();
     private final AtomicLong loads = new AtomicLong();
     private final AtomicLong nearHits = new AtomicLong();
     private final AtomicLong redisHits = new AtomicLong();
@@ -167,8 +171,11 @@ public final class CampaignCache {
                 .expireAfter(Expiry.<String, Near> writing(
                         (key, entry) -> max(Duration.ZERO, Duration.between(clock.instant(), entry.expiresAt()))))
                 .build();
+        // A generation is trusted for revalidate from when Redis was asked, not from its answer.
         this.generations = Caffeine.newBuilder().maximumSize(settings.nearEntries()).ticker(this::nanos)
-                .expireAfterWrite(settings.revalidate()).build();
+                .expireAfter(Expiry.<String, Checked> writing((key, checked) -> max(Duration.ZERO,
+                        Duration.between(clock.instant(), checked.checkedAt().plus(settings.revalidate())))))
+                .build();
     }
 
     private long nanos() {
@@ -254,21 +261,26 @@ public final class CampaignCache {
         }
         // Past this, Redis and perhaps the database: once in this process for all its callers of the key.
         String flight = entryKey + "|" + epoch + "|" + (generation == null ? "" : generation.value());
-        CompletableFuture<Outcome> mine = new CompletableFuture<>();
-        CompletableFuture<Outcome> theirs = loading.putIfAbsent(flight, mine);
+        Flight mine = new Flight(new CompletableFuture<>(), now);
+        Flight theirs = loading.putIfAbsent(flight, mine);
         if (theirs != null) {
-            try {
-                return answer(theirs.join(), type);
-            } catch (CompletionException e) {
-                throw e.getCause() instanceof RuntimeException r ? r : e;
+            // Joined only while it is as fresh as a generation this process would trust: a load
+            // that began longer ago may have read the database before a change now applied.
+            if (theirs.startedAt().plus(settings.revalidate()).isAfter(now)) {
+                try {
+                    return answer(theirs.outcome().join(), type);
+                } catch (CompletionException e) {
+                    throw e.getCause() instanceof RuntimeException r ? r : e;
+                }
             }
+            return answer(fetch(tenant, generationKey, entryKey, epoch, hit, type, load), type);
         }
         try {
             Outcome outcome = fetch(tenant, generationKey, entryKey, epoch, hit, type, load);
-            mine.complete(outcome);
+            mine.outcome().complete(outcome);
             return answer(outcome, type);
         } catch (RuntimeException e) {
-            mine.completeExceptionally(e);
+            mine.outcome().completeExceptionally(e);
             throw e;
         } finally {
             loading.remove(flight, mine);
@@ -299,6 +311,7 @@ public final class CampaignCache {
             Supplier<Loaded<T>> load) {
         String token = UUID.randomUUID().toString();
         long seen = changes.get();
+        Instant asked = clock.instant();
         Read read;
         try {
             read = read(generationKey, entryKey, epoch, token, hit == null ? "" : hit.generation());
@@ -307,7 +320,7 @@ public final class CampaignCache {
             return new Outcome(new Near(tenant, epoch, "", Instant.MIN, loadOnly(load)), "bypass");
         }
         if (changes.get() == seen) {
-            generations.put(generationKey, new Checked(read.generation(), clock.instant()));
+            generations.put(generationKey, new Checked(read.generation(), asked));
         }
         if (hit != null && hit.generation().equals(read.generation())) {
             return new Outcome(hit, "near"); // still current: revalidated
@@ -367,8 +380,8 @@ public final class CampaignCache {
             try {
                 value = epoch + ":" + generation + "|" + json.writeValueAsString(new Stored(tenant, expires,
                         loaded.value().map(json::<JsonNode> valueToTree).orElse(null)));
-            } catch (JsonProcessingException e) {
-                LOG.warnf("campaigns cache: %s not written to Redis: %s", entryKey, e.getOriginalMessage());
+            } catch (JsonProcessingException | RuntimeException e) {
+                LOG.warnf("campaigns cache: %s not written to Redis: %s", entryKey, e.getMessage());
                 millis = 0;
             }
         }
@@ -412,8 +425,8 @@ public final class CampaignCache {
                 near.put(entryKey, found);
             }
             return found;
-        } catch (JsonProcessingException e) {
-            LOG.warnf("campaigns cache: an unreadable entry of tenant %s ignored: %s", tenant, e.getOriginalMessage());
+        } catch (JsonProcessingException | IllegalArgumentException e) {
+            LOG.warnf("campaigns cache: an unreadable entry of tenant %s ignored: %s", tenant, e.getMessage());
             return null;
         }
     }
@@ -443,6 +456,17 @@ public final class CampaignCache {
         }
         changes.incrementAndGet();
         generations.invalidateAll(keys);
+    }
+
+    /**
+     * Gives every entry of every tenant a new epoch: for a change whose message does not say which
+     * reads it made stale (a version 1 CampaignsChanged, from before a deployment).
+     */
+    public void invalidateEverything() {
+        redis.command("SET", EPOCH, UUID.randomUUID().toString());
+        changes.incrementAndGet();
+        epoch = null;
+        generations.invalidateAll();
     }
 
     /**

@@ -44,6 +44,11 @@ public class RefreshCampaignsCacheFunction implements RequestHandler<SQSEvent, S
                             + message.type());
                 }
                 List<String> tags = invalidates(message);
+                if (message.schemaVersion() < 2) {
+                    // A version 1 message named the campaign only, not always its events' listing nor
+                    // a deleted campaign's events: nothing cached from before it is trusted.
+                    cache.invalidateEverything();
+                }
                 cache.invalidate(message.tenant(), tags);
                 LOG.debugf("campaigns of tenant %s: new cache generations for %s (message %s)", message.tenant(), tags,
                         message.id());

@@ -137,7 +137,7 @@ class RateLimitTest {
     @Test
     void aRedisThatLostItsScripts_isSentTheScriptAgain_andTheLimitHolds() {
         Principal p = new Principal(UUID.randomUUID().toString(), "demo", Set.of("catalog:read"),
-                new RateLimiter.Limit(0.01, 2));
+                new RateLimiter.Limit(0.01, 2), null);
         assertThat(limiter.take(p, Optional.of(p.rateLimit())).allowed()).isTrue();
         redis.execute("SCRIPT", "FLUSH").await().atMost(Duration.ofSeconds(5)); // as after a restart or failover
         assertThat(limiter.take(p, Optional.of(p.rateLimit())).allowed()).as("EVALSHA missed, EVAL sent it").isTrue();
@@ -149,7 +149,7 @@ class RateLimitTest {
         RateLimiter one = new RateLimiter(redis, config);
         RateLimiter two = new RateLimiter(redis, config);
         Principal p = new Principal(UUID.randomUUID().toString(), "demo", Set.of("catalog:read"),
-                new RateLimiter.Limit(0.01, 10));
+                new RateLimiter.Limit(0.01, 10), null);
         ExecutorService callers = Executors.newFixedThreadPool(16);
         CountDownLatch go = new CountDownLatch(1);
         List<Future<Boolean>> answers = new ArrayList<>();

@@ -221,6 +221,8 @@ class LambdaPackageIT {
         try (LambdaProcess lambda = start("create-customer", Map.of())) {
             JsonNode created = lambda.invokeOk(httpEvent("create-customer", API_KEY));
             assertThat(created.get("statusCode").asInt()).as(created.toString()).isEqualTo(201);
+            // its rate limit taken in Redis as cache.tf's user (the script, TIME and ratelimit:* keys allowed)
+            assertThat(header(created, "RateLimit")).contains("\"key\";r=99;").contains("\"tenant\";r=399;");
             customerId = JSON.readTree(created.get("body").asText()).get("customerId").asText();
 
             JsonNode refused = lambda.invokeOk(httpEvent("create-customer", UNKNOWN_KEY));
@@ -386,14 +388,18 @@ class LambdaPackageIT {
 
     private static String xCache(JsonNode answer) {
         assertThat(answer.get("statusCode").asInt()).as(answer.toString()).isEqualTo(200);
+        return header(answer, "x-cache");
+    }
+
+    private static String header(JsonNode answer, String name) {
         java.util.Iterator<Map.Entry<String, JsonNode>> headers = answer.path("headers").fields();
         while (headers.hasNext()) {
             Map.Entry<String, JsonNode> header = headers.next();
-            if (header.getKey().equalsIgnoreCase("x-cache")) {
+            if (header.getKey().equalsIgnoreCase(name)) {
                 return header.getValue().asText();
             }
         }
-        throw new AssertionError("no X-Cache in " + answer);
+        throw new AssertionError("no " + name + " in " + answer);
     }
 
     // ---------------------------------------------------------------------------------------------

@@ -34,10 +34,13 @@ public class HttpApi {
     private final Map<String, String> scopeByRoute;
     private final java.util.Set<String> failingClosed;
     private final RateLimiter limiter;
+    private final java.time.Clock clock;
     private final RequestBodies bodies;
     private final ObjectMapper json;
 
-    HttpApi(io.sagaline.platform.Catalog catalog, RateLimiter limiter, RequestBodies bodies, ObjectMapper json) {
+    HttpApi(io.sagaline.platform.Catalog catalog, RateLimiter limiter, java.time.Clock clock, RequestBodies bodies,
+            ObjectMapper json) {
+        this.clock = clock;
         this.scopeByRoute = catalog.scopeByRoute();
         this.failingClosed = catalog.routesFailingClosed();
         this.limiter = limiter;
@@ -88,9 +91,16 @@ public class HttpApi {
                     "send a valid x-api-key header (this one is missing, unknown, revoked, or past its rotation's overlap)");
         }
         Object scopes = context.get(Principal.SCOPES);
+        java.time.Instant expiresAt = context.get(Principal.EXPIRES_AT) instanceof String e ? java.time.Instant.parse(e) : null;
+        if (expiresAt != null && !clock.instant().isBefore(expiresAt)) {
+            // the authorizer's answer is older than the key's end (API Gateway reuses it for a minute)
+            throw new ApiException(401, "unauthorized", "Unauthorized",
+                    "send a valid x-api-key header (this one expired, or its rotation's overlap ended, at " + expiresAt + ")");
+        }
         Principal principal = new Principal(keyId, tenant,
-                scopes instanceof String s && !s.isBlank() ? java.util.Set.of(s.trim().split(" +")) : java.util.Set.of(),
-                RateLimiter.Limit.parse(context.get(Principal.RATE_LIMIT)).orElse(null));
+                scopes instanceof String s && !s.isBlank() ? new java.util.HashSet<>(List.of(s.trim().split(" +")))
+                        : java.util.Set.of(),
+                RateLimiter.Limit.parse(context.get(Principal.RATE_LIMIT)).orElse(null), expiresAt);
         String needed = scopeByRoute.get(event.getRouteKey());
         if (needed == null) {
             throw new IllegalStateException("route " + event.getRouteKey() + " is not in the catalog: it has no scope");

@@ -8,7 +8,8 @@ import java.util.Set;
  * scopes it carries. The authorizer decides it once per request (at API Gateway in AWS, in the local
  * gateway on a laptop) and hands it to the function in the request's authorizer context.
  */
-public record Principal(String keyId, String tenant, Set<String> scopes, RateLimiter.Limit rateLimit) {
+public record Principal(String keyId, String tenant, Set<String> scopes, RateLimiter.Limit rateLimit,
+        java.time.Instant expiresAt) {
 
     /** The authorizer context's fields (API Gateway passes strings through; scopes space-separated, as OAuth writes them). */
     public static final String KEY_ID = "keyId";
@@ -16,6 +17,11 @@ public record Principal(String keyId, String tenant, Set<String> scopes, RateLim
     public static final String SCOPES = "scopes";
     /** The key's own rate limit, {@code "<per second>/<burst>"}; absent: the default. */
     public static final String RATE_LIMIT = "rateLimit";
+    /**
+     * When the key stops being valid (its expiry, or its rotation's overlap), ISO-8601; absent: not
+     * before it is revoked. API Gateway reuses an answer for a minute: the function refuses past it.
+     */
+    public static final String EXPIRES_AT = "expiresAt";
     /** Set instead of the others when the key was refused: the function answers 401 problem+json. */
     public static final String REFUSED = "refused";
 
@@ -33,6 +39,9 @@ public record Principal(String keyId, String tenant, Set<String> scopes, RateLim
                 Map.of(KEY_ID, keyId, TENANT, tenant, SCOPES, String.join(" ", scopes.stream().sorted().toList())));
         if (rateLimit != null) {
             context.put(RATE_LIMIT, rateLimit.text());
+        }
+        if (expiresAt != null) {
+            context.put(EXPIRES_AT, expiresAt.toString());
         }
         return Map.copyOf(context);
     }
