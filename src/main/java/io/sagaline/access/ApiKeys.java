@@ -93,12 +93,10 @@ public class ApiKeys {
         k.tenant = tenant;
         k.name = name;
         k.scopes = granted;
-        k.keyHash = hash(key);
-        k.keyPrefix = key.substring(0, KEY_PREFIX.length() + SHOWN_PREFIX);
+        holding(k, key);
         k.createdAt = now;
         k.expiresAt = expiresAt.map(e -> e.atOffset(ZoneOffset.UTC)).orElse(null);
-        k.ratePerSecond = rateLimit.map(l -> java.math.BigDecimal.valueOf(l.rate())).orElse(null);
-        k.rateBurst = rateLimit.map(RateLimiter.Limit::burst).orElse(null);
+        limited(k, rateLimit);
         Reactive.inTransaction(() -> k.persist());
         return issued(k, key, null);
     }
@@ -137,8 +135,7 @@ public class ApiKeys {
                     fresh.tenant = old.tenant;
                     fresh.name = old.name;
                     fresh.scopes = old.scopes;
-                    fresh.keyHash = hash(key);
-                    fresh.keyPrefix = key.substring(0, KEY_PREFIX.length() + SHOWN_PREFIX);
+                    holding(fresh, key);
                     fresh.createdAt = now;
                     fresh.expiresAt = old.expiresAt;
                     fresh.ratePerSecond = old.ratePerSecond;
@@ -197,14 +194,12 @@ public class ApiKeys {
             seeded.tenant = tenant;
             seeded.name = "configured key (sagaline.access.seed-keys)";
             seeded.scopes = all;
-            seeded.keyHash = hash(key);
-            seeded.keyPrefix = key.substring(0, Math.min(key.length(), KEY_PREFIX.length() + SHOWN_PREFIX));
+            holding(seeded, key);
             seeded.createdAt = k == null ? now() : k.createdAt;
             seeded.expiresAt = null;
             seeded.revokedAt = null;
             seeded.replacedBy = null;
-            seeded.ratePerSecond = rateLimit.map(l -> java.math.BigDecimal.valueOf(l.rate())).orElse(null);
-            seeded.rateBurst = rateLimit.map(RateLimiter.Limit::burst).orElse(null);
+            limited(seeded, rateLimit);
             return k == null ? seeded.persist().replaceWith(seeded) : Uni.createFrom().item(seeded);
         }));
     }
@@ -233,6 +228,18 @@ public class ApiKeys {
             return "expired";
         }
         return k.replacedBy != null ? "rotating" : "active";
+    }
+
+    /** What {@code k} keeps of {@code key}: its hash and its first characters, never the key. */
+    private static void holding(ApiKey k, String key) {
+        k.keyHash = hash(key);
+        k.keyPrefix = key.substring(0, Math.min(key.length(), KEY_PREFIX.length() + SHOWN_PREFIX));
+    }
+
+    /** {@code k}'s own rate limit, or none (the default). */
+    private static void limited(ApiKey k, Optional<RateLimiter.Limit> rateLimit) {
+        k.ratePerSecond = rateLimit.map(l -> java.math.BigDecimal.valueOf(l.rate())).orElse(null);
+        k.rateBurst = rateLimit.map(RateLimiter.Limit::burst).orElse(null);
     }
 
     /** The key's own limit, or null for the default. */

@@ -26,16 +26,6 @@ public class AuthorizeApiKeyFunction implements RequestHandler<APIGatewayV2Custo
 
     @Override
     public Map<String, Object> handleRequest(APIGatewayV2CustomAuthorizerEvent event, Context context) {
-        String header = catalog.authorizer().header();
-        Map<String, String> headers = event.getHeaders();
-        String key = null;
-        if (headers != null) {
-            for (Map.Entry<String, String> h : headers.entrySet()) {
-                if (h.getKey().equalsIgnoreCase(header)) {
-                    key = h.getValue();
-                }
-            }
-        }
-        return authorizer.decide(key);
+        return authorizer.decide(io.sagaline.platform.http.HttpApi.header(event.getHeaders(), catalog.authorizer().header()));
     }
 }

@@ -145,7 +145,11 @@ public class HttpApi {
 
     /** Header lookup as API Gateway v2 delivers them: names lower-cased. */
     public static String header(APIGatewayV2HTTPEvent event, String name) {
-        Map<String, String> headers = event.getHeaders();
+        return header(event.getHeaders(), name);
+    }
+
+    /** {@code name} of {@code headers} (may be null), whatever its case. */
+    public static String header(Map<String, String> headers, String name) {
         if (headers == null) {
             return null;
         }
