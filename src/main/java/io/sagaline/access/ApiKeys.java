@@ -24,6 +24,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import io.sagaline.platform.Catalog;
 import io.sagaline.platform.Ids;
 import io.sagaline.platform.Reactive;
+import io.sagaline.platform.audit.AuditLog;
 import io.sagaline.platform.http.ApiException;
 import io.sagaline.platform.http.Principal;
 import io.sagaline.platform.http.RateLimiter;
@@ -60,10 +61,12 @@ public class ApiKeys {
 
     private final Clock clock;
     private final Set<String> knownScopes;
+    private final AuditLog audit;
     private final SecureRandom random = new SecureRandom();
 
-    ApiKeys(Clock clock, Catalog catalog) {
+    ApiKeys(Clock clock, Catalog catalog, AuditLog audit) {
         this.clock = clock;
+        this.audit = audit;
         this.knownScopes = Set.copyOf(catalog.scopes().keySet());
     }
 
@@ -71,8 +74,12 @@ public class ApiKeys {
         return knownScopes;
     }
 
-    /** A new key of {@code tenant} with {@code scopes}, valid until {@code expiresAt} (empty: until revoked). */
-    public Issued create(String tenant, String name, Collection<String> scopes, Optional<Instant> expiresAt,
+    /**
+     * A new key of {@code tenant} with {@code scopes}, valid until {@code expiresAt} (empty: until
+     * revoked). Each operation is audited in its transaction, as the operator's command
+     * {@code requestId} (the invocation's id).
+     */
+    public Issued create(String requestId, String tenant, String name, Collection<String> scopes, Optional<Instant> expiresAt,
             Optional<RateLimiter.Limit> rateLimit) {
         if (tenant == null || !TENANT.matcher(tenant).matches()) {
             throw ApiException.badRequest("tenant",
@@ -97,14 +104,15 @@ public class ApiKeys {
         k.createdAt = now;
         k.expiresAt = expiresAt.map(e -> e.atOffset(ZoneOffset.UTC)).orElse(null);
         limited(k, rateLimit);
-        Reactive.inTransaction(() -> k.persist());
+        Reactive.inTransaction(() -> k.persist().chain(() -> audited(requestId, k.tenant, "create", k.id)));
         return issued(k, key, null);
     }
 
     /** The keys of {@code tenant}, oldest first. */
-    public List<Listed> list(String tenant) {
+    public List<Listed> list(String requestId, String tenant) {
         OffsetDateTime now = now();
-        return Reactive.inTransaction(() -> ApiKey.<ApiKey> find("tenant = ?1 order by createdAt, id", tenant).list())
+        return Reactive.inTransaction(() -> ApiKey.<ApiKey> find("tenant = ?1 order by createdAt, id", tenant).list()
+                .call(() -> audited(requestId, tenant, "list", null)))
                 .stream().map(k -> listed(k, now)).toList();
     }
 
@@ -112,7 +120,7 @@ public class ApiKeys {
      * A new key in place of {@code keyId}, with its tenant, name and scopes; the old key stays valid
      * for {@code overlap} (at most {@link #MAX_OVERLAP}), then is refused.
      */
-    public Issued rotate(String keyId, Duration overlap) {
+    public Issued rotate(String requestId, String keyId, Duration overlap) {
         if (overlap.isNegative() || overlap.compareTo(MAX_OVERLAP) > 0) {
             throw ApiException.badRequest("overlapSeconds", "must be between 0 and " + MAX_OVERLAP.toSeconds());
         }
@@ -144,16 +152,18 @@ public class ApiKeys {
                     old.expiresAt = old.expiresAt == null || overlapEnds.isBefore(old.expiresAt) ? overlapEnds : old.expiresAt;
                     return fresh.persist().chain(ignored -> {
                         old.replacedBy = fresh.id;
-                        return Uni.createFrom().item(issued(fresh, key, old.id.toString()));
+                        return audited(requestId, old.tenant, "rotate", old.id)
+                                .chain(() -> audited(requestId, fresh.tenant, "create", fresh.id))
+                                .replaceWith(issued(fresh, key, old.id.toString()));
                     });
                 }));
     }
 
     /** Refuses {@code keyId} from now on. Revoking a revoked key changes nothing. */
-    public Listed revoke(String keyId) {
+    public Listed revoke(String requestId, String keyId) {
         UUID id = Ids.uuid(keyId).orElseThrow(() -> ApiException.notFound("api key", keyId));
         return Reactive.inTransaction(() -> ApiKey.<ApiKey> find("id", id)
-                .withLock(jakarta.persistence.LockModeType.PESSIMISTIC_WRITE).firstResult().map(k -> {
+                .withLock(jakarta.persistence.LockModeType.PESSIMISTIC_WRITE).firstResult().chain(k -> {
                     if (k == null) {
                         throw ApiException.notFound("api key", keyId);
                     }
@@ -161,8 +171,14 @@ public class ApiKeys {
                     if (k.revokedAt == null) {
                         k.revokedAt = now;
                     }
-                    return listed(k, now);
+                    return audited(requestId, k.tenant, "revoke", k.id).replaceWith(listed(k, now));
                 }));
+    }
+
+    /** The audit entry of an operator's {@code action} on key {@code keyId} (null: the tenant's keys). */
+    private Uni<Void> audited(String requestId, String tenant, String action, UUID keyId) {
+        return audit.record(AuditLog.Actor.operator(tenant, requestId), "manage-api-keys." + action,
+                keyId == null ? "api-keys" : "api-keys/" + keyId, AuditLog.Outcome.SUCCEEDED);
     }
 
     /** Who {@code presented} is, if it is a key that is valid now. */

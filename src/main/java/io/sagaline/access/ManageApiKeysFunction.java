@@ -43,16 +43,17 @@ public class ManageApiKeysFunction implements RequestHandler<JsonNode, Object> {
     public Object handleRequest(JsonNode command, Context context) {
         try {
             String action = text(command, "action");
+            String requestId = context == null ? null : context.getAwsRequestId();
             Object result = switch (action) {
-                case "create" -> keys.create(text(command, "tenant"), text(command, "name"), scopes(command),
+                case "create" -> keys.create(requestId, text(command, "tenant"), text(command, "name"), scopes(command),
                         command.hasNonNull("expiresAt") ? Optional.of(Instants.parse("expiresAt", text(command, "expiresAt")))
                                 : Optional.<Instant> empty(),
                         rateLimit(command));
-                case "list" -> java.util.Map.of("keys", keys.list(text(command, "tenant")));
-                case "rotate" -> keys.rotate(text(command, "keyId"), command.hasNonNull("overlapSeconds")
+                case "list" -> java.util.Map.of("keys", keys.list(requestId, text(command, "tenant")));
+                case "rotate" -> keys.rotate(requestId, text(command, "keyId"), command.hasNonNull("overlapSeconds")
                         ? Duration.ofSeconds(number(command, "overlapSeconds"))
                         : DEFAULT_OVERLAP);
-                case "revoke" -> keys.revoke(text(command, "keyId"));
+                case "revoke" -> keys.revoke(requestId, text(command, "keyId"));
                 default -> throw ApiException.badRequest("action", "must be create, list, rotate or revoke");
             };
             LOG.infof("api keys: %s done%s", action, command.hasNonNull("keyId") ? " for key " + command.get("keyId").asText()

@@ -26,7 +26,7 @@ public class CreateCustomerFunction implements RequestHandler<APIGatewayV2HTTPEv
     @Override
     public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
         return http.handle(event, request -> {
-            var created = customers.create(request.tenant(), request.body(CreateCustomer.class));
+            var created = customers.create(request.actor(), request.body(CreateCustomer.class));
             return HttpResult.created("/customers/" + created.customerId(), created);
         });
     }

@@ -13,8 +13,10 @@ import io.sagaline.customers.CustomerApi.CreateCustomer;
 import io.sagaline.customers.CustomerApi.CustomerView;
 import io.sagaline.platform.Ids;
 import io.sagaline.platform.Reactive;
+import io.sagaline.platform.audit.AuditLog;
 import io.sagaline.platform.messaging.Envelope;
 import io.sagaline.platform.messaging.Outbox;
+import io.smallrye.mutiny.Uni;
 
 /**
  * Customers and their credit limits. A new customer is announced (CustomerRegistered, through the
@@ -28,13 +30,17 @@ public class CustomerService {
 
     private final Outbox outbox;
     private final ObjectMapper json;
+    private final AuditLog audit;
 
-    CustomerService(Outbox outbox, ObjectMapper json) {
+    CustomerService(Outbox outbox, ObjectMapper json, AuditLog audit) {
         this.outbox = outbox;
         this.json = json;
+        this.audit = audit;
     }
 
-    public CustomerView create(String tenant, CreateCustomer request) {
+    /** A new customer of {@code by}'s tenant; its registration is audited in the transaction that stores it. */
+    public CustomerView create(AuditLog.Actor by, CreateCustomer request) {
+        String tenant = by.tenant();
         Customer customer = new Customer();
         customer.id = UUID.randomUUID();
         customer.tenant = tenant;
@@ -46,16 +52,24 @@ public class CustomerService {
         Envelope registered = new Envelope(UUID.randomUUID(), "CustomerRegistered", 1, tenant, customer.id.toString(),
                 null, customer.createdAt.toInstant(), json.createObjectNode().put("customerId", customer.id.toString())
                         .put("name", customer.name).put("email", customer.email));
-        Reactive.inTransaction(() -> customer.<Customer> persist().chain(() -> outbox.add(SCHEMA, registered)));
+        Reactive.inTransaction(() -> customer.<Customer> persist().chain(() -> outbox.add(SCHEMA, registered))
+                .chain(() -> audit.record(by, "create-customer", resource(customer.id.toString()),
+                        AuditLog.Outcome.SUCCEEDED)));
         outbox.publish(SCHEMA, List.of(registered));
         return CustomerView.of(customer);
     }
 
-    public Optional<CustomerView> find(String tenant, String customerId) {
-        return Ids.uuid(customerId).map(id -> {
-            Customer customer = Reactive.inTransaction(
-                    () -> Customer.<Customer> find("tenant = ?1 and id = ?2", tenant, id).firstResult());
-            return customer == null ? null : CustomerView.of(customer);
-        });
+    /** The customer {@code customerId} of {@code by}'s tenant; the read (or the miss) is audited in its transaction. */
+    public Optional<CustomerView> find(AuditLog.Actor by, String customerId) {
+        Optional<java.util.UUID> id = Ids.uuid(customerId);
+        Customer customer = Reactive.inTransaction(() -> (id.isEmpty() ? Uni.createFrom().<Customer> nullItem()
+                : Customer.<Customer> find("tenant = ?1 and id = ?2", by.tenant(), id.get()).firstResult())
+                .call(found -> audit.record(by, "get-customer", resource(customerId),
+                        found == null ? AuditLog.Outcome.NOT_FOUND : AuditLog.Outcome.SUCCEEDED)));
+        return Optional.ofNullable(customer).map(CustomerView::of);
+    }
+
+    private static String resource(String customerId) {
+        return "customers/" + customerId;
     }
 }

@@ -27,7 +27,7 @@ public class GetCustomerFunction implements RequestHandler<APIGatewayV2HTTPEvent
     public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
         return http.handle(event, request -> {
             String id = request.pathParameter("customerId");
-            return HttpResult.ok(customers.find(request.tenant(), id).orElseThrow(() -> ApiException.notFound("customer", id)));
+            return HttpResult.ok(customers.find(request.actor(), id).orElseThrow(() -> ApiException.notFound("customer", id)));
         });
     }
 }

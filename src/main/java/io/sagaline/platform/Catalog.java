@@ -54,6 +54,29 @@ public record Catalog(List<Function> functions, List<Queue> queues, List<StateMa
                 .map(f -> f.trigger().routeKey()).collect(java.util.stream.Collectors.toUnmodifiableSet());
     }
 
+    /**
+     * The HTTP routes whose function writes to the audit log (permission {@code audit}: it handles
+     * personal data or the log itself), by route key: the function's name. A refused request of such
+     * a route is audited too.
+     */
+    public Map<String, String> auditedRoutes() {
+        Map<String, String> byRoute = new java.util.HashMap<>();
+        functions.stream().filter(f -> f.trigger().isHttp() && f.audit().contains(Function.AUDIT_APPEND))
+                .forEach(f -> byRoute.put(f.trigger().routeKey(), f.name()));
+        return Map.copyOf(byRoute);
+    }
+
+    /**
+     * What each service may do with the audit log, from its functions' permission {@code audit}:
+     * {@code append} (insert entries) and {@code read}. Never more: the log is append-only.
+     */
+    public Map<String, java.util.Set<String>> auditRights() {
+        Map<String, java.util.Set<String>> rights = new java.util.TreeMap<>();
+        functions.forEach(
+                f -> f.audit().forEach(r -> rights.computeIfAbsent(f.service(), s -> new java.util.TreeSet<>()).add(r)));
+        return rights;
+    }
+
     /** The scope an HTTP route needs, by its route key ({@code GET /orders/{orderId}}). */
     public Map<String, String> scopeByRoute() {
         Map<String, String> byRoute = new java.util.HashMap<>();
@@ -65,6 +88,22 @@ public record Catalog(List<Function> functions, List<Queue> queues, List<StateMa
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record Function(String name, String service, int memoryMb, int timeoutSeconds, Trigger trigger,
             Map<String, Object> permissions) {
+
+        public static final String AUDIT_APPEND = "append";
+        public static final String AUDIT_READ = "read";
+
+        /** Its permission {@code audit}: what it does with the audit log ({@code append}, {@code read}). */
+        public List<String> audit() {
+            Object audit = permissions == null ? null : permissions.get("audit");
+            if (audit == null) {
+                return List.of();
+            }
+            if (!(audit instanceof List<?> rights)
+                    || !rights.stream().allMatch(r -> AUDIT_APPEND.equals(r) || AUDIT_READ.equals(r))) {
+                throw new IllegalStateException("function " + name + ": permission audit must be a list of append and read");
+            }
+            return rights.stream().map(String.class::cast).toList();
+        }
 
         /** How ASL and Terraform's templatefile() refer to this function: {@code ${reserve_stock_arn}}. */
         public String arnPlaceholder() {

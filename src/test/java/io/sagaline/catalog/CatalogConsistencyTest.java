@@ -49,7 +49,8 @@ class CatalogConsistencyTest {
         assertThat(catalog.functions()).extracting(Catalog.Function::name).doesNotHaveDuplicates();
         for (Catalog.Function f : catalog.functions()) {
             assertThat(f.service()).isIn("customers", "inventory", "payments", "orders", "invoices", "notifications",
-                    "campaigns", "access", "platform");
+                    "campaigns", "access", "audit", "platform");
+            assertThat(f.audit()).as(f.name() + "'s rights on the audit log").isSubsetOf("append", "read");
             assertThat(f.memoryMb()).isBetween(128, 10240);
             assertThat(f.timeoutSeconds()).isBetween(1, 900);
             assertThat(f.trigger().type()).isIn("http", "task", "queue", "schedule", "invoke", "authorizer");

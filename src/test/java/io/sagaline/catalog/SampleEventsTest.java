@@ -116,6 +116,8 @@ class SampleEventsTest {
         e.put("manage-api-keys", out -> assertThat(out.get("keys")).anySatisfy(k -> assertThat(k.get("keyPrefix").asText())
                 .startsWith("local-de")));
         e.put("manage-api-keys.create", out -> assertThat(out.get("apiKey").asText()).startsWith("sgl_"));
+        e.put("list-audit-entries", http(200, "items"));
+        e.put("verify-audit-log", out -> assertThat(out.get("intact").asBoolean()).as(out.toString()).isTrue());
         e.put("rebuild-order-views", out -> assertThat(out.get("orders").asInt()).isPositive());
         e.put("prepare-database", out -> {
             assertThat(out.get("schemaVersion").asText()).isNotBlank();

@@ -19,12 +19,16 @@ import io.sagaline.platform.aws.Secrets;
  * Gives each service its own database role, allowed only its own schema: it may connect, use its
  * schema, and read and write (never create, alter or drop) the tables and sequences in it. Nothing
  * else: no other service's schema, not {@code public} (where Flyway keeps its history), no DDL.
+ * The audit log ({@value #AUDIT} schema) is the one table services share: a service may append to
+ * it, or read it, as its functions' permission {@code audit} says; nobody may update, delete or
+ * truncate it, nor touch its chains' heads (its trigger does, as its owner).
  * Runs as the database's administrator, after the migrations, in one transaction; running it again
  * changes nothing but the passwords (which is how a rotated secret reaches its role).
  */
 public final class DatabasePreparation {
 
     private static final Pattern SCHEMA = Pattern.compile("[a-z]+");
+    static final String AUDIT = "audit";
 
     private DatabasePreparation() {
     }
@@ -44,6 +48,16 @@ public final class DatabasePreparation {
      */
     public static List<String> grantServiceRoles(Connection admin, Map<String, Secrets.Credentials> roles)
             throws SQLException {
+        return grantServiceRoles(admin, roles, Map.of());
+    }
+
+    /**
+     * As {@link #grantServiceRoles(Connection, Map)}, and gives each service the rights on the audit
+     * log that {@code auditRights} names ({@code append}, {@code read}; the catalog's
+     * {@link io.sagaline.platform.Catalog#auditRights()}).
+     */
+    public static List<String> grantServiceRoles(Connection admin, Map<String, Secrets.Credentials> roles,
+            Map<String, java.util.Set<String>> auditRights) throws SQLException {
         Map<String, Secrets.Credentials> sorted = new TreeMap<>(roles);
         sorted.forEach((service, credentials) -> {
             if (!SCHEMA.matcher(service).matches()) {
@@ -90,13 +104,23 @@ public final class DatabasePreparation {
                             role);
                 }
                 execute(admin, "select format('grant connect on database %I to %I', ?::text, ?::text)", database, role);
-                execute(admin, "select format('grant usage on schema %I to %I', ?::text, ?::text)", schema, role);
-                execute(admin,
-                        "select format('grant select, insert, update, delete on all tables in schema %I to %I', ?::text, ?::text)",
-                        schema, role);
-                execute(admin,
-                        "select format('grant usage, select, update on all sequences in schema %I to %I', ?::text, ?::text)",
-                        schema, role);
+                if (!schema.equals(AUDIT)) {
+                    execute(admin, "select format('grant usage on schema %I to %I', ?::text, ?::text)", schema, role);
+                    execute(admin, "select format('grant select, insert, update, delete on all tables in schema %I to %I',"
+                            + " ?::text, ?::text)", schema, role);
+                    execute(admin, "select format('grant usage, select, update on all sequences in schema %I to %I',"
+                            + " ?::text, ?::text)", schema, role);
+                }
+                java.util.Set<String> audit = auditRights.getOrDefault(schema, java.util.Set.of());
+                if (!audit.isEmpty()) {
+                    execute(admin, "select format('grant usage on schema audit to %I', ?::text)", role);
+                }
+                if (audit.contains("append")) {
+                    execute(admin, "select format('grant insert on audit.entries to %I', ?::text)", role);
+                }
+                if (audit.contains("read")) {
+                    execute(admin, "select format('grant select on audit.entries, audit.chain_heads to %I', ?::text)", role);
+                }
                 names.add(role);
             }
             admin.commit();

@@ -67,7 +67,7 @@ public class PrepareDatabaseFunction implements RequestHandler<Map<String, Objec
         Map<String, Secrets.Credentials> roles = roles();
         MigrateResult migrated = flyway.migrate();
         try (Connection admin = dataSource.getConnection()) {
-            List<String> names = DatabasePreparation.grantServiceRoles(admin, roles);
+            List<String> names = DatabasePreparation.grantServiceRoles(admin, roles, catalog.auditRights());
             String version = flyway.info().current() == null ? null : flyway.info().current().getVersion().getVersion();
             return new Prepared(version, migrated.migrationsExecuted, names);
         } catch (SQLException e) {

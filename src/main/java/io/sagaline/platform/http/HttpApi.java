@@ -32,6 +32,8 @@ public class HttpApi {
     }
 
     private final Map<String, String> scopeByRoute;
+    private final Map<String, String> auditedRoutes;
+    private final io.sagaline.platform.audit.AuditLog audit;
     private final java.util.Set<String> failingClosed;
     private final RateLimiter limiter;
     private final java.time.Clock clock;
@@ -39,9 +41,11 @@ public class HttpApi {
     private final ObjectMapper json;
 
     HttpApi(io.sagaline.platform.Catalog catalog, RateLimiter limiter, java.time.Clock clock, RequestBodies bodies,
-            ObjectMapper json) {
+            ObjectMapper json, io.sagaline.platform.audit.AuditLog audit) {
         this.clock = clock;
         this.scopeByRoute = catalog.scopeByRoute();
+        this.auditedRoutes = catalog.auditedRoutes();
+        this.audit = audit;
         this.failingClosed = catalog.routesFailingClosed();
         this.limiter = limiter;
         this.bodies = bodies;
@@ -106,14 +110,35 @@ public class HttpApi {
             throw new IllegalStateException("route " + event.getRouteKey() + " is not in the catalog: it has no scope");
         }
         if (!principal.may(needed)) {
+            denied(event, principal);
             throw new ApiException(403, "forbidden", "Forbidden", "this API key (" + keyId + ") does not have the scope "
                     + needed + " that " + event.getRouteKey() + " needs");
         }
         return principal;
     }
 
+    /**
+     * Records a refusal of a route that handles personal data (or the audit log): who tried, on what.
+     * The audit log is the record an auditor asks for; a refusal that cannot be recorded is still refused.
+     */
+    private void denied(APIGatewayV2HTTPEvent event, Principal principal) {
+        String function = auditedRoutes.get(event.getRouteKey());
+        if (function == null) {
+            return;
+        }
+        String path = event.getRawPath() == null ? event.getRouteKey() : event.getRawPath();
+        try {
+            audit.recordAlone(io.sagaline.platform.audit.AuditLog.Actor.apiKey(principal.tenant(), principal.keyId(),
+                    HttpRequest.requestId(event)), function, path.startsWith("/") ? path.substring(1) : path,
+                    io.sagaline.platform.audit.AuditLog.Outcome.DENIED);
+        } catch (RuntimeException e) {
+            LOG.errorf("the refusal of %s to key %s is not in the audit log: %s", event.getRouteKey(), principal.keyId(),
+                    e.toString());
+        }
+    }
+
     public APIGatewayV2HTTPResponse handle(APIGatewayV2HTTPEvent event, Operation operation) {
-        String requestId = event.getRequestContext() == null ? null : event.getRequestContext().getRequestId();
+        String requestId = HttpRequest.requestId(event);
         MDC.put("requestId", requestId == null ? "-" : requestId);
         try {
             Principal principal = principal(event);

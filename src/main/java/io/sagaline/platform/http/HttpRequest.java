@@ -27,6 +27,20 @@ public final class HttpRequest {
         return principal;
     }
 
+    /** API Gateway's id of this request (the local gateway's, on a laptop). */
+    public String requestId() {
+        return requestId(event);
+    }
+
+    /** Who makes this request, as the audit log records it. */
+    public io.sagaline.platform.audit.AuditLog.Actor actor() {
+        return io.sagaline.platform.audit.AuditLog.Actor.apiKey(principal.tenant(), principal.keyId(), requestId());
+    }
+
+    static String requestId(APIGatewayV2HTTPEvent event) {
+        return event.getRequestContext() == null ? null : event.getRequestContext().getRequestId();
+    }
+
     public String pathParameter(String name) {
         Map<String, String> params = event.getPathParameters();
         String value = params == null ? null : params.get(name);
