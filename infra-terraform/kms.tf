@@ -1,5 +1,5 @@
 # Customer-managed keys, rotated yearly: one for data at rest (Aurora, Secrets Manager, ElastiCache),
-# one for the queues, one for the logs.
+# one for the data keys of personal data, one for the queues, one for the logs.
 
 locals {
   # In a key policy: the key itself.
@@ -59,6 +59,23 @@ resource "aws_kms_key" "data" {
 resource "aws_kms_alias" "data" {
   name          = "alias/${local.name_prefix}-data"
   target_key_id = aws_kms_key.data.key_id
+}
+
+# The master key of personal data: it wraps each customer's data key of each service (envelope
+# encryption, README "Security"), under an encryption context naming the service, tenant and
+# customer; a function may use it only under its own services' context (the catalog's personalData).
+# KMS rotates its material yearly (what it wrapped still opens). To move to another key, make it,
+# list this one in retired_personal_data_key_arns, apply, and invoke reseal-customers-data and
+# reseal-notifications-data: they re-wrap every data key under the new one.
+resource "aws_kms_key" "personal_data" {
+  description         = "${local.name_prefix}: data keys of personal data (customers' names and e-mail addresses)"
+  enable_key_rotation = true
+  policy              = data.aws_iam_policy_document.key_administration.json
+}
+
+resource "aws_kms_alias" "personal_data" {
+  name          = "alias/${local.name_prefix}-personal-data"
+  target_key_id = aws_kms_key.personal_data.key_id
 }
 
 resource "aws_kms_key" "queues" {

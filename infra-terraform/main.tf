@@ -36,6 +36,7 @@ module "catalog" {
   database_secret_arns      = local.service_secrets
   database_admin_secret_arn = local.admin_secret
   cache_secret_arn          = aws_secretsmanager_secret.cache.arn
+  personal_data_key_arns    = concat([aws_kms_key.personal_data.arn], var.retired_personal_data_key_arns)
 }
 
 # ---- queues: one per catalog queue, each with its dead-letter queue -------------------------

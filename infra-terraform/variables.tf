@@ -122,3 +122,9 @@ variable "api_rate_limit_per_5_min" {
   }
 }
 
+
+variable "retired_personal_data_key_arns" {
+  description = "KMS keys that wrapped personal data's data keys before aws_kms_key.personal_data: still allowed to unwrap, until reseal-customers-data and reseal-notifications-data have re-wrapped everything under the current key (README, \"Security\"). Empty unless moving to a new key."
+  type        = list(string)
+  default     = []
+}

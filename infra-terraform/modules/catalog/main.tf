@@ -31,6 +31,8 @@ locals {
   services   = sort(distinct([for f in local.catalog.functions : f.service if f.service != "platform"]))
   keeps_data = { for n, f in local.functions : n => contains(local.services, f.service) }
   prepares   = { for n, p in local.perms : n => try(p.preparesDatabase, false) }
+  # The services whose data keys a function makes and unwraps (personal data, sealed).
+  personal_data = { for n, p in local.perms : n => sort(try(p.personalData, [])) }
 
   starts   = { for n, p in local.perms : n => sort(try(p.startsStateMachines, [])) }
   redrives = { for n, p in local.perms : n => sort(try(p.redrivesStateMachines, [])) }
@@ -83,6 +85,18 @@ locals {
         actions   = ["secretsmanager:GetSecretValue"]
         resources = concat([var.database_admin_secret_arn], [for s in local.services : var.database_secret_arns[s]])
       }] : [],
+      length(local.personal_data[n]) > 0 ? [{
+        # Only under the encryption context of the services it names: another service's data keys
+        # (another context) are refused by KMS.
+        sid       = "UseItsPersonalDataKeys"
+        actions   = ["kms:GenerateDataKey", "kms:Decrypt", "kms:Encrypt"]
+        resources = var.personal_data_key_arns
+        conditions = [{
+          test     = "StringEquals"
+          variable = "kms:EncryptionContext:service"
+          values   = local.personal_data[n]
+        }]
+      }] : [],
       try(local.perms[n].sendsEmail, false) ? [{
         sid       = "SendNotifications"
         actions   = ["ses:SendEmail", "ses:SendRawEmail"]
@@ -105,6 +119,7 @@ locals {
     for n, f in local.functions : n => merge(
       local.keeps_data[n] ? { SAGALINE_DATABASE_SECRET_ARN = var.database_secret_arns[f.service] } : {},
       local.uses_cache[n] ? { SAGALINE_CACHE_SECRET_ARN = var.cache_secret_arn } : {},
+      length(local.personal_data[n]) > 0 ? { SAGALINE_CRYPTO_KMS_KEY_ID = var.personal_data_key_arns[0] } : {},
       local.prepares[n] ? {
         SAGALINE_DATABASE_SECRET_ARN      = var.database_admin_secret_arn
         SAGALINE_DATABASE_SERVICE_SECRETS = jsonencode({ for s in local.services : s => var.database_secret_arns[s] })

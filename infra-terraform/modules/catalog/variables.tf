@@ -38,6 +38,11 @@ variable "database_admin_secret_arn" {
   type        = string
 }
 
+variable "personal_data_key_arns" {
+  description = "The KMS keys that wrap the data keys of personal data: the current one first (new data keys are wrapped under it), then any retired one still unwrapping what it wrapped until reseal-*-data has re-wrapped it."
+  type        = list(string)
+}
+
 variable "cache_secret_arn" {
   description = "ARN of the secret of the cache user, which the functions whose entry declares redis read."
   type        = string

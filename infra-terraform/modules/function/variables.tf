@@ -48,11 +48,16 @@ variable "log_retention_days" {
 }
 
 variable "statements" {
-  description = "The IAM statements the catalog entry grants: sid, actions, resources (ARNs)."
+  description = "The IAM statements the catalog entry grants: sid, actions, resources (ARNs), and conditions if any."
   type = list(object({
     sid       = string
     actions   = list(string)
     resources = list(string)
+    conditions = optional(list(object({
+      test     = string
+      variable = string
+      values   = list(string)
+    })), [])
   }))
 }
 

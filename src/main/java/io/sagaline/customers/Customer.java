@@ -16,8 +16,12 @@ public class Customer extends PanacheEntityBase {
     @Id
     public UUID id;
     public String tenant;
+    /** In clear only in rows written before V15, until reseal-customers-data seals them. */
     public String name;
     public String email;
+    public byte[] nameSealed;
+    public byte[] emailSealed;
+    public byte[] emailIndex;
     public long creditLimitCents;
     public long availableCreditCents;
     public OffsetDateTime createdAt;

@@ -24,8 +24,9 @@ public final class CustomerApi {
     public record CustomerView(UUID customerId, String name, String email, long creditLimitCents,
             long availableCreditCents) {
 
-        static CustomerView of(Customer c) {
-            return new CustomerView(c.id, c.name, c.email, c.creditLimitCents, c.availableCreditCents);
+        /** {@code c} with its name and address opened. */
+        static CustomerView of(Customer c, String name, String email) {
+            return new CustomerView(c.id, name, email, c.creditLimitCents, c.availableCreditCents);
         }
     }
 }

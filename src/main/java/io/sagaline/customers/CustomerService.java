@@ -1,6 +1,7 @@
 package io.sagaline.customers;
 
 import java.time.OffsetDateTime;
+import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -8,65 +9,112 @@ import java.util.UUID;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.sagaline.customers.CustomerApi.CreateCustomer;
 import io.sagaline.customers.CustomerApi.CustomerView;
 import io.sagaline.platform.Ids;
 import io.sagaline.platform.Reactive;
 import io.sagaline.platform.audit.AuditLog;
+import io.sagaline.platform.crypto.DataKeyStore;
+import io.sagaline.platform.crypto.PersonalData;
 import io.sagaline.platform.messaging.Envelope;
 import io.sagaline.platform.messaging.Outbox;
 import io.smallrye.mutiny.Uni;
 
 /**
- * Customers and their credit limits. A new customer is announced (CustomerRegistered, through the
- * customers outbox, in the transaction that stores it): the notifications service learns whom to
- * write to.
+ * Customers and their credit limits. A customer's name and e-mail address are stored sealed under
+ * the customer's own data key ({@link PersonalData}), the address also as its blind index. A new
+ * customer is announced (CustomerRegistered, through the customers outbox, in the transaction that
+ * stores it) with its personal data still sealed and its data key wrapped: the notifications
+ * service learns whom to write to, and no queue or outbox holds the data in clear.
  */
 @ApplicationScoped
 public class CustomerService {
 
     static final String SCHEMA = "customers";
+    /** CustomerRegistered's version: 2 carries the personal data sealed ({@code personalData}); 1 carried it in clear. */
+    static final int REGISTERED_VERSION = 2;
 
     private final Outbox outbox;
     private final ObjectMapper json;
     private final AuditLog audit;
+    private final PersonalData personalData;
+    private final DataKeyStore dataKeys;
 
-    CustomerService(Outbox outbox, ObjectMapper json, AuditLog audit) {
+    CustomerService(Outbox outbox, ObjectMapper json, AuditLog audit, PersonalData personalData, DataKeyStore dataKeys) {
         this.outbox = outbox;
         this.json = json;
         this.audit = audit;
+        this.personalData = personalData;
+        this.dataKeys = dataKeys;
+    }
+
+    static PersonalData.Subject subject(String tenant, UUID customer) {
+        return new PersonalData.Subject(SCHEMA, tenant, customer.toString());
     }
 
     /** A new customer of {@code by}'s tenant; its registration is audited in the transaction that stores it. */
     public CustomerView create(AuditLog.Actor by, CreateCustomer request) {
         String tenant = by.tenant();
+        String name = request.name().strip();
+        String email = request.email().strip();
         Customer customer = new Customer();
         customer.id = UUID.randomUUID();
         customer.tenant = tenant;
-        customer.name = request.name().strip();
-        customer.email = request.email().strip();
+        // made before the transaction: asking KMS never holds a connection
+        PersonalData.Key key = personalData.newKey(subject(tenant, customer.id));
+        seal(customer, key, dataKeys.indexKey(SCHEMA, tenant), name, email);
         customer.creditLimitCents = request.creditLimitCents();
         customer.availableCreditCents = request.creditLimitCents();
         customer.createdAt = OffsetDateTime.now();
-        Envelope registered = new Envelope(UUID.randomUUID(), "CustomerRegistered", 1, tenant, customer.id.toString(),
-                null, customer.createdAt.toInstant(), json.createObjectNode().put("customerId", customer.id.toString())
-                        .put("name", customer.name).put("email", customer.email));
-        Reactive.inTransaction(() -> customer.<Customer> persist().chain(() -> outbox.add(SCHEMA, registered))
+        Base64.Encoder b64 = Base64.getEncoder();
+        ObjectNode payload = json.createObjectNode().put("customerId", customer.id.toString());
+        payload.putObject("personalData").put("service", SCHEMA).put("masterKeyId", key.masterKeyId())
+                .put("dataKey", b64.encodeToString(key.wrapped())).put("name", b64.encodeToString(customer.nameSealed))
+                .put("email", b64.encodeToString(customer.emailSealed));
+        Envelope registered = new Envelope(UUID.randomUUID(), "CustomerRegistered", REGISTERED_VERSION, tenant,
+                customer.id.toString(), null, customer.createdAt.toInstant(), payload);
+        Reactive.inTransaction(() -> dataKeys.add(key).chain(() -> customer.<Customer> persist())
+                .chain(() -> outbox.add(SCHEMA, registered))
                 .chain(() -> audit.record(by, "create-customer", resource(customer.id.toString()),
                         AuditLog.Outcome.SUCCEEDED)));
         outbox.publish(SCHEMA, List.of(registered));
-        return CustomerView.of(customer);
+        return CustomerView.of(customer, name, email);
     }
 
     /** The customer {@code customerId} of {@code by}'s tenant; the read (or the miss) is audited in its transaction. */
     public Optional<CustomerView> find(AuditLog.Actor by, String customerId) {
-        Optional<java.util.UUID> id = Ids.uuid(customerId);
-        Customer customer = Reactive.inTransaction(() -> (id.isEmpty() ? Uni.createFrom().<Customer> nullItem()
+        Optional<UUID> id = Ids.uuid(customerId);
+        Found found = Reactive.inTransaction(() -> (id.isEmpty() ? Uni.createFrom().<Customer> nullItem()
                 : Customer.<Customer> find("tenant = ?1 and id = ?2", by.tenant(), id.get()).firstResult())
-                .call(found -> audit.record(by, "get-customer", resource(customerId),
-                        found == null ? AuditLog.Outcome.NOT_FOUND : AuditLog.Outcome.SUCCEEDED)));
-        return Optional.ofNullable(customer).map(CustomerView::of);
+                .chain(customer -> customer == null ? Uni.createFrom().item(new Found(null, Optional.empty()))
+                        : dataKeys.find(subject(by.tenant(), customer.id)).map(key -> new Found(customer, key)))
+                .call(f -> audit.record(by, "get-customer", resource(customerId),
+                        f.customer() == null ? AuditLog.Outcome.NOT_FOUND : AuditLog.Outcome.SUCCEEDED)));
+        if (found.customer() == null) {
+            return Optional.empty();
+        }
+        Customer c = found.customer();
+        if (c.nameSealed == null) { // written before V15, not yet sealed by reseal-customers-data
+            return Optional.of(CustomerView.of(c, c.name, c.email));
+        }
+        DataKeyStore.Stored stored = found.key().orElseThrow(
+                () -> new IllegalStateException("customer " + c.id + " has sealed data but no data key"));
+        PersonalData.Key key = personalData.key(subject(c.tenant, c.id), stored.wrapped(), stored.masterKeyId());
+        return Optional.of(CustomerView.of(c, key.open("name", c.nameSealed), key.open("email", c.emailSealed)));
+    }
+
+    private record Found(Customer customer, Optional<DataKeyStore.Stored> key) {
+    }
+
+    /** Seals {@code name} and {@code email} into {@code customer} under {@code key}, and indexes the address. */
+    static void seal(Customer customer, PersonalData.Key key, PersonalData.Key index, String name, String email) {
+        customer.nameSealed = key.seal("name", name);
+        customer.emailSealed = key.seal("email", email);
+        customer.emailIndex = PersonalData.blindIndex(index, "email", email);
+        customer.name = null;
+        customer.email = null;
     }
 
     private static String resource(String customerId) {

@@ -3,6 +3,8 @@ package io.sagaline.notifications;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.Base64;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.UUID;
 
@@ -14,6 +16,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import io.sagaline.platform.Reactive;
 import io.sagaline.platform.Sql;
+import io.sagaline.platform.crypto.DataKeyStore;
+import io.sagaline.platform.crypto.PersonalData;
 import io.sagaline.platform.messaging.Envelope;
 import io.smallrye.mutiny.Uni;
 
@@ -31,10 +35,20 @@ public class NotificationService {
     private static final Logger LOG = Logger.getLogger(NotificationService.class);
     private static final Duration CLAIM_EXPIRY = Duration.ofMinutes(5);
 
-    private final NotificationSender sender;
+    static final String SCHEMA = "notifications";
 
-    NotificationService(NotificationSender sender) {
+    private final NotificationSender sender;
+    private final PersonalData personalData;
+    private final DataKeyStore dataKeys;
+
+    NotificationService(NotificationSender sender, PersonalData personalData, DataKeyStore dataKeys) {
         this.sender = sender;
+        this.personalData = personalData;
+        this.dataKeys = dataKeys;
+    }
+
+    static PersonalData.Subject subject(String tenant, UUID customer) {
+        return new PersonalData.Subject(SCHEMA, tenant, customer.toString());
     }
 
     /** Records the notification {@code event} calls for, in the caller's transaction. */
@@ -65,30 +79,63 @@ public class NotificationService {
         UUID customer = UUID.fromString(p.path("customerId").asText());
         return Sql.execute("""
                 insert into notifications.notifications (id, tenant, order_id, customer_id, kind, subject, body, message_id,
-                                                         created_at, recipient, status)
+                                                         created_at, recipient, recipient_sealed, status)
                 values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,
-                        (select email from notifications.recipients where tenant = ?2 and customer_id = ?4), 'PENDING')""",
+                        (select email from notifications.recipients where tenant = ?2 and customer_id = ?4),
+                        (select email_sealed from notifications.recipients where tenant = ?2 and customer_id = ?4),
+                        'PENDING')""",
                 UUID.randomUUID(), event.tenant(), UUID.fromString(order), customer, kind, subject, body, event.id(),
                 OffsetDateTime.now(ZoneOffset.UTC)).replaceWithVoid();
     }
 
-    /** Records whom to write to (CustomerRegistered), and gives it to the notifications waiting for it. */
-    public Uni<Void> recordRecipient(Envelope registered) {
+    /**
+     * Whom to write to (CustomerRegistered), sealed again under this service's own data key of the
+     * customer: what {@link #recordRecipient} stores. Blocks (it may ask KMS): call it before the
+     * transaction. Version 2 carries the name and address sealed under the customers service's key,
+     * opened here; version 1 carried them in clear.
+     */
+    public Recipient recipient(Envelope registered) {
         JsonNode p = registered.payload();
         UUID customer = UUID.fromString(p.path("customerId").asText());
-        String email = p.path("email").asText();
-        if (email.isBlank()) {
+        String name;
+        String email;
+        JsonNode sealed = p.path("personalData");
+        if (sealed.isObject()) {
+            Base64.Decoder b64 = Base64.getDecoder();
+            PersonalData.Key theirs = personalData.key(
+                    new PersonalData.Subject(sealed.path("service").asText(), registered.tenant(), customer.toString()),
+                    b64.decode(sealed.path("dataKey").asText()), sealed.path("masterKeyId").asText());
+            name = theirs.open("name", b64.decode(sealed.path("name").asText()));
+            email = theirs.open("email", b64.decode(sealed.path("email").asText()));
+        } else {
+            name = p.path("name").asText();
+            email = p.path("email").asText();
+        }
+        if (email == null || email.isBlank()) {
             throw new IllegalArgumentException("CustomerRegistered " + registered.id() + " has no e-mail address");
         }
+        PersonalData.Key ours = dataKeys.keyOf(subject(registered.tenant(), customer));
+        return new Recipient(registered.tenant(), customer, ours.seal("name", name), ours.seal("email", email));
+    }
+
+    /** A recipient, sealed. */
+    public record Recipient(String tenant, UUID customer, byte[] nameSealed, byte[] emailSealed) {
+    }
+
+    /** Records whom to write to, and gives it to the notifications waiting for it. */
+    public Uni<Void> recordRecipient(Recipient r) {
+        HexFormat hex = HexFormat.of();
         return Sql.execute("""
-                insert into notifications.recipients (tenant, customer_id, name, email, updated_at) values (?1, ?2, ?3, ?4, ?5)
-                on conflict (tenant, customer_id) do update set name = excluded.name, email = excluded.email,
-                    updated_at = excluded.updated_at""",
-                registered.tenant(), customer, p.path("name").asText(), email, OffsetDateTime.now(ZoneOffset.UTC))
+                insert into notifications.recipients (tenant, customer_id, name_sealed, email_sealed, updated_at)
+                values (?1, ?2, decode(?3, 'hex'), decode(?4, 'hex'), ?5)
+                on conflict (tenant, customer_id) do update set name = null, email = null, name_sealed = excluded.name_sealed,
+                    email_sealed = excluded.email_sealed, updated_at = excluded.updated_at""",
+                r.tenant(), r.customer(), hex.formatHex(r.nameSealed()), hex.formatHex(r.emailSealed()),
+                OffsetDateTime.now(ZoneOffset.UTC))
                 .chain(() -> Sql.execute("""
-                        update notifications.notifications set recipient = ?1
-                        where tenant = ?2 and customer_id = ?3 and status = 'PENDING' and recipient is null""",
-                        email, registered.tenant(), customer))
+                        update notifications.notifications set recipient = null, recipient_sealed = decode(?1, 'hex')
+                        where tenant = ?2 and customer_id = ?3 and status = 'PENDING'""",
+                        hex.formatHex(r.emailSealed()), r.tenant(), r.customer()))
                 .replaceWithVoid();
     }
 
@@ -101,14 +148,15 @@ public class NotificationService {
             claimed = Reactive.inTransaction(() -> Sql.rows("""
                     update notifications.notifications set status = 'SENDING', claimed_at = ?1
                     where id in (select id from notifications.notifications
-                                 where recipient is not null
+                                 where (recipient is not null or recipient_sealed is not null)
                                    and (status = 'PENDING' or (status = 'SENDING' and claimed_at < ?2))
                                  order by created_at limit 50 for update skip locked)
-                    returning id, recipient, subject, body""", now, now.minus(CLAIM_EXPIRY)));
+                    returning id, recipient, subject, body, tenant, customer_id, encode(recipient_sealed, 'hex')""", now,
+                    now.minus(CLAIM_EXPIRY)));
             for (Object[] n : claimed) {
                 try {
                     String providerId = sender
-                            .send(new NotificationSender.Outgoing((String) n[1], (String) n[2], (String) n[3]));
+                            .send(new NotificationSender.Outgoing(address(n), (String) n[2], (String) n[3]));
                     Reactive.inTransaction(() -> Sql.execute("""
                             update notifications.notifications set status = ?1, sent_at = ?2, provider_message_id = ?3
                             where id = ?4 and status = 'SENDING'""", sender.deliveredStatus(),
@@ -125,6 +173,15 @@ public class NotificationService {
             }
         } while (claimed.size() == 50);
         return delivered;
+    }
+
+    /** A claimed notification's address: opened with this service's key of its customer (or, written before V15, in clear). */
+    private String address(Object[] claimed) {
+        if (claimed[6] == null) {
+            return (String) claimed[1];
+        }
+        PersonalData.Key key = dataKeys.keyOf(subject((String) claimed[4], UUID.fromString(String.valueOf(claimed[5]))));
+        return key.open("email", HexFormat.of().parseHex((String) claimed[6]));
     }
 
     private static String money(JsonNode cents) {

@@ -24,11 +24,12 @@ public class RecordCustomerContactFunction implements RequestHandler<SQSEvent, S
 
     @Override
     public SQSBatchResponse handleRequest(SQSEvent batch, Context context) {
-        SQSBatchResponse response = inbox.consume("notifications", "record-customer-contact", batch, message -> {
+        SQSBatchResponse response = inbox.consumePrepared("notifications", "record-customer-contact", batch, message -> {
             if (!"CustomerRegistered".equals(message.type())) {
                 throw new IllegalArgumentException("record-customer-contact takes CustomerRegistered, not " + message.type());
             }
-            return notifications.recordRecipient(message);
+            NotificationService.Recipient recipient = notifications.recipient(message);
+            return () -> notifications.recordRecipient(recipient);
         });
         notifications.deliverPending();
         return response;

@@ -104,6 +104,9 @@ class SampleEventsTest {
         e.put("record-notification", out -> assertThat(out.get("batchItemFailures")).isEmpty());
         e.put("sweep-orders-outbox", out -> assertThat(out.has("sent")).isTrue());
         e.put("sweep-customers-outbox", out -> assertThat(out.has("sent")).isTrue());
+        e.put("reseal-customers-data",
+                out -> assertThat(out.has("sealed") && out.has("rewrapped")).as(out.toString()).isTrue());
+        e.put("reseal-notifications-data", out -> assertThat(out.has("rewrapped")).as(out.toString()).isTrue());
         e.put("sweep-campaigns-outbox", out -> assertThat(out.has("sent")).isTrue());
         e.put("refresh-campaigns-cache", out -> assertThat(out.get("batchItemFailures")).isEmpty());
         e.put("authorize-api-key", out -> {

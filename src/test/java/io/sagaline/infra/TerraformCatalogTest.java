@@ -3,6 +3,7 @@ package io.sagaline.infra;
 import static io.sagaline.support.TerraformCatalogModule.ACCOUNT;
 import static io.sagaline.support.TerraformCatalogModule.ADMIN_SECRET;
 import static io.sagaline.support.TerraformCatalogModule.CACHE_SECRET;
+import static io.sagaline.support.TerraformCatalogModule.PERSONAL_DATA_KEY;
 import static io.sagaline.support.TerraformCatalogModule.PREFIX;
 import static io.sagaline.support.TerraformCatalogModule.REGION;
 import static io.sagaline.support.TerraformCatalogModule.SES;
@@ -180,7 +181,7 @@ class TerraformCatalogTest {
                         .allSatisfy(r -> assertThat(r).doesNotContain("*:*").isNotEqualTo("*")
                                 .contains(":" + ACCOUNT + ":")
                                 .matches(
-                                        a -> a.equals(SES) || a.equals(ADMIN_SECRET)
+                                        a -> a.equals(SES) || a.equals(ADMIN_SECRET) || a.equals(PERSONAL_DATA_KEY)
                                                 || a.contains(":" + PREFIX + "-")
                                                 || a.contains(":" + PREFIX + "/"),
                                         "one of this deployment's resources"));
@@ -196,6 +197,23 @@ class TerraformCatalogTest {
             for (String sid : List.of("ReadItsDatabaseSecret", "PrepareTheDatabase", "ReadTheApiKeys", "ReadTheCacheSecret")) {
                 if (actualActions.containsKey(sid)) {
                     assertThat(actualActions.get(sid)).containsExactly("secretsmanager:GetSecretValue");
+                }
+            }
+            for (JsonNode s : functions.path(f.name()).path("statements")) {
+                List<String> conditions = new ArrayList<>();
+                s.path("conditions").forEach(c -> conditions.add(c.path("test").asText() + " " + c.path("variable").asText()
+                        + " " + c.path("values")));
+                if (s.path("sid").asText().equals("UseItsPersonalDataKeys")) {
+                    // a function unwraps the data keys of the services it names, and no other's
+                    assertThat(conditions).as(f.name()).containsExactly("StringEquals kms:EncryptionContext:service "
+                            + new TreeSet<>(list(f.permissions().get("personalData"))).stream().map(v -> "\"" + v + "\"")
+                                    .collect(Collectors.joining(",", "[", "]")));
+                    assertThat(actualActions.get("UseItsPersonalDataKeys")).containsExactly("kms:Decrypt", "kms:Encrypt",
+                            "kms:GenerateDataKey");
+                    assertThat(functions.path(f.name()).path("environment").path("SAGALINE_CRYPTO_KMS_KEY_ID").asText())
+                            .isEqualTo(PERSONAL_DATA_KEY);
+                } else {
+                    assertThat(conditions).as(f.name() + " " + s.path("sid").asText()).isEmpty();
                 }
             }
             if (actualActions.containsKey("StartItsSagas")) {
@@ -245,6 +263,9 @@ class TerraformCatalogTest {
             Set<String> all = new TreeSet<>(Set.of(ADMIN_SECRET));
             services.forEach(s -> all.add(secretArn(s)));
             expected.put("PrepareTheDatabase", all);
+        }
+        if (!list(p.get("personalData")).isEmpty()) {
+            expected.put("UseItsPersonalDataKeys", Set.of(PERSONAL_DATA_KEY));
         }
         if (Boolean.TRUE.equals(p.get("sendsEmail"))) {
             expected.put("SendNotifications", Set.of(SES));

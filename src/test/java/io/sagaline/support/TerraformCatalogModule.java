@@ -32,6 +32,8 @@ public final class TerraformCatalogModule {
     public static final String ADMIN_SECRET = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!cluster-0a1b2c-AbCdEf";
     public static final String CACHE_SECRET = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:sagaline-test/cache-Qq7Rr6";
 
+    public static final String PERSONAL_DATA_KEY = "arn:aws:kms:eu-west-1:123456789012:key/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0";
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private TerraformCatalogModule() {
@@ -60,6 +62,7 @@ public final class TerraformCatalogModule {
                 "-var", "account_id=" + ACCOUNT, "-var", "ses_identity_arn=" + SES,
                 "-var", "database_admin_secret_arn=" + ADMIN_SECRET,
                 "-var", "cache_secret_arn=" + CACHE_SECRET,
+                "-var", "personal_data_key_arns=[\"" + PERSONAL_DATA_KEY + "\"]",
                 "-var", "database_secret_arns=" + PrepareDatabaseFunction.schemaServices(catalog).stream()
                         .map(s -> s + "=\"" + secretArn(s) + "\"").collect(Collectors.joining(",", "{", "}")));
         return JSON

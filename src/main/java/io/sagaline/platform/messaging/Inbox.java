@@ -42,6 +42,17 @@ public class Inbox {
      * answers the messages that failed (unreadable, or their effect threw).
      */
     public SQSBatchResponse consume(String schema, String consumer, SQSEvent batch, Function<Envelope, Uni<?>> effect) {
+        return consumePrepared(schema, consumer, batch, message -> () -> effect.apply(message));
+    }
+
+    /**
+     * As {@link #consume}, with a step before each message's transaction: {@code prepare} runs on
+     * the calling thread, where it may block (unwrap a data key with KMS, which must not happen on
+     * the transaction's event loop), and yields the effect the transaction applies. It runs for a
+     * duplicate too, whose effect is then not applied.
+     */
+    public SQSBatchResponse consumePrepared(String schema, String consumer, SQSEvent batch,
+            Function<Envelope, java.util.function.Supplier<Uni<?>>> prepare) {
         String processed = Sql.table(schema, "processed_messages");
         List<SQSBatchResponse.BatchItemFailure> failures = new ArrayList<>();
         List<SQSEvent.SQSMessage> records = batch.getRecords() == null ? List.of() : batch.getRecords();
@@ -50,11 +61,12 @@ public class Inbox {
                 Envelope message = json.readValue(record.getBody(), Envelope.class);
                 MDC.put("correlationId", String.valueOf(message.correlationId()));
                 MDC.put("tenant", message.tenant());
+                java.util.function.Supplier<Uni<?>> effect = prepare.apply(message);
                 boolean applied = Reactive.inTransaction(() -> Sql.execute("insert into " + processed
                         + " (consumer, message_id, tenant, type, processed_at) values (?1, ?2, ?3, ?4, ?5)"
                         + " on conflict do nothing", consumer, message.id(), message.tenant(), message.type(),
                         OffsetDateTime.now(ZoneOffset.UTC))
-                        .chain(first -> first == 1 ? effect.apply(message).replaceWith(true) : Uni.createFrom().item(false)));
+                        .chain(first -> first == 1 ? effect.get().replaceWith(true) : Uni.createFrom().item(false)));
                 LOG.infof("consumer=%s message=%s type=%s outcome=%s", consumer, message.id(), message.type(),
                         applied ? "applied" : "duplicate");
             } catch (Exception e) {
