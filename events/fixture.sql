@@ -5,8 +5,13 @@
 --   9e03, 9e06: approved; 9e03 has its invoice (numbered far from the numbers the consumer gives),
 --   9e06 is the one whose OrderApproved message the issue-invoice sample delivers.
 --   9e04, 9e05: approved, a cancellation requested; 9e04's payment is authorised.
+-- Customer ...6f70 places them; ...6f71 is erased by its sample (once: its sample answers 404 after).
 insert into customers.customers (id, tenant, name, email, credit_limit_cents, available_credit_cents)
 values ('6f1d6a0e-3c1b-4b7e-9a51-2f3c4d5e6f70', 'demo', 'Ada Lovelace', 'ada@example.com', 100000, 100000)
+on conflict do nothing;
+-- the customer the delete-customer sample erases (written in clear, as before V15; the rotation seals it)
+insert into customers.customers (id, tenant, name, email, credit_limit_cents, available_credit_cents)
+values ('6f1d6a0e-3c1b-4b7e-9a51-2f3c4d5e6f71', 'demo', 'Charles Babbage', 'charles@example.com', 1000, 1000)
 on conflict do nothing;
 
 insert into inventory.products (tenant, sku, name, unit_price_cents, stock)

@@ -58,10 +58,11 @@ public class CreditService {
 
     private static Uni<CreditReserved> take(CreditReservation reservation, UUID customer, long amountCents) {
         return Customer.update("availableCreditCents = availableCreditCents - ?1 "
-                + "where tenant = ?2 and id = ?3 and availableCreditCents >= ?1", amountCents, reservation.tenant, customer)
+                + "where tenant = ?2 and id = ?3 and availableCreditCents >= ?1 and erasedAt is null", amountCents,
+                reservation.tenant, customer)
                 .chain(updated -> updated == 1
                         ? Uni.createFrom().voidItem()
-                        : Customer.count("tenant = ?1 and id = ?2", reservation.tenant, customer)
+                        : Customer.count("tenant = ?1 and id = ?2 and erasedAt is null", reservation.tenant, customer)
                                 .map(exists -> {
                                     throw exists == 0 ? new UnknownCustomer(customer.toString())
                                             : new CreditLimitExceeded(customer.toString(), amountCents);

@@ -25,4 +25,6 @@ public class Customer extends PanacheEntityBase {
     public long creditLimitCents;
     public long availableCreditCents;
     public OffsetDateTime createdAt;
+    /** When the customer was erased: no personal data remains, and the API knows it no more. */
+    public OffsetDateTime erasedAt;
 }

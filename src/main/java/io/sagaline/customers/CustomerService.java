@@ -87,7 +87,7 @@ public class CustomerService {
     public Optional<CustomerView> find(AuditLog.Actor by, String customerId) {
         Optional<UUID> id = Ids.uuid(customerId);
         Found found = Reactive.inTransaction(() -> (id.isEmpty() ? Uni.createFrom().<Customer> nullItem()
-                : Customer.<Customer> find("tenant = ?1 and id = ?2", by.tenant(), id.get()).firstResult())
+                : Customer.<Customer> find("tenant = ?1 and id = ?2 and erasedAt is null", by.tenant(), id.get()).firstResult())
                 .chain(customer -> customer == null ? Uni.createFrom().item(new Found(null, Optional.empty()))
                         : dataKeys.find(subject(by.tenant(), customer.id)).map(key -> new Found(customer, key)))
                 .call(f -> audit.record(by, "get-customer", resource(customerId),
@@ -106,6 +106,50 @@ public class CustomerService {
     }
 
     private record Found(Customer customer, Optional<DataKeyStore.Stored> key) {
+    }
+
+    /**
+     * Erases the customer {@code customerId} of {@code by}'s tenant (the right to erasure), in one
+     * transaction: its data key is deleted (crypto-shredding: what it sealed opens nowhere, in no
+     * backup either once they age out), its sealed fields and blind index are cleared, its
+     * registration in the outbox is stripped of them, and CustomerErased tells the services that
+     * copied them to do the same. The row stays, with its credit, so that orders and credit stay
+     * consistent; the API knows the customer no more (404), and a saga that reaches ReserveCredit
+     * after this is rejected (UNKNOWN_CUSTOMER). Audited, a miss too. False if there is no such customer.
+     */
+    public boolean erase(AuditLog.Actor by, String customerId) {
+        Optional<UUID> id = Ids.uuid(customerId);
+        Envelope erased = new Envelope(UUID.randomUUID(), "CustomerErased", 1, by.tenant(), customerId, by.requestId(),
+                java.time.Instant.now(), json.createObjectNode().put("customerId", customerId));
+        boolean done = Reactive.inTransaction(() -> (id.isEmpty() ? Uni.createFrom().<Customer> nullItem()
+                : Customer.<Customer> find("tenant = ?1 and id = ?2 and erasedAt is null", by.tenant(), id.get())
+                        .withLock(jakarta.persistence.LockModeType.PESSIMISTIC_WRITE).firstResult())
+                .chain(c -> c == null
+                        ? audit.record(by, "delete-customer", resource(customerId), AuditLog.Outcome.NOT_FOUND)
+                                .replaceWith(false)
+                        : dataKeys.shred(subject(c.tenant, c.id)).invoke(() -> {
+                            c.name = null;
+                            c.email = null;
+                            c.nameSealed = null;
+                            c.emailSealed = null;
+                            c.emailIndex = null;
+                            c.erasedAt = OffsetDateTime.now();
+                        }).chain(() -> io.sagaline.platform.Sql.execute(
+                                """
+                                        update customers.outbox set body = cast(jsonb_set(cast(body as jsonb), array['payload'],
+                                            jsonb_build_object('customerId', cast(?2 as text), 'erased', true)) as text)
+                                        where tenant = ?1 and type = 'CustomerRegistered'
+                                          and cast(body as jsonb) -> 'payload' ->> 'customerId' = cast(?2 as text)""",
+                                c.tenant, customerId))
+                                .chain(() -> outbox.add(SCHEMA, erased))
+                                .chain(() -> audit.record(by, "delete-customer", resource(customerId),
+                                        AuditLog.Outcome.SUCCEEDED))
+                                .replaceWith(true)));
+        if (done) {
+            personalData.forget(subject(by.tenant(), id.get()));
+            outbox.publish(SCHEMA, List.of(erased));
+        }
+        return done;
     }
 
     /** Seals {@code name} and {@code email} into {@code customer} under {@code key}, and indexes the address. */

@@ -83,7 +83,9 @@ public class NotificationService {
                 values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,
                         (select email from notifications.recipients where tenant = ?2 and customer_id = ?4),
                         (select email_sealed from notifications.recipients where tenant = ?2 and customer_id = ?4),
-                        'PENDING')""",
+                        case when exists (select 1 from notifications.recipients
+                                          where tenant = ?2 and customer_id = ?4 and erased_at is not null)
+                             then 'ERASED' else 'PENDING' end)""",
                 UUID.randomUUID(), event.tenant(), UUID.fromString(order), customer, kind, subject, body, event.id(),
                 OffsetDateTime.now(ZoneOffset.UTC)).replaceWithVoid();
     }
@@ -94,7 +96,7 @@ public class NotificationService {
      * transaction. Version 2 carries the name and address sealed under the customers service's key,
      * opened here; version 1 carried them in clear.
      */
-    public Recipient recipient(Envelope registered) {
+    public Recipient recipient(Envelope registered) { // null: the customer was erased
         JsonNode p = registered.payload();
         UUID customer = UUID.fromString(p.path("customerId").asText());
         String name;
@@ -107,6 +109,8 @@ public class NotificationService {
                     b64.decode(sealed.path("dataKey").asText()), sealed.path("masterKeyId").asText());
             name = theirs.open("name", b64.decode(sealed.path("name").asText()));
             email = theirs.open("email", b64.decode(sealed.path("email").asText()));
+        } else if (p.path("erased").asBoolean(false)) {
+            return null; // stripped by the customer's erasure: nothing to record
         } else {
             name = p.path("name").asText();
             email = p.path("email").asText();
@@ -129,14 +133,44 @@ public class NotificationService {
                 insert into notifications.recipients (tenant, customer_id, name_sealed, email_sealed, updated_at)
                 values (?1, ?2, decode(?3, 'hex'), decode(?4, 'hex'), ?5)
                 on conflict (tenant, customer_id) do update set name = null, email = null, name_sealed = excluded.name_sealed,
-                    email_sealed = excluded.email_sealed, updated_at = excluded.updated_at""",
+                    email_sealed = excluded.email_sealed, updated_at = excluded.updated_at
+                where notifications.recipients.erased_at is null""",
                 r.tenant(), r.customer(), hex.formatHex(r.nameSealed()), hex.formatHex(r.emailSealed()),
                 OffsetDateTime.now(ZoneOffset.UTC))
                 .chain(() -> Sql.execute("""
                         update notifications.notifications set recipient = null, recipient_sealed = decode(?1, 'hex')
-                        where tenant = ?2 and customer_id = ?3 and status = 'PENDING'""",
+                        where tenant = ?2 and customer_id = ?3 and status = 'PENDING'
+                          and not exists (select 1 from notifications.recipients
+                                          where tenant = ?2 and customer_id = ?3 and erased_at is not null)""",
                         hex.formatHex(r.emailSealed()), r.tenant(), r.customer()))
                 .replaceWithVoid();
+    }
+
+    /**
+     * Erases what this service holds of a customer (CustomerErased): its data key (what it sealed
+     * opens no more), the sealed name and address of its recipient, which stays as a tombstone so
+     * that a late registration records nothing, and the address of each of its notifications; what
+     * was not yet sent is ERASED, never sent.
+     */
+    public Uni<Void> erase(Envelope erased) {
+        UUID customer = UUID.fromString(erased.payload().path("customerId").asText());
+        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+        return dataKeys.shred(subject(erased.tenant(), customer)).chain(() -> Sql.execute("""
+                insert into notifications.recipients (tenant, customer_id, updated_at, erased_at) values (?1, ?2, ?3, ?3)
+                on conflict (tenant, customer_id) do update set name = null, email = null, name_sealed = null,
+                    email_sealed = null, updated_at = excluded.updated_at,
+                    erased_at = coalesce(notifications.recipients.erased_at, excluded.erased_at)""",
+                erased.tenant(), customer, now))
+                .chain(() -> Sql.execute("""
+                        update notifications.notifications set recipient = null, recipient_sealed = null,
+                            status = case when status = 'PENDING' then 'ERASED' else status end
+                        where tenant = ?1 and customer_id = ?2""", erased.tenant(), customer))
+                .replaceWithVoid();
+    }
+
+    /** Forgets, in this instance, the unwrapped key of an erased customer. */
+    public void forget(Envelope erased) {
+        personalData.forget(subject(erased.tenant(), UUID.fromString(erased.payload().path("customerId").asText())));
     }
 
     /** Delivers every notification that can be: claims a page, sends each, marks it; returns how many went out. */

@@ -9,10 +9,11 @@ import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 
 import io.sagaline.platform.messaging.Inbox;
+import io.smallrye.mutiny.Uni;
 
 /**
  * Queue consumer: CustomerRegistered -> whom the notifications service writes to; notifications
- * that were waiting for the address go out.
+ * that were waiting for the address go out. CustomerErased -> all of it erased.
  */
 @Named("record-customer-contact")
 public class RecordCustomerContactFunction implements RequestHandler<SQSEvent, SQSBatchResponse> {
@@ -25,11 +26,18 @@ public class RecordCustomerContactFunction implements RequestHandler<SQSEvent, S
     @Override
     public SQSBatchResponse handleRequest(SQSEvent batch, Context context) {
         SQSBatchResponse response = inbox.consumePrepared("notifications", "record-customer-contact", batch, message -> {
-            if (!"CustomerRegistered".equals(message.type())) {
-                throw new IllegalArgumentException("record-customer-contact takes CustomerRegistered, not " + message.type());
+            switch (message.type()) {
+                case "CustomerRegistered" -> {
+                    NotificationService.Recipient recipient = notifications.recipient(message);
+                    return () -> recipient == null ? Uni.createFrom().voidItem() : notifications.recordRecipient(recipient);
+                }
+                case "CustomerErased" -> {
+                    notifications.forget(message);
+                    return () -> notifications.erase(message);
+                }
+                default -> throw new IllegalArgumentException(
+                        "record-customer-contact takes CustomerRegistered and CustomerErased, not " + message.type());
             }
-            NotificationService.Recipient recipient = notifications.recipient(message);
-            return () -> notifications.recordRecipient(recipient);
         });
         notifications.deliverPending();
         return response;

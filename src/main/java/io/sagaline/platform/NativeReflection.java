@@ -4,7 +4,8 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
  * The types Jackson reads or writes by reflection outside a handler's signature (Quarkus registers
- * those by itself): HTTP response bodies, the message envelope, the operators' answers (API keys), the catalog. A native image
+ * those by itself): HTTP response bodies, the message envelope, the operators' answers (API keys, the audit log's verdict, the
+ * rotation's counts), the catalog. A native image
  * knows
  * of no others; {@code packaging/check-packages.sh} checks they reach its reflection configuration.
  */
@@ -28,6 +29,12 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         io.sagaline.platform.messaging.Envelope.class,
         io.sagaline.access.ApiKeys.Issued.class,
         io.sagaline.access.ApiKeys.Listed.class,
+        io.sagaline.audit.AuditApi.Entry.class,
+        io.sagaline.audit.AuditApi.EntryPage.class,
+        io.sagaline.audit.AuditService.Verification.class,
+        io.sagaline.audit.AuditService.Verification.Chain.class,
+        io.sagaline.customers.CustomerResealing.Resealed.class,
+        io.sagaline.notifications.NotificationResealing.Resealed.class,
         Catalog.class,
         Catalog.Authorizer.class,
         Catalog.Function.class,

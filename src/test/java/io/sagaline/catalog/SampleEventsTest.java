@@ -48,6 +48,7 @@ class SampleEventsTest {
         e.put("create-customer.invalid", http(400, "errors"));
         e.put("get-customer", http(200, "availableCreditCents"));
         e.put("get-customer.unknown", http(404, "detail"));
+        e.put("delete-customer", out -> assertThat(out.get("statusCode").asInt()).as(out.toString()).isIn(204, 404));
         e.put("create-product", http(201, "available"));
         e.put("create-product.duplicate", http(409, "detail"));
         e.put("get-product", http(200, "available"));

@@ -1,5 +1,6 @@
 package io.sagaline.packaging;
 
+import static io.sagaline.support.TerraformCatalogModule.ACCOUNT;
 import static io.sagaline.support.TerraformCatalogModule.ADMIN_SECRET;
 import static io.sagaline.support.TerraformCatalogModule.CACHE_SECRET;
 import static io.sagaline.support.TerraformCatalogModule.PREFIX;
@@ -228,9 +229,12 @@ class LambdaPackageIT {
             JsonNode refused = lambda.invokeOk(httpEvent("create-customer", UNKNOWN_KEY));
             assertThat(refused.get("statusCode").asInt()).isEqualTo(401);
         }
-        Map<String, Object> row = new Db(sagaline).row("select tenant, name from customers.customers where id = ?::uuid",
-                customerId);
-        assertThat(row).containsEntry("tenant", "acme").containsEntry("name", "Ada Lovelace");
+        Map<String, Object> row = new Db(sagaline).row("select tenant, name, email, name_sealed is not null as sealed"
+                + " from customers.customers where id = ?::uuid", customerId);
+        // sealed under a data key that KMS made for this customer of this service and tenant
+        assertThat(row).containsEntry("tenant", "acme").containsEntry("name", null).containsEntry("email", null)
+                .containsEntry("sealed", true);
+        assertThat(aws.kmsContexts()).contains("GenerateDataKey {service=customers, subject=" + customerId + ", tenant=acme}");
 
         List<Message> messages = sqsClient.receiveMessage(r -> r.queueUrl(queueUrls.get("notifications-customer-contacts"))
                 .waitTimeSeconds(10).maxNumberOfMessages(10)).messages();
@@ -239,6 +243,22 @@ class LambdaPackageIT {
         assertThat(envelope.get("type").asText()).isEqualTo("CustomerRegistered");
         assertThat(envelope.get("tenant").asText()).isEqualTo("acme");
         assertThat(envelope.path("payload").path("customerId").asText()).isEqualTo(customerId);
+        assertThat(messages.get(0).body()).doesNotContain("Lovelace").doesNotContain("ada@example.com");
+
+        // the notifications service opens it with the customers' key (KMS, their context) and seals its own copy
+        ObjectNode sqsEvent = JSON.createObjectNode();
+        sqsEvent.putArray("Records").addObject().put("messageId", messages.get(0).messageId()).put("receiptHandle", "r")
+                .put("body", messages.get(0).body()).put("eventSource", "aws:sqs").put("awsRegion", "eu-west-1")
+                .put("eventSourceARN", "arn:aws:sqs:eu-west-1:" + ACCOUNT + ":" + PREFIX + "-notifications-customer-contacts")
+                .putObject("attributes").put("ApproximateReceiveCount", "1");
+        try (LambdaProcess lambda = start("record-customer-contact", Map.of())) {
+            assertThat(lambda.invokeOk(JSON.writeValueAsString(sqsEvent)).get("batchItemFailures")).isEmpty();
+        }
+        assertThat(new Db(sagaline).row("select name, email, email_sealed is not null as sealed from notifications.recipients"
+                + " where customer_id = ?::uuid", customerId)).containsEntry("name", null).containsEntry("email", null)
+                .containsEntry("sealed", true);
+        assertThat(aws.kmsContexts()).contains("Decrypt {service=customers, subject=" + customerId + ", tenant=acme}",
+                "GenerateDataKey {service=notifications, subject=" + customerId + ", tenant=acme}");
         assertThat(new Db(sagaline).row("select count(*) as unsent from customers.outbox where published_at is null")
                 .get("unsent"))
                 .isEqualTo(0L);
@@ -421,6 +441,7 @@ class LambdaPackageIT {
         env.put("QUARKUS_DATASOURCE_REACTIVE_TRUST_CERTIFICATE_PEM_CERTS", certificates.authority().toString());
         env.put("SAGALINE_CACHE_ADDRESS", "redis://127.0.0.1:" + redisPort);
         env.put("AWS_ENDPOINT_URL_SFN", aws.endpoint().toString());
+        env.put("AWS_ENDPOINT_URL_KMS", aws.endpoint().toString());
         tf.path("queue_urls_needed").forEach(q -> env.put(
                 "SAGALINE_QUEUES_" + q.asText().toUpperCase().replace('-', '_') + "_URL", queueUrls.get(q.asText())));
         // What Lambda itself sets, and where the AWS APIs are.

@@ -22,8 +22,9 @@ import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 
 /**
  * There is no AWS here: this answers, in the services' JSON protocols, Secrets Manager's
- * GetSecretValue from the secrets it is given and Step Functions' StartExecution (recording the
- * execution; the same name again is the same execution, as for the same input in AWS). It
+ * GetSecretValue from the secrets it is given, Step Functions' StartExecution (recording the
+ * execution; the same name again is the same execution, as for the same input in AWS) and KMS's
+ * GenerateDataKey, Encrypt and Decrypt (with a key of its own, the encryption context bound in). It
  * refuses unsigned requests and records what it was asked. Point an SDK client (or a process,
  * with {@code AWS_ENDPOINT_URL_SECRETS_MANAGER} / {@code AWS_ENDPOINT_URL_SFN}) at
  * {@link #endpoint()}.
@@ -36,6 +37,9 @@ public final class FakeAws implements AutoCloseable {
     private final Map<String, String> secrets = new ConcurrentHashMap<>();
     private final List<String> requestedIds = new CopyOnWriteArrayList<>();
     private final Map<String, JsonNode> executions = new ConcurrentHashMap<>();
+    private final List<String> kmsContexts = new CopyOnWriteArrayList<>();
+    private final javax.crypto.SecretKey kmsKey = new javax.crypto.spec.SecretKeySpec(
+            new java.security.SecureRandom().generateSeed(32), "AES");
 
     public FakeAws() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -55,9 +59,14 @@ public final class FakeAws implements AutoCloseable {
                 executions.putIfAbsent(arn, request);
                 status = 200;
                 body = JSON.writeValueAsBytes(Map.of("executionArn", arn, "startDate", 1.7e9));
+            } else if (target != null && target.startsWith("TrentService.")) {
+                byte[][] answer = kms(target.substring("TrentService.".length()), request);
+                status = answer[0][0] == 0 ? 200 : 400;
+                body = answer[1];
             } else if (!"secretsmanager.GetSecretValue".equals(target)) {
                 status = 400;
-                body = error("UnknownOperationException", "only GetSecretValue and StartExecution are answered here");
+                body = error("UnknownOperationException",
+                        "only GetSecretValue, StartExecution and KMS's data keys are answered here");
             } else {
                 requestedIds.add(secretId);
                 String value = secrets.get(secretId);
@@ -76,6 +85,77 @@ public final class FakeAws implements AutoCloseable {
             exchange.close();
         });
         server.start();
+    }
+
+    /**
+     * KMS's GenerateDataKey, Encrypt and Decrypt of a key of this fake: a "ciphertext blob" is the key
+     * id and AES-GCM of the plaintext with the encryption context as associated data, so that
+     * Decrypt with another context (or of a changed blob) fails with InvalidCiphertextException, as KMS does.
+     */
+    private byte[][] kms(String operation, JsonNode request) throws IOException {
+        java.util.TreeMap<String, String> context = new java.util.TreeMap<>();
+        request.path("EncryptionContext").fields().forEachRemaining(e -> context.put(e.getKey(), e.getValue().asText()));
+        kmsContexts.add(operation + " " + context);
+        try {
+            switch (operation) {
+                case "GenerateDataKey", "Encrypt" -> {
+                    byte[] plaintext;
+                    if (operation.equals("Encrypt")) {
+                        plaintext = java.util.Base64.getDecoder().decode(request.path("Plaintext").asText());
+                    } else {
+                        plaintext = new byte[32];
+                        new java.security.SecureRandom().nextBytes(plaintext);
+                    }
+                    String keyId = request.path("KeyId").asText();
+                    byte[] nonce = new byte[12];
+                    new java.security.SecureRandom().nextBytes(nonce);
+                    javax.crypto.Cipher aes = javax.crypto.Cipher.getInstance("AES/GCM/NoPadding");
+                    aes.init(javax.crypto.Cipher.ENCRYPT_MODE, kmsKey, new javax.crypto.spec.GCMParameterSpec(128, nonce));
+                    aes.updateAAD((keyId + context).getBytes(StandardCharsets.UTF_8));
+                    byte[] sealed = aes.doFinal(plaintext);
+                    byte[] id = keyId.getBytes(StandardCharsets.UTF_8);
+                    byte[] blob = java.nio.ByteBuffer.allocate(2 + id.length + 12 + sealed.length).putShort((short) id.length)
+                            .put(id).put(nonce).put(sealed).array();
+                    Map<String, String> answer = new java.util.HashMap<>(Map.of("KeyId", keyId, "CiphertextBlob",
+                            java.util.Base64.getEncoder().encodeToString(blob)));
+                    if (operation.equals("GenerateDataKey")) {
+                        answer.put("Plaintext", java.util.Base64.getEncoder().encodeToString(plaintext));
+                    }
+                    return new byte[][] { { 0 }, JSON.writeValueAsBytes(answer) };
+                }
+                case "Decrypt" -> {
+                    java.nio.ByteBuffer blob = java.nio.ByteBuffer
+                            .wrap(java.util.Base64.getDecoder().decode(request.path("CiphertextBlob").asText()));
+                    byte[] id = new byte[blob.getShort()];
+                    blob.get(id);
+                    byte[] nonce = new byte[12];
+                    blob.get(nonce);
+                    byte[] sealed = new byte[blob.remaining()];
+                    blob.get(sealed);
+                    String keyId = new String(id, StandardCharsets.UTF_8);
+                    if (request.hasNonNull("KeyId") && !request.get("KeyId").asText().equals(keyId)) {
+                        return new byte[][] { { 1 }, error("IncorrectKeyException", "the key is not the one the blob names") };
+                    }
+                    javax.crypto.Cipher aes = javax.crypto.Cipher.getInstance("AES/GCM/NoPadding");
+                    aes.init(javax.crypto.Cipher.DECRYPT_MODE, kmsKey, new javax.crypto.spec.GCMParameterSpec(128, nonce));
+                    aes.updateAAD((keyId + context).getBytes(StandardCharsets.UTF_8));
+                    byte[] plaintext = aes.doFinal(sealed);
+                    return new byte[][] { { 0 }, JSON.writeValueAsBytes(
+                            Map.of("KeyId", keyId, "Plaintext", java.util.Base64.getEncoder().encodeToString(plaintext))) };
+                }
+                default -> {
+                    return new byte[][] { { 1 },
+                            error("UnknownOperationException", "KMS " + operation + " is not answered here") };
+                }
+            }
+        } catch (java.security.GeneralSecurityException | RuntimeException e) {
+            return new byte[][] { { 1 }, error("InvalidCiphertextException", "") };
+        }
+    }
+
+    /** The KMS operations asked, each with its encryption context: {@code GenerateDataKey {service=customers, ...}}. */
+    public List<String> kmsContexts() {
+        return kmsContexts;
     }
 
     private static byte[] error(String type, String message) {
