@@ -1,5 +1,5 @@
 # Customer-managed keys, rotated yearly: one for data at rest (Aurora, Secrets Manager, ElastiCache),
-# one for the data keys of personal data, one for the queues, one for the logs.
+# one for the data keys of personal data, one that signs tokens, one for the queues, one for the logs.
 
 locals {
   # In a key policy: the key itself.
@@ -76,6 +76,22 @@ resource "aws_kms_key" "personal_data" {
 resource "aws_kms_alias" "personal_data" {
   name          = "alias/${local.name_prefix}-personal-data"
   target_key_id = aws_kms_key.personal_data.key_id
+}
+
+# The platform's signing key of short-lived tokens and valet links (ES256): KMS signs, and the
+# authorizer and the valet link's function verify with its public key. Asymmetric keys do not rotate
+# by themselves: make a new one, list this one in retired_token_key_arns (it still verifies what it
+# signed) until its last token and link have expired (a link lives at most 30 days), then drop it.
+resource "aws_kms_key" "tokens" {
+  description              = "${local.name_prefix}: signs short-lived tokens and valet links"
+  customer_master_key_spec = "ECC_NIST_P256"
+  key_usage                = "SIGN_VERIFY"
+  policy                   = data.aws_iam_policy_document.key_administration.json
+}
+
+resource "aws_kms_alias" "tokens" {
+  name          = "alias/${local.name_prefix}-tokens"
+  target_key_id = aws_kms_key.tokens.key_id
 }
 
 resource "aws_kms_key" "queues" {

@@ -37,6 +37,7 @@ module "catalog" {
   database_admin_secret_arn = local.admin_secret
   cache_secret_arn          = aws_secretsmanager_secret.cache.arn
   personal_data_key_arns    = concat([aws_kms_key.personal_data.arn], var.retired_personal_data_key_arns)
+  token_key_arns            = concat([aws_kms_key.tokens.arn], var.retired_token_key_arns)
 }
 
 # ---- queues: one per catalog queue, each with its dead-letter queue -------------------------
@@ -212,11 +213,12 @@ resource "aws_lambda_permission" "authorizer" {
 resource "aws_apigatewayv2_route" "function" {
   for_each = module.catalog.http_routes
 
-  api_id             = aws_apigatewayv2_api.http.id
-  route_key          = each.key
-  target             = "integrations/${aws_apigatewayv2_integration.function[each.value].id}"
-  authorization_type = "CUSTOM"
-  authorizer_id      = aws_apigatewayv2_authorizer.api_key.id
+  api_id    = aws_apigatewayv2_api.http.id
+  route_key = each.key
+  target    = "integrations/${aws_apigatewayv2_integration.function[each.value].id}"
+  # A public route (a valet link) takes no key: its function checks the link's signature itself.
+  authorization_type = contains(module.catalog.public_routes, each.key) ? "NONE" : "CUSTOM"
+  authorizer_id      = contains(module.catalog.public_routes, each.key) ? null : aws_apigatewayv2_authorizer.api_key.id
 }
 
 resource "aws_lambda_permission" "http" {

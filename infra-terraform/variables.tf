@@ -128,3 +128,9 @@ variable "retired_personal_data_key_arns" {
   type        = list(string)
   default     = []
 }
+
+variable "retired_token_key_arns" {
+  description = "KMS keys that signed tokens and valet links before aws_kms_key.tokens: they still verify what they signed, until it has expired (30 days at most). Empty unless moving to a new key."
+  type        = list(string)
+  default     = []
+}

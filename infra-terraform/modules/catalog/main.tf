@@ -97,6 +97,16 @@ locals {
           values   = local.personal_data[n]
         }]
       }] : [],
+      try(local.perms[n].signsTokens, false) ? [{
+        sid       = "SignTokens"
+        actions   = ["kms:Sign"]
+        resources = [var.token_key_arns[0]]
+      }] : [],
+      try(local.perms[n].verifiesTokens, false) ? [{
+        sid       = "VerifyTokens"
+        actions   = ["kms:GetPublicKey"]
+        resources = var.token_key_arns
+      }] : [],
       try(local.perms[n].sendsEmail, false) ? [{
         sid       = "SendNotifications"
         actions   = ["ses:SendEmail", "ses:SendRawEmail"]
@@ -120,6 +130,10 @@ locals {
       local.keeps_data[n] ? { SAGALINE_DATABASE_SECRET_ARN = var.database_secret_arns[f.service] } : {},
       local.uses_cache[n] ? { SAGALINE_CACHE_SECRET_ARN = var.cache_secret_arn } : {},
       length(local.personal_data[n]) > 0 ? { SAGALINE_CRYPTO_KMS_KEY_ID = var.personal_data_key_arns[0] } : {},
+      try(local.perms[n].signsTokens, false) || try(local.perms[n].verifiesTokens, false) ? {
+        SAGALINE_TOKENS_KMS_KEY_ID         = var.token_key_arns[0]
+        SAGALINE_TOKENS_KMS_VERIFY_KEY_IDS = join(",", var.token_key_arns)
+      } : {},
       local.prepares[n] ? {
         SAGALINE_DATABASE_SECRET_ARN      = var.database_admin_secret_arn
         SAGALINE_DATABASE_SERVICE_SECRETS = jsonencode({ for s in local.services : s => var.database_secret_arns[s] })

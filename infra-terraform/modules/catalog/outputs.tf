@@ -76,6 +76,11 @@ output "authorizer" {
 }
 
 output "http_scopes" {
-  description = "API Gateway route key => the scope a key needs for it (checked by the function)."
-  value       = { for n, f in local.functions : format("%s %s", f.trigger.method, f.trigger.path) => f.trigger.scope if f.trigger.type == "http" }
+  description = "API Gateway route key => the scope a key needs for it (checked by the function); public routes have none."
+  value       = { for n, f in local.functions : format("%s %s", f.trigger.method, f.trigger.path) => f.trigger.scope if f.trigger.type == "http" && !try(f.trigger.public, false) }
+}
+
+output "public_routes" {
+  description = "The route keys that take no key (no authorizer): a valet link's, whose function checks the link's signature."
+  value       = sort([for n, f in local.functions : format("%s %s", f.trigger.method, f.trigger.path) if f.trigger.type == "http" && try(f.trigger.public, false)])
 }

@@ -43,6 +43,11 @@ variable "personal_data_key_arns" {
   type        = list(string)
 }
 
+variable "token_key_arns" {
+  description = "The asymmetric KMS keys (ECC_NIST_P256) of tokens and valet links: the current one first (it signs), then any retired one that still verifies the tokens and links it signed until they expire."
+  type        = list(string)
+}
+
 variable "cache_secret_arn" {
   description = "ARN of the secret of the cache user, which the functions whose entry declares redis read."
   type        = string

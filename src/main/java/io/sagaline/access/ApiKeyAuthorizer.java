@@ -4,6 +4,7 @@ import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.sagaline.platform.crypto.SigningKeys;
 import io.sagaline.platform.http.Principal;
 
 /**
@@ -17,13 +18,17 @@ import io.sagaline.platform.http.Principal;
 public class ApiKeyAuthorizer {
 
     private final ApiKeys keys;
+    private final Tokens tokens;
 
-    ApiKeyAuthorizer(ApiKeys keys) {
+    ApiKeyAuthorizer(ApiKeys keys, Tokens tokens) {
         this.keys = keys;
+        this.tokens = tokens;
     }
 
+    /** A key, or a short-lived token made from one (presented in the same header). */
     public Map<String, Object> decide(String presentedKey) {
-        Map<String, Object> context = keys.authenticate(presentedKey).map(Principal::context)
+        Map<String, Object> context = (SigningKeys.looksLikeToken(presentedKey) ? tokens.authenticate(presentedKey)
+                : keys.authenticate(presentedKey)).map(Principal::context)
                 .orElse(Map.of(Principal.REFUSED, "true"));
         return Map.of("isAuthorized", true, "context", context);
     }

@@ -188,9 +188,25 @@ public class ApiKeys {
         }
         byte[] hash = hash(presented);
         ApiKey k = Reactive.inTransaction(() -> ApiKey.<ApiKey> find("keyHash = ?1", hash).firstResult());
+        if (k == null || !MessageDigest.isEqual(k.keyHash, hash)) {
+            return Optional.empty();
+        }
+        return principal(k);
+    }
+
+    /** The principal of key {@code keyId} if it is valid now (a token's key must still be). */
+    public Optional<Principal> valid(String keyId) {
+        Optional<UUID> id = Ids.uuid(keyId);
+        if (id.isEmpty()) {
+            return Optional.empty();
+        }
+        ApiKey k = Reactive.inTransaction(() -> ApiKey.<ApiKey> findById(id.get()));
+        return k == null ? Optional.empty() : principal(k);
+    }
+
+    private Optional<Principal> principal(ApiKey k) {
         OffsetDateTime now = now();
-        if (k == null || !MessageDigest.isEqual(k.keyHash, hash) || !status(k, now).equals("active")
-                && !status(k, now).equals("rotating")) {
+        if (!status(k, now).equals("active") && !status(k, now).equals("rotating")) {
             return Optional.empty();
         }
         return Optional.of(new Principal(k.id.toString(), k.tenant, new java.util.HashSet<>(List.of(k.scopes.split(" "))),

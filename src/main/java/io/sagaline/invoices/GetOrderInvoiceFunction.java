@@ -27,7 +27,7 @@ public class GetOrderInvoiceFunction implements RequestHandler<APIGatewayV2HTTPE
     public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
         return http.handle(event, request -> {
             String id = request.pathParameter("orderId");
-            return HttpResult.ok(invoices.forOrder(request.tenant(), id)
+            return HttpResult.ok(invoices.forOrder(request.actor(), id)
                     .orElseThrow(() -> new ApiException(404, "not-found", "Not found",
                             "order '" + id + "' has no invoice (yet): invoices are issued shortly after approval")));
         });

@@ -16,6 +16,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sagaline.platform.Ids;
 import io.sagaline.platform.Reactive;
 import io.sagaline.platform.Sql;
+import io.sagaline.platform.audit.AuditLog;
 import io.sagaline.platform.messaging.Envelope;
 import io.smallrye.mutiny.Uni;
 
@@ -35,9 +36,11 @@ public class InvoiceService {
     }
 
     private final ObjectMapper json;
+    private final AuditLog audit;
 
-    InvoiceService(ObjectMapper json) {
+    InvoiceService(ObjectMapper json, AuditLog audit) {
         this.json = json;
+        this.audit = audit;
     }
 
     /** Issues the invoice OrderApproved asks for, in the caller's transaction; nothing if the order has one. */
@@ -62,12 +65,21 @@ public class InvoiceService {
                 OffsetDateTime.now(ZoneOffset.UTC), orderApproved.id()).replaceWithVoid();
     }
 
-    /** The invoice of an order, once issued. */
-    public Optional<Invoice> forOrder(String tenant, String orderId) {
-        return Ids.uuid(orderId).flatMap(id -> Reactive.inTransaction(() -> Sql.rows("""
+    /** The invoice of an order, once issued; its read (or miss) audited in its transaction, as {@code by}. */
+    public Optional<Invoice> forOrder(AuditLog.Actor by, String orderId) {
+        Optional<UUID> id = Ids.uuid(orderId);
+        return Optional.ofNullable(Reactive.inTransaction(() -> (id.isEmpty() ? Uni.createFrom().<Invoice> nullItem()
+                : find(by.tenant(), id.get()))
+                .call(found -> audit.record(by, "get-order-invoice", "orders/" + orderId + "/invoice",
+                        found == null ? AuditLog.Outcome.NOT_FOUND : AuditLog.Outcome.SUCCEEDED))));
+    }
+
+    /** The invoice of an order, in the current transaction; null if none. */
+    Uni<Invoice> find(String tenant, UUID order) {
+        return Sql.rows("""
                 select number, order_id, customer_id, cast(lines as text), total_cents, issued_at
-                from invoices.invoices where tenant = ?1 and order_id = ?2""", tenant, id))
-                .stream().findFirst().map(this::invoice));
+                from invoices.invoices where tenant = ?1 and order_id = ?2""", tenant, order)
+                .map(rows -> rows.isEmpty() ? null : invoice(rows.get(0)));
     }
 
     private Invoice invoice(Object[] row) {

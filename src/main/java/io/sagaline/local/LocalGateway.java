@@ -220,6 +220,27 @@ public class LocalGateway {
         }
         String function = route.get().function().name();
         io.vertx.core.Context context = ctx.vertx().getOrCreateContext();
+        if (route.get().function().trigger().isPublic()) {
+            // no authorizer: API Gateway passes the request straight on
+            byte[] payload;
+            try {
+                payload = json.writeValueAsBytes(event);
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            functions.invokeAsync(function, payload, null).whenComplete((output, failure) -> context.runOnContext(v -> {
+                Throwable cause = failure instanceof java.util.concurrent.CompletionException c ? c.getCause() : failure;
+                if (cause == null) {
+                    respond(ctx.response(), output);
+                } else if (cause instanceof LocalFunctions.FunctionFailure f) {
+                    failed(ctx.response(), route.get(), f);
+                } else {
+                    LOG.errorf(cause, "%s failed", route.get().routeKey());
+                    problem(ctx.response(), 500, "Internal error", "the function failed: " + cause.getMessage());
+                }
+            }));
+            return;
+        }
         String identity = event.getHeaders().get(authorizer.header().toLowerCase(Locale.ROOT));
         if (identity == null || identity.isEmpty()) {
             // API Gateway refuses it before any function (401) when the identity source is missing.

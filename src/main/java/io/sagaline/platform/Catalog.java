@@ -80,7 +80,7 @@ public record Catalog(List<Function> functions, List<Queue> queues, List<StateMa
     /** The scope an HTTP route needs, by its route key ({@code GET /orders/{orderId}}). */
     public Map<String, String> scopeByRoute() {
         Map<String, String> byRoute = new java.util.HashMap<>();
-        functions.stream().filter(f -> f.trigger().isHttp())
+        functions.stream().filter(f -> f.trigger().isHttp() && !f.trigger().isPublic())
                 .forEach(f -> byRoute.put(f.trigger().routeKey(), f.trigger().scope()));
         return Map.copyOf(byRoute);
     }
@@ -120,7 +120,15 @@ public record Catalog(List<Function> functions, List<Queue> queues, List<StateMa
      */
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record Trigger(String type, String method, String path, String scope, Boolean rateLimitFailsClosed,
-            List<String> stateMachines, String queue, String schedule) {
+            List<String> stateMachines, String queue, String schedule,
+            @com.fasterxml.jackson.annotation.JsonProperty("public") Boolean keyless) {
+
+        /**
+         * An HTTP route that takes no key ({@code "public": true}): no authorizer, no scope; it authenticates what it is sent.
+         */
+        public boolean isPublic() {
+            return Boolean.TRUE.equals(keyless);
+        }
 
         /**
          * Whether a request is refused (503) when its rate limit cannot be checked (Redis away); otherwise it is let through.

@@ -61,6 +61,9 @@ class SampleEventsTest {
         e.put("get-order-events", http(200, "events"));
         e.put("get-order-invoice", http(200, "invoiceNumber"));
         e.put("get-order-invoice.not-issued", http(404, "detail"));
+        e.put("create-invoice-link", http(201, "url"));
+        e.put("get-invoice-by-link", http(200, "invoiceNumber"));
+        e.put("revoke-invoice-link", noContent());
         e.put("create-campaign-event", http(201, "campaignEventId"));
         e.put("create-campaign-event.no-zone", http(400, "errors"));
         e.put("get-campaign-event", http(200, "campaignEventId"));
@@ -120,6 +123,7 @@ class SampleEventsTest {
         e.put("manage-api-keys", out -> assertThat(out.get("keys")).anySatisfy(k -> assertThat(k.get("keyPrefix").asText())
                 .startsWith("local-de")));
         e.put("manage-api-keys.create", out -> assertThat(out.get("apiKey").asText()).startsWith("sgl_"));
+        e.put("create-token", http(201, "token"));
         e.put("list-audit-entries", http(200, "items"));
         e.put("verify-audit-log", out -> assertThat(out.get("intact").asBoolean()).as(out.toString()).isTrue());
         e.put("rebuild-order-views", out -> assertThat(out.get("orders").asInt()).isPositive());

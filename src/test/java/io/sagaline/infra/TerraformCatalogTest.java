@@ -7,6 +7,7 @@ import static io.sagaline.support.TerraformCatalogModule.PERSONAL_DATA_KEY;
 import static io.sagaline.support.TerraformCatalogModule.PREFIX;
 import static io.sagaline.support.TerraformCatalogModule.REGION;
 import static io.sagaline.support.TerraformCatalogModule.SES;
+import static io.sagaline.support.TerraformCatalogModule.TOKEN_KEY;
 import static io.sagaline.support.TerraformCatalogModule.secretArn;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -182,6 +183,7 @@ class TerraformCatalogTest {
                                 .contains(":" + ACCOUNT + ":")
                                 .matches(
                                         a -> a.equals(SES) || a.equals(ADMIN_SECRET) || a.equals(PERSONAL_DATA_KEY)
+                                                || a.equals(TOKEN_KEY)
                                                 || a.contains(":" + PREFIX + "-")
                                                 || a.contains(":" + PREFIX + "/"),
                                         "one of this deployment's resources"));
@@ -266,6 +268,12 @@ class TerraformCatalogTest {
         }
         if (!list(p.get("personalData")).isEmpty()) {
             expected.put("UseItsPersonalDataKeys", Set.of(PERSONAL_DATA_KEY));
+        }
+        if (Boolean.TRUE.equals(p.get("signsTokens"))) {
+            expected.put("SignTokens", Set.of(TOKEN_KEY));
+        }
+        if (Boolean.TRUE.equals(p.get("verifiesTokens"))) {
+            expected.put("VerifyTokens", Set.of(TOKEN_KEY));
         }
         if (Boolean.TRUE.equals(p.get("sendsEmail"))) {
             expected.put("SendNotifications", Set.of(SES));

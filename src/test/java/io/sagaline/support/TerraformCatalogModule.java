@@ -34,6 +34,8 @@ public final class TerraformCatalogModule {
 
     public static final String PERSONAL_DATA_KEY = "arn:aws:kms:eu-west-1:123456789012:key/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0";
 
+    public static final String TOKEN_KEY = "arn:aws:kms:eu-west-1:123456789012:key/7a6b5c4d-3e2f-1a0b-9c8d-7e6f5a4b3c2d";
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private TerraformCatalogModule() {
@@ -63,6 +65,7 @@ public final class TerraformCatalogModule {
                 "-var", "database_admin_secret_arn=" + ADMIN_SECRET,
                 "-var", "cache_secret_arn=" + CACHE_SECRET,
                 "-var", "personal_data_key_arns=[\"" + PERSONAL_DATA_KEY + "\"]",
+                "-var", "token_key_arns=[\"" + TOKEN_KEY + "\"]",
                 "-var", "database_secret_arns=" + PrepareDatabaseFunction.schemaServices(catalog).stream()
                         .map(s -> s + "=\"" + secretArn(s) + "\"").collect(Collectors.joining(",", "{", "}")));
         return JSON

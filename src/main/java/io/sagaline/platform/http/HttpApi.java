@@ -92,7 +92,8 @@ public class HttpApi {
                 || !(context.get(Principal.TENANT) instanceof String tenant)
                 || !(context.get(Principal.KEY_ID) instanceof String keyId)) {
             throw new ApiException(401, "unauthorized", "Unauthorized",
-                    "send a valid x-api-key header (this one is missing, unknown, revoked, or past its rotation's overlap)");
+                    "send a valid x-api-key header (this one is missing, unknown, revoked, or past its rotation's overlap;"
+                            + " or a token that is expired, tampered with, or of a key no longer valid)");
         }
         Object scopes = context.get(Principal.SCOPES);
         java.time.Instant expiresAt = context.get(Principal.EXPIRES_AT) instanceof String e ? java.time.Instant.parse(e) : null;
@@ -104,7 +105,8 @@ public class HttpApi {
         Principal principal = new Principal(keyId, tenant,
                 scopes instanceof String s && !s.isBlank() ? new java.util.HashSet<>(List.of(s.trim().split(" +")))
                         : java.util.Set.of(),
-                RateLimiter.Limit.parse(context.get(Principal.RATE_LIMIT)).orElse(null), expiresAt);
+                RateLimiter.Limit.parse(context.get(Principal.RATE_LIMIT)).orElse(null), expiresAt,
+                context.get(Principal.TOKEN_ID) instanceof String t ? t : null);
         String needed = scopeByRoute.get(event.getRouteKey());
         if (needed == null) {
             throw new IllegalStateException("route " + event.getRouteKey() + " is not in the catalog: it has no scope");
@@ -165,6 +167,29 @@ public class HttpApi {
             MDC.remove("requestId");
             MDC.remove("tenant");
             MDC.remove("keyId");
+        }
+    }
+
+    /**
+     * A route that takes no key (the catalog's {@code "public": true}: API Gateway calls no
+     * authorizer for it): the operation authenticates what the request carries itself (a valet
+     * link's signature). No rate limit of a key or tenant applies; WAF's per-address rule does in AWS.
+     */
+    public APIGatewayV2HTTPResponse handlePublic(APIGatewayV2HTTPEvent event, Operation operation) {
+        String requestId = HttpRequest.requestId(event);
+        MDC.put("requestId", requestId == null ? "-" : requestId);
+        try {
+            HttpResult result = operation.handle(new HttpRequest(event, null, bodies));
+            return result.tagged() ? tagged(event, result)
+                    : respond(result.status(), "application/json", result.headers(), result.body());
+        } catch (ApiException e) {
+            return problem(e);
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "unexpected failure of %s", event.getRouteKey());
+            return problem(new ApiException(500, "internal-error", "Internal error",
+                    "the request failed unexpectedly; it has been logged as " + requestId));
+        } finally {
+            MDC.remove("requestId");
         }
     }
 

@@ -9,7 +9,7 @@ import java.util.Set;
  * gateway on a laptop) and hands it to the function in the request's authorizer context.
  */
 public record Principal(String keyId, String tenant, Set<String> scopes, RateLimiter.Limit rateLimit,
-        java.time.Instant expiresAt) {
+        java.time.Instant expiresAt, String tokenId) {
 
     /** The authorizer context's fields (API Gateway passes strings through; scopes space-separated, as OAuth writes them). */
     public static final String KEY_ID = "keyId";
@@ -22,11 +22,19 @@ public record Principal(String keyId, String tenant, Set<String> scopes, RateLim
      * before it is revoked. API Gateway reuses an answer for a minute: the function refuses past it.
      */
     public static final String EXPIRES_AT = "expiresAt";
+    /** The short-lived token the request presented instead of its key (its {@code jti}); absent: the key itself. */
+    public static final String TOKEN_ID = "tokenId";
     /** Set instead of the others when the key was refused: the function answers 401 problem+json. */
     public static final String REFUSED = "refused";
 
     public Principal {
         scopes = Set.copyOf(scopes);
+    }
+
+    /** A key presented itself. */
+    public Principal(String keyId, String tenant, Set<String> scopes, RateLimiter.Limit rateLimit,
+            java.time.Instant expiresAt) {
+        this(keyId, tenant, scopes, rateLimit, expiresAt, null);
     }
 
     public boolean may(String scope) {
@@ -42,6 +50,9 @@ public record Principal(String keyId, String tenant, Set<String> scopes, RateLim
         }
         if (expiresAt != null) {
             context.put(EXPIRES_AT, expiresAt.toString());
+        }
+        if (tokenId != null) {
+            context.put(TOKEN_ID, tokenId);
         }
         return Map.copyOf(context);
     }
