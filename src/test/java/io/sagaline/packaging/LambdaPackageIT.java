@@ -106,6 +106,7 @@ class LambdaPackageIT {
         catalog = TerraformCatalogModule.catalog();
         functions = TerraformCatalogModule.evaluate(WORK.resolve("terraform")).path("functions").path("value");
         unpacked = unpack(Path.of("target/lambda/function.zip"), WORK.resolve("function"));
+        runtimeClientLibrary = runtimeClientLibrary(WORK.resolve("libaws-lambda-jni.so"));
 
         // Unlike the shared embedded server, this one is as strict as AWS's: every role but the
         // test's own superuser must come over TLS and log in with SCRAM-SHA-256, so a function passes
@@ -262,6 +263,39 @@ class LambdaPackageIT {
         assertThat(new Db(sagaline).row("select count(*) as unsent from customers.outbox where published_at is null")
                 .get("unsent"))
                 .isEqualTo(0L);
+    }
+
+    @Test
+    @Order(3)
+    void aToken_isSignedByKms_andThePackagedAuthorizerVerifiesItWithTheKeysPublicKey() throws Exception {
+        String token;
+        try (LambdaProcess lambda = start("create-token", Map.of())) {
+            JsonNode created = lambda.invokeOk(httpEvent("create-token", API_KEY));
+            assertThat(created.get("statusCode").asInt()).as(created.toString()).isEqualTo(201);
+            token = JSON.readTree(created.get("body").asText()).get("token").asText();
+        }
+        JsonNode header = JSON.readTree(java.util.Base64.getUrlDecoder().decode(token.substring(0, token.indexOf('.'))));
+        assertThat(header.get("alg").asText()).isEqualTo("ES256");
+        assertThat(header.get("kid").asText()).isEqualTo(TerraformCatalogModule.TOKEN_KEY);
+        assertThat(aws.kmsContexts()).contains("Sign {}");
+        String altered = token.substring(0, token.length() - 2) + (token.endsWith("A") ? "B" : "A")
+                + token.charAt(token.length() - 1);
+        try (LambdaProcess lambda = start(catalog.authorizer().function(), Map.of())) {
+            for (String presented : List.of(token, altered)) {
+                ObjectNode request = (ObjectNode) JSON.readTree(Path.of("events/authorize-api-key.json").toFile());
+                ((ObjectNode) request.get("headers")).put("x-api-key", presented);
+                request.putArray("identitySource").add(presented);
+                JsonNode context = lambda.invokeOk(JSON.writeValueAsString(request)).path("context");
+                if (presented.equals(token)) {
+                    assertThat(context.path("tenant").asText()).as(context.toString()).isEqualTo("acme");
+                    assertThat(context.path("scopes").asText()).isEqualTo("orders:read");
+                    assertThat(context.path("tokenId").asText()).isNotBlank();
+                } else {
+                    assertThat(context.path("refused").asText()).isEqualTo("true");
+                }
+            }
+        }
+        assertThat(aws.kmsContexts()).contains("GetPublicKey {}");
     }
 
     @Test
@@ -512,6 +546,29 @@ class LambdaPackageIT {
         return authorized;
     }
 
+    /**
+     * The runtime client's native library, unpacked once for every process of this test. Left to
+     * itself the client copies it to {@code /tmp/.libaws-lambda-jni.so} as it starts, which in Lambda
+     * is the sandbox's own; here the processes share one {@code /tmp}, and one starting while
+     * another loads the half-written file killed that one with SIGBUS in the dynamic loader.
+     */
+    private static Path runtimeClientLibrary(Path into) throws IOException {
+        String arch = System.getProperty("os.arch").contains("aarch64") ? "aarch_64" : "x86_64";
+        try (Stream<Path> jars = Files.list(RUNTIME_CLIENT)) {
+            Path jar = jars.filter(j -> j.getFileName().toString().startsWith("aws-lambda-java-runtime-interface-client"))
+                    .findFirst().orElseThrow(() -> new IllegalStateException("no runtime client in " + RUNTIME_CLIENT));
+            try (java.util.zip.ZipFile zip = new java.util.zip.ZipFile(jar.toFile())) {
+                java.util.zip.ZipEntry library = zip.getEntry("jni/libaws-lambda-jni.linux-" + arch + ".so");
+                try (var in = zip.getInputStream(library)) {
+                    Files.copy(in, into, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
+        return into.toAbsolutePath();
+    }
+
+    private static Path runtimeClientLibrary;
+
     private static int latestMigration() throws IOException {
         Pattern version = Pattern.compile("V(\\d+)__.*\\.sql");
         try (Stream<Path> files = Files.list(Path.of("src/main/resources/db/migration"))) {
@@ -565,7 +622,9 @@ class LambdaPackageIT {
             // and 21 by default (java-customization in the Lambda developer guide): tiered compilation
             // stopped at C1, the serial collector.
             List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:+TieredCompilation",
-                    "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp",
+                    "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+                    "-Dcom.amazonaws.services.lambda.runtime.api.client.runtimeapi.NativeClient.JNI=" + runtimeClientLibrary,
+                    "-cp",
                     String.join(File.pathSeparator, unpacked.toString(), unpacked.resolve("lib") + File.separator + "*",
                             RUNTIME_CLIENT.toAbsolutePath() + File.separator + "*"),
                     "com.amazonaws.services.lambda.runtime.api.client.AWSLambda", HANDLER));

@@ -24,7 +24,8 @@ import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
  * There is no AWS here: this answers, in the services' JSON protocols, Secrets Manager's
  * GetSecretValue from the secrets it is given, Step Functions' StartExecution (recording the
  * execution; the same name again is the same execution, as for the same input in AWS) and KMS's
- * GenerateDataKey, Encrypt and Decrypt (with a key of its own, the encryption context bound in). It
+ * GenerateDataKey, Encrypt and Decrypt (with a key of its own, the encryption context bound in), Sign and
+ * GetPublicKey (with an EC key pair of its own). It
  * refuses unsigned requests and records what it was asked. Point an SDK client (or a process,
  * with {@code AWS_ENDPOINT_URL_SECRETS_MANAGER} / {@code AWS_ENDPOINT_URL_SFN}) at
  * {@link #endpoint()}.
@@ -38,6 +39,7 @@ public final class FakeAws implements AutoCloseable {
     private final List<String> requestedIds = new CopyOnWriteArrayList<>();
     private final Map<String, JsonNode> executions = new ConcurrentHashMap<>();
     private final List<String> kmsContexts = new CopyOnWriteArrayList<>();
+    private final java.security.KeyPair signingKey = ecKeyPair();
     private final javax.crypto.SecretKey kmsKey = new javax.crypto.spec.SecretKeySpec(
             new java.security.SecureRandom().generateSeed(32), "AES");
 
@@ -123,6 +125,20 @@ public final class FakeAws implements AutoCloseable {
                     }
                     return new byte[][] { { 0 }, JSON.writeValueAsBytes(answer) };
                 }
+                case "Sign" -> {
+                    // an asymmetric key of this fake (ECC_NIST_P256): ECDSA over SHA-256, DER, as KMS answers
+                    java.security.Signature ecdsa = java.security.Signature.getInstance("SHA256withECDSA");
+                    ecdsa.initSign(signingKey.getPrivate());
+                    ecdsa.update(java.util.Base64.getDecoder().decode(request.path("Message").asText()));
+                    return new byte[][] { { 0 }, JSON.writeValueAsBytes(Map.of("KeyId", request.path("KeyId").asText(),
+                            "SigningAlgorithm", "ECDSA_SHA_256",
+                            "Signature", java.util.Base64.getEncoder().encodeToString(ecdsa.sign()))) };
+                }
+                case "GetPublicKey" -> {
+                    return new byte[][] { { 0 }, JSON.writeValueAsBytes(Map.of("KeyId", request.path("KeyId").asText(),
+                            "KeySpec", "ECC_NIST_P256", "KeyUsage", "SIGN_VERIFY",
+                            "PublicKey", java.util.Base64.getEncoder().encodeToString(signingKey.getPublic().getEncoded()))) };
+                }
                 case "Decrypt" -> {
                     java.nio.ByteBuffer blob = java.nio.ByteBuffer
                             .wrap(java.util.Base64.getDecoder().decode(request.path("CiphertextBlob").asText()));
@@ -150,6 +166,16 @@ public final class FakeAws implements AutoCloseable {
             }
         } catch (java.security.GeneralSecurityException | RuntimeException e) {
             return new byte[][] { { 1 }, error("InvalidCiphertextException", "") };
+        }
+    }
+
+    private static java.security.KeyPair ecKeyPair() {
+        try {
+            java.security.KeyPairGenerator ec = java.security.KeyPairGenerator.getInstance("EC");
+            ec.initialize(new java.security.spec.ECGenParameterSpec("secp256r1"));
+            return ec.generateKeyPair();
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
         }
     }
 
