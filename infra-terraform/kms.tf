@@ -64,9 +64,10 @@ resource "aws_kms_alias" "data" {
 # The master key of personal data: it wraps each customer's data key of each service (envelope
 # encryption, README "Security"), under an encryption context naming the service, tenant and
 # customer; a function may use it only under its own services' context (the catalog's personalData).
-# KMS rotates its material yearly (what it wrapped still opens). To move to another key, make it,
-# list this one in retired_personal_data_key_arns, apply, and invoke reseal-customers-data and
-# reseal-notifications-data: they re-wrap every data key under the new one.
+# KMS rotates its material yearly (what it wrapped still opens). To move to another key, add it as a
+# second resource (never replace this one), list this one in retired_personal_data_key_arns, apply,
+# and invoke reseal-customers-data and reseal-notifications-data until both answer "stale": 0; keep
+# it listed 14 days more (a CustomerRegistered in a dead-letter queue carries a key it wrapped).
 resource "aws_kms_key" "personal_data" {
   description         = "${local.name_prefix}: data keys of personal data (customers' names and e-mail addresses)"
   enable_key_rotation = true
@@ -78,12 +79,14 @@ resource "aws_kms_alias" "personal_data" {
   target_key_id = aws_kms_key.personal_data.key_id
 }
 
-# The platform's signing key of short-lived tokens and valet links (ES256): KMS signs, and the
-# authorizer and the valet link's function verify with its public key. Asymmetric keys do not rotate
-# by themselves: make a new one, list this one in retired_token_key_arns (it still verifies what it
-# signed) until its last token and link have expired (a link lives at most 30 days), then drop it.
+# The platform's signing keys (ES256), one per kind of token so that neither signer can make the
+# other kind: KMS signs (create-token, create-invoice-link), and the authorizer and the valet link's
+# function verify with the key's public key. Asymmetric keys do not rotate by themselves. To change
+# one, add a second resource (never replace this one: a replaced key is scheduled for deletion and
+# stops verifying at once), make it the current one, list this one in retired_*_key_arns until its
+# last token (an hour) or link (30 days) has expired, then remove it.
 resource "aws_kms_key" "tokens" {
-  description              = "${local.name_prefix}: signs short-lived tokens and valet links"
+  description              = "${local.name_prefix}: signs short-lived access tokens"
   customer_master_key_spec = "ECC_NIST_P256"
   key_usage                = "SIGN_VERIFY"
   policy                   = data.aws_iam_policy_document.key_administration.json
@@ -92,6 +95,18 @@ resource "aws_kms_key" "tokens" {
 resource "aws_kms_alias" "tokens" {
   name          = "alias/${local.name_prefix}-tokens"
   target_key_id = aws_kms_key.tokens.key_id
+}
+
+resource "aws_kms_key" "valet_links" {
+  description              = "${local.name_prefix}: signs valet links"
+  customer_master_key_spec = "ECC_NIST_P256"
+  key_usage                = "SIGN_VERIFY"
+  policy                   = data.aws_iam_policy_document.key_administration.json
+}
+
+resource "aws_kms_alias" "valet_links" {
+  name          = "alias/${local.name_prefix}-valet-links"
+  target_key_id = aws_kms_key.valet_links.key_id
 }
 
 resource "aws_kms_key" "queues" {

@@ -38,6 +38,7 @@ module "catalog" {
   cache_secret_arn          = aws_secretsmanager_secret.cache.arn
   personal_data_key_arns    = concat([aws_kms_key.personal_data.arn], var.retired_personal_data_key_arns)
   token_key_arns            = concat([aws_kms_key.tokens.arn], var.retired_token_key_arns)
+  valet_link_key_arns       = concat([aws_kms_key.valet_links.arn], var.retired_valet_link_key_arns)
 }
 
 # ---- queues: one per catalog queue, each with its dead-letter queue -------------------------
@@ -176,6 +177,20 @@ resource "aws_apigatewayv2_stage" "default" {
   api_id      = aws_apigatewayv2_api.http.id
   name        = "$default"
   auto_deploy = true
+
+  # A route without a key (a valet link's) has no key or tenant bucket to meter it: API Gateway
+  # throttles it, whichever endpoint it is called on.
+  dynamic "route_settings" {
+    for_each = toset(module.catalog.public_routes)
+    content {
+      route_key              = route_settings.value
+      throttling_rate_limit  = 20
+      throttling_burst_limit = 50
+    }
+  }
+
+  # route_settings name routes that must exist first
+  depends_on = [aws_apigatewayv2_route.function]
 }
 
 resource "aws_apigatewayv2_integration" "function" {

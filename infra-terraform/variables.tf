@@ -130,7 +130,13 @@ variable "retired_personal_data_key_arns" {
 }
 
 variable "retired_token_key_arns" {
-  description = "KMS keys that signed tokens and valet links before aws_kms_key.tokens: they still verify what they signed, until it has expired (30 days at most). Empty unless moving to a new key."
+  description = "KMS keys that signed access tokens before aws_kms_key.tokens: they still verify what they signed, until it has expired (an hour at most). Empty unless moving to a new key."
+  type        = list(string)
+  default     = []
+}
+
+variable "retired_valet_link_key_arns" {
+  description = "KMS keys that signed valet links before aws_kms_key.valet_links: they still verify the links they signed, until those expire (30 days at most). Empty unless moving to a new key."
   type        = list(string)
   default     = []
 }

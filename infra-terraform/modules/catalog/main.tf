@@ -107,6 +107,16 @@ locals {
         actions   = ["kms:GetPublicKey"]
         resources = var.token_key_arns
       }] : [],
+      try(local.perms[n].signsValetLinks, false) ? [{
+        sid       = "SignValetLinks"
+        actions   = ["kms:Sign"]
+        resources = [var.valet_link_key_arns[0]]
+      }] : [],
+      try(local.perms[n].verifiesValetLinks, false) ? [{
+        sid       = "VerifyValetLinks"
+        actions   = ["kms:GetPublicKey"]
+        resources = var.valet_link_key_arns
+      }] : [],
       try(local.perms[n].sendsEmail, false) ? [{
         sid       = "SendNotifications"
         actions   = ["ses:SendEmail", "ses:SendRawEmail"]
@@ -133,6 +143,10 @@ locals {
       try(local.perms[n].signsTokens, false) || try(local.perms[n].verifiesTokens, false) ? {
         SAGALINE_TOKENS_KMS_KEY_ID         = var.token_key_arns[0]
         SAGALINE_TOKENS_KMS_VERIFY_KEY_IDS = join(",", var.token_key_arns)
+      } : {},
+      try(local.perms[n].signsValetLinks, false) || try(local.perms[n].verifiesValetLinks, false) ? {
+        SAGALINE_VALET_LINKS_KMS_KEY_ID         = var.valet_link_key_arns[0]
+        SAGALINE_VALET_LINKS_KMS_VERIFY_KEY_IDS = join(",", var.valet_link_key_arns)
       } : {},
       local.prepares[n] ? {
         SAGALINE_DATABASE_SECRET_ARN      = var.database_admin_secret_arn

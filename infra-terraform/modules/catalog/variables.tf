@@ -44,7 +44,12 @@ variable "personal_data_key_arns" {
 }
 
 variable "token_key_arns" {
-  description = "The asymmetric KMS keys (ECC_NIST_P256) of tokens and valet links: the current one first (it signs), then any retired one that still verifies the tokens and links it signed until they expire."
+  description = "The asymmetric KMS keys (ECC_NIST_P256) of short-lived access tokens: the current one first (it signs), then any retired one that still verifies the tokens it signed until they expire (an hour at most)."
+  type        = list(string)
+}
+
+variable "valet_link_key_arns" {
+  description = "The asymmetric KMS keys (ECC_NIST_P256) of valet links, apart from the tokens' so that neither signer can make the other's: the current one first (it signs), then any retired one still verifying the links it signed."
   type        = list(string)
 }
 

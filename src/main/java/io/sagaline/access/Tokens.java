@@ -47,7 +47,8 @@ public class Tokens {
     private final AuditLog audit;
     private final Clock clock;
 
-    Tokens(SigningKeys signing, ApiKeys keys, AuditLog audit, Clock clock) {
+    Tokens(@jakarta.inject.Named(io.sagaline.platform.crypto.SigningKeysProducer.TOKENS) SigningKeys signing, ApiKeys keys,
+            AuditLog audit, Clock clock) {
         this.signing = signing;
         this.keys = keys;
         this.audit = audit;

@@ -27,7 +27,8 @@ public class CustomerResealing {
         this.dataKeys = dataKeys;
     }
 
-    public record Resealed(int sealed, int rewrapped) {
+    /** What a run did, and how many data keys are still under another master key (0: the rotation is done). */
+    public record Resealed(int sealed, int rewrapped, long stale) {
     }
 
     public Resealed reseal() {
@@ -50,12 +51,7 @@ public class CustomerResealing {
                 break; // every row of the page changed meanwhile: the next run takes them
             }
         } while (clear.size() == PAGE);
-        int rewrapped = 0;
-        int page;
-        do {
-            page = dataKeys.rewrap(CustomerService.SCHEMA, PAGE);
-            rewrapped += page;
-        } while (page == PAGE);
-        return new Resealed(sealed, rewrapped);
+        int rewrapped = dataKeys.rewrap(CustomerService.SCHEMA, PAGE);
+        return new Resealed(sealed, rewrapped, dataKeys.stale(CustomerService.SCHEMA));
     }
 }

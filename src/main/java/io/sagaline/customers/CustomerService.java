@@ -35,6 +35,12 @@ public class CustomerService {
     static final String SCHEMA = "customers";
     /** CustomerRegistered's version: 2 carries the personal data sealed ({@code personalData}); 1 carried it in clear. */
     static final int REGISTERED_VERSION = 2;
+    /**
+     * The encryption context of a registration's own data key: the message carries the personal data
+     * sealed under a key made for it alone, so that the notifications service, which may unwrap
+     * that (and nothing of the customers service's), never holds a key of the customers' table.
+     */
+    public static final String REGISTRATIONS = "customer-registrations";
 
     private final Outbox outbox;
     private final ObjectMapper json;
@@ -64,15 +70,17 @@ public class CustomerService {
         customer.tenant = tenant;
         // made before the transaction: asking KMS never holds a connection
         PersonalData.Key key = personalData.newKey(subject(tenant, customer.id));
+        PersonalData.Key message = personalData.newKey(new PersonalData.Subject(REGISTRATIONS, tenant, customer.id.toString()));
         seal(customer, key, dataKeys.indexKey(SCHEMA, tenant), name, email);
         customer.creditLimitCents = request.creditLimitCents();
         customer.availableCreditCents = request.creditLimitCents();
         customer.createdAt = OffsetDateTime.now();
         Base64.Encoder b64 = Base64.getEncoder();
         ObjectNode payload = json.createObjectNode().put("customerId", customer.id.toString());
-        payload.putObject("personalData").put("service", SCHEMA).put("masterKeyId", key.masterKeyId())
-                .put("dataKey", b64.encodeToString(key.wrapped())).put("name", b64.encodeToString(customer.nameSealed))
-                .put("email", b64.encodeToString(customer.emailSealed));
+        payload.putObject("personalData").put("service", REGISTRATIONS).put("masterKeyId", message.masterKeyId())
+                .put("dataKey", b64.encodeToString(message.wrapped()))
+                .put("name", b64.encodeToString(message.seal("name", name)))
+                .put("email", b64.encodeToString(message.seal("email", email)));
         Envelope registered = new Envelope(UUID.randomUUID(), "CustomerRegistered", REGISTERED_VERSION, tenant,
                 customer.id.toString(), null, customer.createdAt.toInstant(), payload);
         Reactive.inTransaction(() -> dataKeys.add(key).chain(() -> customer.<Customer> persist())

@@ -34,7 +34,7 @@ public class CreateInvoiceLinkFunction implements RequestHandler<APIGatewayV2HTT
             String order = request.pathParameter("orderId");
             Optional<Long> ttl = event.getBody() == null || event.getBody().isBlank() ? Optional.empty()
                     : Optional.ofNullable(request.body(CreateLink.class).expiresInSeconds());
-            InvoiceLinks.Link link = links.create(request.actor(), order, ttl);
+            InvoiceLinks.Link link = links.create(request.principal(), request.actor(), order, ttl);
             return HttpResult.created("/orders/" + order + "/invoice/links/" + link.linkId(), link);
         });
     }

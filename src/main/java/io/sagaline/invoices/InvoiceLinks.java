@@ -46,14 +46,22 @@ public class InvoiceLinks {
     private final AuditLog audit;
     private final Clock clock;
 
-    InvoiceLinks(SigningKeys signing, InvoiceService invoices, AuditLog audit, Clock clock) {
+    InvoiceLinks(@jakarta.inject.Named(io.sagaline.platform.crypto.SigningKeysProducer.VALET_LINKS) SigningKeys signing,
+            InvoiceService invoices, AuditLog audit, Clock clock) {
         this.signing = signing;
         this.invoices = invoices;
         this.audit = audit;
         this.clock = clock;
     }
 
-    public Link create(AuditLog.Actor by, String orderId, Optional<Long> ttlSeconds) {
+    /**
+     * A link made by key {@code who} (a token may not make one: a short-lived credential would hand
+     * out a long-lived one), ending at the latest with the key's own end.
+     */
+    public Link create(io.sagaline.platform.http.Principal who, AuditLog.Actor by, String orderId, Optional<Long> ttlSeconds) {
+        if (who.tokenId() != null) {
+            throw new ApiException(403, "forbidden", "Forbidden", "a token cannot make a valet link; present the key");
+        }
         long ttl = ttlSeconds.orElse(DEFAULT_TTL.toSeconds());
         if (ttl < 60 || ttl > MAX_TTL.toSeconds()) {
             throw ApiException.badRequest("expiresInSeconds", "must be from 60 to " + MAX_TTL.toSeconds());
@@ -61,12 +69,16 @@ public class InvoiceLinks {
         UUID order = Ids.uuid(orderId).orElseThrow(() -> noInvoice(orderId));
         Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
         Instant expires = now.plusSeconds(ttl);
+        if (who.expiresAt() != null && who.expiresAt().isBefore(expires)) {
+            expires = who.expiresAt().truncatedTo(ChronoUnit.SECONDS);
+        }
+        Instant end = expires;
         UUID id = UUID.randomUUID();
         boolean made = Reactive.inTransaction(() -> Sql.execute(
                 """
                         insert into invoices.valet_links (id, tenant, order_id, created_by, created_at, expires_at)
                         select ?1, ?2, ?3, ?4, ?5, ?6 where exists (select 1 from invoices.invoices where tenant = ?2 and order_id = ?3)""",
-                id, by.tenant(), order, by.keyId(), now.atOffset(ZoneOffset.UTC), expires.atOffset(ZoneOffset.UTC))
+                id, by.tenant(), order, by.keyId(), now.atOffset(ZoneOffset.UTC), end.atOffset(ZoneOffset.UTC))
                 .call(n -> n == 1 ? audit.record(by, "create-invoice-link", resource(orderId), AuditLog.Outcome.SUCCEEDED)
                         : Uni.createFrom().voidItem())
                 .map(n -> n == 1));

@@ -30,7 +30,8 @@ public class NotificationResealing {
         this.dataKeys = dataKeys;
     }
 
-    public record Resealed(int recipients, int notifications, int rewrapped) {
+    /** What a run did, and how many data keys are still under another master key (0: the rotation is done). */
+    public record Resealed(int recipients, int notifications, int rewrapped, long stale) {
     }
 
     public Resealed reseal() {
@@ -49,13 +50,8 @@ public class NotificationResealing {
                 (row, key) -> Sql.execute("""
                         update notifications.notifications set recipient = null, recipient_sealed = decode(?1, 'hex')
                         where id = ?2 and recipient = ?3""", hex(key.seal("email", (String) row[3])), row[2], row[3]));
-        int rewrapped = 0;
-        int page;
-        do {
-            page = dataKeys.rewrap(NotificationService.SCHEMA, PAGE);
-            rewrapped += page;
-        } while (page == PAGE);
-        return new Resealed(recipients, notifications, rewrapped);
+        int rewrapped = dataKeys.rewrap(NotificationService.SCHEMA, PAGE);
+        return new Resealed(recipients, notifications, rewrapped, dataKeys.stale(NotificationService.SCHEMA));
     }
 
     /**

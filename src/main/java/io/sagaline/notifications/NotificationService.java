@@ -36,6 +36,8 @@ public class NotificationService {
     private static final Duration CLAIM_EXPIRY = Duration.ofMinutes(5);
 
     static final String SCHEMA = "notifications";
+    /** What the customers service seals a registration under (its CustomerService.REGISTRATIONS). */
+    static final String REGISTRATIONS = "customer-registrations";
 
     private final NotificationSender sender;
     private final PersonalData personalData;
@@ -103,6 +105,10 @@ public class NotificationService {
         String email;
         JsonNode sealed = p.path("personalData");
         if (sealed.isObject()) {
+            if (!REGISTRATIONS.equals(sealed.path("service").asText())) {
+                throw new IllegalArgumentException("CustomerRegistered " + registered.id() + " is sealed under "
+                        + sealed.path("service").asText() + "'s keys, not a registration's");
+            }
             Base64.Decoder b64 = Base64.getDecoder();
             PersonalData.Key theirs = personalData.key(
                     new PersonalData.Subject(sealed.path("service").asText(), registered.tenant(), customer.toString()),
@@ -118,8 +124,17 @@ public class NotificationService {
         if (email == null || email.isBlank()) {
             throw new IllegalArgumentException("CustomerRegistered " + registered.id() + " has no e-mail address");
         }
+        if (erased(registered.tenant(), customer)) {
+            return null; // delivered after the erasure: no key is made for an erased customer
+        }
         PersonalData.Key ours = dataKeys.keyOf(subject(registered.tenant(), customer));
         return new Recipient(registered.tenant(), customer, ours.seal("name", name), ours.seal("email", email));
+    }
+
+    private static boolean erased(String tenant, UUID customer) {
+        return !Reactive.inTransaction(() -> Sql.rows("""
+                select 1 from notifications.recipients where tenant = ?1 and customer_id = ?2 and erased_at is not null""",
+                tenant, customer)).isEmpty();
     }
 
     /** A recipient, sealed. */
@@ -163,7 +178,7 @@ public class NotificationService {
                 erased.tenant(), customer, now))
                 .chain(() -> Sql.execute("""
                         update notifications.notifications set recipient = null, recipient_sealed = null,
-                            status = case when status = 'PENDING' then 'ERASED' else status end
+                            status = case when status in ('PENDING', 'SENDING') then 'ERASED' else status end
                         where tenant = ?1 and customer_id = ?2""", erased.tenant(), customer))
                 .replaceWithVoid();
     }
@@ -214,7 +229,9 @@ public class NotificationService {
         if (claimed[6] == null) {
             return (String) claimed[1];
         }
-        PersonalData.Key key = dataKeys.keyOf(subject((String) claimed[4], UUID.fromString(String.valueOf(claimed[5]))));
+        PersonalData.Subject whose = subject((String) claimed[4], UUID.fromString(String.valueOf(claimed[5])));
+        PersonalData.Key key = dataKeys.existing(whose)
+                .orElseThrow(() -> new IllegalStateException("customer " + whose.subject() + " was erased meanwhile"));
         return key.open("email", HexFormat.of().parseHex((String) claimed[6]));
     }
 

@@ -59,6 +59,8 @@ class TokensAndValetLinksTest {
     LocalGateway gateway;
     @ConfigProperty(name = "sagaline.tokens.local-signing-keys")
     String signingKeys;
+    @ConfigProperty(name = "sagaline.valet-links.local-signing-keys")
+    String valetLinkKeys;
 
     private JsonNode manage(Map<String, Object> command) {
         try {
@@ -169,9 +171,14 @@ class TokensAndValetLinksTest {
         // signed by our key for the key's tenant claim changed to another tenant's
         String otherTenant = sign(ours, kid, "sagaline-access+jwt",
                 new JWTClaimsSet.Builder(claims).claim("tnt", "other").build());
+        // signed by the valet links' key, our other key, as an access token (under its own kid, or ours)
+        ECKey valet = JWKSet.parse(valetLinkKeys).getKeys().get(0).toECKey();
+        String byTheLinksKey = sign(valet, "local:" + valet.getKeyID(), "sagaline-access+jwt", claims);
+        String byTheLinksKeyAsOurs = sign(valet, kid, "sagaline-access+jwt", claims);
         String control = sign(ours, kid, "sagaline-access+jwt", claims);
         Api.as(control).get(path).then().statusCode(404); // our own signature of the same claims passes
-        for (String forged : List.of(widened, unsigned, strangers, otherType, otherAudience, otherTenant)) {
+        for (String forged : List.of(widened, unsigned, strangers, otherType, otherAudience, otherTenant, byTheLinksKey,
+                byTheLinksKeyAsOurs)) {
             Api.as(forged).get(path).then().statusCode(401);
         }
         assertThat(new Date()).isBefore(claims.getExpirationTime());
@@ -191,6 +198,10 @@ class TokensAndValetLinksTest {
         assertThat(Api.awaitDecided(order).getString("status")).isEqualTo("APPROVED");
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
                 .until(() -> Api.statusCode("/orders/" + order + "/invoice") == 200);
+        // a token may not make one: a short-lived credential would hand out a long-lived one
+        String key = key("demo", "orders:read", "tokens:write").get("apiKey").asText();
+        String token0 = exchange(key, Map.of("scopes", List.of("orders:read"))).then().statusCode(201).extract().path("token");
+        Api.as(token0).body(Map.of()).post("/orders/" + order + "/invoice/links").then().statusCode(403);
         JsonNode link = Api.send("POST", "/orders/" + order + "/invoice/links", Map.of("expiresInSeconds", 3600), 201);
         String url = link.get("url").asText();
         assertThat(url).startsWith("/valet/invoices/");

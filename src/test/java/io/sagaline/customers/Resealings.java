@@ -10,7 +10,7 @@ public final class Resealings {
         return new CustomerResealing(null, null) {
             @Override
             public Resealed reseal() {
-                return new Resealed(0, 0);
+                return new Resealed(0, 0, 0);
             }
         };
     }

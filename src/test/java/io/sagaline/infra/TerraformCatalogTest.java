@@ -8,6 +8,7 @@ import static io.sagaline.support.TerraformCatalogModule.PREFIX;
 import static io.sagaline.support.TerraformCatalogModule.REGION;
 import static io.sagaline.support.TerraformCatalogModule.SES;
 import static io.sagaline.support.TerraformCatalogModule.TOKEN_KEY;
+import static io.sagaline.support.TerraformCatalogModule.VALET_LINK_KEY;
 import static io.sagaline.support.TerraformCatalogModule.secretArn;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -183,7 +184,7 @@ class TerraformCatalogTest {
                                 .contains(":" + ACCOUNT + ":")
                                 .matches(
                                         a -> a.equals(SES) || a.equals(ADMIN_SECRET) || a.equals(PERSONAL_DATA_KEY)
-                                                || a.equals(TOKEN_KEY)
+                                                || a.equals(TOKEN_KEY) || a.equals(VALET_LINK_KEY)
                                                 || a.contains(":" + PREFIX + "-")
                                                 || a.contains(":" + PREFIX + "/"),
                                         "one of this deployment's resources"));
@@ -274,6 +275,12 @@ class TerraformCatalogTest {
         }
         if (Boolean.TRUE.equals(p.get("verifiesTokens"))) {
             expected.put("VerifyTokens", Set.of(TOKEN_KEY));
+        }
+        if (Boolean.TRUE.equals(p.get("signsValetLinks"))) {
+            expected.put("SignValetLinks", Set.of(VALET_LINK_KEY));
+        }
+        if (Boolean.TRUE.equals(p.get("verifiesValetLinks"))) {
+            expected.put("VerifyValetLinks", Set.of(VALET_LINK_KEY));
         }
         if (Boolean.TRUE.equals(p.get("sendsEmail"))) {
             expected.put("SendNotifications", Set.of(SES));

@@ -36,6 +36,8 @@ public final class TerraformCatalogModule {
 
     public static final String TOKEN_KEY = "arn:aws:kms:eu-west-1:123456789012:key/7a6b5c4d-3e2f-1a0b-9c8d-7e6f5a4b3c2d";
 
+    public static final String VALET_LINK_KEY = "arn:aws:kms:eu-west-1:123456789012:key/5e4d3c2b-1a09-4f8e-8d7c-6b5a49382716";
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private TerraformCatalogModule() {
@@ -66,6 +68,7 @@ public final class TerraformCatalogModule {
                 "-var", "cache_secret_arn=" + CACHE_SECRET,
                 "-var", "personal_data_key_arns=[\"" + PERSONAL_DATA_KEY + "\"]",
                 "-var", "token_key_arns=[\"" + TOKEN_KEY + "\"]",
+                "-var", "valet_link_key_arns=[\"" + VALET_LINK_KEY + "\"]",
                 "-var", "database_secret_arns=" + PrepareDatabaseFunction.schemaServices(catalog).stream()
                         .map(s -> s + "=\"" + secretArn(s) + "\"").collect(Collectors.joining(",", "{", "}")));
         return JSON

@@ -19,6 +19,8 @@ import io.smallrye.mutiny.Uni;
 @ApplicationScoped
 public class DataKeyStore {
 
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(DataKeyStore.class);
+
     public static final String INDEX = "blind-index";
     static final java.util.HexFormat HEX = java.util.HexFormat.of();
 
@@ -71,33 +73,61 @@ public class DataKeyStore {
         return personalData.key(s, stored.get().wrapped(), stored.get().masterKeyId());
     }
 
+    /** The subject's key if it has one (an erased subject has none): for reading what it sealed, never making one. */
+    public Optional<PersonalData.Key> existing(PersonalData.Subject s) {
+        return Reactive.inTransaction(() -> find(s)).map(k -> personalData.key(s, k.wrapped(), k.masterKeyId()));
+    }
+
+    /** How many of {@code service}'s keys are still wrapped by a master key other than the current one. */
+    public long stale(String service) {
+        return ((Number) Reactive.inTransaction(() -> Sql.rows("select count(*) from " + Sql.table(service, "data_keys")
+                + " where master_key_id <> ?1", personalData.master().currentId())).get(0)[0]).longValue();
+    }
+
     /** The tenant's blind-index key of {@code service} (kept in memory as unwrapped keys are). */
     public PersonalData.Key indexKey(String service, String tenant) {
         return indexKeys.get(service + '\0' + tenant, k -> keyOf(new PersonalData.Subject(service, tenant, INDEX)));
     }
 
     /**
-     * Re-wraps up to {@code limit} keys of {@code service} that another master key wrapped under the
-     * current one (the rotation: the data they seal is untouched, it is their key that changes);
+     * Re-wraps every key of {@code service} that another master key wrapped under the current one,
+     * {@code page} at a time (the rotation: the data they seal is untouched, it is their key that changes);
      * yields how many.
      */
-    public int rewrap(String service, int limit) {
+    public int rewrap(String service, int page) {
         String current = personalData.master().currentId();
         String table = Sql.table(service, "data_keys");
-        List<Object[]> stale = Reactive
-                .inTransaction(() -> Sql.rows("select tenant, subject, encode(wrapped_key, 'hex'), master_key_id from "
-                        + table + " where master_key_id <> ?1 order by tenant, subject limit " + limit, current));
         int done = 0;
-        for (Object[] row : stale) {
-            PersonalData.Subject s = new PersonalData.Subject(service, (String) row[0], (String) row[1]);
-            PersonalData.Key again = personalData
-                    .rewrapped(personalData.key(s, HEX.parseHex((String) row[2]), (String) row[3]));
-            // only if no one changed it meanwhile (another rotation, an erasure)
-            done += Reactive.inTransaction(() -> Sql.execute("update " + table
-                    + " set wrapped_key = decode(?1, 'hex'), master_key_id = ?2, rewrapped_at = ?3"
-                    + " where tenant = ?4 and subject = ?5 and wrapped_key = decode(?6, 'hex')", HEX.formatHex(again.wrapped()),
-                    again.masterKeyId(), OffsetDateTime.now(ZoneOffset.UTC), s.tenant(), s.subject(), row[2]));
-        }
+        String after = "";
+        List<Object[]> stale;
+        do {
+            String from = after;
+            stale = Reactive.inTransaction(() -> Sql.rows("select tenant, subject, encode(wrapped_key, 'hex'), master_key_id,"
+                    + " tenant || '/' || subject from " + table + " where master_key_id <> ?1 and tenant || '/' || subject > ?2"
+                    + " order by tenant || '/' || subject limit " + page, current, from));
+            for (Object[] row : stale) {
+                after = (String) row[4];
+                done += rewrap(service, table, row);
+            }
+        } while (stale.size() == page);
         return done;
+    }
+
+    /** One stale key, re-wrapped; one that does not unwrap is logged and left, and the run goes on with the others. */
+    private int rewrap(String service, String table, Object[] row) {
+        PersonalData.Subject s = new PersonalData.Subject(service, (String) row[0], (String) row[1]);
+        PersonalData.Key again;
+        try {
+            again = personalData.rewrapped(personalData.key(s, HEX.parseHex((String) row[2]), (String) row[3]));
+        } catch (RuntimeException e) {
+            LOG.errorf("%s's data key of subject %s (tenant %s) is not re-wrapped: %s", service, s.subject(), s.tenant(),
+                    e.getMessage());
+            return 0;
+        }
+        // only if no one changed it meanwhile (another rotation, an erasure)
+        return Reactive.inTransaction(() -> Sql.execute("update " + table
+                + " set wrapped_key = decode(?1, 'hex'), master_key_id = ?2, rewrapped_at = ?3"
+                + " where tenant = ?4 and subject = ?5 and wrapped_key = decode(?6, 'hex')", HEX.formatHex(again.wrapped()),
+                again.masterKeyId(), OffsetDateTime.now(ZoneOffset.UTC), s.tenant(), s.subject(), row[2]));
     }
 }

@@ -71,14 +71,20 @@ public abstract class SigningKeys {
      * "expired" only of a link it made).
      */
     public Optional<JWTClaimsSet> signed(String token, String type) {
+        SignedJWT jwt;
         try {
-            SignedJWT jwt = SignedJWT.parse(token);
-            JWSHeader header = jwt.getHeader();
-            if (!JWSAlgorithm.ES256.equals(header.getAlgorithm()) || header.getType() == null
-                    || !type.equals(header.getType().getType()) || header.getKeyID() == null) {
-                return Optional.empty();
-            }
-            Optional<ECPublicKey> key = verifyingKey(header.getKeyID());
+            jwt = SignedJWT.parse(token);
+        } catch (ParseException | RuntimeException e) {
+            return Optional.empty();
+        }
+        JWSHeader header = jwt.getHeader();
+        if (!JWSAlgorithm.ES256.equals(header.getAlgorithm()) || header.getType() == null
+                || !type.equals(header.getType().getType()) || header.getKeyID() == null) {
+            return Optional.empty();
+        }
+        // outside the try: KMS failing to give a public key is an outage (500), not a forged token
+        Optional<ECPublicKey> key = verifyingKey(header.getKeyID());
+        try {
             if (key.isEmpty() || !jwt.verify(new ECDSAVerifier(key.get()))) {
                 return Optional.empty();
             }
@@ -87,7 +93,7 @@ public abstract class SigningKeys {
                 return Optional.empty();
             }
             return Optional.of(claims);
-        } catch (ParseException | JOSEException | RuntimeException e) {
+        } catch (ParseException | JOSEException e) {
             return Optional.empty();
         }
     }

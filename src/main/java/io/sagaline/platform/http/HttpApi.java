@@ -83,7 +83,7 @@ public class HttpApi {
         return decision.headers();
     }
 
-    /** The caller, as the authorizer decided; 401 without a valid key, 403 without the route's scope. */
+    /** The caller, as the authorizer decided; 401 without a valid key. */
     private Principal principal(APIGatewayV2HTTPEvent event) {
         Map<String, Object> context = event.getRequestContext() == null || event.getRequestContext().getAuthorizer() == null
                 ? null
@@ -107,16 +107,23 @@ public class HttpApi {
                         : java.util.Set.of(),
                 RateLimiter.Limit.parse(context.get(Principal.RATE_LIMIT)).orElse(null), expiresAt,
                 context.get(Principal.TOKEN_ID) instanceof String t ? t : null);
+        return principal;
+    }
+
+    /**
+     * 403 without the route's scope. Checked after the rate limit was taken, so that refusals,
+     * which are audited on the routes of personal data, are metered like any request.
+     */
+    private void scoped(APIGatewayV2HTTPEvent event, Principal principal) {
         String needed = scopeByRoute.get(event.getRouteKey());
         if (needed == null) {
             throw new IllegalStateException("route " + event.getRouteKey() + " is not in the catalog: it has no scope");
         }
         if (!principal.may(needed)) {
             denied(event, principal);
-            throw new ApiException(403, "forbidden", "Forbidden", "this API key (" + keyId + ") does not have the scope "
-                    + needed + " that " + event.getRouteKey() + " needs");
+            throw new ApiException(403, "forbidden", "Forbidden", "this API key (" + principal.keyId()
+                    + ") does not have the scope " + needed + " that " + event.getRouteKey() + " needs");
         }
-        return principal;
     }
 
     /**
@@ -149,6 +156,7 @@ public class HttpApi {
             Map<String, String> limits = rateLimited(event, principal);
             HttpResult result;
             try {
+                scoped(event, principal);
                 result = operation.handle(new HttpRequest(event, principal, bodies));
             } catch (ApiException e) {
                 return withHeaders(problem(e), limits);
