@@ -81,7 +81,7 @@ class ErasureTest {
         assertThat(db().rows("select body from customers.outbox where type = 'CustomerRegistered' and body like ?",
                 "%" + customer + "%")).isNotEmpty().allSatisfy(r -> assertThat((String) r.get("body"))
                         .doesNotContain("personalData").contains("\"erased\": true"));
-        for (String table : everyTable()) {
+        for (String table : db().everyTable()) {
             assertThat(db().rows("select 1 from " + table + " t where t::text ilike ?", "%" + marker + "%"))
                     .as(table).isEmpty();
         }
@@ -191,14 +191,6 @@ class ErasureTest {
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    private List<String> everyTable() {
-        List<String> tables = new ArrayList<>();
-        db().rows("select table_schema || '.' || table_name as t from information_schema.tables where table_type = 'BASE TABLE'"
-                + " and table_schema not in ('pg_catalog', 'information_schema')")
-                .forEach(r -> tables.add((String) r.get("t")));
-        return tables;
     }
 
     private Db db() {

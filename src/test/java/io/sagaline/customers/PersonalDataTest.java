@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -111,7 +110,7 @@ class PersonalDataTest {
         }
         assertThat(db().row("select name, email from customers.customers where id = ?::uuid", customer))
                 .containsEntry("name", null).containsEntry("email", null);
-        for (String table : everyTable()) {
+        for (String table : db().everyTable()) {
             assertThat(db().rows("select 1 from " + table + " t where t::text ilike ? or t::text ilike ?", "%" + marker + "%",
                     "%" + hex(marker) + "%")).as(table + " holds the name or the address in clear").isEmpty();
         }
@@ -202,14 +201,6 @@ class PersonalDataTest {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    private List<String> everyTable() {
-        List<String> tables = new ArrayList<>();
-        db().rows("select table_schema || '.' || table_name as t from information_schema.tables where table_type = 'BASE TABLE'"
-                + " and table_schema not in ('pg_catalog', 'information_schema')")
-                .forEach(r -> tables.add((String) r.get("t")));
-        return tables;
     }
 
     private static String hex(String text) {

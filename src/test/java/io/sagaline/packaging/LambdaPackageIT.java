@@ -284,10 +284,7 @@ class LambdaPackageIT {
                 + token.charAt(token.length() - 1);
         try (LambdaProcess lambda = start(catalog.authorizer().function(), Map.of())) {
             for (String presented : List.of(token, altered)) {
-                ObjectNode request = (ObjectNode) JSON.readTree(Path.of("events/authorize-api-key.json").toFile());
-                ((ObjectNode) request.get("headers")).put("x-api-key", presented);
-                request.putArray("identitySource").add(presented);
-                JsonNode context = lambda.invokeOk(JSON.writeValueAsString(request)).path("context");
+                JsonNode context = lambda.invokeOk(authorizerRequest(presented)).path("context");
                 if (presented.equals(token)) {
                     assertThat(context.path("tenant").asText()).as(context.toString()).isEqualTo("acme");
                     assertThat(context.path("scopes").asText()).isEqualTo("orders:read");
@@ -530,10 +527,7 @@ class LambdaPackageIT {
             Map<String, JsonNode> answers = new HashMap<>();
             try (LambdaProcess lambda = start(catalog.authorizer().function(), Map.of())) {
                 for (String key : List.of(API_KEY, UNKNOWN_KEY)) {
-                    ObjectNode request = (ObjectNode) JSON.readTree(Path.of("events/authorize-api-key.json").toFile());
-                    ((ObjectNode) request.get("headers")).put("x-api-key", key);
-                    request.putArray("identitySource").add(key);
-                    JsonNode answer = lambda.invokeOk(JSON.writeValueAsString(request));
+                    JsonNode answer = lambda.invokeOk(authorizerRequest(key));
                     assertThat(answer.path("isAuthorized").asBoolean()).as(answer.toString()).isTrue();
                     answers.put(key, answer.path("context"));
                 }
@@ -570,6 +564,14 @@ class LambdaPackageIT {
     }
 
     private static Path runtimeClientLibrary;
+
+    /** API Gateway's request of the authorizer for a request that presents {@code apiKey}. */
+    private static String authorizerRequest(String apiKey) throws Exception {
+        ObjectNode request = (ObjectNode) JSON.readTree(Path.of("events/authorize-api-key.json").toFile());
+        ((ObjectNode) request.get("headers")).put("x-api-key", apiKey);
+        request.putArray("identitySource").add(apiKey);
+        return JSON.writeValueAsString(request);
+    }
 
     private static int latestMigration() throws IOException {
         Pattern version = Pattern.compile("V(\\d+)__.*\\.sql");

@@ -41,6 +41,15 @@ public final class Db {
         }
     }
 
+    /** Every table of every schema ({@code schema.table}): to search all that is stored. */
+    public List<String> everyTable() {
+        List<String> tables = new ArrayList<>();
+        rows("select table_schema || '.' || table_name as t from information_schema.tables where table_type = 'BASE TABLE'"
+                + " and table_schema not in ('pg_catalog', 'information_schema')")
+                .forEach(r -> tables.add((String) r.get("t")));
+        return tables;
+    }
+
     public Map<String, Object> row(String sql, Object... params) {
         List<Map<String, Object>> rows = rows(sql, params);
         if (rows.size() != 1) {

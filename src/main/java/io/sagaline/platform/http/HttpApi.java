@@ -161,16 +161,11 @@ public class HttpApi {
             } catch (ApiException e) {
                 return withHeaders(problem(e), limits);
             }
-            return withHeaders(result.tagged() ? tagged(event, result)
-                    : respond(result.status(), "application/json", result.headers(),
-                            result.body()),
-                    limits);
+            return withHeaders(answer(event, result), limits);
         } catch (ApiException e) {
             return problem(e);
         } catch (RuntimeException e) {
-            LOG.errorf(e, "unexpected failure of %s", event.getRouteKey());
-            return problem(new ApiException(500, "internal-error", "Internal error",
-                    "the request failed unexpectedly; it has been logged as " + requestId));
+            return unexpected(event, requestId, e);
         } finally {
             MDC.remove("requestId");
             MDC.remove("tenant");
@@ -187,18 +182,26 @@ public class HttpApi {
         String requestId = HttpRequest.requestId(event);
         MDC.put("requestId", requestId == null ? "-" : requestId);
         try {
-            HttpResult result = operation.handle(new HttpRequest(event, null, bodies));
-            return result.tagged() ? tagged(event, result)
-                    : respond(result.status(), "application/json", result.headers(), result.body());
+            return answer(event, operation.handle(new HttpRequest(event, null, bodies)));
         } catch (ApiException e) {
             return problem(e);
         } catch (RuntimeException e) {
-            LOG.errorf(e, "unexpected failure of %s", event.getRouteKey());
-            return problem(new ApiException(500, "internal-error", "Internal error",
-                    "the request failed unexpectedly; it has been logged as " + requestId));
+            return unexpected(event, requestId, e);
         } finally {
             MDC.remove("requestId");
         }
+    }
+
+    private APIGatewayV2HTTPResponse answer(APIGatewayV2HTTPEvent event, HttpResult result) {
+        return result.tagged() ? tagged(event, result)
+                : respond(result.status(), "application/json", result.headers(), result.body());
+    }
+
+    /** A bug: logged with the request's id, answered 500 naming it. */
+    private APIGatewayV2HTTPResponse unexpected(APIGatewayV2HTTPEvent event, String requestId, RuntimeException e) {
+        LOG.errorf(e, "unexpected failure of %s", event.getRouteKey());
+        return problem(new ApiException(500, "internal-error", "Internal error",
+                "the request failed unexpectedly; it has been logged as " + requestId));
     }
 
     /** Header lookup as API Gateway v2 delivers them: names lower-cased. */
