@@ -38,7 +38,7 @@ public class CancelOrderFunction implements RequestHandler<APIGatewayV2HTTPEvent
     public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
         return http.handle(event, request -> {
             String id = request.pathParameter("orderId");
-            OrderLifecycle.CancellationRequest cancellation = lifecycle.requestCancellation(request.tenant(), id, saga);
+            OrderLifecycle.CancellationRequest cancellation = lifecycle.requestCancellation(request.actor(), id, saga);
             OrderState order = cancellation.order();
             String execution = order.cancellationExecutionId();
             if (!cancellation.started()) {

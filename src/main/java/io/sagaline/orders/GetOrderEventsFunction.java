@@ -38,7 +38,7 @@ public class GetOrderEventsFunction implements RequestHandler<APIGatewayV2HTTPEv
     public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
         return http.handle(event, request -> {
             String id = request.pathParameter("orderId");
-            List<OrderEvent> events = orders.events(request.tenant(), id);
+            List<OrderEvent> events = orders.events(request.actor(), id);
             if (events.isEmpty()) {
                 throw ApiException.notFound("order", id);
             }

@@ -32,8 +32,8 @@ public class GetOrderFunction implements RequestHandler<APIGatewayV2HTTPEvent, A
         return http.handle(event, request -> {
             String id = request.pathParameter("orderId");
             var asOf = request.queryParameter("asOf").map(v -> Instants.parse("asOf", v));
-            var order = asOf.isPresent() ? orders.findAsOf(request.tenant(), id, asOf.get())
-                    : orders.find(request.tenant(), id);
+            var order = asOf.isPresent() ? orders.findAsOf(request.actor(), id, asOf.get())
+                    : orders.find(request.actor(), id);
             return HttpResult.ok(order.orElseThrow(() -> ApiException.notFound("order", id)));
         });
     }

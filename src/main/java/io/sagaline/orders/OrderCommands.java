@@ -69,13 +69,24 @@ public class OrderCommands {
      */
     public Optional<OrderState> execute(String tenant, UUID orderId, String causationId,
             Function<Optional<OrderState>, List<OrderEvent.New>> decide, Function<OrderState, Optional<SagaStart>> starts) {
+        return execute(tenant, orderId, causationId, decide, starts, order -> Uni.createFrom().voidItem());
+    }
+
+    /**
+     * As {@link #execute(String, UUID, String, Function, Function)}, and {@code audited} writes the
+     * command's audit entry in its transaction, on the order as it is afterwards (also when the command
+     * appended nothing: a replay is a request too).
+     */
+    public Optional<OrderState> execute(String tenant, UUID orderId, String causationId,
+            Function<Optional<OrderState>, List<OrderEvent.New>> decide, Function<OrderState, Optional<SagaStart>> starts,
+            Function<Optional<OrderState>, Uni<Void>> audited) {
         for (int attempt = 1;; attempt++) {
             try {
                 Done done = Reactive.inTransaction(() -> store.load(tenant, orderId).chain(events -> {
                     Optional<OrderState> before = OrderState.of(tenant, orderId, events);
                     List<OrderEvent.New> decided = decide.apply(before);
                     if (decided.isEmpty()) {
-                        return Uni.createFrom().item(new Done(before, List.of()));
+                        return audited.apply(before).replaceWith(new Done(before, List.of()));
                     }
                     int version = before.map(OrderState::version).orElse(0);
                     return store.append(tenant, orderId, version, before.map(OrderState::updatedAt).orElse(null), causationId,
@@ -93,7 +104,8 @@ public class OrderCommands {
                                 for (Envelope message : announced) {
                                     writes = writes.chain(() -> outbox.add(SCHEMA, message)).replaceWithVoid();
                                 }
-                                return writes.replaceWith(new Done(Optional.of(after), announced));
+                                return writes.chain(() -> audited.apply(Optional.of(after)))
+                                        .replaceWith(new Done(Optional.of(after), announced));
                             });
                 }));
                 outbox.publish(SCHEMA, done.announced());

@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sagaline.orders.OrderApi.LineView;
 import io.sagaline.platform.Ids;
 import io.sagaline.platform.Reactive;
+import io.sagaline.platform.audit.AuditLog;
 import io.sagaline.platform.http.ApiException;
 import io.sagaline.platform.saga.SagaStart;
 
@@ -37,11 +38,13 @@ public class OrderLifecycle {
     private final OrderCommands commands;
     private final OrderEventStore store;
     private final ObjectMapper json;
+    private final AuditLog audit;
 
-    OrderLifecycle(OrderCommands commands, OrderEventStore store, ObjectMapper json) {
+    OrderLifecycle(OrderCommands commands, OrderEventStore store, ObjectMapper json, AuditLog audit) {
         this.commands = commands;
         this.store = store;
         this.json = json;
+        this.audit = audit;
     }
 
     /**
@@ -126,7 +129,8 @@ public class OrderLifecycle {
      * carry it out and starts it with the commit, or answers the one already under way. 404 if the
      * order does not exist for the tenant, 409 unless it is APPROVED.
      */
-    public CancellationRequest requestCancellation(String tenant, String orderId, CancelOrderSaga saga) {
+    public CancellationRequest requestCancellation(AuditLog.Actor by, String orderId, CancelOrderSaga saga) {
+        String tenant = by.tenant();
         UUID id = Ids.uuid(orderId).orElseThrow(() -> ApiException.notFound("order", orderId));
         AtomicBoolean started = new AtomicBoolean();
         OrderState after = commands.execute(tenant, id, null, existing -> {
@@ -143,7 +147,9 @@ public class OrderLifecycle {
             return List.of(new OrderEvent.New(OrderEvent.CANCELLATION_REQUESTED,
                     json.createObjectNode().put("executionId", execution)));
         }, order -> Optional.of(new SagaStart("cancel-order", CancelOrderSaga.name(order.cancellationExecutionId()),
-                cancellationInput(order)))).orElseThrow();
+                cancellationInput(order))),
+                order -> audit.record(by, "cancel-order", OrderService.resource(orderId), AuditLog.Outcome.SUCCEEDED))
+                .orElseThrow();
         return new CancellationRequest(after, started.get());
     }
 

@@ -27,6 +27,7 @@ import io.sagaline.orders.OrderApi.OrderView;
 import io.sagaline.orders.OrderApi.PlaceOrder;
 import io.sagaline.platform.Ids;
 import io.sagaline.platform.Reactive;
+import io.sagaline.platform.audit.AuditLog;
 import io.sagaline.platform.http.ApiException;
 import io.sagaline.platform.saga.SagaStart;
 import io.smallrye.mutiny.Uni;
@@ -44,8 +45,11 @@ public class OrderService {
     private final OrderEventStore store;
     private final ObjectMapper json;
 
+    private final AuditLog audit;
+
     OrderService(IdempotencyKeys idempotencyKeys, PlaceOrderSaga saga, OrderCommands commands, OrderEventStore store,
-            ObjectMapper json) {
+            ObjectMapper json, AuditLog audit) {
+        this.audit = audit;
         this.idempotencyKeys = idempotencyKeys;
         this.saga = saga;
         this.commands = commands;
@@ -53,7 +57,9 @@ public class OrderService {
         this.json = json;
     }
 
-    public OrderAccepted place(String tenant, Optional<String> idempotencyKey, PlaceOrder request) {
+    /** Places an order for {@code by}'s tenant (what a customer buys is personal data: audited with the order's commit). */
+    public OrderAccepted place(AuditLog.Actor by, Optional<String> idempotencyKey, PlaceOrder request) {
+        String tenant = by.tenant();
         requireDistinctSkus(request);
         UUID orderId = UUID.randomUUID();
         if (idempotencyKey.isPresent()) {
@@ -76,7 +82,8 @@ public class OrderService {
             created.set(existing.isEmpty());
             return existing.isPresent() ? List.of()
                     : List.of(new OrderEvent.New(OrderEvent.PLACED, placed(request, executionArn)));
-        }, placed -> Optional.of(new SagaStart("place-order", id.toString(), input))).orElseThrow();
+        }, placed -> Optional.of(new SagaStart("place-order", id.toString(), input)),
+                placed -> audit.record(by, "place-order", resource(id.toString()), AuditLog.Outcome.SUCCEEDED)).orElseThrow();
         // A new order's saga starts through the outbox, with the order's commit. A replay of a
         // PENDING order starts it again directly (the same execution, so a no-op if it runs).
         if (!created.get() && order.status() == OrderStatus.PENDING) {
@@ -101,24 +108,40 @@ public class OrderService {
         }
     }
 
-    /** The order as the read model has it now. */
-    public Optional<OrderView> find(String tenant, String orderId) {
-        return Ids.uuid(orderId).flatMap(id -> Optional.ofNullable(Reactive.inTransaction(
-                () -> Order.<Order> find("tenant = ?1 and id = ?2", tenant, id).firstResult()
-                        .chain(order -> order == null ? Uni.createFrom().nullItem()
-                                : OrderLine.<OrderLine> list("orderId = ?1 order by lineNo", id)
-                                        .map(lines -> view(order, lines))))));
+    /** The order as the read model has it now; the read (or the miss) audited in its transaction. */
+    public Optional<OrderView> find(AuditLog.Actor by, String orderId) {
+        Optional<UUID> id = Ids.uuid(orderId);
+        return Optional.ofNullable(Reactive.inTransaction(() -> (id.isEmpty() ? Uni.createFrom().<OrderView> nullItem()
+                : Order.<Order> find("tenant = ?1 and id = ?2", by.tenant(), id.get()).firstResult()
+                        .chain(order -> order == null ? Uni.createFrom().<OrderView> nullItem()
+                                : OrderLine.<OrderLine> list("orderId = ?1 order by lineNo", id.get())
+                                        .map(lines -> view(order, lines))))
+                .call(found -> audited(by, "get-order", orderId, found != null))));
     }
 
-    /** The order as it was at {@code asOf}: its stream up to then, folded. Empty if it did not exist yet. */
-    public Optional<OrderView> findAsOf(String tenant, String orderId, Instant asOf) {
-        return Ids.uuid(orderId).flatMap(id -> OrderState.of(tenant, id,
-                Reactive.inTransaction(() -> store.loadAsOf(tenant, id, asOf))).map(OrderState::view));
+    /** The order as it was at {@code asOf}: its stream up to then, folded. Empty if it did not exist yet. Audited. */
+    public Optional<OrderView> findAsOf(AuditLog.Actor by, String orderId, Instant asOf) {
+        Optional<UUID> id = Ids.uuid(orderId);
+        List<OrderEvent> events = Reactive.inTransaction(() -> (id.isEmpty() ? Uni.createFrom().item(List.<OrderEvent> of())
+                : store.loadAsOf(by.tenant(), id.get(), asOf))
+                .call(found -> audited(by, "get-order", orderId, !found.isEmpty())));
+        return id.flatMap(i -> OrderState.of(by.tenant(), i, events)).map(OrderState::view);
     }
 
-    /** The order's stream, oldest first; empty if the order does not exist for the tenant. */
-    public List<OrderEvent> events(String tenant, String orderId) {
-        return Ids.uuid(orderId).map(id -> Reactive.inTransaction(() -> store.load(tenant, id))).orElse(List.of());
+    /** The order's stream, oldest first; empty if the order does not exist for the tenant. Audited. */
+    public List<OrderEvent> events(AuditLog.Actor by, String orderId) {
+        Optional<UUID> id = Ids.uuid(orderId);
+        return Reactive.inTransaction(() -> (id.isEmpty() ? Uni.createFrom().item(List.<OrderEvent> of())
+                : store.load(by.tenant(), id.get()))
+                .call(found -> audited(by, "get-order-events", orderId, !found.isEmpty())));
+    }
+
+    private Uni<Void> audited(AuditLog.Actor by, String operation, String orderId, boolean found) {
+        return audit.record(by, operation, resource(orderId), found ? AuditLog.Outcome.SUCCEEDED : AuditLog.Outcome.NOT_FOUND);
+    }
+
+    static String resource(String orderId) {
+        return "orders/" + orderId;
     }
 
     private static OrderView view(Order order, List<OrderLine> lines) {

@@ -26,7 +26,7 @@ public class PlaceOrderFunction implements RequestHandler<APIGatewayV2HTTPEvent,
     @Override
     public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
         return http.handle(event, request -> {
-            var accepted = orders.place(request.tenant(), request.header("idempotency-key"), request.body(PlaceOrder.class));
+            var accepted = orders.place(request.actor(), request.header("idempotency-key"), request.body(PlaceOrder.class));
             return HttpResult.accepted("/orders/" + accepted.orderId(), accepted);
         });
     }
