@@ -95,10 +95,11 @@ public class NotificationService {
     /**
      * Whom to write to (CustomerRegistered), sealed again under this service's own data key of the
      * customer: what {@link #recordRecipient} stores. Blocks (it may ask KMS): call it before the
-     * transaction. Version 2 carries the name and address sealed under the customers service's key,
-     * opened here; version 1 carried them in clear.
+     * transaction. Version 2 carries the name and address sealed under a data key of that
+     * registration alone (context {@value #REGISTRATIONS}), opened here; version 1 carried them in
+     * clear. Null when there is nothing to record: the customer was erased.
      */
-    public Recipient recipient(Envelope registered) { // null: the customer was erased
+    public Recipient recipient(Envelope registered) {
         JsonNode p = registered.payload();
         UUID customer = UUID.fromString(p.path("customerId").asText());
         String name;

@@ -176,7 +176,7 @@ public class HttpApi {
     /**
      * A route that takes no key (the catalog's {@code "public": true}: API Gateway calls no
      * authorizer for it): the operation authenticates what the request carries itself (a valet
-     * link's signature). No rate limit of a key or tenant applies; WAF's per-address rule does in AWS.
+     * link's signature). No key or tenant bucket applies: API Gateway's stage throttles the route in AWS.
      */
     public APIGatewayV2HTTPResponse handlePublic(APIGatewayV2HTTPEvent event, Operation operation) {
         String requestId = HttpRequest.requestId(event);
