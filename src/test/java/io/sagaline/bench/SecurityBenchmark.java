@@ -38,11 +38,10 @@ import io.smallrye.mutiny.Uni;
  * protections cost the hot paths, side by side in one run: {@code GET /customers/{id}} with all of
  * them (the key's scope, the rate limit in Redis, the audit entry in the read's transaction, the
  * sealed fields opened), and without each of encryption (customers written in clear, as before V15),
- * audit, the rate limit, and without all three; {@code POST /orders} (what a customer buys: audited,
- * not sealed) with all, without its audit, without its rate limit and without both. At 1 and 8 callers, the modes taking turns
- * in
- * rotating rounds. The scope check cannot be taken away (the authorizer's answer, cached, then a set
- * lookup): it is in every row.
+ * audit, the rate limit, and without all three; {@code POST /orders} (what a customer buys:
+ * audited, not sealed) with all, without its audit, without its rate limit and without both. At 1
+ * and 8 callers, the modes taking turns in rotating rounds. The scope check cannot be taken away
+ * (the authorizer's answer, cached, then a set lookup): it is in every row.
  */
 @QuarkusTest
 @EnabledIfSystemProperty(named = "bench", matches = "true")
