@@ -74,10 +74,7 @@ public class Tokens {
             throw ApiException.badRequest("expiresInSeconds", "must be from 60 to " + MAX_TTL.toSeconds());
         }
         Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
-        Instant expires = now.plusSeconds(ttl);
-        if (key.expiresAt() != null && key.expiresAt().isBefore(expires)) {
-            expires = key.expiresAt().truncatedTo(ChronoUnit.SECONDS);
-        }
+        Instant expires = key.capped(now.plusSeconds(ttl)).truncatedTo(ChronoUnit.SECONDS);
         String id = UUID.randomUUID().toString();
         String token = signing.sign(TYPE, new JWTClaimsSet.Builder().issuer(SigningKeys.ISSUER).audience(AUDIENCE)
                 .subject(key.keyId()).claim("tnt", key.tenant()).claim("scope", String.join(" ", granted)).jwtID(id)
@@ -101,11 +98,8 @@ public class Tokens {
         return keys.valid(claims.getSubject()).filter(k -> k.tenant().equals(t)).map(k -> {
             Set<String> scopes = new HashSet<>(List.of(s.split(" ")));
             scopes.retainAll(k.scopes());
-            Instant expires = claims.getExpirationTime().toInstant();
-            if (k.expiresAt() != null && k.expiresAt().isBefore(expires)) {
-                expires = k.expiresAt();
-            }
-            return new Principal(k.keyId(), k.tenant(), scopes, k.rateLimit(), expires, claims.getJWTID());
+            return new Principal(k.keyId(), k.tenant(), scopes, k.rateLimit(),
+                    k.capped(claims.getExpirationTime().toInstant()), claims.getJWTID());
         });
     }
 }

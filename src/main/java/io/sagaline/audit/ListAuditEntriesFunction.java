@@ -1,7 +1,5 @@
 package io.sagaline.audit;
 
-import java.util.Optional;
-
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
 
@@ -42,22 +40,8 @@ public class ListAuditEntriesFunction implements RequestHandler<APIGatewayV2HTTP
             throw ApiException.badRequest("until", "must be after since");
         }
         return new AuditService.Query(request.queryParameter("resource"), request.queryParameter("keyId"),
-                request.queryParameter("operation"), since, until, limit(request.queryParameter("limit")),
+                request.queryParameter("operation"), since, until,
+                request.limit(AuditService.DEFAULT_LIMIT, AuditService.MAX_LIMIT),
                 request.queryParameter("nextToken").map(AuditService::before));
-    }
-
-    private static int limit(Optional<String> value) {
-        if (value.isEmpty()) {
-            return AuditService.DEFAULT_LIMIT;
-        }
-        try {
-            int limit = Integer.parseInt(value.get());
-            if (limit >= 1 && limit <= AuditService.MAX_LIMIT) {
-                return limit;
-            }
-        } catch (NumberFormatException e) {
-            // refused below
-        }
-        throw ApiException.badRequest("limit", "must be an integer from 1 to " + AuditService.MAX_LIMIT);
     }
 }

@@ -32,20 +32,7 @@ record Paging(int limit, Optional<After> after) {
     }
 
     static Paging of(HttpRequest request) {
-        int limit = request.queryParameter("limit").map(Paging::limit).orElse(DEFAULT_LIMIT);
-        return new Paging(limit, request.queryParameter("nextToken").map(Paging::decode));
-    }
-
-    private static int limit(String value) {
-        try {
-            int limit = Integer.parseInt(value);
-            if (limit >= 1 && limit <= MAX_LIMIT) {
-                return limit;
-            }
-        } catch (NumberFormatException e) {
-            // refused below
-        }
-        throw ApiException.badRequest("limit", "must be an integer from 1 to " + MAX_LIMIT);
+        return new Paging(request.limit(DEFAULT_LIMIT, MAX_LIMIT), request.queryParameter("nextToken").map(Paging::decode));
     }
 
     static String token(Instant start, UUID id) {

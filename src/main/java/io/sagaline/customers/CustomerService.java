@@ -95,7 +95,7 @@ public class CustomerService {
     public Optional<CustomerView> find(AuditLog.Actor by, String customerId) {
         Optional<UUID> id = Ids.uuid(customerId);
         Found found = Reactive.inTransaction(() -> (id.isEmpty() ? Uni.createFrom().<Customer> nullItem()
-                : Customer.<Customer> find("tenant = ?1 and id = ?2 and erasedAt is null", by.tenant(), id.get()).firstResult())
+                : known(by.tenant(), id.get()).firstResult())
                 .chain(customer -> customer == null ? Uni.createFrom().item(new Found(null, Optional.empty()))
                         : dataKeys.find(subject(by.tenant(), customer.id)).map(key -> new Found(customer, key)))
                 .call(f -> audit.record(by, "get-customer", resource(customerId),
@@ -116,6 +116,11 @@ public class CustomerService {
     private record Found(Customer customer, Optional<DataKeyStore.Stored> key) {
     }
 
+    /** The customer {@code id} of {@code tenant} if the API still knows it (not erased). */
+    private static io.quarkus.hibernate.reactive.panache.PanacheQuery<Customer> known(String tenant, UUID id) {
+        return Customer.find("tenant = ?1 and id = ?2 and erasedAt is null", tenant, id);
+    }
+
     /**
      * Erases the customer {@code customerId} of {@code by}'s tenant (the right to erasure), in one
      * transaction: its data key is deleted (crypto-shredding: what it sealed opens nowhere, in no
@@ -130,8 +135,7 @@ public class CustomerService {
         Envelope erased = new Envelope(UUID.randomUUID(), "CustomerErased", 1, by.tenant(), customerId, by.requestId(),
                 java.time.Instant.now(), json.createObjectNode().put("customerId", customerId));
         boolean done = Reactive.inTransaction(() -> (id.isEmpty() ? Uni.createFrom().<Customer> nullItem()
-                : Customer.<Customer> find("tenant = ?1 and id = ?2 and erasedAt is null", by.tenant(), id.get())
-                        .withLock(jakarta.persistence.LockModeType.PESSIMISTIC_WRITE).firstResult())
+                : known(by.tenant(), id.get()).withLock(jakarta.persistence.LockModeType.PESSIMISTIC_WRITE).firstResult())
                 .chain(c -> c == null
                         ? audit.record(by, "delete-customer", resource(customerId), AuditLog.Outcome.NOT_FOUND)
                                 .replaceWith(false)

@@ -68,17 +68,13 @@ public class InvoiceLinks {
         }
         UUID order = Ids.uuid(orderId).orElseThrow(() -> noInvoice(orderId));
         Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
-        Instant expires = now.plusSeconds(ttl);
-        if (who.expiresAt() != null && who.expiresAt().isBefore(expires)) {
-            expires = who.expiresAt().truncatedTo(ChronoUnit.SECONDS);
-        }
-        Instant end = expires;
+        Instant expires = who.capped(now.plusSeconds(ttl)).truncatedTo(ChronoUnit.SECONDS);
         UUID id = UUID.randomUUID();
         boolean made = Reactive.inTransaction(() -> Sql.execute(
                 """
                         insert into invoices.valet_links (id, tenant, order_id, created_by, created_at, expires_at)
                         select ?1, ?2, ?3, ?4, ?5, ?6 where exists (select 1 from invoices.invoices where tenant = ?2 and order_id = ?3)""",
-                id, by.tenant(), order, by.keyId(), now.atOffset(ZoneOffset.UTC), end.atOffset(ZoneOffset.UTC))
+                id, by.tenant(), order, by.keyId(), now.atOffset(ZoneOffset.UTC), expires.atOffset(ZoneOffset.UTC))
                 .call(n -> n == 1 ? audit.record(by, "create-invoice-link", resource(orderId), AuditLog.Outcome.SUCCEEDED)
                         : Uni.createFrom().voidItem())
                 .map(n -> n == 1));

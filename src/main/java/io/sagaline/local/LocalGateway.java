@@ -220,38 +220,27 @@ public class LocalGateway {
         }
         String function = route.get().function().name();
         io.vertx.core.Context context = ctx.vertx().getOrCreateContext();
-        if (route.get().function().trigger().isPublic()) {
+        boolean open = route.get().function().trigger().isPublic();
+        java.util.concurrent.CompletableFuture<Map<String, Object>> authorized;
+        if (open) {
             // no authorizer: API Gateway passes the request straight on
-            byte[] payload;
-            try {
-                payload = json.writeValueAsBytes(event);
-            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                throw new java.io.UncheckedIOException(e);
+            authorized = java.util.concurrent.CompletableFuture.completedFuture(null);
+        } else {
+            String identity = event.getHeaders().get(authorizer.header().toLowerCase(Locale.ROOT));
+            if (identity == null || identity.isEmpty()) {
+                // API Gateway refuses it before any function (401) when the identity source is missing.
+                problem(ctx.response(), 401, "Unauthorized", "send a valid " + authorizer.header() + " header");
+                return;
             }
-            functions.invokeAsync(function, payload, null).whenComplete((output, failure) -> context.runOnContext(v -> {
-                Throwable cause = failure instanceof java.util.concurrent.CompletionException c ? c.getCause() : failure;
-                if (cause == null) {
-                    respond(ctx.response(), output);
-                } else if (cause instanceof LocalFunctions.FunctionFailure f) {
-                    failed(ctx.response(), route.get(), f);
-                } else {
-                    LOG.errorf(cause, "%s failed", route.get().routeKey());
-                    problem(ctx.response(), 500, "Internal error", "the function failed: " + cause.getMessage());
-                }
-            }));
-            return;
-        }
-        String identity = event.getHeaders().get(authorizer.header().toLowerCase(Locale.ROOT));
-        if (identity == null || identity.isEmpty()) {
-            // API Gateway refuses it before any function (401) when the identity source is missing.
-            problem(ctx.response(), 401, "Unauthorized", "send a valid " + authorizer.header() + " header");
-            return;
+            authorized = authorize(event, identity);
         }
         // The event loop never waits for a function: it may call back into this process.
-        authorize(event, identity).thenCompose(decision -> {
-            APIGatewayV2HTTPEvent.RequestContext.Authorizer granted = new APIGatewayV2HTTPEvent.RequestContext.Authorizer();
-            granted.setLambda(decision);
-            event.getRequestContext().setAuthorizer(granted);
+        authorized.thenCompose(decision -> {
+            if (decision != null) {
+                APIGatewayV2HTTPEvent.RequestContext.Authorizer granted = new APIGatewayV2HTTPEvent.RequestContext.Authorizer();
+                granted.setLambda(decision);
+                event.getRequestContext().setAuthorizer(granted);
+            }
             try {
                 return functions.invokeAsync(function, json.writeValueAsBytes(event), null);
             } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
@@ -265,6 +254,9 @@ public class LocalGateway {
                 problem(ctx.response(), 403, "Forbidden", "the authorizer refused this request");
             } else if (cause instanceof LocalFunctions.FunctionFailure f && !(cause instanceof AuthorizerFailed)) {
                 failed(ctx.response(), route.get(), f);
+            } else if (open) {
+                LOG.errorf(cause, "%s failed", route.get().routeKey());
+                problem(ctx.response(), 500, "Internal error", "the function failed: " + cause.getMessage());
             } else {
                 LOG.errorf(cause, "authorizer %s failed on %s", authorizer.function(), route.get().routeKey());
                 problem(ctx.response(), 500, "Internal error", "the authorizer failed: " + cause.getMessage());

@@ -36,11 +36,6 @@ public class AuditLog {
         public static Actor operator(String tenant, String requestId) {
             return new Actor(tenant, "operator", null, requestId);
         }
-
-        /** The same actor, for {@code tenant} (an operator's command names its tenant as it goes). */
-        public Actor of(String tenant) {
-            return new Actor(tenant, kind, keyId, requestId);
-        }
     }
 
     private static final int RESOURCE = 256;

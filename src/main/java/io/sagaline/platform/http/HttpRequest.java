@@ -63,6 +63,23 @@ public final class HttpRequest {
         return Optional.ofNullable(value);
     }
 
+    /** A listing's page size: query parameter {@code limit}, 1 to {@code max}, {@code defaultLimit} if not given; else 400. */
+    public int limit(int defaultLimit, int max) {
+        Optional<String> value = queryParameter("limit");
+        if (value.isEmpty()) {
+            return defaultLimit;
+        }
+        try {
+            int limit = Integer.parseInt(value.get());
+            if (limit >= 1 && limit <= max) {
+                return limit;
+            }
+        } catch (NumberFormatException e) {
+            // refused below
+        }
+        throw ApiException.badRequest("limit", "must be an integer from 1 to " + max);
+    }
+
     public Optional<String> header(String name) {
         return Optional.ofNullable(HttpApi.header(event, name));
     }

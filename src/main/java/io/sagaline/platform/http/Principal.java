@@ -37,6 +37,11 @@ public record Principal(String keyId, String tenant, Set<String> scopes, RateLim
         this(keyId, tenant, scopes, rateLimit, expiresAt, null);
     }
 
+    /** {@code end}, or this principal's own end if that comes first: nothing it makes outlives it. */
+    public java.time.Instant capped(java.time.Instant end) {
+        return expiresAt != null && expiresAt.isBefore(end) ? expiresAt : end;
+    }
+
     public boolean may(String scope) {
         return scopes.contains(scope);
     }
