@@ -89,10 +89,10 @@ values ('e5b2a1f3-6c7d-4f8e-9b0a-1d2e3f4a5b01', 'demo', 'c4a1f0e2-5b6d-4e7f-8a9b
 on conflict do nothing;
 
 -- a valet link to 9e03's invoice (the get-invoice-by-link sample's, signed with the local key until
--- 2100) and one the revoke-invoice-link sample revokes
+-- the year 9999) and one the revoke-invoice-link sample revokes
 insert into invoices.valet_links (id, tenant, order_id, created_by, created_at, expires_at)
 values ('0b7c2f7e-1d2a-4c3b-8e4f-5a6b7c8d9f03', 'demo', '0b7c2f7e-1d2a-4c3b-8e4f-5a6b7c8d9e03',
-        'c09ed856-a44a-34a0-a643-e9c6ce5bb64d', '2026-11-30T10:15:00Z', '2100-01-01T00:00:00Z'),
+        'c09ed856-a44a-34a0-a643-e9c6ce5bb64d', '2026-11-30T10:15:00Z', '9999-12-31T00:00:00Z'),
        ('0b7c2f7e-1d2a-4c3b-8e4f-5a6b7c8d9f04', 'demo', '0b7c2f7e-1d2a-4c3b-8e4f-5a6b7c8d9e03',
-        'c09ed856-a44a-34a0-a643-e9c6ce5bb64d', '2026-11-30T10:15:00Z', '2100-01-01T00:00:00Z')
+        'c09ed856-a44a-34a0-a643-e9c6ce5bb64d', '2026-11-30T10:15:00Z', '9999-12-31T00:00:00Z')
 on conflict do nothing;
