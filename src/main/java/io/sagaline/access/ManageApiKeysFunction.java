@@ -60,7 +60,7 @@ public class ManageApiKeysFunction implements RequestHandler<JsonNode, Object> {
                     : command.hasNonNull("tenant") ? " for tenant " + command.get("tenant").asText() : "");
             return result;
         } catch (ApiException e) {
-            String fields = e.problem().errors() == null ? "" : e.problem().errors().toString();
+            String fields = e.problem(null).errors().isEmpty() ? "" : e.problem(null).errors().toString();
             throw new IllegalArgumentException(e.getMessage() + " " + fields, e);
         }
     }

@@ -15,7 +15,7 @@ public class CampaignCacheProducer {
 
     @Produces
     @Singleton
-    CampaignCache cache(CacheStore redis, ObjectMapper json, Clock clock,
+    CampaignCache cache(CacheStore redis, ObjectMapper json, Clock clock, io.sagaline.platform.observability.Metrics metrics,
             @ConfigProperty(name = "sagaline.campaigns.cache.ttl", defaultValue = "PT60S") Duration ttl,
             @ConfigProperty(name = "sagaline.campaigns.cache.revalidate", defaultValue = "PT1S") Duration revalidate,
             @ConfigProperty(name = "sagaline.campaigns.cache.near-entries", defaultValue = "10000") long nearEntries,
@@ -25,6 +25,10 @@ public class CampaignCacheProducer {
         CampaignCache cache = new CampaignCache(redis, json, clock,
                 new CampaignCache.Settings(ttl, revalidate, nearEntries, lease, waitForLoad));
         cache.mode(mode);
+        metrics.cache("campaigns", "near", "hit", cache, CampaignCache::nearHits);
+        metrics.cache("campaigns", "redis", "hit", cache, CampaignCache::redisHits);
+        metrics.cache("campaigns", "database", "miss", cache, CampaignCache::loads);
+        metrics.cache("campaigns", "database", "bypassed", cache, CampaignCache::bypassed);
         return cache;
     }
 }

@@ -11,7 +11,7 @@ import io.sagaline.platform.saga.SagaStepLogged;
 import io.sagaline.platform.saga.SagaTask;
 
 /** Compensation ReleaseCredit: gives back what ReserveCredit took, or leaves a tombstone. */
-@SagaStepLogged
+@SagaStepLogged(compensates = "reserve-credit")
 @Named("release-credit")
 public class ReleaseCreditFunction implements RequestHandler<ReleaseCreditFunction.Task, CreditReleased> {
 

@@ -11,7 +11,7 @@ import io.sagaline.platform.saga.SagaStepLogged;
 import io.sagaline.platform.saga.SagaTask;
 
 /** Compensation ReleaseStock: gives back what ReserveStock took, or leaves a tombstone. */
-@SagaStepLogged
+@SagaStepLogged(compensates = "reserve-stock")
 @Named("release-stock")
 public class ReleaseStockFunction implements RequestHandler<ReleaseStockFunction.Task, StockReleased> {
 

@@ -135,6 +135,14 @@ public class LambdaApi {
                 : ctx.body().buffer().getBytes();
         String function = name;
         io.vertx.core.Context context = ctx.vertx().getOrCreateContext();
+        // A caller in a trace sends its X-Ray header, as the AWS SDK does; the invocation is part of that trace.
+        try (io.opentelemetry.context.Scope traced = io.sagaline.platform.observability.Traces
+                .fromXrayHeader(ctx.request().getHeader("x-amzn-trace-id")).makeCurrent()) {
+            invoke(ctx, function, type, payload, context);
+        }
+    }
+
+    private void invoke(RoutingContext ctx, String function, String type, byte[] payload, io.vertx.core.Context context) {
         switch (type == null ? "RequestResponse" : type) {
             case "DryRun" -> ctx.response().setStatusCode(204).end();
             case "Event" -> {

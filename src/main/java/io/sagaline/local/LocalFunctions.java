@@ -23,6 +23,11 @@ import org.jboss.logging.MDC;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Scope;
 import io.quarkus.amazon.lambda.runtime.AmazonLambdaMapperRecorder;
 import io.quarkus.arc.Arc;
 import io.quarkus.arc.InstanceHandle;
@@ -71,14 +76,17 @@ public class LocalFunctions {
     }
 
     private final Catalog catalog;
+    private final Tracer tracer;
     private final ThreadPoolExecutor sandboxes;
     private final ScheduledExecutorService deadlines;
     private final int maxWaiting;
     private final java.util.Set<Invocation> live = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
-    LocalFunctions(Catalog catalog, @ConfigProperty(name = "sagaline.local.lambda.concurrency") int concurrency,
+    LocalFunctions(Catalog catalog, io.sagaline.platform.observability.Telemetry telemetry,
+            @ConfigProperty(name = "sagaline.local.lambda.concurrency") int concurrency,
             @ConfigProperty(name = "sagaline.local.lambda.max-waiting") int maxWaiting) {
         this.catalog = catalog;
+        this.tracer = telemetry.tracer();
         this.maxWaiting = maxWaiting;
         AtomicInteger count = new AtomicInteger();
         // Lambda's concurrency: at most this many invocations run at once; the others wait for a
@@ -151,7 +159,8 @@ public class LocalFunctions {
         FunctionFailure timedOut = stateLimit
                 ? new FunctionFailure("States.Timeout", "the task did not finish within " + limit + " seconds")
                 : new FunctionFailure("Sandbox.Timedout", "Task timed out after " + limit + ".00 seconds");
-        Invocation invocation = new Invocation(function, payload, limit, timedOut, log, result);
+        Invocation invocation = new Invocation(function, payload, limit, timedOut, log, result,
+                io.opentelemetry.context.Context.current());
         live.add(invocation);
         result.whenComplete((r, f) -> live.remove(invocation));
         try {
@@ -181,12 +190,15 @@ public class LocalFunctions {
         private final FunctionFailure timedOut;
         private final StringBuilder log;
         private final CompletableFuture<byte[]> result;
+        /** The caller's trace: the Lambda's span is its child, as AWS's is of the trace header it was invoked with. */
+        private final io.opentelemetry.context.Context caller;
         private Thread sandbox;
         private boolean ended;
         private ScheduledFuture<?> deadline;
 
         Invocation(Catalog.Function function, byte[] payload, int limit, FunctionFailure timedOut, StringBuilder log,
-                CompletableFuture<byte[]> result) {
+                CompletableFuture<byte[]> result, io.opentelemetry.context.Context caller) {
+            this.caller = caller;
             this.function = function;
             this.payload = payload;
             this.limit = limit;
@@ -238,13 +250,22 @@ public class LocalFunctions {
             }
             byte[] output = null;
             FunctionFailure failure = null;
+            // The span Lambda's service records (X-Ray's AWS::Lambda segment): the function's own spans are its children.
+            Span span = tracer.spanBuilder(function.name()).setParent(caller).setSpanKind(SpanKind.SERVER)
+                    .setAttribute("faas.name", function.name()).setAttribute("faas.invocation_id", requestId)
+                    .setAttribute("cloud.provider", "aws").setAttribute("cloud.platform", "aws_lambda").startSpan();
             try {
-                output = invokeNow(function, payload, limit * 1000L, requestId);
+                output = invokeNow(function, payload, limit * 1000L, requestId, span);
             } catch (FunctionFailure f) {
                 failure = f;
             } catch (Throwable t) {
                 failure = new FunctionFailure(t.getClass().getName(), t.getMessage());
             } finally {
+                if (failure != null) {
+                    span.setStatus(StatusCode.ERROR, failure.errorMessage());
+                    span.setAttribute("error.type", failure.errorType());
+                }
+                span.end();
                 if (own != null) {
                     InvocationLog.capture(null);
                     double millis = (System.nanoTime() - started) / 1e6;
@@ -270,12 +291,13 @@ public class LocalFunctions {
         }
     }
 
-    private byte[] invokeNow(Catalog.Function function, byte[] payload, long timeoutMillis, String requestId) {
+    private byte[] invokeNow(Catalog.Function function, byte[] payload, long timeoutMillis, String requestId, Span span) {
         // Sandbox threads inherit the logging context of the thread that created them; a Lambda starts clean.
         MDC.clear();
         ManagedContext requestContext = Arc.container().requestContext();
         requestContext.activate();
-        try (InstanceHandle<RequestHandler<Object, Object>> handle = Arc.container().instance(function.name())) {
+        try (Scope traced = span.makeCurrent();
+                InstanceHandle<RequestHandler<Object, Object>> handle = Arc.container().instance(function.name())) {
             if (!handle.isAvailable()) {
                 throw new FunctionFailure("ResourceNotFoundException",
                         "no RequestHandler @Named(\"" + function.name() + "\") for catalog entry " + function.name());
@@ -291,6 +313,7 @@ public class LocalFunctions {
             throw new FunctionFailure(t.getClass().getName(), t.getMessage());
         } finally {
             requestContext.terminate();
+            MDC.clear();
         }
     }
 

@@ -21,14 +21,19 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
 import org.jboss.logging.Logger;
+import org.jboss.logging.MDC;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
 import io.quarkus.arc.profile.IfBuildProfile;
 import io.sagaline.platform.Catalog;
 import io.sagaline.platform.http.Problem;
+import io.sagaline.platform.observability.Traces;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
@@ -65,15 +70,17 @@ public class LocalGateway {
 
     private final LocalFunctions functions;
     private final ObjectMapper json;
+    private final io.opentelemetry.api.trace.Tracer tracer;
     private final List<Route> routes;
     private final Catalog.Authorizer authorizer;
     /** API Gateway's cache of the authorizer's answers, per identity. */
     private final com.github.benmanes.caffeine.cache.Cache<String, Map<String, Object>> decisions;
 
-    LocalGateway(LocalFunctions functions, ObjectMapper json,
+    LocalGateway(LocalFunctions functions, ObjectMapper json, io.sagaline.platform.observability.Telemetry telemetry,
             @org.eclipse.microprofile.config.inject.ConfigProperty(name = "sagaline.local.authorizer.result-ttl") Optional<java.time.Duration> resultTtl) {
         this.functions = functions;
         this.json = json;
+        this.tracer = telemetry.tracer();
         this.authorizer = functions.catalog().authorizer();
         this.decisions = com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(10_000)
                 .expireAfterWrite(resultTtl.orElse(java.time.Duration.ofSeconds(authorizer.resultTtlSeconds()))).build();
@@ -105,6 +112,7 @@ public class LocalGateway {
     }
 
     void install(@Observes Router router) {
+        router.route().order(-1001).handler(this::begin);
         router.route().order(-1000).handler(this::withinApiGatewayLimits);
         router.routeWithRegex("^/(?!q/).*").handler(BodyHandler.create().setBodyLimit(MAX_PAYLOAD_BYTES))
                 .handler(this::handle)
@@ -114,6 +122,59 @@ public class LocalGateway {
         for (int status : new int[] { 400, 404, 405, 413, 414, 415, 431, 500 }) {
             router.errorHandler(status, this::failed);
         }
+    }
+
+    /** The request's id, as API Gateway gives each request one. */
+    private static final String REQUEST_ID = "apigw-requestid";
+    private static final String SPAN = "sagaline.gateway-span";
+    private static final Logger ACCESS = Logger.getLogger("io.sagaline.access");
+
+    /**
+     * Before anything else, for the API (not {@code /q/}): the request gets its id, which every
+     * answer carries in {@code apigw-requestid} as API Gateway's do, and its span (a caller's
+     * {@code traceparent} or {@code X-Amzn-Trace-Id} is its parent); when the answer has been
+     * written, one access line, as an API Gateway stage's access log has it.
+     */
+    private void begin(RoutingContext ctx) {
+        HttpServerRequest request = ctx.request();
+        if (request.path().startsWith("/q/") || request.path().equals("/q") || request.getHeader("x-amz-target") != null
+                || request.path().startsWith("/2015-03-31/")) {
+            ctx.next(); // Quarkus's, or the local AWS APIs (Step Functions, Lambda): not the HTTP API
+            return;
+        }
+        String requestId = UUID.randomUUID().toString();
+        long started = System.nanoTime();
+        io.opentelemetry.context.Context parent = request.getHeader(Traces.TRACEPARENT) != null
+                ? Traces.fromTraceparent(request.getHeader(Traces.TRACEPARENT))
+                : Traces.fromXrayHeader(request.getHeader("x-amzn-trace-id"));
+        Span span = tracer.spanBuilder(request.method().name()).setParent(parent).setSpanKind(SpanKind.SERVER)
+                .setAttribute("http.request.method", request.method().name()).setAttribute("url.path", request.path())
+                .setAttribute("aws.request_id", requestId).startSpan();
+        ctx.put(REQUEST_ID, requestId);
+        ctx.put(SPAN, span);
+        ctx.response().putHeader(REQUEST_ID, requestId);
+        ctx.addEndHandler(ended -> {
+            int status = ctx.response().getStatusCode();
+            Object route = ctx.get("sagaline.route");
+            span.setAttribute("http.response.status_code", status);
+            if (status >= 500) {
+                span.setStatus(StatusCode.ERROR);
+            }
+            span.end();
+            MDC.put("requestId", requestId);
+            MDC.put("traceId", span.getSpanContext().getTraceId());
+            MDC.put("spanId", span.getSpanContext().getSpanId());
+            try {
+                ACCESS.infof("method=%s path=%s route=\"%s\" status=%d ms=%d bytes=%d", request.method(), request.path(),
+                        route == null ? "-" : route, status, (System.nanoTime() - started) / 1_000_000,
+                        ctx.response().bytesWritten());
+            } finally {
+                MDC.remove("requestId");
+                MDC.remove("traceId");
+                MDC.remove("spanId");
+            }
+        });
+        ctx.next();
     }
 
     /**
@@ -219,6 +280,13 @@ public class LocalGateway {
             return;
         }
         String function = route.get().function().name();
+        Span span = ctx.get(SPAN);
+        span.updateName(route.get().routeKey());
+        span.setAttribute("http.route", route.get().routeKey());
+        ctx.put("sagaline.route", route.get().routeKey());
+        io.opentelemetry.context.Context traced = io.opentelemetry.context.Context.root().with(span);
+        // API Gateway hands the function the trace it is part of, as X-Ray's header
+        event.getHeaders().put("x-amzn-trace-id", Traces.xrayHeader(traced));
         io.vertx.core.Context context = ctx.vertx().getOrCreateContext();
         boolean open = route.get().function().trigger().isPublic();
         java.util.concurrent.CompletableFuture<Map<String, Object>> authorized;
@@ -232,7 +300,9 @@ public class LocalGateway {
                 problem(ctx.response(), 401, "Unauthorized", "send a valid " + authorizer.header() + " header");
                 return;
             }
-            authorized = authorize(event, identity);
+            try (io.opentelemetry.context.Scope ignored = traced.makeCurrent()) {
+                authorized = authorize(event, identity);
+            }
         }
         // The event loop never waits for a function: it may call back into this process.
         authorized.thenCompose(decision -> {
@@ -241,7 +311,7 @@ public class LocalGateway {
                 granted.setLambda(decision);
                 event.getRequestContext().setAuthorizer(granted);
             }
-            try {
+            try (io.opentelemetry.context.Scope ignored = traced.makeCurrent()) {
                 return functions.invokeAsync(function, json.writeValueAsBytes(event), null);
             } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
                 throw new java.io.UncheckedIOException(e);
@@ -388,7 +458,7 @@ public class LocalGateway {
         context.setDomainName(request.authority() == null ? "localhost" : request.authority().host());
         context.setDomainPrefix("localhost");
         context.setHttp(http);
-        context.setRequestId(UUID.randomUUID().toString());
+        context.setRequestId(ctx.get(REQUEST_ID));
         context.setRouteKey(route.routeKey());
         context.setStage("$default");
         context.setTime(REQUEST_TIME.format(now));
@@ -450,8 +520,8 @@ public class LocalGateway {
     private void problem(HttpServerResponse response, int status, String title, String detail) {
         try {
             response.setStatusCode(status).putHeader("content-type", "application/problem+json")
-                    .end(json.writeValueAsString(
-                            new Problem("https://sagaline.dev/problems/gateway", title, status, detail, null)));
+                    .end(json.writeValueAsString(new Problem("https://sagaline.dev/problems/gateway", title, status, detail,
+                            null, response.headers().get(REQUEST_ID))));
         } catch (Exception e) {
             response.setStatusCode(status).end();
         }

@@ -74,7 +74,10 @@ public class LocalQueues {
     private final ScheduledExecutorService schedules;
     private volatile boolean running = true;
 
+    private final io.sagaline.platform.observability.Metrics metrics;
+
     LocalQueues(LocalFunctions functions, SqsClient sqs, Queues queues, ObjectMapper json,
+            io.sagaline.platform.observability.Metrics metrics,
             @ConfigProperty(name = "sagaline.local.queues.visibility-timeout-seconds") Optional<Integer> visibilityOverride,
             @ConfigProperty(name = "sagaline.local.schedules.every") Optional<java.time.Duration> scheduleOverride) {
         this.functions = functions;
@@ -83,6 +86,7 @@ public class LocalQueues {
         this.json = json;
         this.visibilityOverride = visibilityOverride;
         this.scheduleOverride = scheduleOverride;
+        this.metrics = metrics;
         AtomicInteger count = new AtomicInteger();
         this.pollers = Executors
                 .newCachedThreadPool(r -> LocalStepFunctions.daemon(r, "sqs-poller-" + count.incrementAndGet()));
@@ -92,6 +96,8 @@ public class LocalQueues {
     void start(@Observes StartupEvent startup) {
         for (Catalog.Queue queue : functions.catalog().queues()) {
             create(queue);
+            metrics.queueDepth(queue.name(), queue.name(), this::depth);
+            metrics.queueDepth(queue.deadLetterQueue(), queue.deadLetterQueue(), this::depth);
         }
         for (Catalog.Function f : functions.catalog().functions()) {
             if (f.trigger().isQueue()) {
@@ -104,6 +110,17 @@ public class LocalQueues {
                 long every = scheduleOverride.orElse(f.trigger().rate()).toMillis();
                 schedules.scheduleWithFixedDelay(() -> tick(f), every, every, TimeUnit.MILLISECONDS);
             }
+        }
+    }
+
+    /** ApproximateNumberOfMessages of queue {@code name} (NaN if it cannot be asked): what a scrape of /q/metrics reads. */
+    private double depth(String name) {
+        try {
+            return Double.parseDouble(sqs.getQueueAttributes(r -> r.queueUrl(queues.url(name))
+                    .attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES)).attributes()
+                    .getOrDefault(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES, "NaN"));
+        } catch (RuntimeException e) {
+            return Double.NaN;
         }
     }
 
@@ -192,7 +209,11 @@ public class LocalQueues {
 
     private void deliver(Catalog.Function function, String url, String arn, List<Message> received) {
         Set<String> failed = new HashSet<>();
-        try {
+        // As Lambda does for a batch of one: its invocation goes on in the message's trace (AWSTraceHeader).
+        String trace = received.size() == 1 ? received.get(0).attributes().get(MessageSystemAttributeName.AWS_TRACE_HEADER)
+                : null;
+        try (io.opentelemetry.context.Scope traced = io.sagaline.platform.observability.Traces.fromXrayHeader(trace)
+                .makeCurrent()) {
             JsonNode response = json.readTree(functions.invoke(function.name(), event(arn, received)));
             JsonNode failures = response == null ? null : response.get("batchItemFailures");
             if (failures != null && failures.isArray()) {

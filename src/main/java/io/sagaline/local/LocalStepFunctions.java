@@ -96,6 +96,7 @@ public class LocalStepFunctions {
     private final Instant loadedAt = Instant.now();
 
     LocalStepFunctions(LocalFunctions functions, ObjectMapper json, AgroalDataSource dataSource,
+            io.sagaline.platform.observability.Telemetry telemetry, io.sagaline.platform.observability.Metrics metrics,
             @ConfigProperty(name = "sagaline.local.workers", defaultValue = "16") int workerCount) {
         this.functions = functions;
         this.json = json;
@@ -104,8 +105,23 @@ public class LocalStepFunctions {
         this.workers = Executors.newFixedThreadPool(workerCount, r -> daemon(r, "sfn-worker-" + count.incrementAndGet()));
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "sfn-timer"));
         Interpreter.Scheduler scheduler = Interpreter.Scheduler.on(workers, timer);
-        this.interpreter = new Interpreter(this::invokeTask, scheduler, Clock.systemUTC(), store);
-        this.express = new Interpreter(this::invokeTask, scheduler, Clock.systemUTC());
+        // The engine's metrics, as AWS/States has them per state machine: executions ended by status, and retries.
+        Interpreter.Observer observer = new Interpreter.Observer() {
+            @Override
+            public void retried(Execution execution, String state, String error) {
+                metrics.retried(execution.machine().name(), state, error);
+            }
+
+            @Override
+            public void ended(Execution execution) {
+                metrics.executionEnded(execution.machine().name(), execution.status().name());
+            }
+        };
+        this.interpreter = new Interpreter(this::invokeTask, scheduler, Clock.systemUTC(), store, telemetry.tracer(),
+                observer);
+        this.express = new Interpreter(this::invokeTask, scheduler, Clock.systemUTC(),
+                io.sagaline.local.asl.ExecutionStore.NONE,
+                telemetry.tracer(), observer);
         for (Catalog.StateMachine spec : functions.catalog().stateMachines()) {
             machines.put(stateMachineArn(spec.name()), load(spec));
             types.put(stateMachineArn(spec.name()), spec.type());
@@ -206,7 +222,7 @@ public class LocalStepFunctions {
      * refused with StateMachineTypeNotSupported); the caller waits for the end, at most five
      * minutes, after which the execution is TIMED_OUT. Nothing of it is kept.
      */
-    public Execution startSync(String stateMachineArn, String name, String input) {
+    public Execution startSync(String stateMachineArn, String name, String input, String traceHeader) {
         StateMachine machine = machine(stateMachineArn);
         if (!"EXPRESS".equals(type(stateMachineArn))) {
             throw new Refused("StateMachineTypeNotSupported",
@@ -220,7 +236,7 @@ public class LocalStepFunctions {
         JsonNode parsed = parseInput(input);
         String executionArn = stateMachineArn.replace(":stateMachine:", ":express:") + ":" + name + ":"
                 + java.util.UUID.randomUUID();
-        Execution execution = express.start(executionArn, name, stateMachineArn, machine, parsed);
+        Execution execution = express.start(executionArn, name, stateMachineArn, machine, parsed, traceHeader);
         if (!execution.awaitEnd(EXPRESS_LIMIT.toMillis(), TimeUnit.MILLISECONDS)) {
             express.timeOut(execution, "the EXPRESS execution ran longer than " + EXPRESS_LIMIT.toMinutes() + " minutes");
         }
@@ -284,6 +300,11 @@ public class LocalStepFunctions {
 
     /** StartExecution, with its idempotency: same name and input while running is the same execution. */
     public synchronized Execution start(String stateMachineArn, String name, String input) {
+        return start(stateMachineArn, name, input, null);
+    }
+
+    /** StartExecution in the trace {@code traceHeader} (X-Ray's header) names, if given. */
+    public synchronized Execution start(String stateMachineArn, String name, String input, String traceHeader) {
         StateMachine machine = machine(stateMachineArn);
         if (name == null || !EXECUTION_NAME.matcher(name).matches()) {
             throw new Refused("InvalidName", "Invalid Name: '" + name + "'");
@@ -298,7 +319,7 @@ public class LocalStepFunctions {
             }
             throw new Refused("ExecutionAlreadyExists", "Execution Already Exists: '" + executionArn + "'");
         }
-        Execution execution = interpreter.start(executionArn, name, stateMachineArn, machine, parsed);
+        Execution execution = interpreter.start(executionArn, name, stateMachineArn, machine, parsed, traceHeader);
         keep(execution);
         return execution;
     }

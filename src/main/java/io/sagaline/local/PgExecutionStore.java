@@ -32,8 +32,8 @@ public class PgExecutionStore implements ExecutionStore {
     private static final String UPSERT = """
             insert into engine.executions (arn, name, state_machine_arn, machine_name, definition, input, status, output,
                 error, cause, start_date, stop_date, state, state_input, state_entered, retry_attempts, retry_count, resume_at,
-                redrive_count, redrive_date, branches, variables)
-            values (?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?::jsonb, ?, ?, ?, ?, ?, ?::jsonb, ?, ?::jsonb, ?, ?, ?, ?, ?::jsonb, ?::jsonb)
+                redrive_count, redrive_date, branches, variables, trace_header)
+            values (?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?::jsonb, ?, ?, ?, ?, ?, ?::jsonb, ?, ?::jsonb, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?)
             on conflict (arn) do update set status = excluded.status, output = excluded.output, error = excluded.error,
                 cause = excluded.cause, stop_date = excluded.stop_date, state = excluded.state,
                 state_input = excluded.state_input, state_entered = excluded.state_entered,
@@ -100,7 +100,8 @@ public class PgExecutionStore implements ExecutionStore {
             upsert.setString(++i, c.machineName());
             upsert.setString(++i, c.definition().toString());
             upsert.setString(++i, c.input().toString());
-            cursor(upsert, i, c);
+            i = cursor(upsert, i, c);
+            upsert.setString(++i, c.traceHeader());
             upsert.executeUpdate();
         }
     }
@@ -206,7 +207,7 @@ public class PgExecutionStore implements ExecutionStore {
                             json.readValue(r.getString("retry_attempts"), int[].class), r.getInt("retry_count"),
                             instant(r.getTimestamp("resume_at")), r.getInt("redrive_count"),
                             instant(r.getTimestamp("redrive_date")), tree(r.getString("branches")),
-                            tree(r.getString("variables")), List.of(), false);
+                            tree(r.getString("variables")), List.of(), false, r.getString("trace_header"));
                     StateMachine machine = StateMachine.parse(c.machineName(), c.definition());
                     executions.add(Execution.restore(c, machine, history(connection, c.arn())));
                 }

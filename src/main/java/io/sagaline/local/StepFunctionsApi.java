@@ -72,27 +72,33 @@ public class StepFunctionsApi {
     }
 
     private void serve(RoutingContext ctx, String operation, Buffer body) {
-        ctx.vertx().executeBlocking(() -> dispatch(operation, body.length() == 0 ? json.createObjectNode()
-                : json.readTree(body.getBytes())), false).onComplete(result -> {
-                    ctx.response().putHeader("content-type", CONTENT_TYPE);
-                    if (result.succeeded()) {
-                        ctx.response().setStatusCode(200).end(result.result().toString());
-                        return;
-                    }
-                    Throwable failure = result.cause();
-                    Refused error = failure instanceof Refused r ? r
-                            : failure instanceof com.fasterxml.jackson.core.JsonProcessingException
-                                    ? new Refused("SerializationException", "the request body is not JSON")
-                                    : null;
-                    if (error == null) {
-                        LOG.errorf(failure, "AWSStepFunctions.%s failed", operation);
-                        error = new Refused("InternalFailure", String.valueOf(failure.getMessage()));
-                    }
-                    ctx.response().setStatusCode(error.code().equals("InternalFailure") ? 500 : 400)
-                            .putHeader("x-amzn-errortype", error.code())
-                            .end(json.createObjectNode().put("__type", error.code()).put("message", error.getMessage())
-                                    .toString());
-                });
+        String httpTraceHeader = ctx.request().getHeader("x-amzn-trace-id");
+        ctx.vertx().executeBlocking(() -> {
+            JsonNode request = body.length() == 0 ? json.createObjectNode() : json.readTree(body.getBytes());
+            if (httpTraceHeader != null && request instanceof ObjectNode o && !o.hasNonNull("traceHeader")) {
+                o.put("traceHeader", httpTraceHeader); // the SDK's X-Ray header, when the body names no trace
+            }
+            return dispatch(operation, request);
+        }, false).onComplete(result -> {
+            ctx.response().putHeader("content-type", CONTENT_TYPE);
+            if (result.succeeded()) {
+                ctx.response().setStatusCode(200).end(result.result().toString());
+                return;
+            }
+            Throwable failure = result.cause();
+            Refused error = failure instanceof Refused r ? r
+                    : failure instanceof com.fasterxml.jackson.core.JsonProcessingException
+                            ? new Refused("SerializationException", "the request body is not JSON")
+                            : null;
+            if (error == null) {
+                LOG.errorf(failure, "AWSStepFunctions.%s failed", operation);
+                error = new Refused("InternalFailure", String.valueOf(failure.getMessage()));
+            }
+            ctx.response().setStatusCode(error.code().equals("InternalFailure") ? 500 : 400)
+                    .putHeader("x-amzn-errortype", error.code())
+                    .end(json.createObjectNode().put("__type", error.code()).put("message", error.getMessage())
+                            .toString());
+        });
     }
 
     JsonNode dispatch(String operation, JsonNode request) {
@@ -117,8 +123,22 @@ public class StepFunctionsApi {
             throw new Refused("ValidationException", "input must be a string holding JSON");
         }
         String input = request.hasNonNull("input") ? request.get("input").asText() : "{}";
-        Execution execution = engine.start(arn(request, "stateMachineArn", "stateMachine"), name, input);
+        Execution execution = engine.start(arn(request, "stateMachineArn", "stateMachine"), name, input,
+                traceHeader(request));
         return object().put("executionArn", execution.arn()).put("startDate", seconds(execution.startDate()));
+    }
+
+    /**
+     * StartExecution's {@code traceHeader} (X-Ray's header, at most 256 characters): the trace the
+     * execution is part of; the HTTP request's {@code X-Amzn-Trace-Id} if the body has none.
+     */
+    private String traceHeader(JsonNode request) {
+        String header = text(request, "traceHeader");
+        if (header != null && header.length() > 256) {
+            throw new Refused("ValidationException", "1 validation error detected: Value at 'traceHeader' failed to satisfy "
+                    + "constraint: Member must have length less than or equal to 256");
+        }
+        return header;
     }
 
     /** StartSyncExecution: the whole execution in one answer (EXPRESS state machines only, as in AWS). */
@@ -127,7 +147,7 @@ public class StepFunctionsApi {
             throw new Refused("ValidationException", "input must be a string holding JSON");
         }
         Execution e = engine.startSync(arn(request, "stateMachineArn", "stateMachine"), text(request, "name"),
-                text(request, "input"));
+                text(request, "input"), traceHeader(request));
         ObjectNode out = object().put("executionArn", e.arn()).put("stateMachineArn", e.stateMachineArn()).put("name", e.name())
                 .put("startDate", seconds(e.startDate())).put("stopDate", seconds(e.stopDate()))
                 .put("status", e.status() == Execution.Status.ABORTED ? "FAILED" : e.status().name())
@@ -163,6 +183,9 @@ public class StepFunctionsApi {
             out.put("stopDate", seconds(e.stopDate()));
         }
         outcome(out, e);
+        if (e.traceHeader() != null) {
+            out.put("traceHeader", e.traceHeader());
+        }
         out.put("redriveCount", e.redriveCount());
         if (e.redriveDate() != null) {
             out.put("redriveDate", seconds(e.redriveDate()));

@@ -16,8 +16,9 @@ import software.amazon.awssdk.services.sfn.SfnClient;
 @Singleton
 public class CancelOrderSaga extends SagaLauncher {
 
-    CancelOrderSaga(SfnClient sfn, @ConfigProperty(name = "sagaline.state-machines.cancel-order.arn") Optional<String> arn) {
-        super(sfn, "cancel-order", arn);
+    CancelOrderSaga(SfnClient sfn, io.sagaline.platform.observability.Metrics metrics,
+            @ConfigProperty(name = "sagaline.state-machines.cancel-order.arn") Optional<String> arn) {
+        super(sfn, "cancel-order", arn, metrics);
     }
 
     public String executionArn(String orderId, int attempt) {

@@ -39,8 +39,11 @@ public class OrderLifecycle {
     private final OrderEventStore store;
     private final ObjectMapper json;
     private final AuditLog audit;
+    private final io.sagaline.platform.observability.Metrics metrics;
 
-    OrderLifecycle(OrderCommands commands, OrderEventStore store, ObjectMapper json, AuditLog audit) {
+    OrderLifecycle(OrderCommands commands, OrderEventStore store, ObjectMapper json, AuditLog audit,
+            io.sagaline.platform.observability.Metrics metrics) {
+        this.metrics = metrics;
         this.commands = commands;
         this.store = store;
         this.json = json;
@@ -81,7 +84,9 @@ public class OrderLifecycle {
 
     private Verdict decide(String tenant, String orderId, String executionId, OrderStatus verdict, RejectionReason reason,
             Pricing pricing) {
+        java.util.concurrent.atomic.AtomicBoolean decided = new java.util.concurrent.atomic.AtomicBoolean();
         OrderState after = commands.execute(tenant, id(orderId), executionId, existing -> {
+            decided.set(false);
             OrderState order = existing.orElseThrow(
                     () -> new IllegalStateException("order " + orderId + " of tenant " + tenant + " does not exist"));
             if (!order.executionId().equals(executionId)) {
@@ -104,9 +109,13 @@ public class OrderLifecycle {
                 data.set("lines", pricedLines(order, pricing));
                 data.put("totalCents", pricing.totalCents());
             }
+            decided.set(true);
             return List
                     .of(new OrderEvent.New(verdict == OrderStatus.APPROVED ? OrderEvent.APPROVED : OrderEvent.REJECTED, data));
         }).orElseThrow();
+        if (decided.get()) {
+            metrics.sagaEnded("place-order", verdict.name(), reason == null ? null : reason.name());
+        }
         return new Verdict(orderId, after.status(), after.rejectionReason());
     }
 
@@ -161,7 +170,9 @@ public class OrderLifecycle {
 
     /** The CancelOrder saga's last step: everything is given back, the order is CANCELLED. */
     public Verdict completeCancellation(String tenant, String orderId, String executionId) {
+        java.util.concurrent.atomic.AtomicBoolean completed = new java.util.concurrent.atomic.AtomicBoolean();
         OrderState after = commands.execute(tenant, id(orderId), executionId, existing -> {
+            completed.set(false);
             OrderState order = existing.orElseThrow(() -> new IllegalStateException("order " + orderId + " does not exist"));
             if (order.status() == OrderStatus.CANCELLED) {
                 return List.of();
@@ -174,8 +185,12 @@ public class OrderLifecycle {
             order.lines().forEach(l -> lines.addObject().put("sku", l.sku()).put("quantity", l.quantity())
                     .put("unitPriceCents", l.unitPriceCents()));
             data.put("totalCents", order.totalCents());
+            completed.set(true);
             return List.of(new OrderEvent.New(OrderEvent.CANCELLED, data));
         }).orElseThrow();
+        if (completed.get()) {
+            metrics.sagaEnded("cancel-order", OrderStatus.CANCELLED.name(), null);
+        }
         return new Verdict(orderId, after.status(), null);
     }
 
@@ -184,14 +199,20 @@ public class OrderLifecycle {
      * back, so the cancellation is withdrawn and the order stays APPROVED (a later cancel may try again).
      */
     public Verdict withdrawCancellation(String tenant, String orderId, String executionId, String reason) {
+        java.util.concurrent.atomic.AtomicBoolean withdrawn = new java.util.concurrent.atomic.AtomicBoolean();
         OrderState after = commands.execute(tenant, id(orderId), executionId, existing -> {
+            withdrawn.set(false);
             OrderState order = existing.orElseThrow(() -> new IllegalStateException("order " + orderId + " does not exist"));
             if (!executionId.equals(order.cancellationExecutionId()) || order.status() != OrderStatus.APPROVED) {
                 return List.of(); // already withdrawn, or not this execution's to withdraw
             }
+            withdrawn.set(true);
             return List.of(new OrderEvent.New(OrderEvent.CANCELLATION_WITHDRAWN,
                     json.createObjectNode().put("executionId", executionId).put("reason", reason)));
         }).orElseThrow();
+        if (withdrawn.get()) {
+            metrics.sagaEnded("cancel-order", "WITHDRAWN", "REFUND_REFUSED");
+        }
         return new Verdict(orderId, after.status(), null);
     }
 

@@ -13,7 +13,8 @@ import software.amazon.awssdk.services.sfn.SfnClient;
 @Singleton
 public class PlaceOrderSaga extends SagaLauncher {
 
-    PlaceOrderSaga(SfnClient sfn, @ConfigProperty(name = "sagaline.state-machines.place-order.arn") Optional<String> arn) {
-        super(sfn, "place-order", arn);
+    PlaceOrderSaga(SfnClient sfn, io.sagaline.platform.observability.Metrics metrics,
+            @ConfigProperty(name = "sagaline.state-machines.place-order.arn") Optional<String> arn) {
+        super(sfn, "place-order", arn, metrics);
     }
 }

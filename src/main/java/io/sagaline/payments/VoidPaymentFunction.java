@@ -11,7 +11,7 @@ import io.sagaline.platform.saga.SagaStepLogged;
 import io.sagaline.platform.saga.SagaTask;
 
 /** Compensation VoidPayment: voids the authorisation, here and at the gateway, or leaves a tombstone. */
-@SagaStepLogged
+@SagaStepLogged(compensates = "authorize-payment")
 @Named("void-payment")
 public class VoidPaymentFunction implements RequestHandler<VoidPaymentFunction.Task, PaymentVoided> {
 

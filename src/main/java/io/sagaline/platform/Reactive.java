@@ -20,9 +20,21 @@ public final class Reactive {
         return await(() -> Panache.withTransaction(work));
     }
 
+    /**
+     * The work runs on a fresh duplicated context, which is given the caller's trace and logging
+     * context: what it logs and writes (an outbox row's trace) is the caller's request's, step's or
+     * message's. Neither is removed: the duplicated context ends with the work.
+     */
     private static <T> T await(Supplier<Uni<T>> work) {
+        io.opentelemetry.context.Context trace = io.opentelemetry.context.Context.current();
+        java.util.Map<String, Object> logging = org.jboss.logging.MDC.getMap();
         try {
-            return VertxContextSupport.subscribeAndAwait(work);
+            return VertxContextSupport.subscribeAndAwait(() -> {
+                @SuppressWarnings({ "resource", "unused" })
+                io.opentelemetry.context.Scope attached = trace.makeCurrent();
+                logging.forEach(org.jboss.logging.MDC::put);
+                return work.get();
+            });
         } catch (RuntimeException e) {
             throw e;
         } catch (Throwable e) {

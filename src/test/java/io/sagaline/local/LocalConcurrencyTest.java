@@ -27,12 +27,14 @@ class LocalConcurrencyTest {
     @Inject
     Catalog catalog;
     @Inject
+    io.sagaline.platform.observability.Telemetry telemetry;
+    @Inject
     PaymentGatewaySimulator gateway;
 
     @Test
     void withOneSandboxAndOneWaitingPlace_theThirdInvocationIsThrottled_andTheWaitingOneRunsWhenTheSandboxFrees()
             throws Exception {
-        LocalFunctions pool = new LocalFunctions(catalog, 1, 1);
+        LocalFunctions pool = new LocalFunctions(catalog, telemetry, 1, 1);
         CountDownLatch inGateway = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         holdTheNextAuthorization(inGateway, release);
@@ -58,7 +60,7 @@ class LocalConcurrencyTest {
 
     @Test
     void aTaskStatesTimeoutCountsWhileItWaitsForASandbox_andStoppingAnswersEveryInvocationStillOpen() throws Exception {
-        LocalFunctions pool = new LocalFunctions(catalog, 1, 2);
+        LocalFunctions pool = new LocalFunctions(catalog, telemetry, 1, 2);
         CountDownLatch inGateway = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         holdTheNextAuthorization(inGateway, release);

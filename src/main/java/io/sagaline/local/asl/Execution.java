@@ -63,6 +63,10 @@ public final class Execution {
     /** The branches or iterations running in this process for the current Parallel or Map state. */
     Interpreter.Fanout fanout;
     private int committedEvents;
+    /** The X-Ray trace header the execution is traced under (StartExecution's, or the one it began). */
+    String traceHeader;
+    /** Its spans in this process: null until it runs here; ended with it. */
+    volatile ExecutionTrace trace;
 
     /**
      * For a branch of a Parallel or an iteration of a Map: the execution whose history it writes
@@ -78,7 +82,7 @@ public final class Execution {
             JsonNode input, Instant startDate, Status status, JsonNode output, String error, String cause, Instant stopDate,
             String state, JsonNode stateInput, Instant stateEnteredTime, int[] retryAttempts, int retryCount,
             Instant resumeAt, int redriveCount, Instant redriveDate, JsonNode branches, JsonNode variables,
-            List<HistoryEvent> events, boolean first) {
+            List<HistoryEvent> events, boolean first, String traceHeader) {
     }
 
     /**
@@ -159,7 +163,7 @@ public final class Execution {
                 retryAttempts == null ? new int[0] : retryAttempts.clone(), retryCount, resumeAt, redriveCount, redriveDate,
                 branches == null ? null
                         : JsonPaths.MAPPER.createObjectNode().put("inputs", branchInputs).set("ends", branches.deepCopy()),
-                variables == null ? null : variables.deepCopy(), events, committedEvents == 0);
+                variables == null ? null : variables.deepCopy(), events, committedEvents == 0, traceHeader);
     }
 
     /** An execution as its last commit left it, ready to go on. */
@@ -185,6 +189,7 @@ public final class Execution {
             e.branchInputs = c.branches().path("inputs").asText(null);
         }
         e.variables = c.variables() instanceof ObjectNode object ? object : null;
+        e.traceHeader = c.traceHeader();
         if (c.status() != Status.RUNNING) {
             e.finished.complete(e);
         }
@@ -300,6 +305,10 @@ public final class Execution {
         this.error = error;
         this.cause = cause;
         this.stopDate = at;
+        ExecutionTrace spans = trace;
+        if (spans != null) {
+            spans.closed(terminal, error, at);
+        }
         finished.complete(this);
     }
 
@@ -327,6 +336,11 @@ public final class Execution {
         stalled = false;
         redrivenEvent.run();
         return true;
+    }
+
+    /** X-Ray's trace header of the trace this execution is part of (DescribeExecution's {@code traceHeader}). */
+    public String traceHeader() {
+        return traceHeader;
     }
 
     public synchronized int redriveCount() {

@@ -19,6 +19,13 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.api.trace.TracerProvider;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
+
 /**
  * Runs ASL state machines as AWS Step Functions does: input and output processing (InputPath,
  * Parameters with the context object, ResultSelector, ResultPath, OutputPath), Retry with
@@ -57,20 +64,56 @@ public final class Interpreter {
         }
     }
 
+    /** What an execution does that is counted: its retries and its end (the engine's metrics). */
+    public interface Observer {
+        Observer NONE = new Observer() {
+        };
+
+        default void retried(Execution execution, String state, String error) {
+        }
+
+        default void ended(Execution execution) {
+        }
+    }
+
     private final TaskInvoker tasks;
     private final Scheduler scheduler;
     private final Clock clock;
     private final ExecutionStore store;
+    private final Tracer tracer;
+    private final Observer observer;
 
     public Interpreter(TaskInvoker tasks, Scheduler scheduler, Clock clock) {
         this(tasks, scheduler, clock, ExecutionStore.NONE);
     }
 
     public Interpreter(TaskInvoker tasks, Scheduler scheduler, Clock clock, ExecutionStore store) {
+        this(tasks, scheduler, clock, store, TracerProvider.noop().get("asl"), Observer.NONE);
+    }
+
+    public Interpreter(TaskInvoker tasks, Scheduler scheduler, Clock clock, ExecutionStore store, Tracer tracer,
+            Observer observer) {
         this.tasks = tasks;
         this.scheduler = scheduler;
         this.clock = clock;
         this.store = store;
+        this.tracer = tracer;
+        this.observer = observer;
+    }
+
+    /** The execution's spans in this process; after a restart or a redrive, a new span of its trace. */
+    private ExecutionTrace trace(Execution execution, String how) {
+        ExecutionTrace trace = execution.trace;
+        if (trace == null) {
+            trace = ExecutionTrace.begin(tracer, execution, ExecutionTrace.parentOf(execution.traceHeader), clock.instant(),
+                    how, execution.isBranch() ? null : observer);
+            execution.trace = trace;
+            if (execution.state != null && execution.status() == Execution.Status.RUNNING) {
+                trace.entered(execution.state, execution.machine().state(execution.state).get("Type").asText(),
+                        clock.instant());
+            }
+        }
+        return trace;
     }
 
     /**
@@ -83,6 +126,7 @@ public final class Interpreter {
             return;
         }
         int epoch = execution.epoch();
+        trace(execution, "resumed");
         Duration due = execution.resumeAt == null ? Duration.ZERO : Duration.between(clock.instant(), execution.resumeAt);
         if (due.isNegative() || due.isZero()) {
             scheduler.run(() -> advance(execution, epoch));
@@ -115,7 +159,20 @@ public final class Interpreter {
 
     public Execution start(String executionArn, String name, String stateMachineArn, StateMachine machine,
             JsonNode input) {
+        return start(executionArn, name, stateMachineArn, machine, input, null);
+    }
+
+    /**
+     * Starts an execution in the trace {@code traceHeader} names (X-Ray's header, as StartExecution
+     * takes it); without one, in a trace of its own, or of the caller's current span.
+     */
+    public Execution start(String executionArn, String name, String stateMachineArn, StateMachine machine,
+            JsonNode input, String traceHeader) {
         Execution execution = new Execution(executionArn, name, stateMachineArn, machine, input, clock.instant());
+        execution.trace = ExecutionTrace.begin(tracer, execution,
+                traceHeader == null ? Context.current() : ExecutionTrace.parentOf(traceHeader), execution.startDate(),
+                "started", observer);
+        execution.traceHeader = traceHeader != null ? traceHeader : execution.trace.traceHeader();
         ObjectNode details = object().put("input", input.toString());
         details.putObject("inputDetails").put("truncated", false);
         execution.record(execution.startDate(), "ExecutionStarted", "executionStartedEventDetails", details);
@@ -175,6 +232,8 @@ public final class Interpreter {
         if (reopened) {
             int epoch = execution.epoch();
             execution.stateEnteredTime = now;
+            execution.trace = null;
+            trace(execution, "redriven");
             commit(execution, epoch);
             scheduleMachineTimeout(execution, epoch);
             scheduler.run(() -> advance(execution, epoch));
@@ -458,9 +517,13 @@ public final class Interpreter {
         execution.record(clock.instant(), "LambdaFunctionStarted", null, null);
         commit(execution);
         JsonNode result;
-        try {
+        Span attempt = trace(execution, "resumed").task(resource, execution.retryCount + 1);
+        try (Scope ignored = attempt.makeCurrent()) {
             result = tasks.invoke(resource, payload, timeout);
         } catch (StatesFailure failure) {
+            attempt.setStatus(StatusCode.ERROR, failure.error());
+            attempt.setAttribute(ExecutionTrace.ERROR, failure.error());
+            attempt.end();
             abandonIfEnded(execution);
             if (StatesFailure.RUNTIME.equals(failure.error())) {
                 throw failure;
@@ -471,6 +534,7 @@ public final class Interpreter {
                     errorDetails(failure.error(), failure.cause()));
             return recover(q, failure);
         }
+        attempt.end();
         abandonIfEnded(execution);
         execution.record(clock.instant(), "LambdaFunctionSucceeded", "lambdaFunctionSucceededEventDetails",
                 object().put("output", result.toString()));
@@ -546,6 +610,8 @@ public final class Interpreter {
             Duration delay = backoff(retrier, execution.retryAttempts[i]);
             execution.retryAttempts[i]++;
             execution.retryCount++;
+            trace(execution, "resumed").retried(failure.error(), execution.retryCount, delay);
+            observer.retried(execution, execution.state, failure.error());
             return delay;
         }
         JsonNode catchers = state.path("Catch");
@@ -562,6 +628,7 @@ public final class Interpreter {
                 }
                 execution.pendingAssign = q.assign(catcher.get("Assign"), errorOutput, null, errorOutput,
                         "Catch[" + i + "].Assign");
+                trace(execution, "resumed").caught(failure.error(), failure.cause(), catcher.get("Next").asText());
                 exitTo(execution, catcher.get("Next").asText(), output);
                 return null;
             }
@@ -851,6 +918,9 @@ public final class Interpreter {
         private void launch(int index) {
             StateMachine machine = map ? machines.get(0) : machines.get(index);
             Execution branch = Execution.branch(parent, run, machine);
+            branch.traceHeader = parent.traceHeader;
+            branch.trace = ExecutionTrace.begin(tracer, branch, trace(parent, "resumed").stateContext(), clock.instant(),
+                    "started", null);
             running.put(index, branch);
             if (map) {
                 parent.record(clock.instant(), "MapIterationStarted", "mapIterationStartedEventDetails", iteration(index));
@@ -941,6 +1011,7 @@ public final class Interpreter {
         execution.fanout = null;
         execution.pendingAssign = null;
         ObjectNode details = object().put("name", stateName).put("input", input.toString());
+        trace(execution, "resumed").entered(stateName, state.get("Type").asText(), execution.stateEnteredTime);
         execution.record(execution.stateEnteredTime, state.get("Type").asText() + "StateEntered",
                 "stateEnteredEventDetails", details);
     }
@@ -972,6 +1043,7 @@ public final class Interpreter {
             details.putObject("assignedVariablesDetails").put("truncated", false);
         }
         execution.record(clock.instant(), type + "StateExited", "stateExitedEventDetails", details);
+        trace(execution, "resumed").exited(clock.instant());
     }
 
     private void succeed(Execution execution, JsonNode output) {

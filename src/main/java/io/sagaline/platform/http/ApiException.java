@@ -50,8 +50,9 @@ public class ApiException extends RuntimeException {
         return new ApiException(409, "conflict", "Conflict", detail);
     }
 
-    public Problem problem() {
-        return new Problem("https://sagaline.dev/problems/" + slug, title, status, getMessage(), errors);
+    /** The problem document, naming the request it answers ({@code requestId}: null if there is none). */
+    public Problem problem(String requestId) {
+        return new Problem("https://sagaline.dev/problems/" + slug, title, status, getMessage(), errors, requestId);
     }
 
     public int status() {

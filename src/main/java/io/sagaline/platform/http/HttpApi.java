@@ -14,6 +14,13 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.context.Scope;
+import io.sagaline.platform.observability.Metrics;
+import io.sagaline.platform.observability.Telemetry;
+import io.sagaline.platform.observability.Traces;
+
 /**
  * The adapter every HTTP function goes through: takes who the caller is from the authorizer's
  * context (API Gateway's Lambda authorizer in AWS, the local gateway's call of the same function on
@@ -39,9 +46,13 @@ public class HttpApi {
     private final java.time.Clock clock;
     private final RequestBodies bodies;
     private final ObjectMapper json;
+    private final Telemetry telemetry;
+    private final Metrics metrics;
 
     HttpApi(io.sagaline.platform.Catalog catalog, RateLimiter limiter, java.time.Clock clock, RequestBodies bodies,
-            ObjectMapper json, io.sagaline.platform.audit.AuditLog audit) {
+            ObjectMapper json, io.sagaline.platform.audit.AuditLog audit, Telemetry telemetry, Metrics metrics) {
+        this.telemetry = telemetry;
+        this.metrics = metrics;
         this.clock = clock;
         this.scopeByRoute = catalog.scopeByRoute();
         this.auditedRoutes = catalog.auditedRoutes();
@@ -147,30 +158,21 @@ public class HttpApi {
     }
 
     public APIGatewayV2HTTPResponse handle(APIGatewayV2HTTPEvent event, Operation operation) {
-        String requestId = HttpRequest.requestId(event);
-        MDC.put("requestId", requestId == null ? "-" : requestId);
-        try {
+        return traced(event, () -> {
             Principal principal = principal(event);
             MDC.put("tenant", principal.tenant());
             MDC.put("keyId", principal.keyId());
+            Span.current().setAttribute("sagaline.tenant", principal.tenant());
             Map<String, String> limits = rateLimited(event, principal);
             HttpResult result;
             try {
                 scoped(event, principal);
                 result = operation.handle(new HttpRequest(event, principal, bodies));
             } catch (ApiException e) {
-                return withHeaders(problem(e), limits);
+                return withHeaders(problem(event, e), limits);
             }
             return withHeaders(answer(event, result), limits);
-        } catch (ApiException e) {
-            return problem(e);
-        } catch (RuntimeException e) {
-            return unexpected(event, requestId, e);
-        } finally {
-            MDC.remove("requestId");
-            MDC.remove("tenant");
-            MDC.remove("keyId");
-        }
+        });
     }
 
     /**
@@ -179,16 +181,57 @@ public class HttpApi {
      * link's signature). No key or tenant bucket applies: API Gateway's stage throttles the route in AWS.
      */
     public APIGatewayV2HTTPResponse handlePublic(APIGatewayV2HTTPEvent event, Operation operation) {
+        return traced(event, () -> answer(event, operation.handle(new HttpRequest(event, null, bodies))));
+    }
+
+    /**
+     * One request, in its span (the child of the invocation's) and its logging context: the request
+     * id, and the order when the path names one; every problem names the request; the answer is
+     * counted by route and status.
+     */
+    private APIGatewayV2HTTPResponse traced(APIGatewayV2HTTPEvent event,
+            java.util.function.Supplier<APIGatewayV2HTTPResponse> serve) {
         String requestId = HttpRequest.requestId(event);
-        MDC.put("requestId", requestId == null ? "-" : requestId);
-        try {
-            return answer(event, operation.handle(new HttpRequest(event, null, bodies)));
-        } catch (ApiException e) {
-            return problem(e);
-        } catch (RuntimeException e) {
-            return unexpected(event, requestId, e);
+        String route = event.getRouteKey();
+        String orderId = event.getPathParameters() == null ? null : event.getPathParameters().get("orderId");
+        Span span = telemetry.tracer().spanBuilder(route).setParent(Traces.invocationParent())
+                .setAttribute("http.route", route).setAttribute("aws.request_id", requestId == null ? "-" : requestId)
+                .startSpan();
+        if (orderId != null) {
+            span.setAttribute("sagaline.order_id", orderId);
+        }
+        APIGatewayV2HTTPResponse response;
+        try (Scope ignored = span.makeCurrent()) {
+            MDC.put("requestId", requestId == null ? "-" : requestId);
+            if (orderId != null) {
+                MDC.put("orderId", orderId);
+            }
+            try {
+                response = serve.get();
+            } catch (ApiException e) {
+                response = problem(event, e);
+            } catch (RuntimeException e) {
+                Telemetry.failed(span, e);
+                response = unexpected(event, requestId, e);
+            }
+            int status = response.getStatusCode();
+            span.setAttribute("http.response.status_code", status);
+            if (status >= 500) {
+                span.setStatus(StatusCode.ERROR);
+            }
+            metrics.responded(route, status);
+            if (status == 429) {
+                String remaining = response.getHeaders() == null ? null : response.getHeaders().get("RateLimit");
+                metrics.rateLimited(remaining != null && remaining.contains("\"key\";r=0") ? "key" : "tenant");
+            }
+            return response;
         } finally {
             MDC.remove("requestId");
+            MDC.remove("tenant");
+            MDC.remove("keyId");
+            MDC.remove("orderId");
+            span.end();
+            telemetry.endOfInvocation();
         }
     }
 
@@ -200,7 +243,7 @@ public class HttpApi {
     /** A bug: logged with the request's id, answered 500 naming it. */
     private APIGatewayV2HTTPResponse unexpected(APIGatewayV2HTTPEvent event, String requestId, RuntimeException e) {
         LOG.errorf(e, "unexpected failure of %s", event.getRouteKey());
-        return problem(new ApiException(500, "internal-error", "Internal error",
+        return problem(event, new ApiException(500, "internal-error", "Internal error",
                 "the request failed unexpectedly; it has been logged as " + requestId));
     }
 
@@ -261,8 +304,8 @@ public class HttpApi {
         }
     }
 
-    private APIGatewayV2HTTPResponse problem(ApiException e) {
-        return respond(e.status(), "application/problem+json", e.headers(), e.problem());
+    private APIGatewayV2HTTPResponse problem(APIGatewayV2HTTPEvent event, ApiException e) {
+        return respond(e.status(), "application/problem+json", e.headers(), e.problem(HttpRequest.requestId(event)));
     }
 
     private static APIGatewayV2HTTPResponse withHeaders(APIGatewayV2HTTPResponse response, Map<String, String> headers) {

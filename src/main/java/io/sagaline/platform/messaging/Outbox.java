@@ -23,14 +23,22 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
 import io.sagaline.platform.Catalog;
 import io.sagaline.platform.Reactive;
 import io.sagaline.platform.Sql;
+import io.sagaline.platform.observability.Metrics;
+import io.sagaline.platform.observability.Telemetry;
+import io.sagaline.platform.observability.Traces;
 import io.smallrye.mutiny.Uni;
 import software.amazon.awssdk.services.sfn.SfnClient;
 import software.amazon.awssdk.services.sfn.model.ExecutionAlreadyExistsException;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
+import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeValue;
 
 /**
  * The transactional outbox of a service: {@link #add} writes a message to the service's
@@ -54,6 +62,8 @@ public class Outbox {
     private final SqsClient sqs;
     private final SfnClient sfn;
     private final ObjectMapper json;
+    private final Telemetry telemetry;
+    private final Metrics metrics;
     private final Optional<String> haltBeforePublishing;
     /*
      * A message with several subscribers (OrderApproved: invoices and notifications) goes to their
@@ -67,9 +77,11 @@ public class Outbox {
         return thread;
     });
 
-    Outbox(Queues queues, SqsClient sqs, SfnClient sfn, ObjectMapper json,
+    Outbox(Queues queues, SqsClient sqs, SfnClient sfn, ObjectMapper json, Telemetry telemetry, Metrics metrics,
             @ConfigProperty(name = "sagaline.outbox.fault.halt-before-publish") Optional<String> haltBeforePublishing) {
         this.queues = queues;
+        this.telemetry = telemetry;
+        this.metrics = metrics;
         this.sqs = sqs;
         this.sfn = sfn;
         this.json = json;
@@ -78,10 +90,10 @@ public class Outbox {
 
     /** Adds {@code message} to {@code schema}'s outbox in the current transaction. */
     public Uni<Integer> add(String schema, Envelope message) {
-        return Sql.execute(
-                "insert into " + table(schema) + " (id, tenant, type, occurred_at, body) values (?1, ?2, ?3, ?4, ?5)",
-                message.id(), message.tenant(), message.type(), OffsetDateTime.ofInstant(message.occurredAt(), ZoneOffset.UTC),
-                write(message));
+        return Sql.execute("insert into " + table(schema)
+                + " (id, tenant, type, occurred_at, body, traceparent) values (?1, ?2, ?3, ?4, ?5, ?6)", message.id(),
+                message.tenant(), message.type(), OffsetDateTime.ofInstant(message.occurredAt(), ZoneOffset.UTC),
+                write(message), Traces.traceparent(Context.current()));
     }
 
     /**
@@ -99,7 +111,7 @@ public class Outbox {
         }
         for (Envelope message : committed) {
             try {
-                send(schema, message.id(), message.type(), message.tenant(), write(message));
+                send(schema, message.id(), message.type(), message.tenant(), write(message), Context.current());
             } catch (RuntimeException e) {
                 LOG.warnf("outbox %s: message %s (%s) not sent now (%s); the sweeper will send it", schema, message.id(),
                         message.type(), e.getMessage());
@@ -115,13 +127,14 @@ public class Outbox {
     public int sweep(String schema, Duration grace, int limit) {
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
         List<Object[]> rows = Reactive.inTransaction(() -> Sql.rows(
-                "select id, type, tenant, body, attempts from " + table(schema)
+                "select id, type, tenant, body, attempts, traceparent from " + table(schema)
                         + " where published_at is null and occurred_at < ?1 and (next_attempt_at is null or next_attempt_at <= ?2)"
                         + " order by occurred_at, id limit ?3",
                 now.minus(grace), now, limit));
         for (Object[] row : rows) {
             try {
-                send(schema, (UUID) row[0], (String) row[1], (String) row[2], (String) row[3]);
+                send(schema, (UUID) row[0], (String) row[1], (String) row[2], (String) row[3],
+                        Traces.fromTraceparent((String) row[5]));
             } catch (RuntimeException e) {
                 int attempts = ((Number) row[4]).intValue() + 1;
                 long backoff = Math.min(900, 1L << Math.min(attempts, 10));
@@ -138,15 +151,45 @@ public class Outbox {
 
     /** How many messages of {@code schema}'s outbox are not sent yet. */
     public long unsent(String schema) {
-        List<Object[]> rows = Reactive.inTransaction(
-                () -> Sql.rows("select count(*) from " + table(schema) + " where published_at is null"));
-        return ((Number) rows.get(0)[0]).longValue();
+        return backlog(schema).unsent();
+    }
+
+    /** What {@code schema}'s outbox holds unsent: how many, and how long the oldest has waited (zero if none). */
+    public record Backlog(long unsent, Duration oldest) {
+    }
+
+    public Backlog backlog(String schema) {
+        List<Object[]> rows = Reactive.inTransaction(() -> Sql.rows(
+                "select count(*), min(occurred_at) from " + table(schema) + " where published_at is null"));
+        Object oldest = rows.get(0)[1];
+        Duration age = oldest == null ? Duration.ZERO
+                : Duration.between(oldest instanceof OffsetDateTime o ? o.toInstant() : ((java.time.Instant) oldest),
+                        java.time.Instant.now());
+        return new Backlog(((Number) rows.get(0)[0]).longValue(), age.isNegative() ? Duration.ZERO : age);
     }
 
     /** Deletes the messages of {@code schema}'s outbox sent longer than {@code retention} ago; returns how many. */
     public int purge(String schema, Duration retention) {
         return Reactive.inTransaction(() -> Sql.execute("delete from " + table(schema) + " where published_at < ?1",
                 OffsetDateTime.now(ZoneOffset.UTC).minus(retention)));
+    }
+
+    /**
+     * Sends one message, in a producer span of the trace it was written in ({@code trace}): a
+     * command starts its execution in that trace, an event carries it to its consumers.
+     */
+    private void send(String schema, UUID id, String type, String tenant, String body, Context trace) {
+        Span span = telemetry.tracer().spanBuilder(START_EXECUTION.equals(type) ? "StartExecution" : type + " publish")
+                .setParent(trace).setSpanKind(SpanKind.PRODUCER).setAttribute("messaging.system", "aws_sqs")
+                .setAttribute("messaging.message.id", id.toString()).setAttribute("sagaline.outbox", schema).startSpan();
+        try (Scope ignored = span.makeCurrent()) {
+            send(schema, id, type, tenant, body);
+        } catch (RuntimeException e) {
+            Telemetry.failed(span, e);
+            throw e;
+        } finally {
+            span.end();
+        }
     }
 
     private void send(String schema, UUID id, String type, String tenant, String body) {
@@ -157,7 +200,7 @@ public class Outbox {
         if (!targets.isEmpty()) {
             List<CompletableFuture<Void>> others = new ArrayList<>();
             for (Catalog.Queue queue : targets.subList(1, targets.size())) {
-                others.add(CompletableFuture.runAsync(() -> sendTo(queue, type, tenant, body), fanOut));
+                others.add(CompletableFuture.runAsync(Context.current().wrap(() -> sendTo(queue, type, tenant, body)), fanOut));
             }
             RuntimeException failed = null;
             try {
@@ -185,10 +228,24 @@ public class Outbox {
                 OffsetDateTime.now(ZoneOffset.UTC), id));
     }
 
+    /** Sends to one queue; the message's attributes carry its trace, as W3C's traceparent and as X-Ray's AWSTraceHeader. */
     private void sendTo(Catalog.Queue queue, String type, String tenant, String body) {
-        sqs.sendMessage(r -> r.queueUrl(queues.url(queue.name())).messageBody(body).messageAttributes(Map.of(
+        Map<String, MessageAttributeValue> attributes = new java.util.HashMap<>(Map.of(
                 "type", MessageAttributeValue.builder().dataType("String").stringValue(type).build(),
-                "tenant", MessageAttributeValue.builder().dataType("String").stringValue(tenant).build())));
+                "tenant", MessageAttributeValue.builder().dataType("String").stringValue(tenant).build()));
+        String traceparent = Traces.traceparent(Context.current());
+        String xray = Traces.xrayHeader(Context.current());
+        if (traceparent != null) {
+            attributes.put(Traces.TRACEPARENT,
+                    MessageAttributeValue.builder().dataType("String").stringValue(traceparent).build());
+        }
+        sqs.sendMessage(r -> {
+            r.queueUrl(queues.url(queue.name())).messageBody(body).messageAttributes(attributes);
+            if (xray != null) {
+                r.messageSystemAttributesWithStrings(Map.of("AWSTraceHeader",
+                        MessageSystemAttributeValue.builder().dataType("String").stringValue(xray).build()));
+            }
+        });
     }
 
     private void start(String body) {
@@ -202,7 +259,8 @@ public class Outbox {
         String arn = ConfigProvider.getConfig().getValue("sagaline.state-machines." + machine + ".arn", String.class);
         try {
             sfn.startExecution(r -> r.stateMachineArn(arn).name(payload.path("name").asText())
-                    .input(payload.path("input").asText()));
+                    .input(payload.path("input").asText()).traceHeader(Traces.xrayHeader(Context.current())));
+            metrics.sagaStarted(machine);
         } catch (ExecutionAlreadyExistsException e) {
             // Started before: by this message sent earlier, or by the caller directly.
         }

@@ -34,6 +34,10 @@ public abstract class OutboxSweeper implements RequestHandler<Map<String, Object
     Outbox outbox;
     @Inject
     RedisLock locks;
+    @Inject
+    io.sagaline.platform.observability.Metrics metrics;
+    @Inject
+    io.sagaline.platform.observability.Telemetry telemetry;
     @ConfigProperty(name = "sagaline.outbox.sweep-grace", defaultValue = "PT30S")
     Duration grace;
     @ConfigProperty(name = "sagaline.outbox.retention", defaultValue = "P7D")
@@ -56,13 +60,17 @@ public abstract class OutboxSweeper implements RequestHandler<Map<String, Object
             do {
                 batch = outbox.sweep(schema(), grace, PAGE);
             } while (batch == PAGE && System.nanoTime() < deadline);
-            int sent = (int) Math.max(0, unsentBefore - outbox.unsent(schema()));
+            Outbox.Backlog left = outbox.backlog(schema());
+            metrics.outbox(schema(), left.unsent(), left.oldest());
+            int sent = (int) Math.max(0, unsentBefore - left.unsent());
             int purged = outbox.purge(schema(), retention);
             if (sent > 0 || purged > 0) {
                 LOG.infof("swept the %s outbox: sent %d messages left unsent, deleted %d sent before %s ago", schema(), sent,
                         purged, retention);
             }
             return new Swept(sent, false);
+        } finally {
+            telemetry.endOfInvocation();
         }
     }
 }

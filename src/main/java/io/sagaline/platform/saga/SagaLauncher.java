@@ -2,6 +2,9 @@ package io.sagaline.platform.saga;
 
 import java.util.Optional;
 
+import io.opentelemetry.context.Context;
+import io.sagaline.platform.observability.Metrics;
+import io.sagaline.platform.observability.Traces;
 import software.amazon.awssdk.services.sfn.SfnClient;
 import software.amazon.awssdk.services.sfn.model.ExecutionAlreadyExistsException;
 import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
@@ -17,14 +20,16 @@ public class SagaLauncher {
     private final SfnClient sfn;
     private final String machine;
     private final Optional<String> configuredArn;
+    private final Metrics metrics;
 
     /**
      * {@code arn} is {@code sagaline.state-machines.<machine>.arn}. In AWS only the functions whose
      * catalog entry starts or redrives the machine are given it, and every other function must
      * still start: so it is asked for when used, not when this bean is made.
      */
-    public SagaLauncher(SfnClient sfn, String machine, Optional<String> arn) {
+    public SagaLauncher(SfnClient sfn, String machine, Optional<String> arn, Metrics metrics) {
         this.sfn = sfn;
+        this.metrics = metrics;
         this.machine = machine;
         this.configuredArn = arn;
     }
@@ -39,11 +44,17 @@ public class SagaLauncher {
         return stateMachineArn().replace(":stateMachine:", ":execution:") + ":" + name;
     }
 
+    /** StartExecution in the caller's trace (X-Ray's header: Step Functions goes on in it); counted when it started one. */
+    private void startExecution(String name, String input) {
+        sfn.startExecution(StartExecutionRequest.builder().stateMachineArn(stateMachineArn()).name(name).input(input)
+                .traceHeader(Traces.xrayHeader(Context.current())).build());
+        metrics.sagaStarted(machine);
+    }
+
     /** Starts the execution; an execution of the same name means it was started before. */
     public void start(String name, String input) {
         try {
-            sfn.startExecution(
-                    StartExecutionRequest.builder().stateMachineArn(stateMachineArn()).name(name).input(input).build());
+            startExecution(name, input);
         } catch (ExecutionAlreadyExistsException e) {
             // Started before (this is a replay): the saga is already under way or done.
         }
@@ -56,8 +67,7 @@ public class SagaLauncher {
      */
     public void startOrRedrive(String name, String input) {
         try {
-            sfn.startExecution(
-                    StartExecutionRequest.builder().stateMachineArn(stateMachineArn()).name(name).input(input).build());
+            startExecution(name, input);
         } catch (ExecutionAlreadyExistsException e) {
             String arn = executionArn(name);
             ExecutionStatus status = sfn.describeExecution(r -> r.executionArn(arn)).status();

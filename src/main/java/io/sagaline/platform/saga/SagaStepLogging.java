@@ -1,6 +1,7 @@
 package io.sagaline.platform.saga;
 
 import jakarta.annotation.Priority;
+import jakarta.inject.Inject;
 import jakarta.inject.Named;
 import jakarta.interceptor.AroundInvoke;
 import jakarta.interceptor.Interceptor;
@@ -8,6 +9,13 @@ import jakarta.interceptor.InvocationContext;
 
 import org.jboss.logging.Logger;
 import org.jboss.logging.MDC;
+
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.context.Scope;
+import io.sagaline.platform.observability.Metrics;
+import io.sagaline.platform.observability.Telemetry;
+import io.sagaline.platform.observability.Traces;
 
 /**
  * Puts the tenant, order and execution of a saga task into the logging context for the length of
@@ -40,6 +48,11 @@ public class SagaStepLogging {
         }
     }
 
+    @Inject
+    Telemetry telemetry;
+    @Inject
+    Metrics metrics;
+
     /** The handler's @Named, found on the bean class (the target may be a generated subclass of it). */
     private static String stepName(Class<?> type) {
         for (Class<?> c = type; c != null; c = c.getSuperclass()) {
@@ -51,6 +64,23 @@ public class SagaStepLogging {
         return type.getSimpleName();
     }
 
+    /** What the step undoes, if it is a compensation ({@link SagaStepLogged#compensates}); empty otherwise. */
+    private static String compensates(Class<?> type) {
+        for (Class<?> c = type; c != null; c = c.getSuperclass()) {
+            SagaStepLogged logged = c.getAnnotation(SagaStepLogged.class);
+            if (logged != null) {
+                return logged.compensates();
+            }
+        }
+        return "";
+    }
+
+    /** The state machine of an execution ARN ({@code arn:aws:states:<region>:<account>:execution:<machine>:<name>}). */
+    static String machineOf(String executionArn) {
+        String[] parts = executionArn == null ? new String[0] : executionArn.split(":");
+        return parts.length >= 8 && parts[5].equals("execution") ? parts[6] : "unknown";
+    }
+
     @AroundInvoke
     Object around(InvocationContext invocation) throws Exception {
         Object[] parameters = invocation.getParameters();
@@ -58,19 +88,38 @@ public class SagaStepLogging {
             return invocation.proceed();
         }
         String step = stepName(invocation.getTarget().getClass());
+        String machine = machineOf(task.executionId());
+        String undoes = compensates(invocation.getTarget().getClass());
+        Span span = telemetry.tracer().spanBuilder(step).setParent(Traces.invocationParent())
+                .setAttribute("sagaline.tenant", String.valueOf(task.tenant()))
+                .setAttribute("sagaline.order_id", String.valueOf(task.orderId()))
+                .setAttribute("aws.step_functions.execution.arn", String.valueOf(task.executionId())).startSpan();
+        if (!undoes.isEmpty()) {
+            span.setAttribute("sagaline.compensates", undoes);
+        }
+        Scope scope = span.makeCurrent();
         MDC.put("tenant", String.valueOf(task.tenant()));
         MDC.put("orderId", String.valueOf(task.orderId()));
         MDC.put("executionId", String.valueOf(task.executionId()));
         long started = System.nanoTime();
+        String outcome = "failed";
         try {
             Object result = invocation.proceed();
+            outcome = "ok";
+            if (!undoes.isEmpty()) {
+                metrics.compensated(machine, step, undoes);
+            }
             LOG.infof("step=%s outcome=ok ms=%d", step, (System.nanoTime() - started) / 1_000_000);
             return result;
         } catch (BusinessError e) {
+            outcome = e.errorName();
+            span.setAttribute("aws.step_functions.error", e.errorName());
+            span.setStatus(StatusCode.ERROR, e.errorName());
             LOG.infof("step=%s outcome=%s ms=%d reason=\"%s\"", step, e.errorName(), (System.nanoTime() - started) / 1_000_000,
                     e.getMessage());
             throw e;
         } catch (RuntimeException e) {
+            Telemetry.failed(span, e);
             long ms = (System.nanoTime() - started) / 1_000_000;
             if (FAILURES_SEEN
                     .firstTime(step + "|" + task.executionId() + "|" + e.getClass().getName() + "|" + e.getMessage())) {
@@ -82,9 +131,14 @@ public class SagaStepLogging {
             }
             throw e;
         } finally {
+            metrics.stepEnded(machine, step, outcome, java.time.Duration.ofNanos(System.nanoTime() - started));
+            span.setAttribute("sagaline.outcome", outcome);
             MDC.remove("tenant");
             MDC.remove("orderId");
             MDC.remove("executionId");
+            scope.close();
+            span.end();
+            telemetry.endOfInvocation();
         }
     }
 }

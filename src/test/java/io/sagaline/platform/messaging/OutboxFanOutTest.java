@@ -48,6 +48,10 @@ class OutboxFanOutTest {
     private static final String NOTIFICATIONS = "notifications-order-outcomes";
 
     @Inject
+    io.sagaline.platform.observability.Telemetry telemetry;
+    @Inject
+    io.sagaline.platform.observability.Metrics metrics;
+    @Inject
     Queues queues;
     @Inject
     SfnClient sfn;
@@ -126,7 +130,7 @@ class OutboxFanOutTest {
                     send.accept(request);
                     return SendMessageResponse.builder().messageId(UUID.randomUUID().toString()).build();
                 });
-        return new Outbox(queues, recording, sfn, json, Optional.empty());
+        return new Outbox(queues, recording, sfn, json, telemetry, metrics, Optional.empty());
     }
 
     /** An OrderApproved committed to the orders outbox, dated a day ahead (see the class comment). */
@@ -138,7 +142,7 @@ class OutboxFanOutTest {
                 Instant.now().plus(1, ChronoUnit.DAYS).truncatedTo(ChronoUnit.MILLIS),
                 json.createObjectNode().put("orderId", order));
         written.add(approved.id());
-        Outbox writer = new Outbox(queues, null, sfn, json, Optional.empty());
+        Outbox writer = new Outbox(queues, null, sfn, json, telemetry, metrics, Optional.empty());
         Reactive.inTransaction(() -> writer.add("orders", approved));
         return approved;
     }

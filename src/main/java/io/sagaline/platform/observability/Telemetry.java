@@ -1,0 +1,112 @@
+package io.sagaline.platform.observability;
+
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+
+import jakarta.inject.Singleton;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanBuilder;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Scope;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+
+/**
+ * The platform's tracer, and what a Lambda must do before it answers: a Lambda's sandbox is
+ * frozen between invocations, so spans still in the batch would wait there, maybe for ever.
+ * {@code sagaline.telemetry.flush-each-invocation} (on in Lambda) sends them, and the metrics,
+ * at the end of every invocation.
+ */
+@Singleton
+public class Telemetry {
+
+    private static final Logger LOG = Logger.getLogger(Telemetry.class);
+    public static final String SCOPE = "io.sagaline";
+
+    private final OpenTelemetry openTelemetry;
+    private final Tracer tracer;
+    private final boolean flushEachInvocation;
+    private final Metrics metrics;
+
+    Telemetry(OpenTelemetry openTelemetry, Metrics metrics,
+            @ConfigProperty(name = "sagaline.telemetry.flush-each-invocation", defaultValue = "false") boolean flushEachInvocation) {
+        this.openTelemetry = openTelemetry;
+        this.tracer = openTelemetry.getTracer(SCOPE);
+        this.metrics = metrics;
+        this.flushEachInvocation = flushEachInvocation;
+    }
+
+    public Tracer tracer() {
+        return tracer;
+    }
+
+    /**
+     * Runs {@code work} in the span {@code builder} starts, current on this thread (and so in the
+     * logging context, as traceId and spanId); a throw marks it an error, with the exception.
+     */
+    public <T> T inSpan(SpanBuilder builder, SpanWork<T> work) throws Exception {
+        Span span = builder.startSpan();
+        try (Scope ignored = span.makeCurrent()) {
+            return work.run(span);
+        } catch (Exception | Error e) {
+            failed(span, e);
+            throw e;
+        } finally {
+            span.end();
+        }
+    }
+
+    /** As {@link #inSpan(SpanBuilder, SpanWork)} for work that throws nothing checked. */
+    public <T> T inSpanUnchecked(SpanBuilder builder, java.util.function.Function<Span, T> work) {
+        try {
+            return inSpan(builder, work::apply);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A span's work: may throw, sees its span (to add what it learns: an order id, an outcome). */
+    @FunctionalInterface
+    public interface SpanWork<T> {
+        T run(Span span) throws Exception;
+    }
+
+    /** Marks {@code span} failed with {@code error}: status ERROR, error.type, and the exception as an event. */
+    public static void failed(Span span, Throwable error) {
+        span.setStatus(StatusCode.ERROR, String.valueOf(error.getMessage()));
+        span.setAttribute("error.type", error.getClass().getName());
+        span.recordException(error);
+    }
+
+    /** Ends an invocation: in Lambda, sends what it traced and measured before the sandbox is frozen. */
+    public void endOfInvocation() {
+        if (!flushEachInvocation) {
+            return;
+        }
+        if (openTelemetry instanceof OpenTelemetrySdk sdk) {
+            var flushed = sdk.getSdkTracerProvider().forceFlush().join(2, TimeUnit.SECONDS);
+            if (!flushed.isSuccess()) {
+                LOG.warn("the invocation's spans could not all be sent within 2 s");
+            }
+        }
+        metrics.publishEmbedded();
+    }
+
+    /** For callers that must not hold a checked exception. */
+    public static <T> T unchecked(Callable<T> work) {
+        try {
+            return work.call();
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
