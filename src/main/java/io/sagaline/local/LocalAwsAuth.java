@@ -52,8 +52,8 @@ public class LocalAwsAuth {
      * Throws {@link SigV4Verifier.Refusal} unless the request is signed as required. On loopback,
      * where any credentials do, a request must still look like an AWS tool's: a SigV4
      * Authorization header, which a web page cannot make a browser send to another origin without
-     * asking first (a preflight nobody here answers), no Origin, and a Host that is this machine (a
-     * DNS-rebinding page names its own host).
+     * asking first (a preflight nobody here answers), no Origin but this runtime's own (the console's
+     * page), and a Host that is this machine (a DNS-rebinding page names its own host).
      */
     void check(HttpServerRequest request, Buffer body) {
         check(request.method().name(), request.path(), request.query(), request::getHeader,
@@ -68,7 +68,10 @@ public class LocalAwsAuth {
             }
             String host = header.apply("host");
             String name = host == null ? "" : host.replaceFirst(":\\d+$", "");
-            if (header.apply("origin") != null || !SigV4Verifier.loopback(name)) {
+            String origin = header.apply("origin");
+            // the console's own page (same origin) may; any other page may not
+            boolean foreignPage = origin != null && !origin.equals("http://" + host);
+            if (foreignPage || !SigV4Verifier.loopback(name)) {
                 throw new SigV4Verifier.Refusal("AccessDeniedException", "a request from a web page, or for host " + host
                         + ", is not taken on loopback");
             }

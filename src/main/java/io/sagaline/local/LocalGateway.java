@@ -138,8 +138,9 @@ public class LocalGateway {
     private void begin(RoutingContext ctx) {
         HttpServerRequest request = ctx.request();
         if (request.path().startsWith("/q/") || request.path().equals("/q") || request.getHeader("x-amz-target") != null
-                || request.path().startsWith("/2015-03-31/")) {
-            ctx.next(); // Quarkus's, or the local AWS APIs (Step Functions, Lambda): not the HTTP API
+                || request.path().startsWith("/2015-03-31/") || request.path().equals("/Traces")
+                || request.path().startsWith(LocalConsole.PATH)) {
+            ctx.next(); // Quarkus's, the local AWS APIs (Step Functions, SQS, Lambda, X-Ray) or the console: not the HTTP API
             return;
         }
         String requestId = UUID.randomUUID().toString();

@@ -11,6 +11,7 @@ import java.util.UUID;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
+import org.jboss.logging.MDC;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -204,6 +205,9 @@ public class NotificationService {
                     returning id, recipient, subject, body, tenant, customer_id, encode(recipient_sealed, 'hex')""", now,
                     now.minus(CLAIM_EXPIRY)));
             for (Object[] n : claimed) {
+                MDC.put("notificationId", String.valueOf(n[0]));
+                MDC.put("tenant", String.valueOf(n[4]));
+                MDC.put("customerId", String.valueOf(n[5]));
                 try {
                     String providerId = sender
                             .send(new NotificationSender.Outgoing(address(n), (String) n[2], (String) n[3]));
@@ -213,12 +217,21 @@ public class NotificationService {
                             OffsetDateTime.now(ZoneOffset.UTC),
                             providerId, n[0]));
                     delivered++;
+                } catch (Erased e) {
+                    // Its customer's key is shredded: it can never be sent, and must not be tried again.
+                    LOG.infof("notification %s not sent: %s", n[0], e.getMessage());
+                    Reactive.inTransaction(() -> Sql.execute("update notifications.notifications set status = 'ERASED',"
+                            + " recipient = null, recipient_sealed = null where id = ?1 and status = 'SENDING'", n[0]));
                 } catch (RuntimeException e) {
                     // Back to PENDING: the next delivery (the next message, or a redelivery) tries again.
                     LOG.warnf("notification %s not sent now: %s", n[0], e.getMessage());
                     Reactive.inTransaction(() -> Sql.execute(
                             "update notifications.notifications set status = 'PENDING' where id = ?1 and status = 'SENDING'",
                             n[0]));
+                } finally {
+                    MDC.remove("notificationId");
+                    MDC.remove("tenant");
+                    MDC.remove("customerId");
                 }
             }
         } while (claimed.size() == 50);
@@ -232,8 +245,15 @@ public class NotificationService {
         }
         PersonalData.Subject whose = subject((String) claimed[4], UUID.fromString(String.valueOf(claimed[5])));
         PersonalData.Key key = dataKeys.existing(whose)
-                .orElseThrow(() -> new IllegalStateException("customer " + whose.subject() + " was erased meanwhile"));
+                .orElseThrow(() -> new Erased("customer " + whose.subject() + " was erased meanwhile"));
         return key.open("email", HexFormat.of().parseHex((String) claimed[6]));
+    }
+
+    /** A notification's customer was erased after it was claimed: its address can no longer be opened. */
+    private static final class Erased extends RuntimeException {
+        Erased(String message) {
+            super(message, null, false, false);
+        }
     }
 
     private static String money(JsonNode cents) {

@@ -116,7 +116,8 @@ class CorrelationTest {
                 case "io.sagaline.saga" ->
                     assertThat(java.util.Arrays.asList(l.mdc("executionId"), l.mdc("orderId"), l.mdc("tenant")))
                             .as("step ids of %s", l).doesNotContainNull();
-                default -> assertThat(java.util.Arrays.asList(l.mdc("requestId"), l.mdc("executionId"), l.mdc("messageId")))
+                default -> assertThat(java.util.Arrays.asList(l.mdc("requestId"), l.mdc("executionId"), l.mdc("messageId"),
+                        l.mdc("notificationId")))
                         .as("what %s belongs to", l).anyMatch(id -> id != null && !id.isBlank());
             }
         });
