@@ -18,7 +18,12 @@ data "aws_caller_identity" "current" {}
 data "aws_partition" "current" {}
 
 locals {
-  name_prefix      = "sagaline-${var.environment}"
+  name_prefix = "sagaline-${var.environment}"
+  # The collector the functions' spans go to (README, "Seeing what the system does"), or none.
+  otel_collector_layer = var.otel_collector_layer_arn != null ? var.otel_collector_layer_arn : format(
+    "arn:%s:lambda:%s:901920570463:layer:aws-otel-collector-%s-ver-0-117-0:1", data.aws_partition.current.partition,
+  var.aws_region, var.architecture == "arm64" ? "arm64" : "amd64")
+  otel_layers      = local.otel_collector_layer == "" ? [] : [local.otel_collector_layer]
   ses_identity_arn = "arn:${data.aws_partition.current.partition}:ses:${var.aws_region}:${data.aws_caller_identity.current.account_id}:identity/${var.notifications_from}"
 }
 
@@ -95,6 +100,10 @@ locals {
     # The cache user is read once, as the function starts (and with SnapStart, into the snapshot):
     # a new password must make a new version of the function.
     f.redis ? { SAGALINE_CACHE_SECRET_VERSION = aws_secretsmanager_secret_version.cache.version_id } : {},
+    # Spans by OTLP to the collector layer, which sends them to X-Ray; without one, none are made.
+    local.otel_collector_layer == "" ? { SAGALINE_TELEMETRY_TRACES = "false" } : {
+      QUARKUS_OTEL_EXPORTER_OTLP_TRACES_ENDPOINT                   = "http://localhost:4317"
+    },
   ) }
 }
 
@@ -118,6 +127,7 @@ module "preparer" {
   security_group_ids = [aws_security_group.functions.id]
   statements         = local.function_statements[each.key]
   environment        = local.function_environment[each.key]
+  layers             = local.otel_layers
 }
 
 # ...and every other function gets its code only once the database is migrated for it: new code
@@ -142,6 +152,7 @@ module "function" {
   security_group_ids = [aws_security_group.functions.id]
   statements         = local.function_statements[each.key]
   environment        = local.function_environment[each.key]
+  layers             = local.otel_layers
   # The code waits for this, and only the code: a module-wide depends_on would defer the module's
   # data sources and rewrite every role's policies on each deployment.
   deploy_after = jsonencode({ for n, i in aws_lambda_invocation.prepare_database : n => i.result })
@@ -173,10 +184,38 @@ resource "aws_apigatewayv2_api" "http" {
   protocol_type = "HTTP"
 }
 
+# One access line per request, with the request id every answer carries (apigw-requestid) and every
+# problem names (requestId), and that the functions' log lines carry too.
+resource "aws_cloudwatch_log_group" "api_access" {
+  name              = "/aws/apigateway/${local.name_prefix}-access"
+  retention_in_days = var.log_retention_days
+  kms_key_id        = aws_kms_key.logs.arn
+}
+
 resource "aws_apigatewayv2_stage" "default" {
   api_id      = aws_apigatewayv2_api.http.id
   name        = "$default"
   auto_deploy = true
+
+  access_log_settings {
+    destination_arn = aws_cloudwatch_log_group.api_access.arn
+    format = jsonencode({
+      requestId          = "$context.requestId"
+      requestTime        = "$context.requestTimeEpoch"
+      sourceIp           = "$context.identity.sourceIp"
+      method             = "$context.httpMethod"
+      routeKey           = "$context.routeKey"
+      path               = "$context.path"
+      status             = "$context.status"
+      responseLength     = "$context.responseLength"
+      responseLatency    = "$context.responseLatency"
+      integrationLatency = "$context.integrationLatency"
+      integrationError   = "$context.integrationErrorMessage"
+      authorizerError    = "$context.authorizer.error"
+      tenant             = "$context.authorizer.tenant"
+      keyId              = "$context.authorizer.keyId"
+    })
+  }
 
   # A route without a key (a valet link's) has no key or tenant bucket to meter it: API Gateway
   # throttles it, whichever endpoint it is called on.

@@ -1,5 +1,9 @@
 # Alarms on what needs a person: a message in a dead-letter queue, a failed saga, a function error,
-# an API 5xx (a 5xx is always a bug). One SNS topic; one dashboard.
+# an API 5xx (a 5xx is always a bug), an outbox that no longer drains, orders rejected for a
+# technical reason, the payment gateway's circuit open. One SNS topic; one dashboard. The Sagaline
+# namespace is what the functions measure themselves, written as CloudWatch embedded metric format
+# at the end of each invocation (README, "Seeing what the system does"): its dimensions are each
+# meter's tags, all of them, so an alarm names every one.
 
 resource "aws_sns_topic" "alarms" {
   name              = "${local.name_prefix}-alarms"
@@ -80,6 +84,60 @@ resource "aws_cloudwatch_metric_alarm" "api_5xx" {
   alarm_actions       = [aws_sns_topic.alarms.arn]
 }
 
+locals {
+  # The services with an outbox: each has its sweeper, sweep-<service>-outbox, which reports its backlog.
+  outboxes = toset([for n, f in module.catalog.functions : trimsuffix(trimprefix(n, "sweep-"), "-outbox")
+  if startswith(n, "sweep-") && endswith(n, "-outbox")])
+  payment_circuit = "io.sagaline.payments.PaymentGatewayClient$Guarded.authorize"
+}
+
+resource "aws_cloudwatch_metric_alarm" "outbox_not_draining" {
+  for_each = local.outboxes
+
+  alarm_name          = "${local.name_prefix}-${each.key}-outbox-not-draining"
+  alarm_description   = "A message of the ${each.key} outbox has waited over 5 minutes: its queue or Step Functions refuses it, or its sweeper stopped (README, Events, queues and the outbox)."
+  namespace           = "Sagaline"
+  metric_name         = "sagaline.outbox.oldest.age.seconds"
+  dimensions          = { service = each.key }
+  statistic           = "Maximum"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = 300
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [aws_sns_topic.alarms.arn]
+}
+
+resource "aws_cloudwatch_metric_alarm" "technical_rejections" {
+  alarm_name          = "${local.name_prefix}-orders-rejected-for-a-technical-reason"
+  alarm_description   = "PlaceOrder rejected orders with SYSTEM_ERROR: a step failed for a technical reason after its retries (the console or X-Ray shows which)."
+  namespace           = "Sagaline"
+  metric_name         = "sagaline.sagas.ended"
+  dimensions          = { machine = "place-order", outcome = "REJECTED", reason = "SYSTEM_ERROR" }
+  statistic           = "Sum"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [aws_sns_topic.alarms.arn]
+}
+
+resource "aws_cloudwatch_metric_alarm" "payment_circuit_open" {
+  alarm_name          = "${local.name_prefix}-payment-circuit-open"
+  alarm_description   = "The payment gateway's circuit breaker is open: AuthorizePayment rejects orders as PAYMENT_UNAVAILABLE without calling it."
+  namespace           = "Sagaline"
+  metric_name         = "ft.circuitbreaker.state.current"
+  dimensions          = { method = local.payment_circuit, state = "open" }
+  statistic           = "Maximum"
+  period              = 60
+  evaluation_periods  = 3
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [aws_sns_topic.alarms.arn]
+}
+
 resource "aws_cloudwatch_dashboard" "this" {
   dashboard_name = local.name_prefix
   dashboard_body = jsonencode({
@@ -113,6 +171,68 @@ resource "aws_cloudwatch_dashboard" "this" {
         properties = {
           title   = "Dead letters", region = var.aws_region, stat = "Maximum", period = 60
           metrics = [for k, q in module.catalog.queues : ["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", q.dead_letter_name]]
+        }
+      },
+      {
+        type = "metric", x = 0, y = 12, width = 12, height = 6
+        properties = {
+          title   = "Sagas ended, by machine, outcome and reason", region = var.aws_region, period = 60
+          metrics = [[{ id = "ended", expression = "SEARCH('{Sagaline,machine,outcome,reason} MetricName=\"sagaline.sagas.ended\"', 'Sum', 60)" }]]
+        }
+      },
+      {
+        type = "metric", x = 12, y = 12, width = 12, height = 6
+        properties = {
+          title   = "Compensations, by step", region = var.aws_region, period = 60
+          metrics = [[{ id = "compensations", expression = "SEARCH('{Sagaline,compensates,machine,step} MetricName=\"sagaline.compensations\"', 'Sum', 60)" }]]
+        }
+      },
+      {
+        type = "metric", x = 0, y = 18, width = 12, height = 6
+        properties = {
+          title   = "Saga step latency p99 (ms), by step and outcome", region = var.aws_region, period = 60
+          metrics = [[{ id = "p99", expression = "SEARCH('{Sagaline,machine,outcome,step} MetricName=\"sagaline.saga.step.duration\"', 'p99', 60)" }]]
+        }
+      },
+      {
+        type = "metric", x = 12, y = 18, width = 12, height = 6
+        properties = {
+          title = "Outbox backlog and oldest message (s)", region = var.aws_region, period = 60
+          metrics = [
+            [{ id = "backlog", expression = "SEARCH('{Sagaline,service} MetricName=\"sagaline.outbox.backlog\"', 'Maximum', 60)" }],
+            [{ id = "age", expression = "SEARCH('{Sagaline,service} MetricName=\"sagaline.outbox.oldest.age.seconds\"', 'Maximum', 60)" }],
+          ]
+        }
+      },
+      {
+        type = "metric", x = 0, y = 24, width = 12, height = 6
+        properties = {
+          title   = "Queue depth", region = var.aws_region, stat = "Maximum", period = 60
+          metrics = [for k, q in module.catalog.queues : ["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", q.name]]
+        }
+      },
+      {
+        type = "metric", x = 12, y = 24, width = 12, height = 6
+        properties = {
+          title = "Answers by route and status; 429s by limit", region = var.aws_region, period = 60
+          metrics = [
+            [{ id = "answers", expression = "SEARCH('{Sagaline,route,status} MetricName=\"sagaline.http.responses\"', 'Sum', 60)" }],
+            [{ id = "limited", expression = "SEARCH('{Sagaline,limit} MetricName=\"sagaline.http.rate.limited\"', 'Sum', 60)" }],
+          ]
+        }
+      },
+      {
+        type = "metric", x = 0, y = 30, width = 12, height = 6
+        properties = {
+          title   = "Campaigns cache: hits and misses, by tier", region = var.aws_region, period = 60
+          metrics = [[{ id = "cache", expression = "SEARCH('{Sagaline,cache,result,tier} MetricName=\"sagaline.cache.requests\"', 'Sum', 60)" }]]
+        }
+      },
+      {
+        type = "metric", x = 12, y = 30, width = 12, height = 6
+        properties = {
+          title   = "Circuit breakers (1 = in that state)", region = var.aws_region, period = 60
+          metrics = [[{ id = "circuits", expression = "SEARCH('{Sagaline,method,state} MetricName=\"ft.circuitbreaker.state.current\"', 'Maximum', 60)" }]]
         }
       },
     ]

@@ -140,3 +140,15 @@ variable "retired_valet_link_key_arns" {
   type        = list(string)
   default     = []
 }
+
+variable "otel_collector_layer_arn" {
+  description = <<-EOT
+    The Lambda layer that takes each function's traces by OTLP on localhost:4317 and sends them to
+    X-Ray. Null (the default): AWS's ADOT collector layer for the region and architecture,
+    aws-otel-collector-<amd64|arm64>-ver-0-117-0:1 (check its ARN for your region:
+    https://aws-otel.github.io/docs/getting-started/lambda). Empty: no layer, and the functions make
+    no spans of their own (Lambda's and Step Functions' X-Ray segments remain).
+  EOT
+  type        = string
+  default     = null
+}

@@ -91,6 +91,7 @@ resource "aws_lambda_function" "this" {
   timeout          = var.timeout_seconds
   publish          = var.runtime_mode == "jvm"
   kms_key_arn      = var.env_kms_key_arn
+  layers           = var.layers
 
   environment {
     variables = merge(var.environment, var.runtime_mode == "native" ? { DISABLE_SIGNAL_HANDLERS = "true" } : {})

@@ -91,3 +91,9 @@ variable "deploy_after" {
   type        = string
   default     = ""
 }
+
+variable "layers" {
+  description = "Lambda layers of the function (the OpenTelemetry collector's, when traces are exported)."
+  type        = list(string)
+  default     = []
+}

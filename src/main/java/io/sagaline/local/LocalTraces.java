@@ -21,8 +21,9 @@ import io.quarkus.arc.profile.IfBuildProfile;
 
 /**
  * The local runtime's own trace store: every span that ends, kept in memory, the last
- * {@code sagaline.local.traces.kept} traces (the oldest go first), for the console and the tests.
- * It sits beside the OTLP exporter, which sends them on too when an endpoint is configured.
+ * {@code sagaline.local.traces.kept} traces (the oldest go first), for the console (through
+ * X-Ray's BatchGetTraces, {@link LocalXRay}) and the tests. When {@code sagaline.local.otlp.endpoint}
+ * names a collector, the spans are also sent there by OTLP over HTTP, in batches.
  */
 @Singleton
 @IfBuildProfile(anyOf = { "dev", "test" })

@@ -10,10 +10,6 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
 
 import jakarta.inject.Inject;
@@ -117,8 +113,8 @@ class SecurityBenchmark {
         for (int callers : new int[] { 1, 8 }) {
             install(Mode.ALL);
             measure(callers, 200, i -> () -> Api.get("/customers/" + sealed.get(i % CUSTOMERS), 200)); // warm-up
-            Map<Mode, List<Slice>> readSlices = new EnumMap<>(Mode.class);
-            Map<Mode, List<Slice>> orderSlices = new EnumMap<>(Mode.class);
+            Map<Mode, List<Load.Slice>> readSlices = new EnumMap<>(Mode.class);
+            Map<Mode, List<Load.Slice>> orderSlices = new EnumMap<>(Mode.class);
             for (int round = 0; round < ROUNDS; round++) {
                 for (int m = 0; m < reads.length; m++) {
                     Mode mode = reads[(m + round) % reads.length];
@@ -165,49 +161,13 @@ class SecurityBenchmark {
         QuarkusMock.installMockForType(audited ? realAudit : noAudit, AuditLog.class);
     }
 
-    /** One slice of a row: each call's latency (ns), and how long the slice took. */
-    private record Slice(List<Long> latencies, double seconds) {
+    private static Row row(String path, Mode mode, int callers, List<Load.Slice> slices) {
+        Load.Stats stats = Load.stats(slices);
+        return new Row(path, mode, callers, stats.perSecond(), stats.p50(), stats.p99());
     }
 
-    private static Row row(String path, Mode mode, int callers, List<Slice> slices) {
-        List<Long> all = new ArrayList<>();
-        double seconds = 0;
-        for (Slice s : slices) {
-            all.addAll(s.latencies());
-            seconds += s.seconds();
-        }
-        Collections.sort(all);
-        return new Row(path, mode, callers, all.size() / seconds, percentile(all, 50) / 1e6, percentile(all, 99) / 1e6);
-    }
-
-    private static Slice measure(int callers, int calls, IntFunction<Runnable> call) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(callers);
-        AtomicInteger next = new AtomicInteger();
-        List<Future<List<Long>>> work = new ArrayList<>();
-        long started = System.nanoTime();
-        for (int c = 0; c < callers; c++) {
-            work.add(pool.submit(() -> {
-                List<Long> latencies = new ArrayList<>();
-                for (int i = next.getAndIncrement(); i < calls; i = next.getAndIncrement()) {
-                    Runnable one = call.apply(i);
-                    long t = System.nanoTime();
-                    one.run();
-                    latencies.add(System.nanoTime() - t);
-                }
-                return latencies;
-            }));
-        }
-        List<Long> latencies = new ArrayList<>();
-        for (Future<List<Long>> f : work) {
-            latencies.addAll(f.get());
-        }
-        double seconds = (System.nanoTime() - started) / 1e9;
-        pool.shutdown();
-        return new Slice(latencies, seconds);
-    }
-
-    private static long percentile(List<Long> sorted, int p) {
-        return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(p / 100.0 * sorted.size()) - 1));
+    private static Load.Slice measure(int callers, int calls, IntFunction<Runnable> call) throws Exception {
+        return Load.measure(callers, calls, call);
     }
 
     static {

@@ -221,8 +221,17 @@ class LambdaPackageIT {
     void createCustomer_asTheCustomersRole_storesTheCustomer_andAnnouncesItOnItsQueue() throws Exception {
         String customerId;
         try (LambdaProcess lambda = start("create-customer", Map.of())) {
+            int exportsBefore = aws.otlpTraces().size();
             JsonNode created = lambda.invokeOk(httpEvent("create-customer", API_KEY));
             assertThat(created.get("statusCode").asInt()).as(created.toString()).isEqualTo(201);
+            // its spans were sent before it answered (a sandbox is frozen between invocations), in the
+            // trace Lambda gave the invocation (Lambda-Runtime-Trace-Id: Root=1-5759e988-bd862e3fe1be46a994272793)
+            assertThat(aws.otlpTraces().subList(exportsBefore, aws.otlpTraces().size()))
+                    .as("OTLP exports during the invocation").anyMatch(body -> contains(body,
+                            java.util.HexFormat.of().parseHex("5759e988bd862e3fe1be46a994272793")));
+            // and what it measured, as CloudWatch embedded metric format lines in its log
+            assertThat(lambda.log()).contains("{\"_aws\":{\"Timestamp\":").contains("\"Namespace\":\"Sagaline\"")
+                    .contains("\"sagaline.http.responses\":1.0").contains("\"route\":\"POST /customers\"");
             // its rate limit taken in Redis as cache.tf's user (the script, TIME and ratelimit:* keys allowed)
             assertThat(header(created, "RateLimit")).contains("\"key\";r=99;").contains("\"tenant\";r=399;");
             customerId = JSON.readTree(created.get("body").asText()).get("customerId").asText();
@@ -439,6 +448,18 @@ class LambdaPackageIT {
         }
     }
 
+    private static boolean contains(byte[] haystack, byte[] needle) {
+        outer: for (int i = 0; i + needle.length <= haystack.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return true;
+        }
+        return false;
+    }
+
     private static String xCache(JsonNode answer) {
         assertThat(answer.get("statusCode").asInt()).as(answer.toString()).isEqualTo(200);
         return header(answer, "x-cache");
@@ -475,6 +496,9 @@ class LambdaPackageIT {
         env.put("SAGALINE_CACHE_ADDRESS", "redis://127.0.0.1:" + redisPort);
         env.put("AWS_ENDPOINT_URL_SFN", aws.endpoint().toString());
         env.put("AWS_ENDPOINT_URL_KMS", aws.endpoint().toString());
+        // the ADOT collector layer's part (OTLP on localhost in AWS): the fake takes OTLP over HTTP
+        env.put("QUARKUS_OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", aws.endpoint().toString());
+        env.put("QUARKUS_OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "http/protobuf");
         tf.path("queue_urls_needed").forEach(q -> env.put(
                 "SAGALINE_QUEUES_" + q.asText().toUpperCase().replace('-', '_') + "_URL", queueUrls.get(q.asText())));
         // What Lambda itself sets, and where the AWS APIs are.

@@ -39,12 +39,20 @@ public final class FakeAws implements AutoCloseable {
     private final List<String> requestedIds = new CopyOnWriteArrayList<>();
     private final Map<String, JsonNode> executions = new ConcurrentHashMap<>();
     private final List<String> kmsContexts = new CopyOnWriteArrayList<>();
+    private final List<byte[]> otlpTraces = new CopyOnWriteArrayList<>();
     private final java.security.KeyPair signingKey = ecKeyPair();
     private final javax.crypto.SecretKey kmsKey = new javax.crypto.spec.SecretKeySpec(
             new java.security.SecureRandom().generateSeed(32), "AES");
 
     public FakeAws() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        // an OpenTelemetry collector's OTLP/HTTP traces endpoint (ADOT's layer, in AWS): each export kept as sent
+        server.createContext("/v1/traces", exchange -> {
+            otlpTraces.add(exchange.getRequestBody().readAllBytes());
+            exchange.getResponseHeaders().add("Content-Type", "application/x-protobuf");
+            exchange.sendResponseHeaders(200, -1);
+            exchange.close();
+        });
         server.createContext("/", exchange -> {
             JsonNode request = JSON.readTree(exchange.getRequestBody());
             String target = exchange.getRequestHeaders().getFirst("X-Amz-Target");
@@ -206,6 +214,11 @@ public final class FakeAws implements AutoCloseable {
     /** The SecretIds asked for, in order. */
     public List<String> requestedIds() {
         return requestedIds;
+    }
+
+    /** The OTLP trace exports received so far (protobuf ExportTraceServiceRequest bodies). */
+    public List<byte[]> otlpTraces() {
+        return List.copyOf(otlpTraces);
     }
 
     public URI endpoint() {

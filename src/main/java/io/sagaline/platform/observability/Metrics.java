@@ -41,10 +41,21 @@ public class Metrics {
     private final MeterRegistry registry;
     private final EmbeddedMetrics embedded;
     private final Map<String, AtomicLong> gauges = new ConcurrentHashMap<>();
+    private volatile boolean recording;
 
-    Metrics(MeterRegistry registry) {
+    Metrics(MeterRegistry registry,
+            @org.eclipse.microprofile.config.inject.ConfigProperty(name = "sagaline.telemetry.metrics", defaultValue = "true") boolean recording) {
         this.registry = registry;
         this.embedded = new EmbeddedMetrics(registry, System.out);
+        this.recording = recording;
+    }
+
+    /**
+     * Sagaline's own measurements on or off while running ({@code sagaline.telemetry.metrics} at
+     * start); what the benchmark of their cost switches. The gauges read when scraped stay.
+     */
+    public void recording(boolean on) {
+        this.recording = on;
     }
 
     public MeterRegistry registry() {
@@ -53,22 +64,34 @@ public class Metrics {
 
     /** A saga's execution was started (not one started before: StartExecution of the same name is the same). */
     public void sagaStarted(String machine) {
+        if (!recording) {
+            return;
+        }
         counter(SAGAS_STARTED, Tags.of("machine", machine)).increment();
     }
 
     /** A saga decided its order: {@code outcome} APPROVED, REJECTED, CANCELLED, WITHDRAWN; why, if it was refused. */
     public void sagaEnded(String machine, String outcome, String reason) {
+        if (!recording) {
+            return;
+        }
         counter(SAGAS_ENDED, Tags.of("machine", machine, "outcome", outcome, "reason", reason == null ? "none" : reason))
                 .increment();
     }
 
     /** A compensation ran: {@code step} undid {@code compensates}. */
     public void compensated(String machine, String step, String compensates) {
+        if (!recording) {
+            return;
+        }
         counter(COMPENSATIONS, Tags.of("machine", machine, "step", step, "compensates", compensates)).increment();
     }
 
     /** A saga step's invocation ended: {@code outcome} is ok, a business error's name, or failed. */
     public void stepEnded(String machine, String step, String outcome, Duration took) {
+        if (!recording) {
+            return;
+        }
         Timer.builder(STEP_DURATION).tags("machine", machine, "step", step, "outcome", outcome)
                 .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
                 .maximumExpectedValue(Duration.ofSeconds(30)).register(registry).record(took);
@@ -76,21 +99,33 @@ public class Metrics {
 
     /** A state's Retry took a failure: the state runs again after its back-off. */
     public void retried(String machine, String state, String error) {
+        if (!recording) {
+            return;
+        }
         counter(RETRIES, Tags.of("machine", machine, "state", state, "error", error)).increment();
     }
 
     /** The engine ended an execution (SUCCEEDED, FAILED, TIMED_OUT, ABORTED), as AWS/States counts them. */
     public void executionEnded(String machine, String status) {
+        if (!recording) {
+            return;
+        }
         counter(EXECUTIONS_ENDED, Tags.of("machine", machine, "status", status)).increment();
     }
 
     /** The HTTP API answered {@code route} (its route key, never its path) with {@code status}. */
     public void responded(String route, int status) {
+        if (!recording) {
+            return;
+        }
         counter(HTTP_RESPONSES, Tags.of("route", route, "status", Integer.toString(status))).increment();
     }
 
     /** A request was refused (429) by the {@code limit} it exceeded: key or tenant. */
     public void rateLimited(String limit) {
+        if (!recording) {
+            return;
+        }
         counter(RATE_LIMITED, Tags.of("limit", limit)).increment();
     }
 
@@ -110,11 +145,17 @@ public class Metrics {
 
     /** A consumer took a message: applied, duplicate or failed. */
     public void consumed(String consumer, String outcome) {
+        if (!recording) {
+            return;
+        }
         counter(MESSAGES_CONSUMED, Tags.of("consumer", consumer, "outcome", outcome)).increment();
     }
 
     /** What the sweeper of {@code service}'s outbox found unsent, and how long the oldest has waited. */
     public void outbox(String service, long unsent, Duration oldest) {
+        if (!recording) {
+            return;
+        }
         gauge(OUTBOX_BACKLOG, Tags.of("service", service)).set(unsent);
         gauge(OUTBOX_OLDEST_AGE, Tags.of("service", service)).set(oldest.toSeconds());
     }

@@ -1,6 +1,5 @@
 package io.sagaline.platform.observability;
 
-import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 
 import jakarta.inject.Singleton;
@@ -13,6 +12,7 @@ import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanBuilder;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.api.trace.TracerProvider;
 import io.opentelemetry.context.Scope;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 
@@ -28,21 +28,42 @@ public class Telemetry {
     private static final Logger LOG = Logger.getLogger(Telemetry.class);
     public static final String SCOPE = "io.sagaline";
 
+    private static final Tracer NONE = TracerProvider.noop().get(SCOPE);
+
     private final OpenTelemetry openTelemetry;
-    private final Tracer tracer;
+    private final Tracer traced;
     private final boolean flushEachInvocation;
     private final Metrics metrics;
+    private volatile boolean tracing;
+    /** The tracer every span of Sagaline's starts from: OpenTelemetry's, or none while tracing is off. */
+    private final Tracer tracer = new Tracer() {
+        @Override
+        public SpanBuilder spanBuilder(String spanName) {
+            return (tracing ? traced : NONE).spanBuilder(spanName);
+        }
+    };
 
     Telemetry(OpenTelemetry openTelemetry, Metrics metrics,
-            @ConfigProperty(name = "sagaline.telemetry.flush-each-invocation", defaultValue = "false") boolean flushEachInvocation) {
+            @ConfigProperty(name = "sagaline.telemetry.flush-each-invocation", defaultValue = "false") boolean flushEachInvocation,
+            @ConfigProperty(name = "sagaline.telemetry.traces", defaultValue = "true") boolean tracing) {
         this.openTelemetry = openTelemetry;
-        this.tracer = openTelemetry.getTracer(SCOPE);
+        this.traced = openTelemetry.getTracer(SCOPE);
         this.metrics = metrics;
         this.flushEachInvocation = flushEachInvocation;
+        this.tracing = tracing;
     }
 
     public Tracer tracer() {
         return tracer;
+    }
+
+    /**
+     * Traces on or off while running ({@code sagaline.telemetry.traces} at start): off, every span
+     * is a no-op and no context travels, as if OpenTelemetry were not there. What the benchmark of
+     * their cost switches (bench/README.md).
+     */
+    public void tracing(boolean on) {
+        this.tracing = on;
     }
 
     /**
@@ -99,14 +120,4 @@ public class Telemetry {
         metrics.publishEmbedded();
     }
 
-    /** For callers that must not hold a checked exception. */
-    public static <T> T unchecked(Callable<T> work) {
-        try {
-            return work.call();
-        } catch (RuntimeException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
 }
