@@ -13,7 +13,6 @@ import io.opentelemetry.api.trace.SpanBuilder;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.api.trace.TracerProvider;
-import io.opentelemetry.context.Scope;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 
 /**
@@ -64,39 +63,6 @@ public class Telemetry {
      */
     public void tracing(boolean on) {
         this.tracing = on;
-    }
-
-    /**
-     * Runs {@code work} in the span {@code builder} starts, current on this thread (and so in the
-     * logging context, as traceId and spanId); a throw marks it an error, with the exception.
-     */
-    public <T> T inSpan(SpanBuilder builder, SpanWork<T> work) throws Exception {
-        Span span = builder.startSpan();
-        try (Scope ignored = span.makeCurrent()) {
-            return work.run(span);
-        } catch (Exception | Error e) {
-            failed(span, e);
-            throw e;
-        } finally {
-            span.end();
-        }
-    }
-
-    /** As {@link #inSpan(SpanBuilder, SpanWork)} for work that throws nothing checked. */
-    public <T> T inSpanUnchecked(SpanBuilder builder, java.util.function.Function<Span, T> work) {
-        try {
-            return inSpan(builder, work::apply);
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    /** A span's work: may throw, sees its span (to add what it learns: an order id, an outcome). */
-    @FunctionalInterface
-    public interface SpanWork<T> {
-        T run(Span span) throws Exception;
     }
 
     /** Marks {@code span} failed with {@code error}: status ERROR, error.type, and the exception as an event. */
