@@ -85,17 +85,16 @@ resource "aws_cloudwatch_metric_alarm" "api_5xx" {
 }
 
 locals {
-  # The services with an outbox: each has its sweeper, sweep-<service>-outbox, which reports its backlog.
-  outboxes = toset([for n, f in module.catalog.functions : trimsuffix(trimprefix(n, "sweep-"), "-outbox")
-  if startswith(n, "sweep-") && endswith(n, "-outbox")])
   payment_circuit = "io.sagaline.payments.PaymentGatewayClient$Guarded.authorize"
 }
 
 resource "aws_cloudwatch_metric_alarm" "outbox_not_draining" {
-  for_each = local.outboxes
+  # the services with an outbox: each has its sweeper, sweep-<service>-outbox, which reports its backlog
+  for_each = toset([for n, f in module.catalog.functions : trimsuffix(trimprefix(n, "sweep-"), "-outbox")
+  if startswith(n, "sweep-") && endswith(n, "-outbox")])
 
   alarm_name          = "${local.name_prefix}-${each.key}-outbox-not-draining"
-  alarm_description   = "A message of the ${each.key} outbox has waited over 5 minutes: its queue or Step Functions refuses it, or its sweeper stopped (README, Events, queues and the outbox)."
+  alarm_description   = "A message of the ${each.key} outbox has waited over 5 minutes: its queue or Step Functions refuses it (README, Events, queues and the outbox). A sweeper that fails is its function's errors alarm; one that stops sends no data, which this alarm reads as OK."
   namespace           = "Sagaline"
   metric_name         = "sagaline.outbox.oldest.age.seconds"
   dimensions          = { service = each.key }

@@ -6,13 +6,20 @@ import { sign } from './sigv4.js';
 const DEFAULTS = { endpoint: location.origin, region: 'us-east-1', accessKeyId: 'local', secretAccessKey: 'local',
   apiEndpoint: location.origin, apiKey: 'local-demo-key' };
 
+// Where to call is kept in this browser; the secret and the API key only for this tab's session.
+const SECRETS = ['secretAccessKey', 'apiKey'];
+
 export function settings() {
   const saved = JSON.parse(localStorage.getItem('sagaline.console') || '{}');
-  return { ...DEFAULTS, ...saved };
+  const secret = JSON.parse(sessionStorage.getItem('sagaline.console.secrets') || '{}');
+  return { ...DEFAULTS, ...saved, ...secret };
 }
 
 export function saveSettings(values) {
-  localStorage.setItem('sagaline.console', JSON.stringify(values));
+  const secret = Object.fromEntries(SECRETS.map(k => [k, values[k]]));
+  const rest = Object.fromEntries(Object.entries(values).filter(([k]) => !SECRETS.includes(k)));
+  localStorage.setItem('sagaline.console', JSON.stringify(rest));
+  sessionStorage.setItem('sagaline.console.secrets', JSON.stringify(secret));
 }
 
 export class ApiError extends Error {

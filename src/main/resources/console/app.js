@@ -8,8 +8,22 @@ const $ = (html) => { const t = document.createElement('template'); t.innerHTML 
 const esc = (s) => String(s ?? '').replace(/[&<>"']/g, c => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
 const when = (seconds) => (seconds ? new Date(seconds * 1000).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z') : '');
 const badge = (status) => `<span class="badge status-${esc(status)}">${esc(status)}</span>`;
-const link = (hash, text) => `<a href="#${hash}">${esc(text)}</a>`;
+const link = (hash, text) => `<a href="#${esc(hash)}">${esc(text)}</a>`;
 const machineName = (arn) => arn.split(':')[6];
+
+/** Every page of a paged Step Functions listing (`field` of each answer), up to `limit` items. */
+async function pages(operation, request, field, limit = 1000) {
+  const items = [];
+  let nextToken;
+  do {
+    const page = await sfn(operation, { ...request, ...(nextToken ? { nextToken } : {}) });
+    items.push(...(page[field] || []));
+    nextToken = page.nextToken;
+  } while (nextToken && items.length < limit);
+  return items.slice(0, limit);
+}
+
+const history = (executionArn) => pages('GetExecutionHistory', { executionArn, maxResults: 1000 }, 'events', 25_000);
 
 function failed(error) {
   main.replaceChildren($(`<section class="error" role="alert"><h2>Something went wrong</h2><p>${esc(error.message)}</p></section>`));
@@ -37,10 +51,10 @@ async function executionsPage(query) {
   });
   main.replaceChildren(page);
   const arns = machine ? [machine] : machines.map(m => m.stateMachineArn);
-  const lists = await Promise.all(arns.map(arn => sfn('ListExecutions',
-    { stateMachineArn: arn, maxResults: 100, ...(status ? { statusFilter: status } : {}) })));
+  const lists = await Promise.all(arns.map(arn => pages('ListExecutions',
+    { stateMachineArn: arn, maxResults: 100, ...(status ? { statusFilter: status } : {}) }, 'executions')));
   const from = since ? new Date(since + 'Z').getTime() / 1000 : 0;
-  const rows = lists.flatMap(l => l.executions || []).filter(e => e.startDate >= from)
+  const rows = lists.flat().filter(e => e.startDate >= from)
     .sort((a, b) => b.startDate - a.startDate);
   page.querySelector('tbody').replaceChildren(...rows.map(e => $(`<tr data-execution="${esc(e.executionArn)}">
     <td>${link('/execution/' + encodeURIComponent(e.executionArn), e.name)}</td><td>${esc(machineName(e.stateMachineArn))}</td>
@@ -91,24 +105,29 @@ export function outcomes(history, status) {
   return { outcomes: result, notes, failures };
 }
 
-async function executionPage(arn) {
-  const [execution, history, machine] = await Promise.all([
+/** An execution, its events, its machine's definition, each state's outcome, and its trace (or null). */
+async function saga(arn) {
+  const [execution, events, machine] = await Promise.all([
     sfn('DescribeExecution', { executionArn: arn }),
-    sfn('GetExecutionHistory', { executionArn: arn, maxResults: 1000 }),
+    history(arn),
     sfn('DescribeStateMachineForExecution', { executionArn: arn }).catch(() => null),
   ]);
   const definition = JSON.parse((machine || await sfn('DescribeStateMachine',
     { stateMachineArn: execution.stateMachineArn })).definition);
-  const events = history.events || [];
   const found = outcomes(events, execution.status);
   const trace = await traceOf(execution.traceHeader);
   markCompensated(definition, found, trace);
+  return { execution, events, definition, found, trace };
+}
+
+async function executionPage(arn) {
+  const { execution, events, definition, found, trace } = await saga(arn);
   const page = $(`<section class="execution"><h2>${esc(execution.name)} ${badge(execution.status)}</h2>
     <dl class="facts"><dt>Machine</dt><dd>${esc(machineName(execution.stateMachineArn))}</dd>
       <dt>Started</dt><dd>${when(execution.startDate)}</dd><dt>Stopped</dt><dd>${when(execution.stopDate) || '—'}</dd>
       ${execution.error ? `<dt>Error</dt><dd class="error-text">${esc(execution.error)}</dd>` : ''}
       ${execution.cause ? `<dt>Cause</dt><dd class="error-text">${esc(execution.cause)}</dd>` : ''}
-      <dt>Redrives</dt><dd>${execution.redriveCount || 0}</dd></dl>
+      <dt>Redrives</dt><dd>${Number(execution.redriveCount) || 0}</dd></dl>
     <div class="actions"><button id="stop" ${execution.status === 'RUNNING' ? '' : 'disabled'}>Stop</button>
       <button id="redrive" ${execution.redriveStatus === 'REDRIVABLE' ? '' : 'disabled'}>Redrive</button>
       <span id="action-result" role="status"></span></div>
@@ -268,18 +287,12 @@ async function orderPage(id) {
     <h3>Messages</h3><ul class="messages"></ul><h3>Trace</h3><div class="trace"></div></section>`);
   page.prepend(form);
   main.replaceChildren(page);
-  const execution = order.executionId ? await sfn('DescribeExecution', { executionArn: order.executionId }) : null;
-  if (!execution) return;
-  const [history, machine] = await Promise.all([sfn('GetExecutionHistory', { executionArn: execution.executionArn, maxResults: 1000 }),
-    sfn('DescribeStateMachine', { stateMachineArn: execution.stateMachineArn })]);
-  const definition = JSON.parse(machine.definition);
-  const found = outcomes(history.events || [], execution.status);
-  const trace = await traceOf(execution.traceHeader);
-  markCompensated(definition, found, trace);
-  const saga = page.querySelector('.saga');
-  saga.append($(`<p>${link('/execution/' + encodeURIComponent(execution.executionArn), execution.name)} ${badge(execution.status)}</p>`));
-  saga.append(render(definition, found.outcomes, found.notes));
-  saga.append($(legend()));
+  if (!order.executionId) return;
+  const { execution, definition, found, trace } = await saga(order.executionId);
+  const box = page.querySelector('.saga');
+  box.append($(`<p>${link('/execution/' + encodeURIComponent(execution.executionArn), execution.name)} ${badge(execution.status)}</p>`));
+  box.append(render(definition, found.outcomes, found.notes));
+  box.append($(legend()));
   if (trace) {
     page.querySelector('.trace').append(waterfall(trace));
     page.querySelector('.messages').replaceChildren(...trace.segments.filter(s => /( publish| process)$/.test(s.name))
@@ -323,7 +336,7 @@ async function queuesPage() {
 // ---------------------------------------------------------------- settings
 function settingsPage() {
   const s = settings();
-  const page = $(`<section><h2>Settings</h2><p class="muted">Kept in this browser only.</p><form id="settings" class="settings">
+  const page = $(`<section><h2>Settings</h2><p class="muted">Kept in this browser only; the secret access key and the API key for this tab's session only.</p><form id="settings" class="settings">
     ${[['endpoint', 'AWS endpoint (Step Functions, Lambda, SQS, X-Ray)'], ['region', 'Region'], ['accessKeyId', 'Access key id'],
       ['secretAccessKey', 'Secret access key'], ['apiEndpoint', 'Sagaline API'], ['apiKey', 'API key']].map(([k, label]) =>
       `<label>${label} <input name="${k}" value="${esc(s[k])}" ${k === 'secretAccessKey' ? 'type="password"' : ''}></label>`).join('')}

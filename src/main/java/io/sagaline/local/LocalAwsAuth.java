@@ -69,8 +69,8 @@ public class LocalAwsAuth {
             String host = header.apply("host");
             String name = host == null ? "" : host.replaceFirst(":\\d+$", "");
             String origin = header.apply("origin");
-            // the console's own page (same origin) may; any other page may not
-            boolean foreignPage = origin != null && !origin.equals("http://" + host);
+            // the console's own page may (its origin is this loopback host and port); any other page may not
+            boolean foreignPage = origin != null && !(origin.equals("http://" + host) && SigV4Verifier.loopback(name));
             if (foreignPage || !SigV4Verifier.loopback(name)) {
                 throw new SigV4Verifier.Refusal("AccessDeniedException", "a request from a web page, or for host " + host
                         + ", is not taken on loopback");

@@ -194,6 +194,8 @@ public class LocalFunctions {
         private final io.opentelemetry.context.Context caller;
         private Thread sandbox;
         private boolean ended;
+        /** The invocation's span, while it runs; ended once, when it answers or is timed out or cancelled. */
+        private Span span;
         private ScheduledFuture<?> deadline;
 
         Invocation(Catalog.Function function, byte[] payload, int limit, FunctionFailure timedOut, StringBuilder log,
@@ -214,13 +216,28 @@ public class LocalFunctions {
         /** Lambda stops a sandbox at its timeout; a thread can only be interrupted. */
         private synchronized void expire() {
             if (!ended && result.completeExceptionally(timedOut) && sandbox != null) {
+                endSpan(timedOut);
                 sandbox.interrupt();
             }
+        }
+
+        /** Ends the span as the invocation's caller saw it end: answered, or failed with {@code failure}. */
+        private synchronized void endSpan(FunctionFailure failure) {
+            if (span == null) {
+                return;
+            }
+            if (failure != null) {
+                span.setStatus(StatusCode.ERROR, failure.errorMessage());
+                span.setAttribute("error.type", failure.errorType());
+            }
+            span.end();
+            span = null;
         }
 
         /** Ends the invocation from outside (throttled, or the runtime stopping): its caller is answered. */
         synchronized void cancel(FunctionFailure why) {
             if (result.completeExceptionally(why) && sandbox != null && !ended) {
+                endSpan(why);
                 sandbox.interrupt();
             }
         }
@@ -251,21 +268,20 @@ public class LocalFunctions {
             byte[] output = null;
             FunctionFailure failure = null;
             // The span Lambda's service records (X-Ray's AWS::Lambda segment): the function's own spans are its children.
-            Span span = tracer.spanBuilder(function.name()).setParent(caller).setSpanKind(SpanKind.SERVER)
+            Span invoked = tracer.spanBuilder(function.name()).setParent(caller).setSpanKind(SpanKind.SERVER)
                     .setAttribute("faas.name", function.name()).setAttribute("faas.invocation_id", requestId)
                     .setAttribute("cloud.provider", "aws").setAttribute("cloud.platform", "aws_lambda").startSpan();
+            synchronized (this) {
+                span = invoked;
+            }
             try {
-                output = invokeNow(function, payload, limit * 1000L, requestId, span);
+                output = invokeNow(function, payload, limit * 1000L, requestId, invoked);
             } catch (FunctionFailure f) {
                 failure = f;
             } catch (Throwable t) {
                 failure = new FunctionFailure(t.getClass().getName(), t.getMessage());
             } finally {
-                if (failure != null) {
-                    span.setStatus(StatusCode.ERROR, failure.errorMessage());
-                    span.setAttribute("error.type", failure.errorType());
-                }
-                span.end();
+                endSpan(failure);
                 if (own != null) {
                     InvocationLog.capture(null);
                     double millis = (System.nanoTime() - started) / 1e6;

@@ -137,7 +137,8 @@ public class LocalGateway {
      */
     private void begin(RoutingContext ctx) {
         HttpServerRequest request = ctx.request();
-        if (request.path().startsWith("/q/") || request.path().equals("/q") || request.getHeader("x-amz-target") != null
+        if (request.path().startsWith("/q/") || request.path().equals("/q")
+                || (request.getHeader("x-amz-target") != null && request.path().equals("/"))
                 || request.path().startsWith("/2015-03-31/") || request.path().equals("/Traces")
                 || request.path().startsWith(LocalConsole.PATH)) {
             ctx.next(); // Quarkus's, the local AWS APIs (Step Functions, SQS, Lambda, X-Ray) or the console: not the HTTP API

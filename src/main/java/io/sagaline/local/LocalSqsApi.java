@@ -25,6 +25,9 @@ import io.vertx.ext.web.handler.BodyHandler;
 public class LocalSqsApi {
 
     private static final String TARGET = "AmazonSQS.";
+    /** What the console reads, and nothing that changes a queue: the rest stays the embedded SQS's own port's. */
+    private static final java.util.Set<String> READS = java.util.Set.of("ListQueues", "GetQueueUrl", "GetQueueAttributes",
+            "ReceiveMessage");
 
     private final LocalAwsAuth auth;
     private final java.net.URI sqs;
@@ -40,6 +43,12 @@ public class LocalSqsApi {
         router.post("/").order(-101).handler(BodyHandler.create().setBodyLimit(1024 * 1024)).handler(this::forward);
     }
 
+    private void refuse(RoutingContext ctx, String code, String message) {
+        ctx.response().setStatusCode(400).putHeader("content-type", "application/x-amz-json-1.0")
+                .putHeader("x-amzn-query-error", code + ";Sender")
+                .end(new io.vertx.core.json.JsonObject().put("__type", code).put("message", message).encode());
+    }
+
     private void forward(RoutingContext ctx) {
         String target = ctx.request().getHeader("x-amz-target");
         if (target == null || !target.startsWith(TARGET)) {
@@ -49,22 +58,26 @@ public class LocalSqsApi {
         try {
             auth.check(ctx.request(), ctx.body().buffer());
         } catch (SigV4Verifier.Refusal r) {
-            ctx.response().setStatusCode(400).putHeader("content-type", "application/x-amz-json-1.0")
-                    .putHeader("x-amzn-query-error", r.code() + ";Sender")
-                    .end("{\"__type\":\"" + r.code() + "\",\"message\":\"" + r.getMessage().replace("\"", "'") + "\"}");
+            refuse(ctx, r.code(), r.getMessage());
             return;
         }
+        if (!READS.contains(target.substring(TARGET.length()))) {
+            refuse(ctx, "AccessDenied", target + " is not served on this port (only " + READS
+                    + "): call the embedded SQS itself (/q/health/ready names it)");
+            return;
+        }
+        String type = ctx.request().getHeader("content-type");
         RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setHost(sqs.getHost())
                 .setPort(sqs.getPort()).setURI("/").putHeader("x-amz-target", target)
-                .putHeader("content-type", ctx.request().getHeader("content-type"));
+                .putHeader("content-type", type == null ? "application/x-amz-json-1.0" : type);
         client.request(options).compose(request -> request.send(ctx.body().buffer() == null
                 ? io.vertx.core.buffer.Buffer.buffer()
                 : ctx.body().buffer()))
                 .compose(response -> response.body().map(body -> {
                     ctx.response().setStatusCode(response.statusCode());
-                    String type = response.getHeader("content-type");
-                    if (type != null) {
-                        ctx.response().putHeader("content-type", type);
+                    String answered = response.getHeader("content-type");
+                    if (answered != null) {
+                        ctx.response().putHeader("content-type", answered);
                     }
                     String error = response.getHeader("x-amzn-query-error");
                     if (error != null) {

@@ -225,8 +225,15 @@ final class SigV4Verifier {
     }
 
     /** Whether {@code host} (as {@code quarkus.http.host} names it) is a loopback address only. */
+    /**
+     * Whether {@code host} names this machine: {@code localhost} or a loopback address literal (not a name that begins with
+     * 127.).
+     */
     static boolean loopback(String host) {
         String h = host.toLowerCase(Locale.ROOT);
-        return h.equals("localhost") || h.equals("::1") || h.equals("[::1]") || h.startsWith("127.");
+        return h.equals("localhost") || h.equals("::1") || h.equals("[::1]") || LOOPBACK_V4.matcher(h).matches();
     }
+
+    private static final java.util.regex.Pattern LOOPBACK_V4 = java.util.regex.Pattern
+            .compile("127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}");
 }

@@ -66,30 +66,33 @@ class ObservabilityBenchmark {
         String sku = Api.newProduct(1, 1_000_000);
         List<Row> rows = new ArrayList<>();
         Mode[] modes = Mode.values();
-        for (int callers : new int[] { 1, 8 }) {
-            for (Mode mode : modes) {
-                run(mode, callers, WARM_UP / modes.length, buyer, sku); // warm-up, every path
-            }
-            Map<Mode, List<Load.Slice>> posts = new EnumMap<>(Mode.class);
-            Map<Mode, double[]> sagas = new EnumMap<>(Mode.class); // orders, seconds
-            for (int round = 0; round < ROUNDS; round++) {
-                for (int m = 0; m < modes.length; m++) {
-                    Mode mode = modes[(m + round) % modes.length];
-                    long started = System.nanoTime();
-                    Load.Slice slice = run(mode, callers, ORDERS / ROUNDS, buyer, sku);
-                    double seconds = (System.nanoTime() - started) / 1e9;
-                    posts.computeIfAbsent(mode, k -> new ArrayList<>()).add(slice);
-                    double[] total = sagas.computeIfAbsent(mode, k -> new double[2]);
-                    total[0] += slice.latencies().size();
-                    total[1] += seconds;
+        try {
+            for (int callers : new int[] { 1, 8 }) {
+                for (Mode mode : modes) {
+                    run(mode, callers, WARM_UP / modes.length, buyer, sku); // warm-up, every path
+                }
+                Map<Mode, List<Load.Slice>> posts = new EnumMap<>(Mode.class);
+                Map<Mode, double[]> sagas = new EnumMap<>(Mode.class); // orders, seconds
+                for (int round = 0; round < ROUNDS; round++) {
+                    for (int m = 0; m < modes.length; m++) {
+                        Mode mode = modes[(m + round) % modes.length];
+                        long started = System.nanoTime();
+                        Load.Slice slice = run(mode, callers, ORDERS / ROUNDS, buyer, sku);
+                        double seconds = (System.nanoTime() - started) / 1e9;
+                        posts.computeIfAbsent(mode, k -> new ArrayList<>()).add(slice);
+                        double[] total = sagas.computeIfAbsent(mode, k -> new double[2]);
+                        total[0] += slice.latencies().size();
+                        total[1] += seconds;
+                    }
+                }
+                for (Mode mode : modes) {
+                    double[] total = sagas.get(mode);
+                    rows.add(new Row(mode, callers, Load.stats(posts.get(mode)), total[0] / total[1]));
                 }
             }
-            for (Mode mode : modes) {
-                double[] total = sagas.get(mode);
-                rows.add(new Row(mode, callers, Load.stats(posts.get(mode)), total[0] / total[1]));
-            }
+        } finally {
+            switchTo(Mode.BOTH); // the JVM's later tests trace and measure
         }
-        switchTo(Mode.BOTH);
 
         StringBuilder report = new StringBuilder("\nTraces and metrics on PlaceOrder, through the local gateway, " + ORDERS
                 + " orders per row in " + ROUNDS + " rounds (" + Instant.now() + ")\n");

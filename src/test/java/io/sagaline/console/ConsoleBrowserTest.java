@@ -160,7 +160,7 @@ class ConsoleBrowserTest {
         String name = "console-waits-" + UUID.randomUUID().toString().substring(0, 8);
         String machine = stepFunctions.register(name, new ObjectMapper().readTree("""
                 {"StartAt": "Hold", "States": {
-                  "Hold": {"Type": "Wait", "Seconds": 6, "Next": "Done"},
+                  "Hold": {"Type": "Wait", "Seconds": 20, "Next": "Done"},
                   "Done": {"Type": "Succeed"}}}"""));
         String arn = stepFunctions.start(machine, "run-1", "{}").arn();
 
@@ -175,7 +175,8 @@ class ConsoleBrowserTest {
 
         browser.findElement(By.id("redrive")).click();
         waitFor(".execution h2 .status-RUNNING");
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
+        // redriven, it waits its 20 s again, then succeeds
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60))
                 .until(() -> stepFunctions.execution(arn).orElseThrow().status().name().equals("SUCCEEDED"));
         open("#/execution/" + arn);
         waitFor(".execution h2 .status-SUCCEEDED");

@@ -35,7 +35,8 @@ class TerraformStructureTest {
     private static final Set<String> SINGLETONS = Set.of("module.catalog", "aws_apigatewayv2_api.http",
             "aws_apigatewayv2_stage.default", "aws_apigatewayv2_authorizer.api_key", "aws_lambda_permission.authorizer",
             "aws_sns_topic.alarms", "aws_sns_topic_subscription.alarm_email",
-            "aws_cloudwatch_metric_alarm.api_5xx", "aws_cloudwatch_dashboard.this");
+            "aws_cloudwatch_metric_alarm.api_5xx", "aws_cloudwatch_dashboard.this", "aws_cloudwatch_log_group.api_access",
+            "aws_cloudwatch_metric_alarm.technical_rejections", "aws_cloudwatch_metric_alarm.payment_circuit_open");
     /** Statements that may name {@code *}: AWS has no resource ARN for these actions (log delivery, X-Ray). */
     private static final Set<String> NO_ARN_ACTIONS = Set.of("xray:PutTraceSegments", "xray:PutTelemetryRecords",
             "xray:GetSamplingRules", "xray:GetSamplingTargets", "logs:CreateLogDelivery", "logs:GetLogDelivery",
@@ -86,7 +87,7 @@ class TerraformStructureTest {
                 "aws_lambda_event_source_mapping.consumer",
                 "aws_apigatewayv2_route.function", "aws_sfn_state_machine.saga", "aws_scheduler_schedule.function",
                 "aws_cloudwatch_metric_alarm.dead_letters", "aws_cloudwatch_metric_alarm.failed_executions",
-                "aws_cloudwatch_metric_alarm.function_errors");
+                "aws_cloudwatch_metric_alarm.function_errors", "aws_cloudwatch_metric_alarm.outbox_not_draining");
         assertThat(files.path(ROOT).path("module").path("catalog").get(0).path("catalog_path").asText())
                 .endsWith("/../functions/catalog.json");
         // The per-service resources of the other files iterate over the catalog's services.

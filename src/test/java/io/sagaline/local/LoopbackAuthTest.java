@@ -45,6 +45,22 @@ class LoopbackAuthTest {
     }
 
     @Test
+    void theConsolesOwnPage_isTaken_butAPageOfAnotherOriginOrARebindingName_isNot() {
+        assertThatCode(() -> check(Map.of("authorization", SIGNED, "host", "localhost:8080", "origin",
+                "http://localhost:8080"))).doesNotThrowAnyException();
+        assertThatCode(() -> check(Map.of("authorization", SIGNED, "host", "127.0.0.1:8080", "origin",
+                "http://127.0.0.1:8080"))).doesNotThrowAnyException();
+        // another port of this machine is another origin
+        assertThatThrownBy(() -> check(Map.of("authorization", SIGNED, "host", "localhost:8080", "origin",
+                "http://localhost:3000"))).isInstanceOf(SigV4Verifier.Refusal.class);
+        // a rebinding page's name that begins like a loopback address is its own origin, and no loopback host
+        assertThatThrownBy(() -> check(Map.of("authorization", SIGNED, "host", "127.0.0.1.evil.example:8080", "origin",
+                "http://127.0.0.1.evil.example:8080"))).isInstanceOf(SigV4Verifier.Refusal.class);
+        assertThatThrownBy(() -> check(Map.of("authorization", SIGNED, "host", "127.0.0.1.evil.example:8080")))
+                .isInstanceOf(SigV4Verifier.Refusal.class);
+    }
+
+    @Test
     void beyondLoopback_withoutAKeyConfigured_theRuntimeRefusesToStart() {
         assertThatThrownBy(() -> new LocalAwsAuth("0.0.0.0", Optional.empty(), Optional.empty(), Optional.empty()))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("sagaline.local.aws-auth.access-key-id");

@@ -114,6 +114,10 @@ public final class Execution {
         synchronized (parent) {
             cancelled = true;
         }
+        ExecutionTrace spans = trace;
+        if (spans != null) {
+            spans.closed(Status.ABORTED, "States.BranchFailed", Instant.now());
+        }
     }
 
     boolean isBranch() {
@@ -308,6 +312,10 @@ public final class Execution {
         ExecutionTrace spans = trace;
         if (spans != null) {
             spans.closed(terminal, error, at);
+        }
+        Interpreter.Fanout running = fanout;
+        if (running != null && terminal != Status.SUCCEEDED) {
+            running.endTraces(at); // its branches stop with it: their spans end now
         }
         finished.complete(this);
     }

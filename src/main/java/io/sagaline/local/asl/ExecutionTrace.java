@@ -36,6 +36,7 @@ final class ExecutionTrace {
     private final Execution of;
     private final Interpreter.Observer observer;
     private Span state;
+    private boolean closed;
 
     private ExecutionTrace(Tracer tracer, Span execution, Execution of, Interpreter.Observer observer) {
         this.tracer = tracer;
@@ -77,6 +78,9 @@ final class ExecutionTrace {
     }
 
     synchronized void entered(String name, String type, Instant at) {
+        if (closed) {
+            return; // ended from outside meanwhile: its run enters nothing more
+        }
         if (state != null) {
             state.end(at);
         }
@@ -92,9 +96,12 @@ final class ExecutionTrace {
     }
 
     /** The span of one attempt of a Task: the caller makes it current while the task runs, and ends it. */
-    synchronized Span task(String resource, int attempt) {
+    synchronized Span task(String resource, int attempt, Instant at) {
+        if (closed) {
+            return Span.getInvalid();
+        }
         String function = resource.substring(resource.lastIndexOf(':') + 1);
-        return tracer.spanBuilder(function).setParent(stateContext()).setSpanKind(SpanKind.CLIENT)
+        return tracer.spanBuilder(function).setParent(stateContext()).setSpanKind(SpanKind.CLIENT).setStartTimestamp(at)
                 .setAttribute("aws.step_functions.task.resource", resource).setAttribute(ATTEMPT, (long) attempt)
                 .startSpan();
     }
@@ -120,6 +127,10 @@ final class ExecutionTrace {
 
     /** The execution ended ({@code status}; the error, if it failed). */
     synchronized void closed(Execution.Status status, String error, Instant at) {
+        if (closed) {
+            return;
+        }
+        closed = true;
         if (state != null) {
             if (status != Execution.Status.SUCCEEDED) {
                 state.setStatus(StatusCode.ERROR, String.valueOf(error));

@@ -103,6 +103,16 @@ public final class Interpreter {
 
     /** The execution's spans in this process; after a restart or a redrive, a new span of its trace. */
     private ExecutionTrace trace(Execution execution, String how) {
+        ExecutionTrace existing = execution.trace;
+        if (existing != null) {
+            return existing;
+        }
+        synchronized (execution) {
+            return beginTrace(execution, how);
+        }
+    }
+
+    private ExecutionTrace beginTrace(Execution execution, String how) {
         ExecutionTrace trace = execution.trace;
         if (trace == null) {
             trace = ExecutionTrace.begin(tracer, execution, ExecutionTrace.parentOf(execution.traceHeader), clock.instant(),
@@ -517,13 +527,13 @@ public final class Interpreter {
         execution.record(clock.instant(), "LambdaFunctionStarted", null, null);
         commit(execution);
         JsonNode result;
-        Span attempt = trace(execution, "resumed").task(resource, execution.retryCount + 1);
+        Span attempt = trace(execution, "resumed").task(resource, execution.retryCount + 1, clock.instant());
         try (Scope ignored = attempt.makeCurrent()) {
             result = tasks.invoke(resource, payload, timeout);
         } catch (StatesFailure failure) {
             attempt.setStatus(StatusCode.ERROR, failure.error());
             attempt.setAttribute(ExecutionTrace.ERROR, failure.error());
-            attempt.end();
+            attempt.end(clock.instant());
             abandonIfEnded(execution);
             if (StatesFailure.RUNTIME.equals(failure.error())) {
                 throw failure;
@@ -533,8 +543,12 @@ public final class Interpreter {
                     timedOut ? "lambdaFunctionTimedOutEventDetails" : "lambdaFunctionFailedEventDetails",
                     errorDetails(failure.error(), failure.cause()));
             return recover(q, failure);
+        } catch (RuntimeException | Error e) {
+            attempt.setStatus(StatusCode.ERROR, String.valueOf(e));
+            attempt.end(clock.instant());
+            throw e;
         }
-        attempt.end();
+        attempt.end(clock.instant());
         abandonIfEnded(execution);
         execution.record(clock.instant(), "LambdaFunctionSucceeded", "lambdaFunctionSucceededEventDetails",
                 object().put("output", result.toString()));
@@ -866,6 +880,8 @@ public final class Interpreter {
         private final int maxConcurrency;
         private final Tolerance tolerance;
         private final Map<Integer, Execution> running = new HashMap<>();
+        /** The branches running, readable without this object's lock (endTraces). */
+        private final java.util.Set<Execution> traced = java.util.concurrent.ConcurrentHashMap.newKeySet();
         private int next;
         private int failed;
         private StatesFailure failure;
@@ -906,6 +922,19 @@ public final class Interpreter {
             return failure;
         }
 
+        /**
+         * The execution ended from outside while its branches ran: their spans end, aborted. Called
+         * under the execution's lock, so it takes not this one's (ended() takes them the other way).
+         */
+        void endTraces(Instant at) {
+            for (Execution branch : traced) {
+                ExecutionTrace spans = branch.trace;
+                if (spans != null) {
+                    spans.closed(Execution.Status.ABORTED, "the execution ended", at);
+                }
+            }
+        }
+
         private void launchMore() {
             while (!closed && next < inputs.size() && (maxConcurrency == 0 || running.size() < maxConcurrency)) {
                 int index = next++;
@@ -922,6 +951,7 @@ public final class Interpreter {
             branch.trace = ExecutionTrace.begin(tracer, branch, trace(parent, "resumed").stateContext(), clock.instant(),
                     "started", null);
             running.put(index, branch);
+            traced.add(branch);
             if (map) {
                 parent.record(clock.instant(), "MapIterationStarted", "mapIterationStartedEventDetails", iteration(index));
             }
@@ -935,6 +965,7 @@ public final class Interpreter {
         }
 
         private synchronized void ended(int index, Execution branch) {
+            traced.remove(branch);
             if (closed || running.remove(index) == null) {
                 return;
             }

@@ -192,7 +192,7 @@ public class HttpApi {
     private APIGatewayV2HTTPResponse traced(APIGatewayV2HTTPEvent event,
             java.util.function.Supplier<APIGatewayV2HTTPResponse> serve) {
         String requestId = HttpRequest.requestId(event);
-        String route = event.getRouteKey();
+        String route = event.getRouteKey() == null ? "-" : event.getRouteKey();
         String orderId = event.getPathParameters() == null ? null : event.getPathParameters().get("orderId");
         Span span = telemetry.tracer().spanBuilder(route).setParent(Traces.invocationParent())
                 .setAttribute("http.route", route).setAttribute("aws.request_id", requestId == null ? "-" : requestId)

@@ -19,6 +19,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.distribution.CountAtBucket;
+import io.micrometer.core.instrument.distribution.HistogramSnapshot;
 
 /**
  * CloudWatch embedded metric format: one JSON line per meter that changed since the last
@@ -74,14 +75,33 @@ final class EmbeddedMetrics {
         return grown <= 0 ? null : document(counter, now, "Count").put(counter.getId().getName(), grown);
     }
 
+    /**
+     * A timer's latencies since the last publication, from one snapshot: EMF's values (each bucket's
+     * upper bound, no more than the timer's max) and counts, and beside them the interval's true count
+     * and sum, and a max and min as near as the timer knows them (its max is that of the last minutes;
+     * the min is the lowest bucket's bound, or the mean if that is lower): CloudWatch's SampleCount,
+     * Sum, Maximum and Minimum.
+     */
     private ObjectNode timer(Timer timer, long now) {
-        CountAtBucket[] buckets = timer.takeSnapshot().histogramCounts();
-        double[] cumulative = new double[buckets.length + 1];
+        HistogramSnapshot snapshot = timer.takeSnapshot();
+        CountAtBucket[] buckets = snapshot.histogramCounts();
+        // what was published last: the cumulative count of each bucket, then of all, then the total time
+        double[] cumulative = new double[buckets.length + 2];
         for (int i = 0; i < buckets.length; i++) {
             cumulative[i] = buckets[i].count();
         }
-        cumulative[buckets.length] = timer.count();
+        cumulative[buckets.length] = snapshot.count();
+        cumulative[buckets.length + 1] = snapshot.total(TimeUnit.MILLISECONDS);
         double[] last = published.put(timer.getId(), cumulative);
+        if (last != null && last.length != cumulative.length) {
+            last = null; // the meter was replaced: count from zero
+        }
+        double count = cumulative[buckets.length] - (last == null ? 0 : last[buckets.length]);
+        if (count <= 0) {
+            return null;
+        }
+        double sum = cumulative[buckets.length + 1] - (last == null ? 0 : last[buckets.length + 1]);
+        double max = snapshot.max(TimeUnit.MILLISECONDS);
         List<Double> values = new ArrayList<>();
         List<Double> counts = new ArrayList<>();
         double below = 0;
@@ -92,12 +112,9 @@ final class EmbeddedMetrics {
             below = cumulative[i];
             lastBelow = last == null ? 0 : last[i];
             if (inBucket - before > 0) {
-                values.add(i < buckets.length ? buckets[i].bucket(TimeUnit.MILLISECONDS) : timer.max(TimeUnit.MILLISECONDS));
+                values.add(i < buckets.length ? Math.min(buckets[i].bucket(TimeUnit.MILLISECONDS), max) : max);
                 counts.add(inBucket - before);
             }
-        }
-        if (values.isEmpty()) {
-            return null;
         }
         ObjectNode line = document(timer, now, "Milliseconds");
         ObjectNode distribution = line.putObject(timer.getId().getName());
@@ -105,6 +122,8 @@ final class EmbeddedMetrics {
         values.forEach(v::add);
         ArrayNode c = distribution.putArray("Counts");
         counts.forEach(c::add);
+        distribution.put("Max", max).put("Min", values.isEmpty() ? 0 : Math.min(values.get(0), sum / count))
+                .put("Count", count).put("Sum", sum);
         return line;
     }
 

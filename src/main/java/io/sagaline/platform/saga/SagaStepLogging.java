@@ -52,6 +52,8 @@ public class SagaStepLogging {
     Telemetry telemetry;
     @Inject
     Metrics metrics;
+    @Inject
+    io.sagaline.platform.Catalog catalog;
 
     /** The handler's @Named, found on the bean class (the target may be a generated subclass of it). */
     private static String stepName(Class<?> type) {
@@ -75,10 +77,23 @@ public class SagaStepLogging {
         return "";
     }
 
-    /** The state machine of an execution ARN ({@code arn:aws:states:<region>:<account>:execution:<machine>:<name>}). */
-    static String machineOf(String executionArn) {
+    /**
+     * The catalog's name of an execution's state machine, from its ARN
+     * ({@code arn:aws:states:<region>:<account>:execution:<machine>:<name>}): in AWS the machine is
+     * named {@code <prefix>-<catalog name>}, locally the catalog's name; the metrics say the latter.
+     */
+    static String machineOf(String executionArn, io.sagaline.platform.Catalog catalog) {
         String[] parts = executionArn == null ? new String[0] : executionArn.split(":");
-        return parts.length >= 8 && parts[5].equals("execution") ? parts[6] : "unknown";
+        if (parts.length < 8 || !parts[5].equals("execution")) {
+            return "unknown";
+        }
+        String machine = parts[6];
+        for (io.sagaline.platform.Catalog.StateMachine m : catalog.stateMachines()) {
+            if (machine.equals(m.name()) || machine.endsWith("-" + m.name())) {
+                return m.name();
+            }
+        }
+        return machine;
     }
 
     @AroundInvoke
@@ -88,7 +103,7 @@ public class SagaStepLogging {
             return invocation.proceed();
         }
         String step = stepName(invocation.getTarget().getClass());
-        String machine = machineOf(task.executionId());
+        String machine = machineOf(task.executionId(), catalog);
         String undoes = compensates(invocation.getTarget().getClass());
         Span span = telemetry.tracer().spanBuilder(step).setParent(Traces.invocationParent())
                 .setAttribute("sagaline.tenant", String.valueOf(task.tenant()))

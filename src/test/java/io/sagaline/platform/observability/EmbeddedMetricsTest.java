@@ -68,10 +68,16 @@ class EmbeddedMetricsTest {
         assertThat(values.get(0).asDouble()).isBetween(5.0, 6.0); // each value is its bucket's upper bound
         assertThat(values.get(1).asDouble()).isBetween(800.0, 1000.0);
         assertThat(counts.get(0).asDouble()).isEqualTo(2.0);
+        // and the interval's true count and sum, and a max, as CloudWatch's statistic set has them
+        assertThat(line.at("/sagaline.saga.step.duration/Count").asDouble()).isEqualTo(3.0);
+        assertThat(line.at("/sagaline.saga.step.duration/Sum").asDouble()).isEqualTo(810.0);
+        assertThat(line.at("/sagaline.saga.step.duration/Max").asDouble()).isEqualTo(800.0);
+        assertThat(line.at("/sagaline.saga.step.duration/Min").asDouble()).isBetween(5.0, 6.0);
 
         step.record(Duration.ofMillis(5));
         JsonNode next = only(publish());
         assertThat(next.at("/sagaline.saga.step.duration/Counts").toString()).isEqualTo("[1.0]");
+        assertThat(next.at("/sagaline.saga.step.duration/Sum").asDouble()).isEqualTo(5.0);
         assertThat(publish()).isEmpty();
     }
 
