@@ -89,8 +89,11 @@ class CorrelationTest {
             orderId = Api.placeOrder(newCustomer(10_000), "tok_ok", newProduct(300, 3), 1);
             assertThat(awaitDecided(orderId).getString("status")).isEqualTo("APPROVED");
             String order = orderId;
-            await().atMost(Duration.ofSeconds(30)).until(() -> lines.stream()
-                    .anyMatch(l -> l.message().contains("consumer=issue-invoice") && order.equals(l.mdc("correlationId"))));
+            // both consumers of the verdict have taken it
+            for (String consumer : List.of("consumer=issue-invoice", "consumer=record-notification")) {
+                await().atMost(Duration.ofSeconds(30)).until(() -> lines.stream()
+                        .anyMatch(l -> l.message().contains(consumer) && order.equals(l.mdc("correlationId"))));
+            }
         } finally {
             Logger.getLogger("").removeHandler(capture);
         }
