@@ -57,24 +57,25 @@ public class SagaStepLogging {
 
     /** The handler's @Named, found on the bean class (the target may be a generated subclass of it). */
     private static String stepName(Class<?> type) {
-        for (Class<?> c = type; c != null; c = c.getSuperclass()) {
-            Named named = c.getAnnotation(Named.class);
-            if (named != null) {
-                return named.value();
-            }
-        }
-        return type.getSimpleName();
+        Named named = onBeanClass(type, Named.class);
+        return named == null ? type.getSimpleName() : named.value();
     }
 
     /** What the step undoes, if it is a compensation ({@link SagaStepLogged#compensates}); empty otherwise. */
     private static String compensates(Class<?> type) {
+        SagaStepLogged logged = onBeanClass(type, SagaStepLogged.class);
+        return logged == null ? "" : logged.compensates();
+    }
+
+    /** {@code annotation} as the bean class declares it, found above the generated subclass the target may be. */
+    private static <A extends java.lang.annotation.Annotation> A onBeanClass(Class<?> type, Class<A> annotation) {
         for (Class<?> c = type; c != null; c = c.getSuperclass()) {
-            SagaStepLogged logged = c.getAnnotation(SagaStepLogged.class);
-            if (logged != null) {
-                return logged.compensates();
+            A found = c.getAnnotation(annotation);
+            if (found != null) {
+                return found;
             }
         }
-        return "";
+        return null;
     }
 
     /**
