@@ -5,6 +5,7 @@ import java.lang.reflect.Type;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
@@ -33,6 +34,7 @@ import io.quarkus.arc.Arc;
 import io.quarkus.arc.InstanceHandle;
 import io.quarkus.arc.ManagedContext;
 import io.quarkus.arc.profile.IfBuildProfile;
+import io.sagaline.platform.AsyncHandler;
 import io.sagaline.platform.Catalog;
 
 /**
@@ -209,6 +211,10 @@ public class LocalFunctions {
             this.result = result;
         }
 
+        synchronized boolean running() {
+            return sandbox != null;
+        }
+
         synchronized void arm() {
             deadline = deadlines.schedule(this::expire, limit, TimeUnit.SECONDS);
         }
@@ -265,8 +271,6 @@ public class LocalFunctions {
                 own.append("START RequestId: ").append(requestId).append(" Version: $LATEST\n");
                 InvocationLog.capture(own);
             }
-            byte[] output = null;
-            FunctionFailure failure = null;
             // The span Lambda's service records (X-Ray's AWS::Lambda segment): the function's own spans are its children.
             Span invoked = tracer.spanBuilder(function.name()).setParent(caller).setSpanKind(SpanKind.SERVER)
                     .setAttribute("faas.name", function.name()).setAttribute("faas.invocation_id", requestId)
@@ -274,40 +278,61 @@ public class LocalFunctions {
             synchronized (this) {
                 span = invoked;
             }
+            CompletionStage<byte[]> answer;
             try {
-                output = invokeNow(function, payload, limit * 1000L, requestId, invoked);
-            } catch (FunctionFailure f) {
-                failure = f;
+                answer = invokeNow(function, payload, limit * 1000L, requestId, invoked);
             } catch (Throwable t) {
-                failure = new FunctionFailure(t.getClass().getName(), t.getMessage());
+                answer = CompletableFuture.failedFuture(t);
             } finally {
-                endSpan(failure);
                 if (own != null) {
                     InvocationLog.capture(null);
-                    double millis = (System.nanoTime() - started) / 1e6;
-                    own.append("END RequestId: ").append(requestId).append('\n').append("REPORT RequestId: ")
-                            .append(requestId).append(String.format(java.util.Locale.ROOT,
-                                    "\tDuration: %.2f ms\tBilled Duration: %d ms\tMemory Size: %d MB\t%n", millis,
-                                    (long) Math.ceil(millis), function.memoryMb()));
-                    synchronized (log) {
-                        log.append(own);
-                    }
-                }
-                if (failure == null) {
-                    result.complete(output);
-                } else {
-                    result.completeExceptionally(failure);
                 }
                 synchronized (this) {
-                    ended = true;
+                    sandbox = null; // the thread goes back to the pool; an answer still pending (AsyncHandler) holds none
                 }
-                deadline.cancel(false);
                 Thread.interrupted(); // an interrupt of the deadline is this invocation's, not the next one's
             }
+            answer.whenComplete((output, thrown) -> end(output, thrown, requestId, started, own));
+        }
+
+        /** The invocation has answered ({@code output}) or failed ({@code thrown}): its caller learns which. */
+        private void end(byte[] output, Throwable thrown, String requestId, long started, StringBuilder own) {
+            Throwable cause = thrown instanceof java.util.concurrent.CompletionException && thrown.getCause() != null
+                    ? thrown.getCause()
+                    : thrown;
+            FunctionFailure failure = cause == null ? null
+                    : cause instanceof FunctionFailure f ? f
+                            // What the Lambda runtime reports: the thrown exception's class name and its message.
+                            : new FunctionFailure(cause.getClass().getName(), cause.getMessage());
+            endSpan(failure);
+            if (own != null) {
+                double millis = (System.nanoTime() - started) / 1e6;
+                own.append("END RequestId: ").append(requestId).append('\n').append("REPORT RequestId: ")
+                        .append(requestId).append(String.format(java.util.Locale.ROOT,
+                                "\tDuration: %.2f ms\tBilled Duration: %d ms\tMemory Size: %d MB\t%n", millis,
+                                (long) Math.ceil(millis), function.memoryMb()));
+                synchronized (log) {
+                    log.append(own);
+                }
+            }
+            if (failure == null) {
+                result.complete(output);
+            } else {
+                result.completeExceptionally(failure);
+            }
+            synchronized (this) {
+                ended = true;
+            }
+            deadline.cancel(false);
         }
     }
 
-    private byte[] invokeNow(Catalog.Function function, byte[] payload, long timeoutMillis, String requestId, Span span) {
+    /**
+     * Runs the handler on this thread. A handler that may answer later ({@link AsyncHandler}) is
+     * asked for its answer's stage, which completes wherever its wait ends; any other answers here.
+     */
+    private CompletionStage<byte[]> invokeNow(Catalog.Function function, byte[] payload, long timeoutMillis,
+            String requestId, Span span) {
         // Sandbox threads inherit the logging context of the thread that created them; a Lambda starts clean.
         MDC.clear();
         ManagedContext requestContext = Arc.container().requestContext();
@@ -320,8 +345,13 @@ public class LocalFunctions {
             }
             Object input = lambdaJson().readerFor(lambdaJson().constructType(inputType(handle.getBean().getBeanClass())))
                     .readValue(payload);
-            Object output = handle.get().handleRequest(input, new LocalLambdaContext(function, timeoutMillis, requestId));
-            return lambdaJson().writeValueAsBytes(output);
+            LocalLambdaContext context = new LocalLambdaContext(function, timeoutMillis, requestId);
+            if (handle.get() instanceof AsyncHandler<?, ?> async) {
+                @SuppressWarnings("unchecked")
+                AsyncHandler<Object, Object> handler = (AsyncHandler<Object, Object>) async;
+                return handler.handleAsync(input, context).thenApply(LocalFunctions::written);
+            }
+            return CompletableFuture.completedFuture(written(handle.get().handleRequest(input, context)));
         } catch (FunctionFailure e) {
             throw e;
         } catch (Throwable t) {
@@ -331,6 +361,22 @@ public class LocalFunctions {
             requestContext.terminate();
             MDC.clear();
         }
+    }
+
+    private static byte[] written(Object output) {
+        try {
+            return lambdaJson().writeValueAsBytes(output);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new FunctionFailure(e.getClass().getName(), e.getMessage());
+        }
+    }
+
+    /**
+     * How many invocations of {@code function} hold a sandbox's thread now (an answer pending in an {@link AsyncHandler} holds
+     * none).
+     */
+    public long busySandboxes(String function) {
+        return live.stream().filter(i -> i.function.name().equals(function) && i.running()).count();
     }
 
     /** Lambda's own mapper, so that payloads are read and written exactly as in AWS. */

@@ -3,6 +3,9 @@ package io.sagaline.platform.http;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -158,20 +161,49 @@ public class HttpApi {
     }
 
     public APIGatewayV2HTTPResponse handle(APIGatewayV2HTTPEvent event, Operation operation) {
+        return io.sagaline.platform.AsyncHandler
+                .await(handleAsync(event, request -> CompletableFuture.completedFuture(operation.handle(request))));
+    }
+
+    /** An operation whose result may come later (a waiting read), holding no thread meanwhile. */
+    @FunctionalInterface
+    public interface AsyncOperation {
+        CompletionStage<HttpResult> handle(HttpRequest request);
+    }
+
+    /**
+     * As {@link #handle}, for an operation that answers later: the caller is authorised, limited
+     * and scoped now; the answer, or its problem, when the operation's stage completes.
+     */
+    public CompletionStage<APIGatewayV2HTTPResponse> handleAsync(APIGatewayV2HTTPEvent event, AsyncOperation operation) {
         return traced(event, () -> {
             Principal principal = principal(event);
             MDC.put("tenant", principal.tenant());
             MDC.put("keyId", principal.keyId());
             Span.current().setAttribute("sagaline.tenant", principal.tenant());
             Map<String, String> limits = rateLimited(event, principal);
-            HttpResult result;
+            CompletionStage<HttpResult> result;
             try {
                 scoped(event, principal);
                 result = operation.handle(new HttpRequest(event, principal, bodies));
             } catch (ApiException e) {
-                return withHeaders(problem(event, e), limits);
+                return CompletableFuture.completedFuture(withHeaders(problem(event, e), limits));
             }
-            return withHeaders(answer(event, result), limits);
+            return result.handle((answered, failure) -> {
+                Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                        ? failure.getCause()
+                        : failure;
+                if (cause instanceof ApiException e) {
+                    return withHeaders(problem(event, e), limits);
+                }
+                if (cause instanceof RuntimeException e) {
+                    throw e; // a bug: traced() answers 500
+                }
+                if (cause != null) {
+                    throw new CompletionException(cause);
+                }
+                return withHeaders(answer(event, answered), limits);
+            });
         });
     }
 
@@ -181,7 +213,8 @@ public class HttpApi {
      * link's signature). No key or tenant bucket applies: API Gateway's stage throttles the route in AWS.
      */
     public APIGatewayV2HTTPResponse handlePublic(APIGatewayV2HTTPEvent event, Operation operation) {
-        return traced(event, () -> answer(event, operation.handle(new HttpRequest(event, null, bodies))));
+        return io.sagaline.platform.AsyncHandler.await(traced(event, () -> CompletableFuture
+                .completedFuture(answer(event, operation.handle(new HttpRequest(event, null, bodies))))));
     }
 
     /**
@@ -189,8 +222,8 @@ public class HttpApi {
      * id, and the order when the path names one; every problem names the request; the answer is
      * counted by route and status.
      */
-    private APIGatewayV2HTTPResponse traced(APIGatewayV2HTTPEvent event,
-            java.util.function.Supplier<APIGatewayV2HTTPResponse> serve) {
+    private CompletionStage<APIGatewayV2HTTPResponse> traced(APIGatewayV2HTTPEvent event,
+            java.util.function.Supplier<CompletionStage<APIGatewayV2HTTPResponse>> serve) {
         String requestId = HttpRequest.requestId(event);
         String route = event.getRouteKey() == null ? "-" : event.getRouteKey();
         String orderId = event.getPathParameters() == null ? null : event.getPathParameters().get("orderId");
@@ -200,39 +233,50 @@ public class HttpApi {
         if (orderId != null) {
             span.setAttribute("sagaline.order_id", orderId);
         }
-        APIGatewayV2HTTPResponse response;
+        CompletionStage<APIGatewayV2HTTPResponse> served;
         try (Scope ignored = span.makeCurrent()) {
             MDC.put("requestId", requestId == null ? "-" : requestId);
             if (orderId != null) {
                 MDC.put("orderId", orderId);
             }
             try {
-                response = serve.get();
-            } catch (ApiException e) {
-                response = problem(event, e);
+                served = serve.get();
             } catch (RuntimeException e) {
-                Telemetry.failed(span, e);
-                response = unexpected(event, requestId, e);
+                served = CompletableFuture.failedFuture(e);
             }
-            int status = response.getStatusCode();
-            span.setAttribute("http.response.status_code", status);
-            if (status >= 500) {
-                span.setStatus(StatusCode.ERROR);
-            }
-            metrics.responded(route, status);
-            if (status == 429) {
-                String remaining = response.getHeaders() == null ? null : response.getHeaders().get("RateLimit");
-                metrics.rateLimited(remaining != null && remaining.contains("\"key\";r=0") ? "key" : "tenant");
-            }
-            return response;
         } finally {
             MDC.remove("requestId");
             MDC.remove("tenant");
             MDC.remove("keyId");
             MDC.remove("orderId");
-            span.end();
-            telemetry.endOfInvocation();
         }
+        return served.handle((answered, failure) -> {
+            Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause()
+                    : failure;
+            APIGatewayV2HTTPResponse response = answered;
+            try {
+                if (cause instanceof ApiException e) {
+                    response = problem(event, e);
+                } else if (cause != null) {
+                    Telemetry.failed(span, cause);
+                    response = unexpected(event, requestId, cause);
+                }
+                int status = response.getStatusCode();
+                span.setAttribute("http.response.status_code", status);
+                if (status >= 500) {
+                    span.setStatus(StatusCode.ERROR);
+                }
+                metrics.responded(route, status);
+                if (status == 429) {
+                    String remaining = response.getHeaders() == null ? null : response.getHeaders().get("RateLimit");
+                    metrics.rateLimited(remaining != null && remaining.contains("\"key\";r=0") ? "key" : "tenant");
+                }
+                return response;
+            } finally {
+                span.end();
+                telemetry.endOfInvocation();
+            }
+        });
     }
 
     private APIGatewayV2HTTPResponse answer(APIGatewayV2HTTPEvent event, HttpResult result) {
@@ -241,7 +285,7 @@ public class HttpApi {
     }
 
     /** A bug: logged with the request's id, answered 500 naming it. */
-    private APIGatewayV2HTTPResponse unexpected(APIGatewayV2HTTPEvent event, String requestId, RuntimeException e) {
+    private APIGatewayV2HTTPResponse unexpected(APIGatewayV2HTTPEvent event, String requestId, Throwable e) {
         LOG.errorf(e, "unexpected failure of %s", event.getRouteKey());
         return problem(event, new ApiException(500, "internal-error", "Internal error",
                 "the request failed unexpectedly; it has been logged as " + requestId));

@@ -65,19 +65,24 @@ public final class HttpRequest {
 
     /** A listing's page size: query parameter {@code limit}, 1 to {@code max}, {@code defaultLimit} if not given; else 400. */
     public int limit(int defaultLimit, int max) {
-        Optional<String> value = queryParameter("limit");
+        return integer("limit", 1, max).orElse(defaultLimit);
+    }
+
+    /** Query parameter {@code name} as an integer from {@code min} to {@code max}, if given; 400 naming it otherwise. */
+    public Optional<Integer> integer(String name, int min, int max) {
+        Optional<String> value = queryParameter(name);
         if (value.isEmpty()) {
-            return defaultLimit;
+            return Optional.empty();
         }
         try {
-            int limit = Integer.parseInt(value.get());
-            if (limit >= 1 && limit <= max) {
-                return limit;
+            int n = Integer.parseInt(value.get());
+            if (n >= min && n <= max) {
+                return Optional.of(n);
             }
         } catch (NumberFormatException e) {
             // refused below
         }
-        throw ApiException.badRequest("limit", "must be an integer from 1 to " + max);
+        throw ApiException.badRequest(name, "must be an integer from " + min + " to " + max);
     }
 
     public Optional<String> header(String name) {
