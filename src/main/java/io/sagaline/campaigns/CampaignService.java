@@ -32,6 +32,7 @@ import io.sagaline.platform.Reactive;
 import io.sagaline.platform.http.ApiException;
 import io.sagaline.platform.http.ETags;
 import io.sagaline.platform.http.Instants;
+import io.sagaline.platform.http.Paging;
 import io.sagaline.platform.http.Problem;
 import io.sagaline.platform.messaging.Envelope;
 import io.sagaline.platform.messaging.Outbox;

@@ -11,6 +11,7 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import io.sagaline.platform.http.HttpApi;
 import io.sagaline.platform.http.HttpContract;
 import io.sagaline.platform.http.HttpResult;
+import io.sagaline.platform.http.Paging;
 
 /** HTTP {@code GET /campaign-events/live}: the campaigns whose window contains now, a page at a time. */
 @HttpContract(response = CampaignApi.CampaignPage.class, query = {

@@ -11,6 +11,7 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import io.sagaline.platform.http.HttpApi;
 import io.sagaline.platform.http.HttpContract;
 import io.sagaline.platform.http.HttpResult;
+import io.sagaline.platform.http.Paging;
 
 /** HTTP {@code GET /events/live}: the events whose window contains now, a page at a time. */
 @HttpContract(response = CampaignApi.EventPage.class, query = { "limit: how many items a page holds, 1-100 (50 if not given)",

@@ -27,7 +27,9 @@ import io.sagaline.platform.http.Instants;
  * no cancellation in progress), or as it is when the time is up, holding no thread meanwhile
  * ({@link OrderWatch}).
  */
-@HttpContract(response = OrderApi.OrderView.class, query = "asOf: the order as it was at this ISO-8601 instant with an offset (years 0001-9999); 404 if it did not exist then. waitSeconds: 0-20; answer as soon as the order is no longer PENDING and no cancellation of it is in progress, or as it is when the time is up (not with asOf)")
+@HttpContract(response = OrderApi.OrderView.class, query = {
+        "asOf: the order as it was at this ISO-8601 instant with an offset (years 0001-9999); 404 if it did not exist then",
+        "waitSeconds: 0-20; answer as soon as the order is no longer PENDING and no cancellation of it is in progress, or as it is when the time is up (not with asOf)" })
 @Named("get-order")
 public class GetOrderFunction implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse>,
         AsyncHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {

@@ -1,4 +1,4 @@
-package io.sagaline.campaigns;
+package io.sagaline.platform.http;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -6,15 +6,12 @@ import java.util.Base64;
 import java.util.Optional;
 import java.util.UUID;
 
-import io.sagaline.platform.http.ApiException;
-import io.sagaline.platform.http.HttpRequest;
-
 /**
  * How listings page: {@code limit} (1-100, 50 if not given) items ordered by start then id, and a
  * {@code nextToken} that names where the page ended (the last item's start and id), so that a
  * page never repeats or skips an item however the listing changes in between.
  */
-record Paging(int limit, Optional<After> after) {
+public record Paging(int limit, Optional<After> after) {
 
     static final int DEFAULT_LIMIT = 50;
     static final int MAX_LIMIT = 100;
@@ -23,19 +20,19 @@ record Paging(int limit, Optional<After> after) {
     private static final Instant AFTER_LATEST = Instant.parse("+10000-01-01T00:00:00Z");
 
     /** Where the previous page ended. */
-    record After(Instant start, UUID id) {
+    public record After(Instant start, UUID id) {
     }
 
     /** This page's part of a cache key. */
-    String key() {
+    public String key() {
         return limit + ":" + after.map(a -> token(a.start(), a.id())).orElse("");
     }
 
-    static Paging of(HttpRequest request) {
+    public static Paging of(HttpRequest request) {
         return new Paging(request.limit(DEFAULT_LIMIT, MAX_LIMIT), request.queryParameter("nextToken").map(Paging::decode));
     }
 
-    static String token(Instant start, UUID id) {
+    public static String token(Instant start, UUID id) {
         long micros = Math.addExact(Math.multiplyExact(start.getEpochSecond(), 1_000_000L), start.getNano() / 1_000);
         String plain = VERSION + ":" + micros + ":" + id;
         return Base64.getUrlEncoder().withoutPadding().encodeToString(plain.getBytes(StandardCharsets.UTF_8));

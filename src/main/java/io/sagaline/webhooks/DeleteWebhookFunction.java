@@ -1,0 +1,36 @@
+package io.sagaline.webhooks;
+
+import jakarta.inject.Inject;
+import jakarta.inject.Named;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+
+import io.sagaline.platform.http.ApiException;
+import io.sagaline.platform.http.HttpApi;
+import io.sagaline.platform.http.HttpContract;
+import io.sagaline.platform.http.HttpResult;
+
+/** HTTP {@code DELETE /webhooks/{webhookId}}: nothing more is delivered to it; its secret is shredded. */
+@HttpContract(response = Void.class, status = 204)
+@Named("delete-webhook")
+public class DeleteWebhookFunction implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
+
+    @Inject
+    HttpApi http;
+    @Inject
+    WebhookService webhooks;
+
+    @Override
+    public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
+        return http.handle(event, request -> {
+            String id = request.pathParameter("webhookId");
+            if (!webhooks.delete(request.tenant(), id)) {
+                throw ApiException.notFound("webhook", id);
+            }
+            return HttpResult.noContent();
+        });
+    }
+}

@@ -1,0 +1,426 @@
+package io.sagaline.webhooks;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+import org.jboss.logging.MDC;
+
+import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.sagaline.platform.Reactive;
+import io.sagaline.platform.Sql;
+import io.sagaline.platform.messaging.Envelope;
+import io.sagaline.platform.messaging.Queues;
+import io.smallrye.mutiny.Uni;
+import software.amazon.awssdk.services.sqs.SqsClient;
+
+/**
+ * Delivers the events tenants subscribed to. {@link #fanOut} records, in the transaction that
+ * consumes an order's verdict, one delivery per subscription that wants it, and {@link #wake}s
+ * each: a message on {@value #QUEUE} naming it. {@link #deliver} takes a batch of those, claims
+ * each delivery that is due, POSTs them all at once ({@link WebhookSender}), and records every
+ * attempt. The database decides; a message is only a cue to look:
+ * <ul>
+ * <li>a failed attempt is tried again after an exponential backoff with jitter (base, doubling,
+ * capped), its message hidden until then; once the next attempt would start more than
+ * {@code period} after the first, the delivery is FAILED and its cue moved to the dead-letter
+ * queue; a replay sends it again, and so does its dead letter redriven to the queue
+ * (redrive-dead-letters), which says so ({@code deadLettered}); any other cue of it is dropped;</li>
+ * <li>per subscription, an order's events are delivered in the order they happened: a delivery
+ * waits while an earlier one of the same order is open, and is woken when that one ends;</li>
+ * <li>a message that arrives early is hidden again until its delivery is due (at most
+ * {@code wake-cap} at a time); a delivery whose cue was lost is woken by {@link #sweep}.</li>
+ * </ul>
+ * At least once: a receiver may get an event twice (a crash after its answer), with the same
+ * {@code webhook-id}, and dedupes by it.
+ */
+@ApplicationScoped
+public class WebhookDeliveries {
+
+    private static final Logger LOG = Logger.getLogger(WebhookDeliveries.class);
+    static final String QUEUE = "webhooks-deliveries";
+    private static final String OPEN = "status in ('PENDING', 'SENDING')";
+
+    private final Clock clock;
+    private final SqsClient sqs;
+    private final Queues queues;
+    private final ObjectMapper json;
+    private final WebhookUrls urls;
+    private final WebhookSender sender;
+    private final WebhookSecrets secrets;
+    private final Duration base;
+    private final Duration cap;
+    private final Duration period;
+    private final Duration wakeCap;
+    private final Duration claim;
+
+    WebhookDeliveries(Clock clock, SqsClient sqs, Queues queues, ObjectMapper json, WebhookUrls urls,
+            WebhookSender sender, WebhookSecrets secrets,
+            @ConfigProperty(name = "sagaline.webhooks.retry.base", defaultValue = "10s") Duration base,
+            @ConfigProperty(name = "sagaline.webhooks.retry.cap", defaultValue = "1h") Duration cap,
+            @ConfigProperty(name = "sagaline.webhooks.retry.period", defaultValue = "24h") Duration period,
+            @ConfigProperty(name = "sagaline.webhooks.wake-cap", defaultValue = "12h") Duration wakeCap,
+            @ConfigProperty(name = "sagaline.webhooks.claim", defaultValue = "60s") Duration claim) {
+        this.clock = clock;
+        this.sqs = sqs;
+        this.queues = queues;
+        this.json = json;
+        this.urls = urls;
+        this.sender = sender;
+        this.secrets = secrets;
+        this.base = base;
+        this.cap = cap;
+        this.period = period;
+        this.wakeCap = wakeCap;
+        this.claim = claim;
+    }
+
+    /**
+     * The wait before attempt {@code failed + 1}: half of min(cap, base * 2^(failed-1)), plus up to as much again at random.
+     */
+    Duration backoff(int failed) {
+        long ceiling = Math.min(cap.toMillis(), base.toMillis() << Math.min(failed - 1, 30));
+        return Duration.ofMillis(ceiling / 2 + ThreadLocalRandom.current().nextLong(ceiling / 2 + 1));
+    }
+
+    private OffsetDateTime now() {
+        return OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC);
+    }
+
+    // ---- fan-out
+
+    /** The body a receiver gets for {@code event}: its id, type, time and what became of the order. */
+    String body(Envelope event) {
+        JsonNode p = event.payload();
+        ObjectNode data = json.createObjectNode().put("orderId", p.path("orderId").asText());
+        if (p.hasNonNull("customerId")) {
+            data.put("customerId", p.path("customerId").asText());
+        }
+        data.put("status", switch (event.type()) {
+            case "OrderApproved" -> "APPROVED";
+            case "OrderRejected" -> "REJECTED";
+            case "OrderCancelled" -> "CANCELLED";
+            default -> throw new IllegalArgumentException("webhooks do not carry " + event.type());
+        });
+        if (p.hasNonNull("totalCents")) {
+            data.put("totalCents", p.path("totalCents").asLong());
+        }
+        if (p.hasNonNull("reason")) {
+            data.put("rejectionReason", p.path("reason").asText());
+        }
+        ObjectNode body = json.createObjectNode().put("id", event.id().toString()).put("type", event.type())
+                .put("occurredAt", event.occurredAt().toString());
+        body.set("data", data);
+        return body.toString();
+    }
+
+    /**
+     * Records, in the caller's transaction, a delivery of {@code event} to each of its tenant's
+     * subscriptions that want it; {@code made} receives their ids, to {@link #wake} after the commit.
+     */
+    public Uni<Void> fanOut(Envelope event, List<UUID> made) {
+        String body = body(event);
+        OffsetDateTime now = now();
+        String order = event.payload().path("orderId").asText(null);
+        return Sql.rows("""
+                insert into webhooks.deliveries (id, tenant, subscription_id, event_id, event_type, order_id, occurred_at,
+                                                 body, status, next_attempt_at, created_at)
+                select gen_random_uuid(), s.tenant, s.id, ?1, ?2, cast(?3 as uuid), ?4, ?5, 'PENDING', ?6, ?6
+                from webhooks.subscriptions s
+                where s.tenant = ?7 and s.deleted_at is null and ?2 = any(s.events)
+                on conflict (subscription_id, event_id) do nothing
+                returning id""", event.id(), event.type(), order,
+                OffsetDateTime.ofInstant(event.occurredAt(), ZoneOffset.UTC), body, now, event.tenant())
+                .invoke(rows -> rows.forEach(r -> made.add((UUID) r[0]))).replaceWithVoid();
+    }
+
+    /** Puts a cue for each delivery on the queue. Best effort: a cue not sent is sent by {@link #sweep}. */
+    public void wake(List<UUID> deliveries) {
+        for (UUID delivery : deliveries) {
+            try {
+                sqs.sendMessage(r -> r.queueUrl(queues.url(QUEUE)).messageBody(cue(delivery)));
+            } catch (RuntimeException e) {
+                LOG.warnf("delivery %s not woken now (%s); the sweep wakes it", delivery, e.getMessage());
+            }
+        }
+    }
+
+    private String cue(UUID delivery) {
+        return json.createObjectNode().put("deliveryId", delivery.toString()).toString();
+    }
+
+    /**
+     * Wakes the deliveries whose cue was lost: open, due for longer than {@code grace} (or claimed by
+     * a deliverer that died); returns how many.
+     */
+    public int sweep(Duration grace) {
+        OffsetDateTime stale = now().minus(grace);
+        List<UUID> stuck = Reactive.inTransaction(() -> Sql.rows("""
+                select id from webhooks.deliveries
+                where (status = 'PENDING' and next_attempt_at < ?1) or (status = 'SENDING' and claimed_until < ?1)
+                order by next_attempt_at limit 1000""", stale)).stream().map(r -> (UUID) r[0]).toList();
+        wake(stuck);
+        return stuck.size();
+    }
+
+    // ---- delivery
+
+    /** A claimed delivery, ready to send. */
+    private record Claimed(SQSEvent.SQSMessage message, UUID id, int attempt, Instant firstAttempt, String tenant,
+            UUID subscription, UUID eventId, String body, String url, byte[] secret, byte[] previous,
+            Instant previousExpires) {
+    }
+
+    /** One batch of cues: answers the messages to keep (hidden until their delivery is due). */
+    public SQSBatchResponse deliver(SQSEvent batch) {
+        List<SQSBatchResponse.BatchItemFailure> keep = new ArrayList<>();
+        List<Claimed> claimed = new ArrayList<>();
+        List<SQSEvent.SQSMessage> records = batch.getRecords() == null ? List.of() : batch.getRecords();
+        for (SQSEvent.SQSMessage message : records) {
+            UUID id;
+            boolean revive;
+            try {
+                JsonNode cue = json.readTree(message.getBody());
+                id = UUID.fromString(cue.path("deliveryId").asText());
+                revive = cue.path("deadLettered").asBoolean(false);
+            } catch (Exception e) {
+                LOG.warnf("not a delivery's cue, dropped: %s", message.getBody());
+                continue;
+            }
+            try {
+                Optional<Duration> later = claim(message, id, revive, claimed);
+                if (later.isPresent()) {
+                    hide(message, later.get());
+                    keep.add(item(message));
+                }
+            } catch (RuntimeException e) {
+                LOG.warnf("delivery %s not claimed now: %s", id, e.toString());
+                keep.add(item(message));
+            }
+        }
+        Map<Claimed, CompletableFuture<WebhookSender.Outcome>> sent = new LinkedHashMap<>();
+        Map<Claimed, Instant> started = new LinkedHashMap<>();
+        for (Claimed c : claimed) {
+            started.put(c, clock.instant());
+            CompletableFuture<WebhookSender.Outcome> outcome;
+            try {
+                outcome = send(c).toCompletableFuture();
+            } catch (RuntimeException e) {
+                outcome = CompletableFuture.completedFuture(new WebhookSender.Outcome("FAILED", null, 0, "not sent: " + e));
+            }
+            sent.put(c, outcome);
+        }
+        for (Map.Entry<Claimed, CompletableFuture<WebhookSender.Outcome>> s : sent.entrySet()) {
+            Claimed c = s.getKey();
+            MDC.put("deliveryId", c.id().toString());
+            MDC.put("tenant", c.tenant());
+            try {
+                WebhookSender.Outcome outcome;
+                try {
+                    outcome = s.getValue().get(claim.toMillis(), TimeUnit.MILLISECONDS);
+                } catch (Exception e) {
+                    outcome = new WebhookSender.Outcome("FAILED", null, claim.toMillis(), "no answer: " + e);
+                }
+                if (!record(c, started.get(c), outcome)) {
+                    keep.add(item(c.message()));
+                }
+            } catch (RuntimeException e) {
+                LOG.warnf("attempt %d of delivery %s not recorded (%s); the claim expires and it is tried again",
+                        c.attempt(), c.id(), e.toString());
+                keep.add(item(c.message()));
+            } finally {
+                MDC.remove("deliveryId");
+                MDC.remove("tenant");
+            }
+        }
+        return SQSBatchResponse.builder().withBatchItemFailures(keep).build();
+    }
+
+    private static SQSBatchResponse.BatchItemFailure item(SQSEvent.SQSMessage message) {
+        return SQSBatchResponse.BatchItemFailure.builder().withItemIdentifier(message.getMessageId()).build();
+    }
+
+    /**
+     * Claims the delivery if it is due (added to {@code claimed}); otherwise how long its cue waits, or empty if it is done
+     * with.
+     */
+    private Optional<Duration> claim(SQSEvent.SQSMessage message, UUID id, boolean revive, List<Claimed> claimed) {
+        OffsetDateTime now = now();
+        List<Object[]> rows = Reactive.inTransaction(() -> Sql.rows("""
+                update webhooks.deliveries d set status = 'SENDING', claimed_until = ?3, attempts = d.attempts + 1,
+                    first_attempt_at = coalesce(d.first_attempt_at, ?2)
+                from webhooks.subscriptions s
+                where d.id = ?1 and s.id = d.subscription_id and s.deleted_at is null and d.next_attempt_at <= ?2
+                  and (d.status = 'PENDING' or (d.status = 'SENDING' and d.claimed_until < ?2))
+                  and not exists (select 1 from webhooks.deliveries e
+                                  where e.subscription_id = d.subscription_id and e.order_id = d.order_id
+                                    and e.status in ('PENDING', 'SENDING') and (e.occurred_at, e.id) < (d.occurred_at, d.id))
+                returning d.attempts, d.first_attempt_at, d.tenant, d.subscription_id, d.event_id, d.body, s.url,
+                    encode(s.secret_sealed, 'hex'), encode(s.previous_secret_sealed, 'hex'), s.previous_secret_expires_at""",
+                id, now, now.plus(claim)));
+        if (!rows.isEmpty()) {
+            Object[] r = rows.get(0);
+            HexFormat hex = HexFormat.of();
+            claimed.add(new Claimed(message, id, ((Number) r[0]).intValue(), Sql.instant(r[1]), (String) r[2], (UUID) r[3],
+                    (UUID) r[4], (String) r[5], (String) r[6], hex.parseHex((String) r[7]),
+                    r[8] == null ? null : hex.parseHex((String) r[8]), r[9] == null ? null : Sql.instant(r[9])));
+            return Optional.empty();
+        }
+        List<Object[]> found = Reactive.inTransaction(() -> Sql.rows("""
+                select d.status, d.next_attempt_at, d.claimed_until, s.deleted_at is not null,
+                       (select min(e.next_attempt_at) from webhooks.deliveries e
+                        where e.subscription_id = d.subscription_id and e.order_id = d.order_id
+                          and e.status in ('PENDING', 'SENDING') and (e.occurred_at, e.id) < (d.occurred_at, d.id))
+                from webhooks.deliveries d join webhooks.subscriptions s on s.id = d.subscription_id where d.id = ?1""", id));
+        if (found.isEmpty()) {
+            return Optional.empty(); // not a delivery (any more)
+        }
+        Object[] d = found.get(0);
+        String status = (String) d[0];
+        Instant at = now.toInstant();
+        if ((Boolean) d[3]) {
+            Reactive.inTransaction(() -> Sql.execute("update webhooks.deliveries set status = 'CANCELLED', claimed_until = null"
+                    + " where id = ?1 and " + OPEN, id));
+            return Optional.empty();
+        }
+        if (status.equals("FAILED") && revive) {
+            // its dead letter, redriven (redrive-dead-letters): it is tried again, its retries starting over;
+            // any other cue of a FAILED delivery (a late duplicate) is dropped, and only a replay revives it
+            Reactive.inTransaction(() -> Sql.execute("update webhooks.deliveries set status = 'PENDING', next_attempt_at = ?2,"
+                    + " first_attempt_at = null, failed_at = null where id = ?1 and status = 'FAILED'", id, now));
+            return claim(message, id, false, claimed);
+        }
+        if (!status.equals("PENDING") && !status.equals("SENDING")) {
+            return Optional.empty(); // DELIVERED or CANCELLED
+        }
+        if (d[4] != null) {
+            return Optional.of(until(at, Sql.instant(d[4]))); // an earlier event of its order goes first
+        }
+        if (status.equals("SENDING")) {
+            return Optional.of(until(at, Sql.instant(d[2])));
+        }
+        return Optional.of(until(at, Sql.instant(d[1])));
+    }
+
+    /** How long a cue waits for {@code due}: at least a second (a cue is not spun), at most the wake cap. */
+    private Duration until(Instant now, Instant due) {
+        Duration wait = Duration.between(now, due);
+        if (wait.compareTo(Duration.ofSeconds(1)) < 0) {
+            return Duration.ofSeconds(1);
+        }
+        return wait.compareTo(wakeCap) > 0 ? wakeCap : wait;
+    }
+
+    private void hide(SQSEvent.SQSMessage message, Duration wait) {
+        int seconds = (int) Math.min(43_200, Math.max(0, (wait.toMillis() + 999) / 1000));
+        try {
+            sqs.changeMessageVisibility(r -> r.queueUrl(queues.url(QUEUE)).receiptHandle(message.getReceiptHandle())
+                    .visibilityTimeout(seconds));
+        } catch (RuntimeException e) {
+            LOG.debugf("cue %s not hidden (%s): it comes back after the queue's visibility timeout", message.getMessageId(),
+                    e.getMessage());
+        }
+    }
+
+    private java.util.concurrent.CompletionStage<WebhookSender.Outcome> send(Claimed c) {
+        WebhookUrls.Target target;
+        try {
+            target = urls.check(c.url()); // again, now: where its name points today
+        } catch (WebhookUrls.Refused e) {
+            return CompletableFuture
+                    .completedFuture(new WebhookSender.Outcome("REFUSED", null, 0, "not sent: the URL " + e.getMessage()));
+        }
+        List<String> signing = secrets.open(c.tenant(), c.subscription(), c.secret(), c.previous(), c.previousExpires());
+        long timestamp = clock.instant().getEpochSecond();
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("content-type", "application/json");
+        headers.put("user-agent", "Sagaline-Webhooks/1");
+        headers.put("webhook-id", c.eventId().toString());
+        headers.put("webhook-timestamp", Long.toString(timestamp));
+        headers.put("webhook-signature", WebhookSignatures.header(c.eventId().toString(), timestamp, c.body(), signing));
+        return sender.post(target, headers, c.body());
+    }
+
+    /**
+     * Records an attempt and what follows from it; true if its cue is done with (delivered, or
+     * dead-lettered), false if it is kept, hidden until the next attempt.
+     */
+    private boolean record(Claimed c, Instant started, WebhookSender.Outcome outcome) {
+        OffsetDateTime now = now();
+        boolean delivered = outcome.delivered();
+        Duration wait = delivered ? Duration.ZERO : backoff(c.attempt());
+        boolean dead = !delivered && now.toInstant().plus(wait).isAfter(c.firstAttempt().plus(period));
+        String status = delivered ? "DELIVERED" : dead ? "FAILED" : "PENDING";
+        OffsetDateTime next = now.plus(wait);
+        int changed = Reactive.inTransaction(() -> Sql.execute("""
+                insert into webhooks.attempts (delivery_id, attempt, tenant, started_at, latency_ms, response_status, outcome,
+                                               error)
+                values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) on conflict do nothing""", c.id(), c.attempt(), c.tenant(),
+                OffsetDateTime.ofInstant(started, ZoneOffset.UTC), (int) outcome.latencyMillis(), outcome.status(),
+                outcome.outcome(), outcome.error())
+                .chain(() -> Sql.execute(
+                        """
+                                    update webhooks.deliveries set status = ?3, claimed_until = null, next_attempt_at = ?4,
+                                        delivered_at = case when ?3 = 'DELIVERED' then cast(?5 as timestamptz) end,
+                                failed_at = case when ?3 = 'FAILED' then cast(?5 as timestamptz) end
+                                    where id = ?1 and status = 'SENDING' and attempts = ?2""",
+                        c.id(), c.attempt(), status, next, now)));
+        LOG.infof("webhook delivery=%s attempt=%d outcome=%s status=%s latencyMs=%d%s", c.id(), c.attempt(),
+                outcome.outcome(), outcome.status(), outcome.latencyMillis(),
+                delivered ? "" : dead ? " dead-lettered" : " next in " + wait.toSeconds() + " s");
+        if (changed == 0) {
+            return true; // another deliverer took it over meanwhile: its cue is that one's
+        }
+        if (delivered || dead) {
+            if (dead) {
+                deadLetter(c);
+            }
+            wakeNext(c);
+            return true;
+        }
+        hide(c.message(), until(now.toInstant(), next.toInstant()));
+        return false;
+    }
+
+    /** Moves the cue of a FAILED delivery to the dead-letter queue; the delivery's log and a replay do not need it there. */
+    private void deadLetter(Claimed c) {
+        try {
+            String letter = json.createObjectNode().put("deliveryId", c.id().toString()).put("deadLettered", true)
+                    .put("webhookId", c.subscription().toString()).put("tenant", c.tenant()).toString();
+            sqs.sendMessage(r -> r.queueUrl(queues.url(QUEUE + "-dlq")).messageBody(letter));
+        } catch (RuntimeException e) {
+            LOG.errorf("delivery %s is FAILED but its cue is not in %s-dlq (%s): replay it by its log", c.id(), QUEUE,
+                    e.getMessage());
+        }
+    }
+
+    /** Wakes the next open delivery of the same subscription and order, which waited for this one. */
+    private void wakeNext(Claimed c) {
+        List<UUID> next = Reactive.inTransaction(() -> Sql.rows("""
+                select e.id from webhooks.deliveries e join webhooks.deliveries d on d.id = ?1
+                where e.subscription_id = d.subscription_id and e.order_id = d.order_id and e.status = 'PENDING'
+                order by e.occurred_at, e.id limit 1""", c.id())).stream().map(r -> (UUID) r[0]).toList();
+        wake(next);
+    }
+}
