@@ -96,3 +96,27 @@ values ('0b7c2f7e-1d2a-4c3b-8e4f-5a6b7c8d9f03', 'demo', '0b7c2f7e-1d2a-4c3b-8e4f
        ('0b7c2f7e-1d2a-4c3b-8e4f-5a6b7c8d9f04', 'demo', '0b7c2f7e-1d2a-4c3b-8e4f-5a6b7c8d9e03',
         'c09ed856-a44a-34a0-a643-e9c6ce5bb64d', '2026-11-30T10:15:00Z', '9999-12-31T00:00:00Z')
 on conflict do nothing;
+
+-- webhooks, of their own tenant (sample-webhooks places no orders, so no sample's delivery goes
+-- anywhere but the fixture's): subscription 7a01 (its secret is made by the rotation sample), a
+-- delivery that failed for good (7b01, which the replay sample replays) and one delivered (7b02)
+insert into webhooks.subscriptions (id, tenant, url, events, created_at)
+values ('0b7c2f7e-1d2a-4c3b-8e4f-5a6b7c8d7a01', 'sample-webhooks', 'http://localhost:9/hooks',
+        '{OrderApproved,OrderRejected,OrderCancelled}', '2026-11-30T10:15:00Z')
+on conflict do nothing;
+insert into webhooks.deliveries (id, tenant, subscription_id, event_id, event_type, order_id, occurred_at, body, status,
+                                 attempts, next_attempt_at, first_attempt_at, created_at, delivered_at, failed_at)
+values ('0b7c2f7e-1d2a-4c3b-8e4f-5a6b7c8d7b01', 'sample-webhooks', '0b7c2f7e-1d2a-4c3b-8e4f-5a6b7c8d7a01',
+        '7d0e4b2a-6c1f-4e3d-8b9a-1c2d3e4f7b01', 'OrderApproved', '0b7c2f7e-1d2a-4c3b-8e4f-5a6b7c8d7b11',
+        '2026-11-29T10:15:00Z', '{"id":"7d0e4b2a-6c1f-4e3d-8b9a-1c2d3e4f7b01","type":"OrderApproved","occurredAt":"2026-11-29T10:15:00Z","data":{"orderId":"0b7c2f7e-1d2a-4c3b-8e4f-5a6b7c8d7b11","status":"APPROVED","totalCents":2400}}',
+        'FAILED', 2, '2026-11-30T10:15:00Z', '2026-11-29T10:15:01Z', '2026-11-29T10:15:00Z', null, '2026-11-30T10:15:00Z'),
+       ('0b7c2f7e-1d2a-4c3b-8e4f-5a6b7c8d7b02', 'sample-webhooks', '0b7c2f7e-1d2a-4c3b-8e4f-5a6b7c8d7a01',
+        '7d0e4b2a-6c1f-4e3d-8b9a-1c2d3e4f7b02', 'OrderRejected', '0b7c2f7e-1d2a-4c3b-8e4f-5a6b7c8d7b12',
+        '2026-11-29T11:15:00Z', '{"id":"7d0e4b2a-6c1f-4e3d-8b9a-1c2d3e4f7b02","type":"OrderRejected","occurredAt":"2026-11-29T11:15:00Z","data":{"orderId":"0b7c2f7e-1d2a-4c3b-8e4f-5a6b7c8d7b12","status":"REJECTED","rejectionReason":"OUT_OF_STOCK"}}',
+        'DELIVERED', 1, '2026-11-29T11:15:01Z', '2026-11-29T11:15:01Z', '2026-11-29T11:15:00Z', '2026-11-29T11:15:01Z', null)
+on conflict do nothing;
+insert into webhooks.attempts (delivery_id, attempt, tenant, started_at, latency_ms, response_status, outcome, error)
+values ('0b7c2f7e-1d2a-4c3b-8e4f-5a6b7c8d7b01', 1, 'sample-webhooks', '2026-11-29T10:15:01Z', 31, 503, 'FAILED', 'the receiver answered 503'),
+       ('0b7c2f7e-1d2a-4c3b-8e4f-5a6b7c8d7b01', 2, 'sample-webhooks', '2026-11-30T10:15:00Z', 28, 503, 'FAILED', 'the receiver answered 503'),
+       ('0b7c2f7e-1d2a-4c3b-8e4f-5a6b7c8d7b02', 1, 'sample-webhooks', '2026-11-29T11:15:01Z', 42, 204, 'DELIVERED', null)
+on conflict do nothing;

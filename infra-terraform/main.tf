@@ -148,8 +148,9 @@ module "function" {
   log_retention_days = var.log_retention_days
   logs_kms_key_arn   = aws_kms_key.logs.arn
   env_kms_key_arn    = aws_kms_key.data.arn
-  subnet_ids         = aws_subnet.private[*].id
-  security_group_ids = [aws_security_group.functions.id]
+  # A function that delivers webhooks runs where the internet is reachable (network.tf); the others never.
+  subnet_ids         = each.value.internet_egress ? aws_subnet.egress[*].id : aws_subnet.private[*].id
+  security_group_ids = concat([aws_security_group.functions.id], each.value.internet_egress ? [aws_security_group.internet_egress.id] : [])
   statements         = local.function_statements[each.key]
   environment        = local.function_environment[each.key]
   layers             = local.otel_layers

@@ -90,3 +90,144 @@ resource "aws_vpc_endpoint" "interface" {
   security_group_ids  = [aws_security_group.endpoints.id]
   private_dns_enabled = true
 }
+
+# ---- the one way out: the webhook deliverer's egress to receivers on the internet -------------
+# Functions that declare internetEgress (deliver-webhooks) run in egress subnets whose only route
+# out is a NAT gateway, with a second security group that lets HTTPS out to anywhere. The subnets'
+# network ACL refuses every private, carrier-grade NAT and link-local range beyond our own VPC, so
+# even a delivery that got past the code's address check (which every delivery makes against the
+# very address it connects to) reaches nothing of ours or anyone's private network. One NAT gateway
+# (in the first zone): if that zone fails, deliveries wait and are retried, nothing is lost.
+
+resource "aws_internet_gateway" "this" {
+  vpc_id = aws_vpc.this.id
+  tags   = { Name = local.name_prefix }
+}
+
+resource "aws_subnet" "public" {
+  vpc_id            = aws_vpc.this.id
+  cidr_block        = cidrsubnet(var.vpc_cidr, 4, 3)
+  availability_zone = data.aws_availability_zones.available.names[0]
+  tags              = { Name = "${local.name_prefix}-public" }
+}
+
+resource "aws_route_table" "public" {
+  vpc_id = aws_vpc.this.id
+  route {
+    cidr_block = "0.0.0.0/0"
+    gateway_id = aws_internet_gateway.this.id
+  }
+}
+
+resource "aws_route_table_association" "public" {
+  subnet_id      = aws_subnet.public.id
+  route_table_id = aws_route_table.public.id
+}
+
+resource "aws_eip" "nat" {
+  domain = "vpc"
+  tags   = { Name = "${local.name_prefix}-nat" }
+}
+
+resource "aws_nat_gateway" "this" {
+  allocation_id = aws_eip.nat.id
+  subnet_id     = aws_subnet.public.id
+  tags          = { Name = local.name_prefix }
+  depends_on    = [aws_internet_gateway.this]
+}
+
+resource "aws_subnet" "egress" {
+  count = 3
+
+  vpc_id            = aws_vpc.this.id
+  cidr_block        = cidrsubnet(var.vpc_cidr, 4, 4 + count.index)
+  availability_zone = data.aws_availability_zones.available.names[count.index]
+  tags              = { Name = "${local.name_prefix}-egress-${count.index}" }
+}
+
+resource "aws_route_table" "egress" {
+  vpc_id = aws_vpc.this.id
+  route {
+    cidr_block     = "0.0.0.0/0"
+    nat_gateway_id = aws_nat_gateway.this.id
+  }
+}
+
+resource "aws_route_table_association" "egress" {
+  count = 3
+
+  subnet_id      = aws_subnet.egress[count.index].id
+  route_table_id = aws_route_table.egress.id
+}
+
+locals {
+  # What the egress subnets may never reach beyond the VPC itself (rule numbers from 110).
+  refused_ranges = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "169.254.0.0/16"]
+}
+
+resource "aws_network_acl" "egress" {
+  vpc_id     = aws_vpc.this.id
+  subnet_ids = aws_subnet.egress[*].id
+  tags       = { Name = "${local.name_prefix}-egress" }
+
+  egress {
+    rule_no    = 100
+    action     = "allow"
+    protocol   = "-1"
+    cidr_block = var.vpc_cidr
+    from_port  = 0
+    to_port    = 0
+  }
+  dynamic "egress" {
+    for_each = local.refused_ranges
+    content {
+      rule_no    = 110 + egress.key
+      action     = "deny"
+      protocol   = "-1"
+      cidr_block = egress.value
+      from_port  = 0
+      to_port    = 0
+    }
+  }
+  egress {
+    rule_no    = 200
+    action     = "allow"
+    protocol   = "tcp"
+    cidr_block = "0.0.0.0/0"
+    from_port  = 443
+    to_port    = 443
+  }
+
+  ingress {
+    rule_no    = 100
+    action     = "allow"
+    protocol   = "-1"
+    cidr_block = var.vpc_cidr
+    from_port  = 0
+    to_port    = 0
+  }
+  # the answers to its requests (a network ACL keeps no state)
+  ingress {
+    rule_no    = 200
+    action     = "allow"
+    protocol   = "tcp"
+    cidr_block = "0.0.0.0/0"
+    from_port  = 1024
+    to_port    = 65535
+  }
+}
+
+resource "aws_security_group" "internet_egress" {
+  name        = "${local.name_prefix}-internet-egress"
+  description = "Functions that deliver webhooks: HTTPS out to the internet, besides the functions group"
+  vpc_id      = aws_vpc.this.id
+}
+
+resource "aws_vpc_security_group_egress_rule" "internet_https" {
+  security_group_id = aws_security_group.internet_egress.id
+  description       = "Webhook receivers (https on 443 only)"
+  cidr_ipv4         = "0.0.0.0/0"
+  ip_protocol       = "tcp"
+  from_port         = 443
+  to_port           = 443
+}

@@ -34,6 +34,14 @@ locals {
   # The services whose data keys a function makes and unwraps (personal data, sealed).
   personal_data = { for n, p in local.perms : n => sort(try(p.personalData, [])) }
 
+  # The queues (or dead-letter queues) a function sends to other than by publishing events: the
+  # webhook deliveries' cues. A name is a catalog queue's or a catalog queue's dead-letter queue's.
+  sends_to = { for n, p in local.perms : n => sort(try(p.sendsTo, [])) }
+  any_queue_arn = merge(local.queue_arn,
+  { for qn, q in local.queues : q.deadLetterQueue => local.dlq_arn[qn] })
+  # The functions that reach the internet (through the NAT, in the egress subnets): the webhook deliverer.
+  internet_egress = { for n, p in local.perms : n => try(p.internetEgress, false) }
+
   starts   = { for n, p in local.perms : n => sort(try(p.startsStateMachines, [])) }
   redrives = { for n, p in local.perms : n => sort(try(p.redrivesStateMachines, [])) }
   moves    = { for n, p in local.perms : n => sort(try(p.redrivesQueues, [])) }
@@ -50,6 +58,11 @@ locals {
         sid       = "PublishItsEvents"
         actions   = ["sqs:SendMessage"]
         resources = [for q in local.publishes_to[n] : local.queue_arn[q]]
+      }] : [],
+      length(local.sends_to[n]) > 0 ? [{
+        sid       = "SendItsCues"
+        actions   = ["sqs:SendMessage"]
+        resources = [for q in local.sends_to[n] : local.any_queue_arn[q]]
       }] : [],
       length(local.starts[n]) > 0 ? [{
         sid       = "StartItsSagas"
@@ -156,7 +169,7 @@ locals {
   }
   queue_urls_needed = {
     for n, f in local.functions : n => sort(distinct(concat(local.publishes_to[n], local.moves[n],
-    [for q in local.moves[n] : local.queues[q].deadLetterQueue])))
+    [for q in local.moves[n] : local.queues[q].deadLetterQueue], local.sends_to[n])))
   }
 
   # ASL placeholders: ${reserve_stock_arn} is the ARN of the task function reserve-stock.

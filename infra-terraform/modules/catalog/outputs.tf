@@ -15,6 +15,7 @@ output "functions" {
       statements        = local.statements[n]
       environment       = merge({ QUARKUS_LAMBDA_HANDLER = n }, local.state_machine_env[n], local.secrets_env[n])
       queue_urls_needed = local.queue_urls_needed[n]
+      internet_egress   = local.internet_egress[n]
     }
   }
 }

@@ -283,7 +283,7 @@ public class WebhookDeliveries {
             Object[] r = rows.get(0);
             HexFormat hex = HexFormat.of();
             claimed.add(new Claimed(message, id, ((Number) r[0]).intValue(), Sql.instant(r[1]), (String) r[2], (UUID) r[3],
-                    (UUID) r[4], (String) r[5], (String) r[6], hex.parseHex((String) r[7]),
+                    (UUID) r[4], (String) r[5], (String) r[6], r[7] == null ? null : hex.parseHex((String) r[7]),
                     r[8] == null ? null : hex.parseHex((String) r[8]), r[9] == null ? null : Sql.instant(r[9])));
             return Optional.empty();
         }

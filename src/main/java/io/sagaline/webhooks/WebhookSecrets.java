@@ -25,6 +25,9 @@ public class WebhookSecrets {
 
     /** The secrets that sign for the subscription now: the current one, then the previous one during its overlap. */
     List<String> open(String tenant, UUID subscription, byte[] current, byte[] previous, Instant previousExpires) {
+        if (current == null) {
+            throw new IllegalStateException("webhook " + subscription + " has no secret");
+        }
         PersonalData.Key key = dataKeys.existing(WebhookService.subject(tenant, subscription))
                 .orElseThrow(() -> new IllegalStateException("webhook " + subscription + " has no key: it was deleted"));
         List<String> secrets = new ArrayList<>();

@@ -150,8 +150,10 @@ public class WebhookService {
      */
     public Webhook rotate(String tenant, String webhookId, Duration overlap) {
         UUID id = Ids.uuid(webhookId).orElseThrow(() -> ApiException.notFound("webhook", webhookId));
-        PersonalData.Key key = dataKeys.existing(subject(tenant, id))
-                .orElseThrow(() -> ApiException.notFound("webhook", webhookId));
+        if (find(tenant, webhookId).isEmpty()) {
+            throw ApiException.notFound("webhook", webhookId);
+        }
+        PersonalData.Key key = dataKeys.keyOf(subject(tenant, id));
         String secret = WebhookSignatures.newSecret();
         byte[] sealed = key.seal("secret", secret);
         Instant now = clock.instant();

@@ -15,8 +15,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Where a webhook may be sent: no server-side request forgery into our own network. A URL is
- * {@code https} (locally, {@code http} to a loopback host too), has a host and no user info or
- * fragment. Every address its host resolves to must be public: link-local addresses (the cloud's
+ * {@code https} on port 443 (locally, any port, and {@code http} to a loopback host too), has a host
+ * and no user info or fragment. Every address its host resolves to must be public: link-local addresses (the cloud's
  * metadata service at 169.254.169.254), unspecified, multicast, private (RFC 1918, unique local
  * IPv6, carrier-grade NAT) and, in AWS, loopback ones are refused, as are IPv6 forms that embed one
  * (IPv4-mapped, -compatible, NAT64, 6to4). The check is made when the subscription is made and
@@ -95,6 +95,9 @@ public class WebhookUrls {
             throw new Refused(local ? "must be an https URL (or http to localhost)" : "must be an https URL");
         }
         int port = uri.getPort() != -1 ? uri.getPort() : tls ? 443 : 80;
+        if (!local && port != 443) {
+            throw new Refused("must use port 443, the one deliveries leave our network by");
+        }
         return new Target(uri, host, port, tls, addresses[0]);
     }
 

@@ -131,6 +131,17 @@ class SampleEventsTest {
             assertThat(out.get("schemaVersion").asText()).isNotBlank();
             assertThat(out.get("roles")).extracting(JsonNode::asText).contains("svc_orders", "svc_customers");
         });
+        e.put("create-webhook", http(201, "secret"));
+        e.put("create-webhook.private-address", http(400, "errors"));
+        e.put("list-webhooks", http(200, "items"));
+        e.put("get-webhook", http(200, "webhookId"));
+        e.put("rotate-webhook-secret", http(200, "secret"));
+        e.put("fan-out-webhooks", out -> assertThat(out.get("batchItemFailures")).isEmpty());
+        e.put("list-webhook-deliveries", http(200, "items"));
+        e.put("replay-webhook-delivery", http(202, "deliveryId"));
+        e.put("deliver-webhooks", out -> assertThat(out.get("batchItemFailures")).isEmpty());
+        e.put("sweep-webhook-deliveries", out -> assertThat(out.has("woken")).isTrue());
+        e.put("delete-webhook", noContent());
         e.put("redrive-dead-letters",
                 out -> assertThat(out.get("deadLetterQueue").asText()).isEqualTo("invoices-order-approved-dlq"));
         return e;

@@ -255,6 +255,10 @@ class TerraformCatalogTest {
             expected.put("RedriveDeadLetters",
                     list(p.get("redrivesQueues")).stream().map(q -> queueArn((String) q)).collect(Collectors.toSet()));
         }
+        if (!list(p.get("sendsTo")).isEmpty()) {
+            expected.put("SendItsCues", list(p.get("sendsTo")).stream().map(q -> queueArn((String) q))
+                    .collect(Collectors.toSet()));
+        }
         if (Boolean.TRUE.equals(p.get("redis")) || f.trigger().isHttp()) {
             expected.put("ReadTheCacheSecret", Set.of(CACHE_SECRET));
         }

@@ -46,6 +46,7 @@ class WebhookUrlsTest {
     void inAws_onlyHttpsToAPublicAddress_isAWebhook() throws Exception {
         assertThat(aws.check("https://8.8.8.8/hooks?x=1").address().getHostAddress()).isEqualTo("8.8.8.8");
         assertThatThrownBy(() -> aws.check("http://8.8.8.8/hooks")).hasMessageContaining("https");
+        assertThatThrownBy(() -> aws.check("https://8.8.8.8:8443/hooks")).hasMessageContaining("port 443");
         assertThatThrownBy(() -> aws.check("https://localhost/hooks")).hasMessageContaining("loopback");
         assertThatThrownBy(() -> aws.check("https://[::ffff:192.168.1.1]/")).hasMessageContaining("private");
         assertThat(local.check("http://localhost:8080/hooks").port()).isEqualTo(8080);
