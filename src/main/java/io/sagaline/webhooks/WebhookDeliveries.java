@@ -28,10 +28,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
 import io.sagaline.platform.Reactive;
 import io.sagaline.platform.Sql;
 import io.sagaline.platform.messaging.Envelope;
 import io.sagaline.platform.messaging.Queues;
+import io.sagaline.platform.observability.Metrics;
+import io.sagaline.platform.observability.Telemetry;
 import io.smallrye.mutiny.Uni;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
@@ -74,9 +78,11 @@ public class WebhookDeliveries {
     private final Duration period;
     private final Duration wakeCap;
     private final Duration claim;
+    private final Telemetry telemetry;
+    private final Metrics metrics;
 
     WebhookDeliveries(Clock clock, SqsClient sqs, Queues queues, ObjectMapper json, WebhookUrls urls,
-            WebhookSender sender, WebhookSecrets secrets,
+            WebhookSender sender, WebhookSecrets secrets, Telemetry telemetry, Metrics metrics,
             @ConfigProperty(name = "sagaline.webhooks.retry.base", defaultValue = "10s") Duration base,
             @ConfigProperty(name = "sagaline.webhooks.retry.cap", defaultValue = "1h") Duration cap,
             @ConfigProperty(name = "sagaline.webhooks.retry.period", defaultValue = "24h") Duration period,
@@ -94,6 +100,8 @@ public class WebhookDeliveries {
         this.period = period;
         this.wakeCap = wakeCap;
         this.claim = claim;
+        this.telemetry = telemetry;
+        this.metrics = metrics;
     }
 
     /**
@@ -221,8 +229,13 @@ public class WebhookDeliveries {
         }
         Map<Claimed, CompletableFuture<WebhookSender.Outcome>> sent = new LinkedHashMap<>();
         Map<Claimed, Instant> started = new LinkedHashMap<>();
+        Map<Claimed, Span> spans = new LinkedHashMap<>();
         for (Claimed c : claimed) {
             started.put(c, clock.instant());
+            spans.put(c, telemetry.tracer().spanBuilder("webhook POST").setSpanKind(SpanKind.CLIENT)
+                    .setAttribute("http.request.method", "POST").setAttribute("sagaline.webhook.delivery_id", c.id().toString())
+                    .setAttribute("sagaline.webhook.attempt", c.attempt()).setAttribute("sagaline.tenant", c.tenant())
+                    .startSpan());
             CompletableFuture<WebhookSender.Outcome> outcome;
             try {
                 outcome = send(c).toCompletableFuture();
@@ -242,6 +255,15 @@ public class WebhookDeliveries {
                 } catch (Exception e) {
                     outcome = new WebhookSender.Outcome("FAILED", null, claim.toMillis(), "no answer: " + e);
                 }
+                Span span = spans.get(c);
+                span.setAttribute("sagaline.webhook.outcome", outcome.outcome());
+                if (outcome.status() != null) {
+                    span.setAttribute("http.response.status_code", outcome.status());
+                }
+                if (!outcome.delivered()) {
+                    span.setStatus(io.opentelemetry.api.trace.StatusCode.ERROR, String.valueOf(outcome.error()));
+                }
+                span.end();
                 if (!record(c, started.get(c), outcome)) {
                     keep.add(item(c.message()));
                 }
@@ -254,6 +276,7 @@ public class WebhookDeliveries {
                 MDC.remove("tenant");
             }
         }
+        telemetry.endOfInvocation();
         return SQSBatchResponse.builder().withBatchItemFailures(keep).build();
     }
 
@@ -389,6 +412,8 @@ public class WebhookDeliveries {
         LOG.infof("webhook delivery=%s attempt=%d outcome=%s status=%s latencyMs=%d%s", c.id(), c.attempt(),
                 outcome.outcome(), outcome.status(), outcome.latencyMillis(),
                 delivered ? "" : dead ? " dead-lettered" : " next in " + wait.toSeconds() + " s");
+        metrics.webhookAttempt(outcome.outcome(), delivered ? "delivered" : dead ? "dead-lettered" : "retried",
+                Duration.ofMillis(outcome.latencyMillis()));
         if (changed == 0) {
             return true; // another deliverer took it over meanwhile: its cue is that one's
         }

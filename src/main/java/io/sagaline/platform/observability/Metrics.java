@@ -37,6 +37,7 @@ public class Metrics {
     public static final String OUTBOX_OLDEST_AGE = "sagaline.outbox.oldest.age.seconds";
     public static final String MESSAGES_CONSUMED = "sagaline.messages.consumed";
     public static final String QUEUE_DEPTH = "sagaline.queue.depth";
+    public static final String WEBHOOK_ATTEMPTS = "sagaline.webhooks.attempts";
 
     private final MeterRegistry registry;
     private final EmbeddedMetrics embedded;
@@ -141,6 +142,19 @@ public class Metrics {
     /** The depth of a queue (a dead-letter queue's too), as SQS's ApproximateNumberOfMessagesVisible. */
     public <T> void queueDepth(String queue, T source, java.util.function.ToDoubleFunction<T> depth) {
         Gauge.builder(QUEUE_DEPTH, source, depth).tags("queue", queue).register(registry);
+    }
+
+    /**
+     * A webhook delivery's attempt ended: {@code outcome} DELIVERED, FAILED, REFUSED or CIRCUIT_OPEN;
+     * {@code end} delivered, retried or dead-lettered (what follows from it). Never the tenant or the URL.
+     */
+    public void webhookAttempt(String outcome, String end, Duration took) {
+        if (!recording) {
+            return;
+        }
+        Timer.builder(WEBHOOK_ATTEMPTS).tags("outcome", outcome, "end", end).publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(10)).register(registry)
+                .record(took);
     }
 
     /** A consumer took a message: applied, duplicate or failed. */

@@ -34,7 +34,7 @@ import software.amazon.awssdk.services.sqs.model.SendMessageResponse;
 import software.amazon.awssdk.services.sqs.model.SqsException;
 
 /**
- * An event with several subscribers (OrderApproved: the invoices and the notifications queue) is
+ * An event with several subscribers (OrderApproved: the invoices, notifications and webhooks queues) is
  * sent to all of them at once after its commit, and marked sent only when every send succeeded.
  * The sends here reach a stand-in for the SQS client that records them (and fails one when asked):
  * the message is about no real order, and must not reach the real consumers. It is written to the
@@ -43,9 +43,10 @@ import software.amazon.awssdk.services.sqs.model.SqsException;
 @QuarkusTest
 class OutboxFanOutTest {
 
-    // The catalog's two subscribers of OrderApproved (checked in each test).
+    // The catalog's three subscribers of OrderApproved (checked in each test).
     private static final String INVOICES = "invoices-order-approved";
     private static final String NOTIFICATIONS = "notifications-order-outcomes";
+    private static final String WEBHOOKS = "webhooks-order-events";
 
     @Inject
     io.sagaline.platform.observability.Telemetry telemetry;
@@ -68,24 +69,25 @@ class OutboxFanOutTest {
     }
 
     @Test
-    void anEventForTwoQueues_isSentToBothAtOnce_andMarkedSent() throws Exception {
+    void anEventForThreeQueues_isSentToAllAtOnce_andMarkedSent() throws Exception {
         Envelope approved = committed();
-        // Each send waits until the other has begun: sent one after the other, the first would wait in vain.
-        CountDownLatch bothBegun = new CountDownLatch(2);
+        // Each send waits until the others have begun: sent one after the other, the first would wait in vain.
+        CountDownLatch bothBegun = new CountDownLatch(3);
         Map<String, String> sent = new ConcurrentHashMap<>();
         Outbox outbox = outbox(request -> {
             bothBegun.countDown();
             if (!bothBegun.await(10, TimeUnit.SECONDS)) {
-                throw new AssertionError("the other queue's send did not begin while this one was under way");
+                throw new AssertionError("the other queues' sends did not begin while this one was under way");
             }
             sent.put(queue(request.queueUrl()), request.messageBody());
         });
 
         outbox.publish("orders", List.of(approved));
 
-        assertThat(sent).containsOnlyKeys(INVOICES, NOTIFICATIONS);
+        assertThat(sent).containsOnlyKeys(INVOICES, NOTIFICATIONS, WEBHOOKS);
         assertThat(json.readTree(sent.get(INVOICES)).get("id").asText()).isEqualTo(approved.id().toString());
         assertThat(sent.get(NOTIFICATIONS)).isEqualTo(sent.get(INVOICES));
+        assertThat(sent.get(WEBHOOKS)).isEqualTo(sent.get(INVOICES));
         assertThat(publishedAt(approved)).as("marked sent").isNotNull();
     }
 
@@ -102,7 +104,7 @@ class OutboxFanOutTest {
 
         outbox.publish("orders", List.of(approved)); // logs the failure: the change it announces is committed
 
-        assertThat(sent).as("the other queue's send went ahead").containsOnlyKeys(INVOICES);
+        assertThat(sent).as("the other queues' sends went ahead").containsOnlyKeys(INVOICES, WEBHOOKS);
         assertThat(publishedAt(approved)).as("not marked sent").isNull();
     }
 
@@ -136,7 +138,7 @@ class OutboxFanOutTest {
     /** An OrderApproved committed to the orders outbox, dated a day ahead (see the class comment). */
     private Envelope committed() {
         assertThat(queues.subscribers("OrderApproved")).extracting(Catalog.Queue::name)
-                .containsExactlyInAnyOrder(INVOICES, NOTIFICATIONS);
+                .containsExactlyInAnyOrder(INVOICES, NOTIFICATIONS, WEBHOOKS);
         String order = UUID.randomUUID().toString();
         Envelope approved = new Envelope(UUID.randomUUID(), "OrderApproved", 1, "demo", order, "test",
                 Instant.now().plus(1, ChronoUnit.DAYS).truncatedTo(ChronoUnit.MILLIS),
@@ -153,7 +155,7 @@ class OutboxFanOutTest {
     }
 
     private String queue(String url) {
-        for (String name : List.of(INVOICES, NOTIFICATIONS)) {
+        for (String name : List.of(INVOICES, NOTIFICATIONS, WEBHOOKS)) {
             if (queues.url(name).equals(url)) {
                 return name;
             }
