@@ -165,11 +165,19 @@ public class WebhookDeliveries {
 
     /** Puts a cue for each delivery on the queue. Best effort: a cue not sent is sent by {@link #sweep}. */
     public void wake(List<UUID> deliveries) {
-        for (UUID delivery : deliveries) {
+        for (int from = 0; from < deliveries.size(); from += 10) {
+            List<UUID> some = deliveries.subList(from, Math.min(deliveries.size(), from + 10));
+            List<software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry> entries = new ArrayList<>();
+            for (UUID delivery : some) {
+                entries.add(software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry.builder()
+                        .id(Integer.toString(entries.size())).messageBody(cue(delivery)).build());
+            }
             try {
-                sqs.sendMessage(r -> r.queueUrl(queues.url(QUEUE)).messageBody(cue(delivery)));
+                var answer = sqs.sendMessageBatch(r -> r.queueUrl(queues.url(QUEUE)).entries(entries));
+                answer.failed().forEach(f -> LOG.warnf("delivery %s not woken now (%s); the sweep wakes it",
+                        some.get(Integer.parseInt(f.id())), f.message()));
             } catch (RuntimeException e) {
-                LOG.warnf("delivery %s not woken now (%s); the sweep wakes it", delivery, e.getMessage());
+                LOG.warnf("%d deliveries not woken now (%s); the sweep wakes them", some.size(), e.getMessage());
             }
         }
     }
@@ -194,83 +202,82 @@ public class WebhookDeliveries {
 
     // ---- delivery
 
-    /** A claimed delivery, ready to send. */
+    /** A claimed delivery, ready to send; {@code followed}: a later event of its order waits for it. */
     private record Claimed(SQSEvent.SQSMessage message, UUID id, int attempt, Instant firstAttempt, String tenant,
             UUID subscription, UUID eventId, String body, String url, byte[] secret, byte[] previous,
-            Instant previousExpires) {
+            Instant previousExpires, boolean followed) {
     }
 
-    /** One batch of cues: answers the messages to keep (hidden until their delivery is due). */
+    /** An attempt made: what to record. */
+    private record Attempted(Claimed claimed, Instant started, WebhookSender.Outcome outcome) {
+    }
+
+    /**
+     * One batch of cues: claims the due deliveries in one statement, sends them all at once, records
+     * every attempt in one transaction; answers the messages to keep (hidden until their delivery is due).
+     */
     public SQSBatchResponse deliver(SQSEvent batch) {
         List<SQSBatchResponse.BatchItemFailure> keep = new ArrayList<>();
-        List<Claimed> claimed = new ArrayList<>();
-        List<SQSEvent.SQSMessage> records = batch.getRecords() == null ? List.of() : batch.getRecords();
-        for (SQSEvent.SQSMessage message : records) {
-            UUID id;
-            boolean revive;
+        Map<UUID, SQSEvent.SQSMessage> cues = new LinkedHashMap<>();
+        java.util.Set<UUID> revive = new java.util.HashSet<>();
+        for (SQSEvent.SQSMessage message : batch.getRecords() == null ? List.<SQSEvent.SQSMessage> of()
+                : batch.getRecords()) {
             try {
                 JsonNode cue = json.readTree(message.getBody());
-                id = UUID.fromString(cue.path("deliveryId").asText());
-                revive = cue.path("deadLettered").asBoolean(false);
+                UUID id = UUID.fromString(cue.path("deliveryId").asText());
+                if (cues.putIfAbsent(id, message) == null && cue.path("deadLettered").asBoolean(false)) {
+                    revive.add(id);
+                } // a second cue of one delivery in one batch is redundant: done with
             } catch (Exception e) {
                 LOG.warnf("not a delivery's cue, dropped: %s", message.getBody());
+            }
+        }
+        List<Claimed> claimed = new ArrayList<>();
+        try {
+            claimed.addAll(claim(cues));
+        } catch (RuntimeException e) {
+            LOG.warnf("%d deliveries not claimed now: %s", cues.size(), e.toString());
+            cues.values().forEach(m -> keep.add(item(m)));
+            return SQSBatchResponse.builder().withBatchItemFailures(keep).build();
+        }
+        java.util.Set<UUID> taken = new java.util.HashSet<>();
+        claimed.forEach(c -> taken.add(c.id()));
+        for (Map.Entry<UUID, SQSEvent.SQSMessage> cue : cues.entrySet()) {
+            if (taken.contains(cue.getKey())) {
                 continue;
             }
             try {
-                Optional<Duration> later = claim(message, id, revive, claimed);
+                Optional<Duration> later = inspect(cue.getValue(), cue.getKey(), revive.contains(cue.getKey()), claimed);
                 if (later.isPresent()) {
-                    hide(message, later.get());
-                    keep.add(item(message));
+                    hide(cue.getValue(), later.get());
+                    keep.add(item(cue.getValue()));
                 }
             } catch (RuntimeException e) {
-                LOG.warnf("delivery %s not claimed now: %s", id, e.toString());
-                keep.add(item(message));
+                LOG.warnf("delivery %s not claimed now: %s", cue.getKey(), e.toString());
+                keep.add(item(cue.getValue()));
             }
         }
-        Map<Claimed, CompletableFuture<WebhookSender.Outcome>> sent = new LinkedHashMap<>();
-        Map<Claimed, Instant> started = new LinkedHashMap<>();
-        Map<Claimed, Span> spans = new LinkedHashMap<>();
-        for (Claimed c : claimed) {
-            started.put(c, clock.instant());
-            spans.put(c, telemetry.tracer().spanBuilder("webhook POST").setSpanKind(SpanKind.CLIENT)
-                    .setAttribute("http.request.method", "POST").setAttribute("sagaline.webhook.delivery_id", c.id().toString())
-                    .setAttribute("sagaline.webhook.attempt", c.attempt()).setAttribute("sagaline.tenant", c.tenant())
-                    .startSpan());
-            CompletableFuture<WebhookSender.Outcome> outcome;
-            try {
-                outcome = send(c).toCompletableFuture();
-            } catch (RuntimeException e) {
-                outcome = CompletableFuture.completedFuture(new WebhookSender.Outcome("FAILED", null, 0, "not sent: " + e));
-            }
-            sent.put(c, outcome);
+        List<Attempted> attempted = send(claimed);
+        List<Recorded> recorded;
+        try {
+            recorded = record(attempted);
+        } catch (RuntimeException e) {
+            LOG.warnf("%d attempts not recorded (%s); their claims expire and they are tried again", attempted.size(),
+                    e.toString());
+            attempted.forEach(a -> keep.add(item(a.claimed().message())));
+            telemetry.endOfInvocation();
+            return SQSBatchResponse.builder().withBatchItemFailures(keep).build();
         }
-        for (Map.Entry<Claimed, CompletableFuture<WebhookSender.Outcome>> s : sent.entrySet()) {
-            Claimed c = s.getKey();
-            MDC.put("deliveryId", c.id().toString());
-            MDC.put("tenant", c.tenant());
+        for (int i = 0; i < attempted.size(); i++) {
+            Attempted a = attempted.get(i);
+            MDC.put("deliveryId", a.claimed().id().toString());
+            MDC.put("tenant", a.claimed().tenant());
             try {
-                WebhookSender.Outcome outcome;
-                try {
-                    outcome = s.getValue().get(claim.toMillis(), TimeUnit.MILLISECONDS);
-                } catch (Exception e) {
-                    outcome = new WebhookSender.Outcome("FAILED", null, claim.toMillis(), "no answer: " + e);
-                }
-                Span span = spans.get(c);
-                span.setAttribute("sagaline.webhook.outcome", outcome.outcome());
-                if (outcome.status() != null) {
-                    span.setAttribute("http.response.status_code", outcome.status());
-                }
-                if (!outcome.delivered()) {
-                    span.setStatus(io.opentelemetry.api.trace.StatusCode.ERROR, String.valueOf(outcome.error()));
-                }
-                span.end();
-                if (!record(c, started.get(c), outcome)) {
-                    keep.add(item(c.message()));
+                if (!after(a, recorded.get(i))) {
+                    keep.add(item(a.claimed().message()));
                 }
             } catch (RuntimeException e) {
-                LOG.warnf("attempt %d of delivery %s not recorded (%s); the claim expires and it is tried again",
-                        c.attempt(), c.id(), e.toString());
-                keep.add(item(c.message()));
+                LOG.warnf("after attempt %d of delivery %s: %s", a.claimed().attempt(), a.claimed().id(), e.toString());
             } finally {
                 MDC.remove("deliveryId");
                 MDC.remove("tenant");
@@ -285,31 +292,45 @@ public class WebhookDeliveries {
     }
 
     /**
-     * Claims the delivery if it is due (added to {@code claimed}); otherwise how long its cue waits, or empty if it is done
-     * with.
+     * Claims, in one statement, those of the cues' deliveries that are due and not waiting for an earlier event of their order.
      */
-    private Optional<Duration> claim(SQSEvent.SQSMessage message, UUID id, boolean revive, List<Claimed> claimed) {
+    private List<Claimed> claim(Map<UUID, SQSEvent.SQSMessage> cues) {
+        if (cues.isEmpty()) {
+            return List.of();
+        }
         OffsetDateTime now = now();
         List<Object[]> rows = Reactive.inTransaction(() -> Sql.rows("""
                 update webhooks.deliveries d set status = 'SENDING', claimed_until = ?3, attempts = d.attempts + 1,
                     first_attempt_at = coalesce(d.first_attempt_at, ?2)
                 from webhooks.subscriptions s
-                where d.id = ?1 and s.id = d.subscription_id and s.deleted_at is null and d.next_attempt_at <= ?2
+                where d.id in (?1) and s.id = d.subscription_id and s.deleted_at is null and d.next_attempt_at <= ?2
                   and (d.status = 'PENDING' or (d.status = 'SENDING' and d.claimed_until < ?2))
                   and not exists (select 1 from webhooks.deliveries e
                                   where e.subscription_id = d.subscription_id and e.order_id = d.order_id
                                     and e.status in ('PENDING', 'SENDING') and (e.occurred_at, e.id) < (d.occurred_at, d.id))
-                returning d.attempts, d.first_attempt_at, d.tenant, d.subscription_id, d.event_id, d.body, s.url,
-                    encode(s.secret_sealed, 'hex'), encode(s.previous_secret_sealed, 'hex'), s.previous_secret_expires_at""",
-                id, now, now.plus(claim)));
-        if (!rows.isEmpty()) {
-            Object[] r = rows.get(0);
-            HexFormat hex = HexFormat.of();
-            claimed.add(new Claimed(message, id, ((Number) r[0]).intValue(), Sql.instant(r[1]), (String) r[2], (UUID) r[3],
-                    (UUID) r[4], (String) r[5], (String) r[6], r[7] == null ? null : hex.parseHex((String) r[7]),
-                    r[8] == null ? null : hex.parseHex((String) r[8]), r[9] == null ? null : Sql.instant(r[9])));
-            return Optional.empty();
+                returning d.id, d.attempts, d.first_attempt_at, d.tenant, d.subscription_id, d.event_id, d.body, s.url,
+                    encode(s.secret_sealed, 'hex'), encode(s.previous_secret_sealed, 'hex'), s.previous_secret_expires_at,
+                    exists (select 1 from webhooks.deliveries n where n.subscription_id = d.subscription_id
+                            and n.order_id = d.order_id and n.id <> d.id and n.status = 'PENDING')""",
+                List.copyOf(cues.keySet()), now, now.plus(claim)));
+        HexFormat hex = HexFormat.of();
+        List<Claimed> claimed = new ArrayList<>();
+        for (Object[] r : rows) {
+            UUID id = (UUID) r[0];
+            claimed.add(new Claimed(cues.get(id), id, ((Number) r[1]).intValue(), Sql.instant(r[2]), (String) r[3],
+                    (UUID) r[4], (UUID) r[5], (String) r[6], (String) r[7], r[8] == null ? null : hex.parseHex((String) r[8]),
+                    r[9] == null ? null : hex.parseHex((String) r[9]), r[10] == null ? null : Sql.instant(r[10]),
+                    (Boolean) r[11]));
         }
+        return claimed;
+    }
+
+    /**
+     * A cue whose delivery was not claimed: how long it waits, or empty if it is done with (a
+     * redriven dead letter revives its delivery, which is claimed into {@code claimed}).
+     */
+    private Optional<Duration> inspect(SQSEvent.SQSMessage message, UUID id, boolean revive, List<Claimed> claimed) {
+        OffsetDateTime now = now();
         List<Object[]> found = Reactive.inTransaction(() -> Sql.rows("""
                 select d.status, d.next_attempt_at, d.claimed_until, s.deleted_at is not null,
                        (select min(e.next_attempt_at) from webhooks.deliveries e
@@ -332,7 +353,9 @@ public class WebhookDeliveries {
             // any other cue of a FAILED delivery (a late duplicate) is dropped, and only a replay revives it
             Reactive.inTransaction(() -> Sql.execute("update webhooks.deliveries set status = 'PENDING', next_attempt_at = ?2,"
                     + " first_attempt_at = null, failed_at = null where id = ?1 and status = 'FAILED'", id, now));
-            return claim(message, id, false, claimed);
+            List<Claimed> again = claim(Map.of(id, message));
+            claimed.addAll(again);
+            return again.isEmpty() ? Optional.of(Duration.ofSeconds(1)) : Optional.empty();
         }
         if (!status.equals("PENDING") && !status.equals("SENDING")) {
             return Optional.empty(); // DELIVERED or CANCELLED
@@ -344,6 +367,47 @@ public class WebhookDeliveries {
             return Optional.of(until(at, Sql.instant(d[2])));
         }
         return Optional.of(until(at, Sql.instant(d[1])));
+    }
+
+    /** POSTs every claimed delivery at once, each in its span; waits for all (each within the sender's timeout). */
+    private List<Attempted> send(List<Claimed> claimed) {
+        List<Instant> started = new ArrayList<>();
+        List<Span> spans = new ArrayList<>();
+        List<CompletableFuture<WebhookSender.Outcome>> sent = new ArrayList<>();
+        for (Claimed c : claimed) {
+            started.add(clock.instant());
+            spans.add(telemetry.tracer().spanBuilder("webhook POST").setSpanKind(SpanKind.CLIENT)
+                    .setAttribute("http.request.method", "POST").setAttribute("sagaline.webhook.delivery_id", c.id().toString())
+                    .setAttribute("sagaline.webhook.attempt", c.attempt()).setAttribute("sagaline.tenant", c.tenant())
+                    .startSpan());
+            CompletableFuture<WebhookSender.Outcome> outcome;
+            try {
+                outcome = send(c).toCompletableFuture();
+            } catch (RuntimeException e) {
+                outcome = CompletableFuture.completedFuture(new WebhookSender.Outcome("FAILED", null, 0, "not sent: " + e));
+            }
+            sent.add(outcome);
+        }
+        List<Attempted> attempted = new ArrayList<>();
+        for (int i = 0; i < claimed.size(); i++) {
+            WebhookSender.Outcome outcome;
+            try {
+                outcome = sent.get(i).get(claim.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (Exception e) {
+                outcome = new WebhookSender.Outcome("FAILED", null, claim.toMillis(), "no answer: " + e);
+            }
+            Span span = spans.get(i);
+            span.setAttribute("sagaline.webhook.outcome", outcome.outcome());
+            if (outcome.status() != null) {
+                span.setAttribute("http.response.status_code", outcome.status());
+            }
+            if (!outcome.delivered()) {
+                span.setStatus(io.opentelemetry.api.trace.StatusCode.ERROR, String.valueOf(outcome.error()));
+            }
+            span.end();
+            attempted.add(new Attempted(claimed.get(i), started.get(i), outcome));
+        }
+        return attempted;
     }
 
     /** How long a cue waits for {@code due}: at least a second (a cue is not spun), at most the wake cap. */
@@ -385,46 +449,96 @@ public class WebhookDeliveries {
         return sender.post(target, headers, c.body());
     }
 
+    /** What follows from an attempt: delivered, retried after a backoff, or FAILED for good. */
+    private record Next(String status, Duration delay, OffsetDateTime at) {
+        boolean delivered() {
+            return status.equals("DELIVERED");
+        }
+
+        boolean dead() {
+            return status.equals("FAILED");
+        }
+    }
+
+    private Next next(Attempted a, OffsetDateTime now) {
+        boolean delivered = a.outcome().delivered();
+        Duration wait = delivered ? Duration.ZERO : backoff(a.claimed().attempt());
+        boolean dead = !delivered && now.toInstant().plus(wait).isAfter(a.claimed().firstAttempt().plus(period));
+        return new Next(delivered ? "DELIVERED" : dead ? "FAILED" : "PENDING", wait, now.plus(wait));
+    }
+
     /**
-     * Records an attempt and what follows from it; true if its cue is done with (delivered, or
-     * dead-lettered), false if it is kept, hidden until the next attempt.
+     * Records every attempt and its delivery's next state in one transaction; per attempt, whether
+     * its delivery was still this attempt's (another deliverer may have taken an expired claim over).
      */
-    private boolean record(Claimed c, Instant started, WebhookSender.Outcome outcome) {
+    private List<Recorded> record(List<Attempted> attempted) {
+        if (attempted.isEmpty()) {
+            return List.of();
+        }
         OffsetDateTime now = now();
-        boolean delivered = outcome.delivered();
-        Duration wait = delivered ? Duration.ZERO : backoff(c.attempt());
-        boolean dead = !delivered && now.toInstant().plus(wait).isAfter(c.firstAttempt().plus(period));
-        String status = delivered ? "DELIVERED" : dead ? "FAILED" : "PENDING";
-        OffsetDateTime next = now.plus(wait);
-        int changed = Reactive.inTransaction(() -> Sql.execute("""
-                insert into webhooks.attempts (delivery_id, attempt, tenant, started_at, latency_ms, response_status, outcome,
-                                               error)
-                values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) on conflict do nothing""", c.id(), c.attempt(), c.tenant(),
-                OffsetDateTime.ofInstant(started, ZoneOffset.UTC), (int) outcome.latencyMillis(), outcome.status(),
-                outcome.outcome(), outcome.error())
-                .chain(() -> Sql.execute(
-                        """
-                                    update webhooks.deliveries set status = ?3, claimed_until = null, next_attempt_at = ?4,
-                                        delivered_at = case when ?3 = 'DELIVERED' then cast(?5 as timestamptz) end,
-                                failed_at = case when ?3 = 'FAILED' then cast(?5 as timestamptz) end
-                                    where id = ?1 and status = 'SENDING' and attempts = ?2""",
-                        c.id(), c.attempt(), status, next, now)));
+        List<Next> nexts = attempted.stream().map(a -> next(a, now)).toList();
+        List<Boolean> mine = new ArrayList<>();
+        Reactive.inTransaction(() -> {
+            Uni<Void> chain = Uni.createFrom().voidItem();
+            for (int i = 0; i < attempted.size(); i++) {
+                Attempted a = attempted.get(i);
+                Claimed c = a.claimed();
+                Next n = nexts.get(i);
+                chain = chain.chain(() -> Sql.execute("""
+                        insert into webhooks.attempts (delivery_id, attempt, tenant, started_at, latency_ms, response_status,
+                                                       outcome, error)
+                        values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) on conflict do nothing""", c.id(), c.attempt(), c.tenant(),
+                        OffsetDateTime.ofInstant(a.started(), ZoneOffset.UTC), (int) a.outcome().latencyMillis(),
+                        a.outcome().status(), a.outcome().outcome(), a.outcome().error()))
+                        .chain(() -> Sql.execute("""
+                                update webhooks.deliveries set status = ?3, claimed_until = null, next_attempt_at = ?4,
+                                    delivered_at = case when ?3 = 'DELIVERED' then cast(?5 as timestamptz) end,
+                                    failed_at = case when ?3 = 'FAILED' then cast(?5 as timestamptz) end
+                                where id = ?1 and status = 'SENDING' and attempts = ?2""", c.id(), c.attempt(), n.status(),
+                                n.at(), now))
+                        .invoke(changed -> {
+                            mine.add(changed == 1);
+                        }).replaceWithVoid();
+            }
+            return chain;
+        });
+        List<Recorded> recorded = new ArrayList<>();
+        for (int i = 0; i < attempted.size(); i++) {
+            recorded.add(new Recorded(nexts.get(i), mine.get(i)));
+        }
+        return recorded;
+    }
+
+    /** An attempt's next state, and whether its delivery was still this attempt's when it was recorded. */
+    private record Recorded(Next next, boolean mine) {
+    }
+
+    /**
+     * After a recorded attempt: true if its cue is done with (delivered, or dead-lettered), false if
+     * it is kept, hidden until the next attempt.
+     */
+    private boolean after(Attempted a, Recorded recorded) {
+        Claimed c = a.claimed();
+        WebhookSender.Outcome outcome = a.outcome();
+        Next n = recorded.next();
         LOG.infof("webhook delivery=%s attempt=%d outcome=%s status=%s latencyMs=%d%s", c.id(), c.attempt(),
                 outcome.outcome(), outcome.status(), outcome.latencyMillis(),
-                delivered ? "" : dead ? " dead-lettered" : " next in " + wait.toSeconds() + " s");
-        metrics.webhookAttempt(outcome.outcome(), delivered ? "delivered" : dead ? "dead-lettered" : "retried",
+                n.delivered() ? "" : n.dead() ? " dead-lettered" : " next in " + n.delay().toSeconds() + " s");
+        metrics.webhookAttempt(outcome.outcome(), n.delivered() ? "delivered" : n.dead() ? "dead-lettered" : "retried",
                 Duration.ofMillis(outcome.latencyMillis()));
-        if (changed == 0) {
+        if (!recorded.mine()) {
             return true; // another deliverer took it over meanwhile: its cue is that one's
         }
-        if (delivered || dead) {
-            if (dead) {
+        if (n.delivered() || n.dead()) {
+            if (n.dead()) {
                 deadLetter(c);
             }
-            wakeNext(c);
+            if (c.followed()) {
+                wakeNext(c);
+            }
             return true;
         }
-        hide(c.message(), until(now.toInstant(), next.toInstant()));
+        hide(c.message(), until(now().toInstant(), n.at().toInstant()));
         return false;
     }
 

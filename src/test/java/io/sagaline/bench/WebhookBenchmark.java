@@ -35,8 +35,9 @@ import software.amazon.awssdk.services.sqs.model.Message;
 
 /**
  * Not a test: a benchmark, run only with {@code -Dbench=true} (see bench/README.md). Verdicts
- * (OrderApproved, committed to the orders outbox and sent as a verdict is) of a tenant with 1, 8
- * and 32 subscriptions, each to its own receiver on localhost: deliveries per second and the delay
+ * (OrderApproved, committed to the orders outbox and sent as a verdict is) to 1, 8 and 32
+ * subscriptions, each to its own receiver on localhost (32 are two tenants of 16, at most 25 a
+ * tenant, taking turns with the verdicts): deliveries per second and the delay
  * from the verdict's commit to its receiver (p50/p99), beside the raw rate of the embedded SQS in the
  * same run (the same number of messages sent to a scratch queue and received, batch by batch, by as
  * many pollers as deliver-webhooks has).
@@ -70,7 +71,7 @@ class WebhookBenchmark {
         report.append(String.format("%-10s %-9s %-11s %-14s %-20s %-14s %-10s%n", "receivers", "verdicts", "deliveries",
                 "delivered/s", "p50 / p99 ms", "raw queue/s", "ratio"));
         for (int receivers : new int[] { 1, 8, 32 }) {
-            int verdicts = Math.max(1, DELIVERIES / receivers);
+            int verdicts = Math.max(1, DELIVERIES / Math.min(receivers, 16));
             Result r = run(receivers, verdicts);
             double rawRate = raw(r.deliveries());
             report.append(String.format("%-10d %-9d %-11d %-14.1f %-20s %-14.1f %-10.2f%n", receivers, verdicts,
@@ -82,11 +83,16 @@ class WebhookBenchmark {
 
     /** {@code verdicts} verdicts of a fresh tenant with {@code receivers} subscriptions, each its own receiver. */
     private Result run(int receivers, int verdicts) throws Exception {
-        String tenant = "bench-" + UUID.randomUUID();
+        // a tenant holds at most 25 subscriptions: 32 receivers are two tenants of 16, taking turns with the verdicts
+        int tenantCount = (receivers + 15) / 16;
+        List<String> tenants = new ArrayList<>();
+        for (int t = 0; t < tenantCount; t++) {
+            tenants.add("bench-" + UUID.randomUUID());
+        }
         ConcurrentLinkedQueue<double[]> arrivals = new ConcurrentLinkedQueue<>(); // {sent at (ms), delay (ms)}
         AtomicInteger received = new AtomicInteger();
         List<HttpServer> servers = new ArrayList<>();
-        List<UUID> subscriptions = new ArrayList<>();
+        List<String[]> subscriptions = new ArrayList<>();
         ExecutorService serving = Executors.newFixedThreadPool(Math.min(32, 2 * receivers));
         try {
             for (int i = 0; i < receivers; i++) {
@@ -105,13 +111,15 @@ class WebhookBenchmark {
                 server.setExecutor(serving);
                 server.start();
                 servers.add(server);
-                subscriptions.add(webhooks.create(tenant, new WebhookApi.CreateWebhook(
+                String tenant = tenants.get(i % tenantCount);
+                subscriptions.add(new String[] { tenant, webhooks.create(tenant, new WebhookApi.CreateWebhook(
                         "http://localhost:" + server.getAddress().getPort() + "/hooks", List.of("OrderApproved")))
-                        .webhookId());
+                        .webhookId().toString() });
             }
             ExecutorService senders = Executors.newFixedThreadPool(SENDERS);
             List<Future<?>> sent = new ArrayList<>();
             for (int i = 0; i < verdicts; i++) {
+                String tenant = tenants.get(i % tenantCount);
                 sent.add(senders.submit(() -> {
                     Envelope verdict = approved(tenant);
                     Reactive.inTransaction(() -> outbox.add("orders", verdict));
@@ -123,7 +131,10 @@ class WebhookBenchmark {
                 f.get();
             }
             senders.shutdown();
-            int expected = verdicts * receivers;
+            int expected = 0;
+            for (int i = 0; i < verdicts; i++) {
+                expected += receivers / tenantCount;
+            }
             long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
             while (received.get() < expected && System.nanoTime() < deadline) {
                 Thread.sleep(20);
@@ -144,8 +155,8 @@ class WebhookBenchmark {
             return new Result(expected, expected / seconds, delays.get(delays.size() / 2),
                     delays.get((int) Math.ceil(delays.size() * 0.99) - 1));
         } finally {
-            for (UUID s : subscriptions) {
-                webhooks.delete(tenant, s.toString());
+            for (String[] s : subscriptions) {
+                webhooks.delete(s[0], s[1]);
             }
             servers.forEach(s -> s.stop(0));
             serving.shutdownNow();

@@ -36,7 +36,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 @ApplicationScoped
 public class PersonalData {
 
-    static final int CACHE_MINUTES = 5;
+    public static final int CACHE_MINUTES = 5;
 
     /** Whose data: the service that keeps it, the tenant and the subject (a customer's id). */
     public record Subject(String service, String tenant, String subject) {
