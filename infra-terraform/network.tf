@@ -96,8 +96,10 @@ resource "aws_vpc_endpoint" "interface" {
 # out is a NAT gateway, with a second security group that lets HTTPS out to anywhere. The subnets'
 # network ACL refuses every private, carrier-grade NAT and link-local range beyond our own VPC, so
 # even a delivery that got past the code's address check (which every delivery makes against the
-# very address it connects to) reaches nothing of ours or anyone's private network. One NAT gateway
-# (in the first zone): if that zone fails, deliveries wait and are retried, nothing is lost.
+# very address it connects to) reaches no private network beyond our VPC; inside it, its security
+# groups allow what every function's do (the proxy, the cache, the endpoints). AWS's link-local
+# services (the VPC's DNS, its time) are beyond any network ACL: the code's check refuses them. One
+# NAT gateway (in the first zone): if that zone fails, deliveries wait and are retried, nothing is lost.
 
 resource "aws_internet_gateway" "this" {
   vpc_id = aws_vpc.this.id

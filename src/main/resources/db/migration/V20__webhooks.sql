@@ -29,6 +29,8 @@ create table webhooks.deliveries (
     body             text         not null,
     status           varchar(16)  not null check (status in ('PENDING', 'SENDING', 'DELIVERED', 'FAILED', 'CANCELLED')),
     attempts         int          not null default 0,
+    -- the attempts before the last replay (or redrive): the backoff counts from there
+    retry_base       int          not null default 0,
     next_attempt_at  timestamptz  not null,
     claimed_until    timestamptz,
     first_attempt_at timestamptz,
@@ -41,6 +43,8 @@ create table webhooks.deliveries (
 create index deliveries_open on webhooks.deliveries (subscription_id, order_id, occurred_at)
     where status in ('PENDING', 'SENDING');
 create index deliveries_of_subscription on webhooks.deliveries (subscription_id, created_at, id);
+-- what the sweep looks at: open deliveries by when they are due
+create index deliveries_due on webhooks.deliveries (next_attempt_at) where status in ('PENDING', 'SENDING');
 
 create table webhooks.attempts (
     delivery_id     uuid         not null references webhooks.deliveries (id),

@@ -221,9 +221,11 @@ public class LocalFunctions {
 
         /** Lambda stops a sandbox at its timeout; a thread can only be interrupted. */
         private synchronized void expire() {
-            if (!ended && result.completeExceptionally(timedOut) && sandbox != null) {
-                endSpan(timedOut);
-                sandbox.interrupt();
+            if (!ended && result.completeExceptionally(timedOut)) {
+                endSpan(timedOut); // also when an AsyncHandler's answer is pending: its caller has its answer
+                if (sandbox != null) {
+                    sandbox.interrupt();
+                }
             }
         }
 
@@ -242,9 +244,11 @@ public class LocalFunctions {
 
         /** Ends the invocation from outside (throttled, or the runtime stopping): its caller is answered. */
         synchronized void cancel(FunctionFailure why) {
-            if (result.completeExceptionally(why) && sandbox != null && !ended) {
+            if (result.completeExceptionally(why) && !ended) {
                 endSpan(why);
-                sandbox.interrupt();
+                if (sandbox != null) {
+                    sandbox.interrupt();
+                }
             }
         }
 

@@ -23,7 +23,7 @@ import io.sagaline.platform.http.Instants;
 /**
  * HTTP {@code GET /orders/{orderId}}: the order as the read model has it, or with
  * {@code ?asOf=<ISO-8601 instant>} as its events made it at that moment (404 if it did not exist yet).
- * With {@code ?waitSeconds=N} (1-20) it answers as soon as the order is settled (no longer PENDING,
+ * With {@code ?waitSeconds=N} (0-20; 0 is a plain read) it answers as soon as the order is settled (no longer PENDING,
  * no cancellation in progress), or as it is when the time is up, holding no thread meanwhile
  * ({@link OrderWatch}).
  */
@@ -65,8 +65,10 @@ public class GetOrderFunction implements RequestHandler<APIGatewayV2HTTPEvent, A
             if (wait == 0 || uuid.isEmpty()) {
                 return AsyncHandler.now(current(request, id));
             }
+            // the answer is read without a thread too: nothing blocks between the request and its answer
             return watch.settled(request.actor().tenant(), uuid.get(), Duration.ofSeconds(wait))
-                    .thenApply(settled -> current(request, id));
+                    .thenCompose(AsyncHandler.carrying(settled -> orders.findAsync(request.actor(), id)))
+                    .thenApply(order -> found(order, id));
         });
     }
 

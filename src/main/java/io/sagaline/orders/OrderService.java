@@ -110,13 +110,22 @@ public class OrderService {
 
     /** The order as the read model has it now; the read (or the miss) audited in its transaction. */
     public Optional<OrderView> find(AuditLog.Actor by, String orderId) {
+        return Optional.ofNullable(Reactive.inTransaction(() -> read(by, orderId)));
+    }
+
+    /** As {@link #find}, holding no thread: for a waiting read's answer. */
+    public java.util.concurrent.CompletionStage<Optional<OrderView>> findAsync(AuditLog.Actor by, String orderId) {
+        return Reactive.inTransactionAsync(() -> read(by, orderId)).thenApply(Optional::ofNullable);
+    }
+
+    private Uni<OrderView> read(AuditLog.Actor by, String orderId) {
         Optional<UUID> id = Ids.uuid(orderId);
-        return Optional.ofNullable(Reactive.inTransaction(() -> (id.isEmpty() ? Uni.createFrom().<OrderView> nullItem()
+        return (id.isEmpty() ? Uni.createFrom().<OrderView> nullItem()
                 : Order.<Order> find("tenant = ?1 and id = ?2", by.tenant(), id.get()).firstResult()
                         .chain(order -> order == null ? Uni.createFrom().<OrderView> nullItem()
                                 : OrderLine.<OrderLine> list("orderId = ?1 order by lineNo", id.get())
                                         .map(lines -> view(order, lines))))
-                .call(found -> audited(by, "get-order", orderId, found != null))));
+                .call(found -> audited(by, "get-order", orderId, found != null));
     }
 
     /** The order as it was at {@code asOf}: its stream up to then, folded. Empty if it did not exist yet. Audited. */

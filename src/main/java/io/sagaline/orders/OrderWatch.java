@@ -37,8 +37,11 @@ import io.vertx.sqlclient.Tuple;
  * notification was lost (the listening connection broke and was opened again). Every wake-up is
  * only a cue: the order is read again to know.
  * <p>
- * Behind RDS Proxy, LISTEN pins its connection to one database session for the process's life:
- * one pinned connection per instance that has waited.
+ * Behind RDS Proxy, LISTEN pins its connection to one database session; in AWS
+ * ({@code release-when-idle}) the connection is closed when its last waiter ends, so a function
+ * instance pins one only while a caller waits. Every commit that changes an order's status sends
+ * its notification, waiters or not (PostgreSQL queues it; a commit with a NOTIFY takes a brief
+ * global lock).
  */
 @ApplicationScoped
 public class OrderWatch {
@@ -56,11 +59,18 @@ public class OrderWatch {
     /** Where a settled waiter's continuation runs (it reads the order, which blocks): a few threads for every waiter. */
     private final ExecutorService continuations;
     private volatile CompletableFuture<SqlConnection> listener;
+    /**
+     * In AWS (a sandbox serves one invocation at a time) the listening connection is closed when
+     * the last waiter ends, so that it pins a connection of RDS Proxy only while a caller waits.
+     */
+    private final boolean releaseWhenIdle;
     private ScheduledFuture<?> rechecking;
 
     OrderWatch(Pool pool, @ConfigProperty(name = "sagaline.orders.wait.recheck", defaultValue = "1s") Duration recheck,
-            @ConfigProperty(name = "sagaline.orders.wait.threads", defaultValue = "2") int threads) {
+            @ConfigProperty(name = "sagaline.orders.wait.threads", defaultValue = "2") int threads,
+            @ConfigProperty(name = "sagaline.orders.wait.release-when-idle", defaultValue = "false") boolean releaseWhenIdle) {
         this.pool = pool;
+        this.releaseWhenIdle = releaseWhenIdle;
         this.recheck = recheck;
         this.timers = new ScheduledThreadPoolExecutor(1, r -> daemon(r, "order-wait-timers"));
         this.timers.setRemoveOnCancelPolicy(true);
@@ -87,24 +97,22 @@ public class OrderWatch {
      */
     public CompletionStage<Boolean> settled(String tenant, UUID orderId, Duration timeout) {
         Waiter waiter = new Waiter(tenant, orderId);
-        CompletableFuture<SqlConnection> listening = listening();
-        return listening.handle((connection, failure) -> {
+        // registered and timed first: however long the listening connection takes, the wait ends on time
+        waiters.compute(orderId, (k, those) -> {
+            Set<Waiter> now = those == null ? ConcurrentHashMap.newKeySet() : those;
+            now.add(waiter);
+            return now;
+        });
+        waiting.incrementAndGet();
+        waiter.deadline = timers.schedule(() -> waiter.end(false), timeout.toMillis(), TimeUnit.MILLISECONDS);
+        listening().whenComplete((connection, failure) -> {
             if (failure != null) {
                 LOG.warnf("not listening to %s (%s): waits rely on rechecks every %s", CHANNEL, failure.toString(),
                         recheck);
             }
-            return null;
-        }).thenCompose(ignored -> {
-            waiters.compute(orderId, (k, those) -> {
-                Set<Waiter> now = those == null ? ConcurrentHashMap.newKeySet() : those;
-                now.add(waiter);
-                return now;
-            });
-            waiting.incrementAndGet();
-            waiter.deadline = timers.schedule(() -> waiter.end(false), timeout.toMillis(), TimeUnit.MILLISECONDS);
-            check(List.of(waiter)); // after it listens: a verdict committed before the listen is seen here
-            return waiter.result;
+            check(List.of(waiter)); // once it listens: a verdict committed before the listen is seen here
         });
+        return waiter.result;
     }
 
     /** Reads whether the waiters' orders are settled, in one query; ends those that are. */
@@ -163,9 +171,10 @@ public class OrderWatch {
                     synchronized (this) {
                         if (listener == opening) {
                             listener = null;
+                            LOG.infof("the connection listening to %s closed; it is opened again on the next wait",
+                                    CHANNEL);
                         }
                     }
-                    LOG.infof("the connection listening to %s closed; it is opened again on the next wait", CHANNEL);
                     recheckAll();
                 });
                 connection.query("listen " + CHANNEL).execute().onComplete(listened -> {
@@ -182,6 +191,15 @@ public class OrderWatch {
                 rechecking = timers.scheduleWithFixedDelay(this::recheckAll, every, every, TimeUnit.MILLISECONDS);
             }
             return opening;
+        }
+    }
+
+    /** Closes the listening connection (the next wait opens one again). */
+    private synchronized void release() {
+        CompletableFuture<SqlConnection> current = listener;
+        if (current != null && waiting.get() == 0) {
+            listener = null;
+            current.thenAccept(SqlConnection::close);
         }
     }
 
@@ -232,7 +250,9 @@ public class OrderWatch {
             if (!mine[0]) {
                 return; // ended already
             }
-            waiting.decrementAndGet();
+            if (waiting.decrementAndGet() == 0 && releaseWhenIdle) {
+                release();
+            }
             ScheduledFuture<?> timer = deadline;
             if (timer != null) {
                 timer.cancel(false);

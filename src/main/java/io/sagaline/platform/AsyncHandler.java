@@ -32,6 +32,23 @@ public interface AsyncHandler<I, O> {
         }
     }
 
+    /**
+     * {@code then}, to run where a pending answer completes (another thread): with the trace and the
+     * logging context of the code that asked for it now.
+     */
+    static <T, R> java.util.function.Function<T, R> carrying(java.util.function.Function<T, R> then) {
+        io.opentelemetry.context.Context trace = io.opentelemetry.context.Context.current();
+        java.util.Map<String, Object> logging = new java.util.HashMap<>(org.jboss.logging.MDC.getMap());
+        return value -> {
+            logging.forEach(org.jboss.logging.MDC::put);
+            try (io.opentelemetry.context.Scope ignored = trace.makeCurrent()) {
+                return then.apply(value);
+            } finally {
+                logging.keySet().forEach(org.jboss.logging.MDC::remove);
+            }
+        };
+    }
+
     /** The stage of an answer already known. */
     static <O> CompletionStage<O> now(O answer) {
         return CompletableFuture.completedFuture(answer);

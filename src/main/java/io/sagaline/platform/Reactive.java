@@ -21,6 +21,29 @@ public final class Reactive {
     }
 
     /**
+     * As {@link #inTransaction}, without blocking the calling thread: the work runs on a fresh
+     * duplicated context with the caller's trace and logging context, and the stage completes with
+     * its result (null for none) on that context's event loop. For continuations that must not hold a
+     * thread (a waiting read's answer).
+     */
+    public static <T> java.util.concurrent.CompletionStage<T> inTransactionAsync(Supplier<Uni<T>> work) {
+        io.opentelemetry.context.Context trace = io.opentelemetry.context.Context.current();
+        java.util.Map<String, Object> logging = org.jboss.logging.MDC.getMap();
+        java.util.concurrent.CompletableFuture<T> result = new java.util.concurrent.CompletableFuture<>();
+        try {
+            VertxContextSupport.<T> subscribe(() -> {
+                @SuppressWarnings({ "resource", "unused" })
+                io.opentelemetry.context.Scope attached = trace.makeCurrent();
+                logging.forEach(org.jboss.logging.MDC::put);
+                return Panache.withTransaction(work).toMulti();
+            }, subscribe -> subscribe.with(result::complete, result::completeExceptionally, () -> result.complete(null)));
+        } catch (RuntimeException e) {
+            result.completeExceptionally(e);
+        }
+        return result;
+    }
+
+    /**
      * The work runs on a fresh duplicated context, which is given the caller's trace and logging
      * context: what it logs and writes (an outbox row's trace) is the caller's request's, step's or
      * message's. Neither is removed: the duplicated context ends with the work.

@@ -10,12 +10,12 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 
 /**
- * Scheduled: wakes the webhook deliveries whose cue was lost (due for over two minutes, or claimed by a deliverer that died).
+ * Scheduled: wakes the webhook deliveries whose cue was lost (due for over ten minutes, or claimed by a deliverer that died).
  */
 @Named("sweep-webhook-deliveries")
 public class SweepWebhookDeliveriesFunction implements RequestHandler<Map<String, Object>, Map<String, Object>> {
 
-    static final Duration GRACE = Duration.ofMinutes(2);
+    static final Duration GRACE = Duration.ofMinutes(10);
 
     @Inject
     WebhookDeliveries deliveries;

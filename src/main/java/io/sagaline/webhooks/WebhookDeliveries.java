@@ -188,14 +188,20 @@ public class WebhookDeliveries {
 
     /**
      * Wakes the deliveries whose cue was lost: open, due for longer than {@code grace} (or claimed by
-     * a deliverer that died); returns how many.
+     * a deliverer that died), and not waiting for an earlier event of their order (whose end wakes
+     * them); returns how many. A cue that is only late (a backlog longer than the grace) gets a
+     * second, which the claim makes harmless: the grace keeps that rare.
      */
     public int sweep(Duration grace) {
         OffsetDateTime stale = now().minus(grace);
         List<UUID> stuck = Reactive.inTransaction(() -> Sql.rows("""
-                select id from webhooks.deliveries
-                where (status = 'PENDING' and next_attempt_at < ?1) or (status = 'SENDING' and claimed_until < ?1)
-                order by next_attempt_at limit 1000""", stale)).stream().map(r -> (UUID) r[0]).toList();
+                select d.id from webhooks.deliveries d
+                where d.status in ('PENDING', 'SENDING') and d.next_attempt_at < ?1
+                  and (d.status = 'PENDING' or d.claimed_until < ?1)
+                  and not exists (select 1 from webhooks.deliveries e
+                                  where e.subscription_id = d.subscription_id and e.order_id = d.order_id
+                                    and e.status in ('PENDING', 'SENDING') and (e.occurred_at, e.id) < (d.occurred_at, d.id))
+                order by d.next_attempt_at limit 1000""", stale)).stream().map(r -> (UUID) r[0]).toList();
         wake(stuck);
         return stuck.size();
     }
@@ -203,8 +209,8 @@ public class WebhookDeliveries {
     // ---- delivery
 
     /** A claimed delivery, ready to send; {@code followed}: a later event of its order waits for it. */
-    private record Claimed(SQSEvent.SQSMessage message, UUID id, int attempt, Instant firstAttempt, String tenant,
-            UUID subscription, UUID eventId, String body, String url, byte[] secret, byte[] previous,
+    private record Claimed(SQSEvent.SQSMessage message, UUID id, int attempt, int retryBase, Instant firstAttempt,
+            String tenant, UUID subscription, UUID eventId, String body, String url, byte[] secret, byte[] previous,
             Instant previousExpires, boolean followed) {
     }
 
@@ -225,9 +231,10 @@ public class WebhookDeliveries {
             try {
                 JsonNode cue = json.readTree(message.getBody());
                 UUID id = UUID.fromString(cue.path("deliveryId").asText());
-                if (cues.putIfAbsent(id, message) == null && cue.path("deadLettered").asBoolean(false)) {
+                cues.putIfAbsent(id, message); // a second cue of one delivery in one batch is redundant: done with
+                if (cue.path("deadLettered").asBoolean(false)) {
                     revive.add(id);
-                } // a second cue of one delivery in one batch is redundant: done with
+                }
             } catch (Exception e) {
                 LOG.warnf("not a delivery's cue, dropped: %s", message.getBody());
             }
@@ -299,28 +306,29 @@ public class WebhookDeliveries {
             return List.of();
         }
         OffsetDateTime now = now();
-        List<Object[]> rows = Reactive.inTransaction(() -> Sql.rows("""
-                update webhooks.deliveries d set status = 'SENDING', claimed_until = ?3, attempts = d.attempts + 1,
-                    first_attempt_at = coalesce(d.first_attempt_at, ?2)
-                from webhooks.subscriptions s
-                where d.id in (?1) and s.id = d.subscription_id and s.deleted_at is null and d.next_attempt_at <= ?2
-                  and (d.status = 'PENDING' or (d.status = 'SENDING' and d.claimed_until < ?2))
-                  and not exists (select 1 from webhooks.deliveries e
-                                  where e.subscription_id = d.subscription_id and e.order_id = d.order_id
-                                    and e.status in ('PENDING', 'SENDING') and (e.occurred_at, e.id) < (d.occurred_at, d.id))
-                returning d.id, d.attempts, d.first_attempt_at, d.tenant, d.subscription_id, d.event_id, d.body, s.url,
-                    encode(s.secret_sealed, 'hex'), encode(s.previous_secret_sealed, 'hex'), s.previous_secret_expires_at,
-                    exists (select 1 from webhooks.deliveries n where n.subscription_id = d.subscription_id
-                            and n.order_id = d.order_id and n.id <> d.id and n.status = 'PENDING')""",
+        List<Object[]> rows = Reactive.inTransaction(() -> Sql.rows(
+                """
+                        update webhooks.deliveries d set status = 'SENDING', claimed_until = ?3, attempts = d.attempts + 1,
+                            first_attempt_at = coalesce(d.first_attempt_at, ?2)
+                        from webhooks.subscriptions s
+                        where d.id in (?1) and s.id = d.subscription_id and s.deleted_at is null and d.next_attempt_at <= ?2
+                          and (d.status = 'PENDING' or (d.status = 'SENDING' and d.claimed_until < ?2))
+                          and not exists (select 1 from webhooks.deliveries e
+                                          where e.subscription_id = d.subscription_id and e.order_id = d.order_id
+                                            and e.status in ('PENDING', 'SENDING') and (e.occurred_at, e.id) < (d.occurred_at, d.id))
+                        returning d.id, d.attempts, d.retry_base, d.first_attempt_at, d.tenant, d.subscription_id, d.event_id, d.body, s.url,
+                            encode(s.secret_sealed, 'hex'), encode(s.previous_secret_sealed, 'hex'), s.previous_secret_expires_at,
+                            exists (select 1 from webhooks.deliveries n where n.subscription_id = d.subscription_id
+                                    and n.order_id = d.order_id and n.id <> d.id and n.status = 'PENDING')""",
                 List.copyOf(cues.keySet()), now, now.plus(claim)));
         HexFormat hex = HexFormat.of();
         List<Claimed> claimed = new ArrayList<>();
         for (Object[] r : rows) {
             UUID id = (UUID) r[0];
-            claimed.add(new Claimed(cues.get(id), id, ((Number) r[1]).intValue(), Sql.instant(r[2]), (String) r[3],
-                    (UUID) r[4], (UUID) r[5], (String) r[6], (String) r[7], r[8] == null ? null : hex.parseHex((String) r[8]),
-                    r[9] == null ? null : hex.parseHex((String) r[9]), r[10] == null ? null : Sql.instant(r[10]),
-                    (Boolean) r[11]));
+            claimed.add(new Claimed(cues.get(id), id, ((Number) r[1]).intValue(), ((Number) r[2]).intValue(),
+                    Sql.instant(r[3]), (String) r[4], (UUID) r[5], (UUID) r[6], (String) r[7], (String) r[8],
+                    r[9] == null ? null : hex.parseHex((String) r[9]), r[10] == null ? null : hex.parseHex((String) r[10]),
+                    r[11] == null ? null : Sql.instant(r[11]), (Boolean) r[12]));
         }
         return claimed;
     }
@@ -352,7 +360,8 @@ public class WebhookDeliveries {
             // its dead letter, redriven (redrive-dead-letters): it is tried again, its retries starting over;
             // any other cue of a FAILED delivery (a late duplicate) is dropped, and only a replay revives it
             Reactive.inTransaction(() -> Sql.execute("update webhooks.deliveries set status = 'PENDING', next_attempt_at = ?2,"
-                    + " first_attempt_at = null, failed_at = null where id = ?1 and status = 'FAILED'", id, now));
+                    + " first_attempt_at = null, failed_at = null, retry_base = attempts where id = ?1 and status = 'FAILED'",
+                    id, now));
             List<Claimed> again = claim(Map.of(id, message));
             claimed.addAll(again);
             return again.isEmpty() ? Optional.of(Duration.ofSeconds(1)) : Optional.empty();
@@ -446,7 +455,7 @@ public class WebhookDeliveries {
         headers.put("webhook-id", c.eventId().toString());
         headers.put("webhook-timestamp", Long.toString(timestamp));
         headers.put("webhook-signature", WebhookSignatures.header(c.eventId().toString(), timestamp, c.body(), signing));
-        return sender.post(target, headers, c.body());
+        return sender.post(c.subscription().toString(), target, headers, c.body());
     }
 
     /** What follows from an attempt: delivered, retried after a backoff, or FAILED for good. */
@@ -462,7 +471,11 @@ public class WebhookDeliveries {
 
     private Next next(Attempted a, OffsetDateTime now) {
         boolean delivered = a.outcome().delivered();
-        Duration wait = delivered ? Duration.ZERO : backoff(a.claimed().attempt());
+        // an open circuit holds a delivery for as long as it stays open (and a little more, spread), not a backoff
+        Duration wait = delivered ? Duration.ZERO
+                : "CIRCUIT_OPEN".equals(a.outcome().outcome())
+                        ? sender.openFor().plusMillis(ThreadLocalRandom.current().nextLong(5_000))
+                        : backoff(a.claimed().attempt() - a.claimed().retryBase());
         boolean dead = !delivered && now.toInstant().plus(wait).isAfter(a.claimed().firstAttempt().plus(period));
         return new Next(delivered ? "DELIVERED" : dead ? "FAILED" : "PENDING", wait, now.plus(wait));
     }

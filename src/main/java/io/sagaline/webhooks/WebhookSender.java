@@ -30,9 +30,11 @@ import io.vertx.core.net.SocketAddress;
  * POSTs a delivery to its receiver, without a thread per request (Vert.x's client): to the very
  * address {@link WebhookUrls} checked (the URL's host goes in {@code Host} and TLS's SNI and is what
  * the certificate must name), redirects not followed, within a timeout, its answer read and
- * dropped. Each endpoint (scheme, host, port) has its own circuit breaker: after
- * {@code failures} failures in a row its deliveries are not tried for {@code open-for}, so a
- * receiver that is down or slow costs its own deliveries a wait and nobody else's.
+ * dropped; the whole attempt ends within {@code timeout}. Each subscription has its own circuit
+ * breaker: after {@code failures} failures in a row (a 5xx, 408 or 429, a timeout, a connection
+ * that fails: the receiver in trouble, not a 4xx it means) its deliveries are not tried for
+ * {@code open-for}, so a receiver that is down or slow costs its own deliveries a wait and nobody
+ * else's, and one tenant's failures never hold back another's deliveries to the same host.
  */
 @ApplicationScoped
 public class WebhookSender {
@@ -86,17 +88,34 @@ public class WebhookSender {
         return c;
     }
 
-    /** POSTs {@code body} with {@code headers} to {@code target}; never fails, the outcome says what happened. */
-    public CompletionStage<Outcome> post(WebhookUrls.Target target, Map<String, String> headers, String body) {
-        String endpoint = (target.tls() ? "https://" : "http://") + target.host() + ":" + target.port();
-        TypedGuard<CompletionStage<Integer>> circuit = circuits.get(endpoint,
+    /** How long an open circuit holds its subscription's deliveries. */
+    public Duration openFor() {
+        return openFor;
+    }
+
+    /** Whether a failure counts against its receiver's circuit: trouble at the receiver, not an answer it means. */
+    static boolean trouble(Throwable failure) {
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        return !(cause instanceof Refused r) || r.status >= 500 || r.status == 408 || r.status == 429;
+    }
+
+    /**
+     * POSTs {@code body} with {@code headers} to {@code target}, under subscription {@code circuit}'s
+     * circuit breaker; never fails, the outcome says what happened.
+     */
+    public CompletionStage<Outcome> post(String circuitKey, WebhookUrls.Target target, Map<String, String> headers,
+            String body) {
+        String endpoint = (target.tls() ? "https://" : "http://") + target.uri().getHost() + ":" + target.port();
+        TypedGuard<CompletionStage<Integer>> circuit = circuits.get(circuitKey,
                 e -> TypedGuard.create(new TypeLiteral<CompletionStage<Integer>>() {
                 }).withCircuitBreaker().requestVolumeThreshold(failures).failureRatio(1.0)
-                        .delay(openFor.toMillis(), ChronoUnit.MILLIS).successThreshold(1).done().build());
+                        .delay(openFor.toMillis(), ChronoUnit.MILLIS).successThreshold(1).when(WebhookSender::trouble).done()
+                        .build());
         long started = System.nanoTime();
         CompletionStage<Integer> sent;
         try {
-            sent = circuit.get(() -> send(target, headers, body));
+            sent = circuit.get(() -> send(target, headers, body).toCompletableFuture().orTimeout(timeout.toMillis(),
+                    java.util.concurrent.TimeUnit.MILLISECONDS));
         } catch (RuntimeException e) {
             sent = CompletableFuture.failedFuture(e);
         }
@@ -114,6 +133,9 @@ public class WebhookSender {
             if (cause instanceof Refused r) {
                 return new Outcome("FAILED", r.status, millis, r.getMessage());
             }
+            if (cause instanceof java.util.concurrent.TimeoutException) {
+                return new Outcome("FAILED", null, millis, "no answer within " + timeout.toSeconds() + " s");
+            }
             String message = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
             return new Outcome("FAILED", null, millis, message.length() > 400 ? message.substring(0, 400) : message);
         });
@@ -127,7 +149,7 @@ public class WebhookSender {
         }
         RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST)
                 .setServer(SocketAddress.inetSocketAddress(target.port(), target.address().getHostAddress()))
-                .setHost(target.host()).setPort(target.port()).setSsl(target.tls()).setURI(path)
+                .setHost(target.uri().getHost()).setPort(target.port()).setSsl(target.tls()).setURI(path)
                 .setFollowRedirects(false).setConnectTimeout(timeout.toMillis()).setIdleTimeout(timeout.toMillis());
         headers.forEach(options::putHeader);
         return client().request(options).compose(request -> {

@@ -245,7 +245,7 @@ public class WebhookService {
                     }
                     return Sql.execute("""
                             update webhooks.deliveries set status = 'PENDING', next_attempt_at = ?2, first_attempt_at = null,
-                                claimed_until = null, failed_at = null
+                                claimed_until = null, failed_at = null, retry_base = attempts
                             where id = ?1""", delivery, now).replaceWith(rows);
                 }));
         deliveries.wake(List.of(delivery));

@@ -19,7 +19,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * and no user info or fragment. Every address its host resolves to must be public: link-local addresses (the cloud's
  * metadata service at 169.254.169.254), unspecified, multicast, private (RFC 1918, unique local
  * IPv6, carrier-grade NAT) and, in AWS, loopback ones are refused, as are IPv6 forms that embed one
- * (IPv4-mapped, -compatible, NAT64, 6to4). The check is made when the subscription is made and
+ * (IPv4-mapped, -compatible, -translated, NAT64, 6to4); documentation ranges too. The check is made when the subscription is
+ * made and
  * again at each delivery, which then connects to the very address it checked, so a name that
  * resolves elsewhere later (DNS rebinding) gains nothing.
  */
@@ -83,11 +84,13 @@ public class WebhookUrls {
         } catch (UnknownHostException e) {
             throw new Refused("has a host that does not resolve: " + host);
         }
+        boolean literal = isLiteral(host);
         for (InetAddress address : addresses) {
             String refused = refusal(address);
             if (refused != null) {
-                throw new Refused("resolves to " + address.getHostAddress() + ", " + refused
-                        + ": webhooks go to public addresses only");
+                // a name's addresses are not told (they would map our network's names): only that one is not public
+                throw new Refused(literal ? "is " + refused + ": webhooks go to public addresses only"
+                        : "has a host that resolves to an address that is not public: webhooks go to public addresses only");
             }
         }
         boolean loopback = List.of(addresses).stream().allMatch(InetAddress::isLoopbackAddress);
@@ -99,6 +102,10 @@ public class WebhookUrls {
             throw new Refused("must use port 443, the one deliveries leave our network by");
         }
         return new Target(uri, host, port, tls, addresses[0]);
+    }
+
+    private static boolean isLiteral(String host) {
+        return host.contains(":") || host.matches("[0-9.]+");
     }
 
     /** Why {@code address} may not be sent to, or null if it may. */
@@ -137,6 +144,10 @@ public class WebhookUrls {
             if (first >= 240) {
                 return "a reserved address (240.0.0.0/4)";
             }
+            if ((first == 192 && second == 0 && (b[2] & 0xff) == 2) || (first == 198 && second == 51 && (b[2] & 0xff) == 100)
+                    || (first == 203 && second == 0 && (b[2] & 0xff) == 113)) {
+                return "a documentation address (RFC 5737)";
+            }
             return null;
         }
         if (address instanceof Inet6Address) {
@@ -145,6 +156,13 @@ public class WebhookUrls {
             }
             if ((b[0] & 0xff) == 0xfe && (b[1] & 0xc0) == 0xc0) {
                 return "a site-local address (fec0::/10)";
+            }
+            if (b[0] == 0x20 && b[1] == 0x01 && b[2] == 0x0d && b[3] == (byte) 0xb8) {
+                return "a documentation address (2001:db8::/32)";
+            }
+            if (b[0] == 0x00 && b[1] == 0x64 && b[2] == (byte) 0xff && b[3] == (byte) 0x9b && !(b[4] == 0 && b[5] == 0
+                    && b[6] == 0 && b[7] == 0 && b[8] == 0 && b[9] == 0 && b[10] == 0 && b[11] == 0)) {
+                return "a local-use NAT64 address (64:ff9b:1::/48)";
             }
             InetAddress embedded = embeddedIpv4(b);
             if (embedded != null) {
@@ -162,8 +180,10 @@ public class WebhookUrls {
         for (int i = 0; i < 10; i++) {
             zeroPrefix &= b[i] == 0;
         }
-        if (zeroPrefix && ((b[10] == (byte) 0xff && b[11] == (byte) 0xff) || (b[10] == 0 && b[11] == 0))) {
-            v4 = new byte[] { b[12], b[13], b[14], b[15] }; // ::ffff:a.b.c.d and ::a.b.c.d
+        boolean translated = b[0] == 0 && b[1] == 0 && b[2] == 0 && b[3] == 0 && b[4] == 0 && b[5] == 0 && b[6] == 0
+                && b[7] == 0 && b[8] == (byte) 0xff && b[9] == (byte) 0xff && b[10] == 0 && b[11] == 0;
+        if (translated || (zeroPrefix && ((b[10] == (byte) 0xff && b[11] == (byte) 0xff) || (b[10] == 0 && b[11] == 0)))) {
+            v4 = new byte[] { b[12], b[13], b[14], b[15] }; // ::ffff:a.b.c.d, ::a.b.c.d and ::ffff:0:a.b.c.d
         } else if (b[0] == 0x00 && b[1] == 0x64 && b[2] == (byte) 0xff && b[3] == (byte) 0x9b) {
             v4 = new byte[] { b[12], b[13], b[14], b[15] }; // 64:ff9b::a.b.c.d
         } else if (b[0] == 0x20 && b[1] == 0x02) {

@@ -234,6 +234,7 @@ public class HttpApi {
             span.setAttribute("sagaline.order_id", orderId);
         }
         CompletionStage<APIGatewayV2HTTPResponse> served;
+        Map<String, Object> logging = new HashMap<>();
         try (Scope ignored = span.makeCurrent()) {
             MDC.put("requestId", requestId == null ? "-" : requestId);
             if (orderId != null) {
@@ -245,16 +246,21 @@ public class HttpApi {
                 served = CompletableFuture.failedFuture(e);
             }
         } finally {
-            MDC.remove("requestId");
-            MDC.remove("tenant");
-            MDC.remove("keyId");
-            MDC.remove("orderId");
+            for (String key : List.of("requestId", "tenant", "keyId", "orderId")) {
+                Object value = MDC.get(key);
+                if (value != null) {
+                    logging.put(key, value);
+                }
+                MDC.remove(key);
+            }
         }
         return served.handle((answered, failure) -> {
             Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause()
                     : failure;
             APIGatewayV2HTTPResponse response = answered;
-            try {
+            // wherever the answer completes, what is logged about it names its request and trace
+            logging.forEach(MDC::put);
+            try (Scope ignored = span.makeCurrent()) {
                 if (cause instanceof ApiException e) {
                     response = problem(event, e);
                 } else if (cause != null) {
@@ -273,6 +279,7 @@ public class HttpApi {
                 }
                 return response;
             } finally {
+                logging.keySet().forEach(MDC::remove);
                 span.end();
                 telemetry.endOfInvocation();
             }
