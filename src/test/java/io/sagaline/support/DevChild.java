@@ -94,7 +94,11 @@ public record DevChild(Process process, boolean underMaven, int port, String log
         command.addAll(List.of("-Dquarkus.http.port=" + port, "-Dsagaline.local.workers=1",
                 // The queues are this JVM's: keep their settings.
                 "-Dsagaline.local.queues.visibility-timeout-seconds="
-                        + config.getValue("sagaline.local.queues.visibility-timeout-seconds", String.class)));
+                        + config.getValue("sagaline.local.queues.visibility-timeout-seconds", String.class),
+                // The seed keys are this JVM's too: a child seeds them again at its start, and without
+                // these would leave the demo key at the default rate limit for the tests after it.
+                "-Dsagaline.access.seed-key-rate-limits.\"local-demo-key\"=" + config
+                        .getValue("sagaline.access.seed-key-rate-limits.\"local-demo-key\"", String.class)));
         for (String p : systemProperties) {
             command.add("-D" + p);
         }
