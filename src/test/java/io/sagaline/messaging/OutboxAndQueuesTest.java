@@ -63,6 +63,16 @@ class OutboxAndQueuesTest {
     io.sagaline.platform.crypto.DataKeyStore dataKeys;
 
     @Test
+    void aLease_isRenewedOnlyByItsHolder_andOnceLapsedIsAnothers() throws Exception {
+        String name = "lease-test-" + java.util.UUID.randomUUID();
+        RedisLock.Lease first = locks.tryAcquire(name, Duration.ofMillis(300)).orElseThrow();
+        assertThat(locks.tryAcquire(name, Duration.ofSeconds(5))).as("held").isEmpty();
+        assertThat(first.renew(Duration.ofMillis(300))).as("its holder renews it").isTrue();
+        await().atMost(Duration.ofSeconds(5)).until(() -> locks.tryAcquire(name, Duration.ofSeconds(5)).isPresent());
+        assertThat(first.renew(Duration.ofSeconds(5))).as("lapsed and taken: the old holder cannot renew it").isFalse();
+    }
+
+    @Test
     void anApprovedOrder_isInvoicedOnce_andItsCustomerNotifiedOnce() {
         Db db = new Db(dataSource);
         String sku = newProduct(1250, 10);

@@ -18,6 +18,8 @@ public class RedisLock {
 
     private static final String RELEASE = """
             if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end""";
+    private static final String RENEW = """
+            if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end""";
 
     /** A held lease; {@link #close()} gives it back if it is still this holder's. */
     public final class Lease implements AutoCloseable {
@@ -27,6 +29,12 @@ public class RedisLock {
         private Lease(String key, String token) {
             this.key = key;
             this.token = token;
+        }
+
+        /** Extends the lease to {@code ttl} from now if it is still this holder's; false if it lapsed and was lost. */
+        public boolean renew(Duration ttl) {
+            Response renewed = redis.execute("EVAL", RENEW, "1", key, token, Long.toString(ttl.toMillis()));
+            return renewed != null && renewed.toLong() == 1;
         }
 
         @Override
