@@ -264,7 +264,9 @@ public class WebhookDeliveries {
                 keep.add(item(cue.getValue()));
             }
         }
-        List<Attempted> attempted = send(claimed);
+        List<Attempted> attempted = new ArrayList<>(send(claimed));
+        // recorded in the order of their ids, as every other writer of several deliveries locks them: no deadlock
+        attempted.sort(java.util.Comparator.comparing(a -> a.claimed().id()));
         List<Recorded> recorded;
         try {
             recorded = record(attempted);
@@ -311,7 +313,8 @@ public class WebhookDeliveries {
                         update webhooks.deliveries d set status = 'SENDING', claimed_until = ?3, attempts = d.attempts + 1,
                             first_attempt_at = coalesce(d.first_attempt_at, ?2)
                         from webhooks.subscriptions s
-                        where d.id in (?1) and s.id = d.subscription_id and s.deleted_at is null and d.next_attempt_at <= ?2
+                        where d.id in (select id from webhooks.deliveries where id in (?1) order by id for update skip locked)
+                          and s.id = d.subscription_id and s.deleted_at is null and d.next_attempt_at <= ?2
                           and (d.status = 'PENDING' or (d.status = 'SENDING' and d.claimed_until < ?2))
                           and not exists (select 1 from webhooks.deliveries e
                                           where e.subscription_id = d.subscription_id and e.order_id = d.order_id

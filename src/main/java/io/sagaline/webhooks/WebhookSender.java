@@ -80,7 +80,9 @@ public class WebhookSender {
                 if (client == null) {
                     client = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout((int) timeout.toMillis())
                             .setIdleTimeout((int) timeout.toSeconds()).setVerifyHost(true).setForceSni(true)
-                            .setMaxPoolSize(8).setKeepAlive(true).setTryUseCompression(false));
+                            .setMaxPoolSize(8).setKeepAlive(true)
+                            // receivers close idle connections; one reused after that fails its POST
+                            .setKeepAliveTimeout(4).setTryUseCompression(false));
                 }
                 c = client;
             }

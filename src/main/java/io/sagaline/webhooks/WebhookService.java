@@ -125,6 +125,8 @@ public class WebhookService {
     /**
      * Deletes a subscription: nothing more is delivered to it (its open deliveries are CANCELLED)
      * and its secret is shredded with its data key. False if the tenant has no such subscription.
+     * A delivery being recorded meanwhile is skipped, not waited for (which could deadlock with a
+     * batch's records): its next cue finds the subscription deleted and cancels it.
      */
     public boolean delete(String tenant, String webhookId) {
         Optional<UUID> id = Ids.uuid(webhookId);
@@ -139,7 +141,9 @@ public class WebhookService {
                 .chain(deleted -> deleted == 0 ? Uni.createFrom().item(false)
                         : Sql.execute("""
                                 update webhooks.deliveries set status = 'CANCELLED', claimed_until = null
-                                where subscription_id = ?1 and status in ('PENDING', 'SENDING')""", id.get())
+                                where id in (select id from webhooks.deliveries
+                                             where subscription_id = ?1 and status in ('PENDING', 'SENDING')
+                                             for update skip locked)""", id.get())
                                 .chain(() -> dataKeys.shred(subject(tenant, id.get()))).replaceWith(true)));
     }
 
