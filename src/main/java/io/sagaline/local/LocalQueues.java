@@ -73,13 +73,17 @@ public class LocalQueues {
     private final ExecutorService pollers;
     private final ScheduledExecutorService schedules;
     private volatile boolean running = true;
+    /** Whether this process consumes the queues (a crash test's child does not: its long polls would outlive it). */
+    private final boolean poll;
 
     private final io.sagaline.platform.observability.Metrics metrics;
 
     LocalQueues(LocalFunctions functions, SqsClient sqs, Queues queues, ObjectMapper json,
             io.sagaline.platform.observability.Metrics metrics,
             @ConfigProperty(name = "sagaline.local.queues.visibility-timeout-seconds") Optional<Integer> visibilityOverride,
-            @ConfigProperty(name = "sagaline.local.schedules.every") Optional<java.time.Duration> scheduleOverride) {
+            @ConfigProperty(name = "sagaline.local.schedules.every") Optional<java.time.Duration> scheduleOverride,
+            @ConfigProperty(name = "sagaline.local.queues.poll", defaultValue = "true") boolean poll) {
+        this.poll = poll;
         this.functions = functions;
         this.sqs = sqs;
         this.queues = queues;
@@ -100,7 +104,7 @@ public class LocalQueues {
             metrics.queueDepth(queue.deadLetterQueue(), queue.deadLetterQueue(), this::depth);
         }
         for (Catalog.Function f : functions.catalog().functions()) {
-            if (f.trigger().isQueue()) {
+            if (f.trigger().isQueue() && poll) {
                 Catalog.Queue queue = functions.catalog().queue(f.trigger().queue()).orElseThrow(
                         () -> new IllegalStateException(f.name() + " consumes undeclared queue " + f.trigger().queue()));
                 for (int i = 0; i < queue.maximumConcurrency(); i++) {

@@ -37,7 +37,9 @@ class OutboxCrashTest {
     @Test
     void aProcessKilledBetweenCommitAndPublish_losesNoMessage_andTheConsumersApplyItOnce() throws Exception {
         Db db = new Db(dataSource);
-        DevChild child = DevChild.start("outbox-crash-child", "sagaline.outbox.fault.halt-before-publish=OrderApproved");
+        DevChild child = DevChild.start("outbox-crash-child", "sagaline.outbox.fault.halt-before-publish=OrderApproved",
+                // no consumers in the child: ElasticMQ would hand messages to its long polls after it died
+                "sagaline.local.queues.poll=false");
         String order;
         try {
             String customer = DevChild.field(child.post("/customers",
@@ -79,7 +81,8 @@ class OutboxCrashTest {
     @Test
     void aProcessKilledBetweenStoringAnOrderAndStartingItsSaga_losesNoSaga() throws Exception {
         Db db = new Db(dataSource);
-        DevChild child = DevChild.start("saga-start-crash-child", "sagaline.outbox.fault.halt-before-publish=StartExecution");
+        DevChild child = DevChild.start("saga-start-crash-child", "sagaline.outbox.fault.halt-before-publish=StartExecution",
+                "sagaline.local.queues.poll=false");
         String customer;
         try {
             customer = DevChild.field(child.post("/customers",
