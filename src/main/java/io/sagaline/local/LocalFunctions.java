@@ -301,9 +301,7 @@ public class LocalFunctions {
 
         /** The invocation has answered ({@code output}) or failed ({@code thrown}): its caller learns which. */
         private void end(byte[] output, Throwable thrown, String requestId, long started, StringBuilder own) {
-            Throwable cause = thrown instanceof java.util.concurrent.CompletionException && thrown.getCause() != null
-                    ? thrown.getCause()
-                    : thrown;
+            Throwable cause = AsyncHandler.cause(thrown);
             FunctionFailure failure = cause == null ? null
                     : cause instanceof FunctionFailure f ? f
                             // What the Lambda runtime reports: the thrown exception's class name and its message.

@@ -49,6 +49,11 @@ public interface AsyncHandler<I, O> {
         };
     }
 
+    /** What a stage failed with: the cause a {@link CompletionException} wraps, or the failure itself (null for none). */
+    static Throwable cause(Throwable failure) {
+        return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+    }
+
     /** The stage of an answer already known. */
     static <O> CompletionStage<O> now(O answer) {
         return CompletableFuture.completedFuture(answer);

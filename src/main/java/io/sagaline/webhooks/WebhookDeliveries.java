@@ -65,6 +65,12 @@ public class WebhookDeliveries {
     private static final Logger LOG = Logger.getLogger(WebhookDeliveries.class);
     static final String QUEUE = "webhooks-deliveries";
     private static final String OPEN = "status in ('PENDING', 'SENDING')";
+    /**
+     * The ordering rule, as SQL: delivery {@code e} is an open delivery of an earlier event of {@code d}'s order to its
+     * subscription.
+     */
+    private static final String EARLIER_OPEN = "e.subscription_id = d.subscription_id and e.order_id = d.order_id"
+            + " and e.status in ('PENDING', 'SENDING') and (e.occurred_at, e.id) < (d.occurred_at, d.id)";
 
     private final Clock clock;
     private final SqsClient sqs;
@@ -199,9 +205,9 @@ public class WebhookDeliveries {
                 where d.status in ('PENDING', 'SENDING') and d.next_attempt_at < ?1
                   and (d.status = 'PENDING' or d.claimed_until < ?1)
                   and not exists (select 1 from webhooks.deliveries e
-                                  where e.subscription_id = d.subscription_id and e.order_id = d.order_id
-                                    and e.status in ('PENDING', 'SENDING') and (e.occurred_at, e.id) < (d.occurred_at, d.id))
-                order by d.next_attempt_at limit 1000""", stale)).stream().map(r -> (UUID) r[0]).toList();
+                                  where %s)
+                order by d.next_attempt_at limit 1000""".formatted(EARLIER_OPEN), stale)).stream().map(r -> (UUID) r[0])
+                .toList();
         wake(stuck);
         return stuck.size();
     }
@@ -317,12 +323,12 @@ public class WebhookDeliveries {
                           and s.id = d.subscription_id and s.deleted_at is null and d.next_attempt_at <= ?2
                           and (d.status = 'PENDING' or (d.status = 'SENDING' and d.claimed_until < ?2))
                           and not exists (select 1 from webhooks.deliveries e
-                                          where e.subscription_id = d.subscription_id and e.order_id = d.order_id
-                                            and e.status in ('PENDING', 'SENDING') and (e.occurred_at, e.id) < (d.occurred_at, d.id))
+                                          where %s)
                         returning d.id, d.attempts, d.retry_base, d.first_attempt_at, d.tenant, d.subscription_id, d.event_id, d.body, s.url,
                             encode(s.secret_sealed, 'hex'), encode(s.previous_secret_sealed, 'hex'), s.previous_secret_expires_at,
                             exists (select 1 from webhooks.deliveries n where n.subscription_id = d.subscription_id
-                                    and n.order_id = d.order_id and n.id <> d.id and n.status = 'PENDING')""",
+                                    and n.order_id = d.order_id and n.id <> d.id and n.status = 'PENDING')"""
+                        .formatted(EARLIER_OPEN),
                 List.copyOf(cues.keySet()), now, now.plus(claim)));
         HexFormat hex = HexFormat.of();
         List<Claimed> claimed = new ArrayList<>();
@@ -345,9 +351,9 @@ public class WebhookDeliveries {
         List<Object[]> found = Reactive.inTransaction(() -> Sql.rows("""
                 select d.status, d.next_attempt_at, d.claimed_until, s.deleted_at is not null,
                        (select min(e.next_attempt_at) from webhooks.deliveries e
-                        where e.subscription_id = d.subscription_id and e.order_id = d.order_id
-                          and e.status in ('PENDING', 'SENDING') and (e.occurred_at, e.id) < (d.occurred_at, d.id))
-                from webhooks.deliveries d join webhooks.subscriptions s on s.id = d.subscription_id where d.id = ?1""", id));
+                        where %s)
+                from webhooks.deliveries d join webhooks.subscriptions s on s.id = d.subscription_id where d.id = ?1"""
+                .formatted(EARLIER_OPEN), id));
         if (found.isEmpty()) {
             return Optional.empty(); // not a delivery (any more)
         }

@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 
 import jakarta.annotation.PreDestroy;
@@ -97,7 +96,7 @@ public class WebhookSender {
 
     /** Whether a failure counts against its receiver's circuit: trouble at the receiver, not an answer it means. */
     static boolean trouble(Throwable failure) {
-        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        Throwable cause = io.sagaline.platform.AsyncHandler.cause(failure);
         return !(cause instanceof Refused r) || r.status >= 500 || r.status == 408 || r.status == 429;
     }
 
@@ -123,8 +122,7 @@ public class WebhookSender {
         }
         return sent.handle((status, failure) -> {
             long millis = (System.nanoTime() - started) / 1_000_000;
-            Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause()
-                    : failure;
+            Throwable cause = io.sagaline.platform.AsyncHandler.cause(failure);
             if (cause == null) {
                 return new Outcome("DELIVERED", status, millis, null);
             }

@@ -190,9 +190,7 @@ public class HttpApi {
                 return CompletableFuture.completedFuture(withHeaders(problem(event, e), limits));
             }
             return result.handle((answered, failure) -> {
-                Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-                        ? failure.getCause()
-                        : failure;
+                Throwable cause = io.sagaline.platform.AsyncHandler.cause(failure);
                 if (cause instanceof ApiException e) {
                     return withHeaders(problem(event, e), limits);
                 }
@@ -255,8 +253,7 @@ public class HttpApi {
             }
         }
         return served.handle((answered, failure) -> {
-            Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause()
-                    : failure;
+            Throwable cause = io.sagaline.platform.AsyncHandler.cause(failure);
             APIGatewayV2HTTPResponse response = answered;
             // wherever the answer completes, what is logged about it names its request and trace
             logging.forEach(MDC::put);
