@@ -33,10 +33,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.arc.profile.IfBuildProfile;
 import io.quarkus.runtime.StartupEvent;
-import io.sagaline.local.asl.Execution;
-import io.sagaline.local.asl.Interpreter;
-import io.sagaline.local.asl.StateMachine;
-import io.sagaline.local.asl.StatesFailure;
+import io.sagaline.asl.Execution;
+import io.sagaline.asl.Interpreter;
+import io.sagaline.asl.StateMachine;
+import io.sagaline.asl.StatesFailure;
 import io.sagaline.platform.Catalog;
 
 /**
@@ -120,7 +120,7 @@ public class LocalStepFunctions {
         this.interpreter = new Interpreter(this::invokeTask, scheduler, Clock.systemUTC(), store, telemetry.tracer(),
                 observer);
         this.express = new Interpreter(this::invokeTask, scheduler, Clock.systemUTC(),
-                io.sagaline.local.asl.ExecutionStore.NONE,
+                io.sagaline.asl.ExecutionStore.NONE,
                 telemetry.tracer(), observer);
         for (Catalog.StateMachine spec : functions.catalog().stateMachines()) {
             machines.put(stateMachineArn(spec.name()), load(spec));

@@ -17,10 +17,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import io.sagaline.local.asl.Execution;
-import io.sagaline.local.asl.ExecutionStore;
-import io.sagaline.local.asl.HistoryEvent;
-import io.sagaline.local.asl.StateMachine;
+import io.sagaline.asl.Execution;
+import io.sagaline.asl.ExecutionStore;
+import io.sagaline.asl.HistoryEvent;
+import io.sagaline.asl.StateMachine;
 
 /**
  * Executions in PostgreSQL (schema {@code engine}): each commit moves the cursor and appends the

@@ -16,9 +16,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.quarkus.arc.profile.IfBuildProfile;
+import io.sagaline.asl.Execution;
+import io.sagaline.asl.HistoryEvent;
 import io.sagaline.local.LocalStepFunctions.Refused;
-import io.sagaline.local.asl.Execution;
-import io.sagaline.local.asl.HistoryEvent;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;

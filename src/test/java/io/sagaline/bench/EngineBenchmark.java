@@ -21,9 +21,9 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.sagaline.asl.Execution;
 import io.sagaline.bench.CapturedStatements.Capture;
 import io.sagaline.local.LocalStepFunctions;
-import io.sagaline.local.asl.Execution;
 import io.sagaline.support.Api;
 import io.sagaline.support.Db;
 

@@ -26,9 +26,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.sagaline.local.asl.Execution;
-import io.sagaline.local.asl.HistoryEvent;
-import io.sagaline.local.asl.Interpreter;
+import io.sagaline.asl.Execution;
+import io.sagaline.asl.HistoryEvent;
+import io.sagaline.asl.Interpreter;
 import io.sagaline.payments.PaymentGatewaySimulator;
 import io.sagaline.support.Api;
 import io.sagaline.support.Db;

@@ -25,10 +25,10 @@ import com.fasterxml.jackson.databind.node.IntNode;
 
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.sagaline.local.asl.Execution;
-import io.sagaline.local.asl.HistoryEvent;
-import io.sagaline.local.asl.Interpreter;
-import io.sagaline.local.asl.StateMachine;
+import io.sagaline.asl.Execution;
+import io.sagaline.asl.HistoryEvent;
+import io.sagaline.asl.Interpreter;
+import io.sagaline.asl.StateMachine;
 import io.sagaline.support.Db;
 
 /**

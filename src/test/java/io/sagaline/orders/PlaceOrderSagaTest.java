@@ -20,8 +20,8 @@ import org.junit.jupiter.api.Test;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
+import io.sagaline.asl.HistoryEvent;
 import io.sagaline.local.LocalStepFunctions;
-import io.sagaline.local.asl.HistoryEvent;
 import io.sagaline.payments.PaymentGatewayClient;
 import io.sagaline.payments.PaymentGatewaySimulator;
 import io.sagaline.support.Api;
@@ -253,7 +253,7 @@ class PlaceOrderSagaTest {
         var execution = engine.start("arn:aws:states:us-east-1:000000000000:stateMachine:place-order", orderId, input);
         assertThat(execution.awaitEnd(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
 
-        assertThat(execution.status()).isEqualTo(io.sagaline.local.asl.Execution.Status.FAILED);
+        assertThat(execution.status()).isEqualTo(io.sagaline.asl.Execution.Status.FAILED);
         assertThat(execution.error()).isEqualTo("io.sagaline.orders.UnknownOrder");
         assertNothingReservedFor(orderId);
     }

@@ -215,7 +215,7 @@ public record DevChild(Process process, boolean underMaven, int port, String log
         }
         // Run from an IDE or with -Dlocal-app.skip=true, the tests would otherwise kill older code.
         // (The sources, not target/classes: the dev-mode child of DevRestartTest compiles into it.)
-        for (Path sources : List.of(Path.of("src", "main"), Path.of("functions"))) {
+        for (Path sources : List.of(Path.of("src", "main"), Path.of("engine", "src", "main"), Path.of("functions"))) {
             try (Stream<Path> files = Files.walk(sources)) {
                 Optional<Path> newer = files.filter(Files::isRegularFile)
                         .filter(p -> modified(p).compareTo(modified(jar)) > 0).findAny();

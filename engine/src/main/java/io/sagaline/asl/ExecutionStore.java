@@ -1,4 +1,4 @@
-package io.sagaline.local.asl;
+package io.sagaline.asl;
 
 /**
  * Where executions are made durable. The interpreter commits at every point after which a crash

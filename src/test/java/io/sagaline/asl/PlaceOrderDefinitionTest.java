@@ -1,10 +1,11 @@
-package io.sagaline.local.asl;
+package io.sagaline.asl;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Paths;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
@@ -14,9 +15,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import io.sagaline.local.asl.InterpreterConformanceTest.InlineScheduler;
-import io.sagaline.local.asl.InterpreterConformanceTest.ScriptedTasks;
-import io.sagaline.support.ManualClock;
+import io.sagaline.asl.testing.ScriptedTasks;
+import io.sagaline.asl.testing.VirtualTime;
 
 /**
  * The real {@code place-order.asl.json} with scripted task answers and a virtual clock: which
@@ -197,11 +197,12 @@ class PlaceOrderDefinitionTest {
         assertThat(run.states()).endsWith("ReleaseStock");
     }
 
-    record Run(Execution execution, InlineScheduler scheduler) {
+    record Run(Execution execution, VirtualTime time) {
         /** The retry waits: the first delay scheduled is the machine's own TimeoutSeconds. */
         List<Long> retryDelays() {
-            assertThat(scheduler.delays.get(0)).as("TimeoutSeconds of the machine").isEqualTo(3_600_000L);
-            return scheduler.delays.subList(1, scheduler.delays.size());
+            List<Long> delays = time.delays().stream().map(Duration::toMillis).toList();
+            assertThat(delays.get(0)).as("TimeoutSeconds of the machine").isEqualTo(3_600_000L);
+            return delays.subList(1, delays.size());
         }
 
         List<String> states() {
@@ -215,18 +216,17 @@ class PlaceOrderDefinitionTest {
                 .replaceAll("\\$\\{([a-z_]+)_arn}", FN + "$1");
         text = text.replaceAll("(" + FN + "[a-z]+)_([a-z]+)", "$1-$2");
         StateMachine machine = StateMachine.parse("place-order", JSON.readTree(text));
-        ManualClock clock = new ManualClock(Instant.parse("2026-11-22T00:00:00Z"));
-        InlineScheduler scheduler = new InlineScheduler(clock);
+        VirtualTime time = new VirtualTime(Instant.parse("2026-11-22T00:00:00Z"));
         ScriptedTasks tasks = new ScriptedTasks(script);
         JsonNode input = JSON.readTree(
                 """
                         {"tenant":"demo","orderId":"o-1","customerId":"c-1","items":[{"sku":"MUG-1","quantity":2}],"paymentToken":"tok_ok"}""");
-        Execution execution = new Interpreter(tasks, scheduler, clock).start(
+        Execution execution = new Interpreter(tasks, time, time.clock()).start(
                 "arn:aws:states:us-east-1:000000000000:execution:place-order:o-1", "o-1",
                 "arn:aws:states:us-east-1:000000000000:stateMachine:place-order", machine, input);
-        scheduler.drain();
+        time.runUntilIdle();
         tasks.assertAllUsed();
-        return new Run(execution, scheduler);
+        return new Run(execution, time);
     }
 
     /** A script whose CheckOrder finds the execution to be its order's own. */

@@ -1,8 +1,7 @@
-package io.sagaline.local.asl;
+package io.sagaline.asl;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.fail;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -10,14 +9,8 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.Deque;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.PriorityQueue;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.params.ParameterizedTest;
@@ -26,7 +19,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.sagaline.support.ManualClock;
+import io.sagaline.asl.testing.ScriptedTasks;
+import io.sagaline.asl.testing.VirtualTime;
 
 /**
  * The interpreter against the behaviour AWS documents: each file in {@code asl-cases/} is a
@@ -54,14 +48,13 @@ class InterpreterConformanceTest {
             return;
         }
         StateMachine machine = StateMachine.parse("test", c.get("definition"));
-        ManualClock clock = new ManualClock(Instant.parse("2026-11-22T00:00:00Z"));
-        InlineScheduler scheduler = new InlineScheduler(clock);
+        VirtualTime time = new VirtualTime(Instant.parse("2026-11-22T00:00:00Z"));
         ScriptedTasks tasks = new ScriptedTasks(c.path("tasks"));
 
-        Execution execution = new Interpreter(tasks, scheduler, clock).start(
+        Execution execution = new Interpreter(tasks, time, time.clock()).start(
                 "arn:aws:states:us-east-1:000000000000:execution:test:exec-1", "exec-1",
                 "arn:aws:states:us-east-1:000000000000:stateMachine:test", machine, c.get("input"));
-        scheduler.drain();
+        time.runUntilIdle();
 
         assertThat(execution.status().name()).as("status (error %s: %s)", execution.error(), execution.cause())
                 .isEqualTo(expect.get("status").asText());
@@ -80,7 +73,7 @@ class InterpreterConformanceTest {
         if (expect.has("delaysMillis")) {
             List<Long> delays = new ArrayList<>();
             expect.get("delaysMillis").forEach(d -> delays.add(d.asLong()));
-            assertThat(scheduler.delays).as("waits").isEqualTo(delays);
+            assertThat(time.delays()).as("waits").map(Duration::toMillis).isEqualTo(delays);
         }
         if (expect.has("states")) {
             List<String> states = new ArrayList<>();
@@ -106,85 +99,4 @@ class InterpreterConformanceTest {
             default -> "ExecutionFailed";
         });
     }
-
-    /** Task answers scripted per resource, in call order; checks what the task was given. */
-    static final class ScriptedTasks implements Interpreter.TaskInvoker {
-        private final Map<String, Deque<JsonNode>> answers = new HashMap<>();
-
-        ScriptedTasks(JsonNode script) {
-            script.fields().forEachRemaining(e -> {
-                Deque<JsonNode> queue = new ArrayDeque<>();
-                e.getValue().forEach(queue::add);
-                answers.put(e.getKey(), queue);
-            });
-        }
-
-        @Override
-        public JsonNode invoke(String resource, JsonNode payload, Integer timeoutSeconds) {
-            Deque<JsonNode> queue = answers.get(resource);
-            if (queue == null || queue.isEmpty()) {
-                fail("unexpected invocation of " + resource + " with " + payload);
-            }
-            JsonNode answer = queue.poll();
-            if (answer.has("expectInput")) {
-                assertThat(payload).as("input of " + resource).isEqualTo(answer.get("expectInput"));
-            }
-            if (answer.has("expectTimeout")) {
-                assertThat(timeoutSeconds).as("timeout of " + resource).isEqualTo(answer.get("expectTimeout").asInt());
-            }
-            if (answer.has("error")) {
-                throw new StatesFailure(answer.get("error").asText(), answer.path("cause").asText(null));
-            }
-            return answer.get("result");
-        }
-
-        void assertAllUsed() {
-            answers.forEach((resource, rest) -> assertThat(rest).as("unused answers of " + resource).isEmpty());
-        }
-    }
-
-    /**
-     * Runs scheduled work on the test thread in order of due time; a delay advances the virtual
-     * clock instead of sleeping. {@code delays} lists every delay asked for, in the order asked.
-     */
-    static final class InlineScheduler implements Interpreter.Scheduler {
-        private record Due(Instant at, long sequence, Runnable work) {
-        }
-
-        private final PriorityQueue<Due> work = new PriorityQueue<>(
-                Comparator.comparing(Due::at).thenComparingLong(Due::sequence));
-        private final ManualClock clock;
-        private long sequence;
-        final List<Long> delays = new ArrayList<>();
-
-        InlineScheduler(ManualClock clock) {
-            this.clock = clock;
-        }
-
-        @Override
-        public void run(Runnable task) {
-            work.add(new Due(clock.instant(), sequence++, task));
-        }
-
-        @Override
-        public void after(Duration delay, Runnable task) {
-            delays.add(delay.toMillis());
-            work.add(new Due(clock.instant().plus(delay), sequence++, task));
-        }
-
-        void drain() {
-            int steps = 0;
-            while (!work.isEmpty()) {
-                if (++steps > 10_000) {
-                    fail("the execution does not end");
-                }
-                Due next = work.poll();
-                if (next.at().isAfter(clock.instant())) {
-                    clock.advance(Duration.between(clock.instant(), next.at()));
-                }
-                next.work().run();
-            }
-        }
-    }
-
 }

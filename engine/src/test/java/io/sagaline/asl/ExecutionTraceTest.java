@@ -1,4 +1,4 @@
-package io.sagaline.local.asl;
+package io.sagaline.asl;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -22,7 +22,7 @@ import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
-import io.sagaline.support.ManualClock;
+import io.sagaline.asl.testing.VirtualTime;
 
 /**
  * The engine traces an execution as X-Ray shows one: a span for the execution in the trace its
@@ -46,12 +46,11 @@ class ExecutionTraceTest {
         List<SpanData> spans = new ArrayList<>();
         SdkTracerProvider provider = SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(collect(spans)))
                 .build();
-        ManualClock clock = new ManualClock(Instant.parse("2026-11-22T00:00:00Z"));
-        InterpreterConformanceTest.InlineScheduler scheduler = new InterpreterConformanceTest.InlineScheduler(clock);
+        VirtualTime time = new VirtualTime(Instant.parse("2026-11-22T00:00:00Z"));
         AtomicInteger calls = new AtomicInteger();
         List<String> observed = new ArrayList<>();
         Interpreter.TaskInvoker tasks = (resource, payload, timeout) -> {
-            clock.advance(Duration.ofMillis(40));
+            time.advance(Duration.ofMillis(40));
             throw new StatesFailure(calls.incrementAndGet() == 1 ? "Flaky" : "Declined", "no");
         };
         Interpreter.Observer observer = new Interpreter.Observer() {
@@ -65,11 +64,11 @@ class ExecutionTraceTest {
                 observed.add("ended " + execution.status());
             }
         };
-        Execution execution = new Interpreter(tasks, scheduler, clock, ExecutionStore.NONE, provider.get("test"), observer)
+        Execution execution = new Interpreter(tasks, time, time.clock(), ExecutionStore.NONE, provider.get("test"), observer)
                 .start("arn:aws:states:us-east-1:000000000000:execution:pay:e-1", "e-1",
                         "arn:aws:states:us-east-1:000000000000:stateMachine:pay", StateMachine.parse("pay", definition),
                         JSON.createObjectNode(), "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1");
-        scheduler.drain();
+        time.runUntilIdle();
 
         assertThat(execution.status()).isEqualTo(Execution.Status.SUCCEEDED);
         assertThat(execution.traceHeader()).startsWith("Root=1-5759e988-bd862e3fe1be46a994272793");
@@ -113,15 +112,14 @@ class ExecutionTraceTest {
         List<SpanData> spans = new ArrayList<>();
         SdkTracerProvider provider = SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(collect(spans)))
                 .build();
-        ManualClock clock = new ManualClock(Instant.parse("2026-11-22T00:00:00Z"));
-        InterpreterConformanceTest.InlineScheduler scheduler = new InterpreterConformanceTest.InlineScheduler(clock);
+        VirtualTime time = new VirtualTime(Instant.parse("2026-11-22T00:00:00Z"));
         Execution execution = new Interpreter((r, p, t) -> {
             throw new StatesFailure("Gone", "the database is gone");
-        }, scheduler, clock, ExecutionStore.NONE, provider.get("test"), Interpreter.Observer.NONE)
+        }, time, time.clock(), ExecutionStore.NONE, provider.get("test"), Interpreter.Observer.NONE)
                 .start("arn:aws:states:us-east-1:000000000000:execution:give:e-2", "e-2",
                         "arn:aws:states:us-east-1:000000000000:stateMachine:give", StateMachine.parse("give", definition),
                         JSON.createObjectNode(), null);
-        scheduler.drain();
+        time.runUntilIdle();
 
         assertThat(execution.status()).isEqualTo(Execution.Status.FAILED);
         // without a caller's header, it begins a trace of its own, which DescribeExecution names

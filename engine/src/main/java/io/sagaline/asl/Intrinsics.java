@@ -1,4 +1,4 @@
-package io.sagaline.local.asl;
+package io.sagaline.asl;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

@@ -1,4 +1,4 @@
-package io.sagaline.local.asl;
+package io.sagaline.asl;
 
 /** An ASL error: the name Retry/Catch match and the cause. */
 public class StatesFailure extends RuntimeException {

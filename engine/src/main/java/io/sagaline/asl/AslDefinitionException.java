@@ -1,4 +1,4 @@
-package io.sagaline.local.asl;
+package io.sagaline.asl;
 
 /** A state machine definition that AWS would reject, with the state and field at fault. */
 public class AslDefinitionException extends RuntimeException {

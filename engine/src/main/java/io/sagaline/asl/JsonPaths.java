@@ -1,4 +1,4 @@
-package io.sagaline.local.asl;
+package io.sagaline.asl;
 
 import java.util.ArrayList;
 import java.util.List;
