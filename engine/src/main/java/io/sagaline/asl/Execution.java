@@ -12,6 +12,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.sagaline.asl.query.JsonPaths;
+
 /** One run of a state machine: where it stands, and the history of how it got there. */
 public final class Execution {
 
@@ -61,7 +63,7 @@ public final class Execution {
     /** What the current state assigns: applied when it exits, so the state itself sees the values it entered with. */
     ObjectNode pendingAssign;
     /** The branches or iterations running in this process for the current Parallel or Map state. */
-    Interpreter.Fanout fanout;
+    FanOutRun fanout;
     private int committedEvents;
     /** The X-Ray trace header the execution is traced under (StartExecution's, or the one it began). */
     String traceHeader;
@@ -313,7 +315,7 @@ public final class Execution {
         if (spans != null) {
             spans.closed(terminal, error, at);
         }
-        Interpreter.Fanout running = fanout;
+        FanOutRun running = fanout;
         if (running != null && terminal != Status.SUCCEEDED) {
             running.endTraces(at); // its branches stop with it: their spans end now
         }

@@ -1,4 +1,4 @@
-package io.sagaline.asl;
+package io.sagaline.asl.query;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -17,13 +17,15 @@ import com.jayway.jsonpath.PathNotFoundException;
 import com.jayway.jsonpath.spi.json.JacksonJsonNodeJsonProvider;
 import com.jayway.jsonpath.spi.mapper.JacksonMappingProvider;
 
+import io.sagaline.asl.StatesFailure;
+
 /**
  * ASL paths: reading uses full JSONPath (Jayway, as AWS does); {@code ResultPath} is a reference
  * path (only {@code .name}, {@code ['name']} and {@code [index]} steps), which can also be written.
  */
 public final class JsonPaths {
 
-    static final ObjectMapper MAPPER = new ObjectMapper();
+    public static final ObjectMapper MAPPER = new ObjectMapper();
     private static final Configuration CONFIG = Configuration.builder()
             .jsonProvider(new JacksonJsonNodeJsonProvider(MAPPER))
             .mappingProvider(new JacksonMappingProvider(MAPPER))
@@ -33,15 +35,8 @@ public final class JsonPaths {
     private JsonPaths() {
     }
 
-    /**
-     * The variables a path such as {@code $name.field} reads, set by the interpreter around each
-     * step of an execution on the thread that runs it (paths are read deep inside templates,
-     * intrinsics and choice rules).
-     */
-    static final ThreadLocal<java.util.function.Function<String, JsonNode>> VARIABLES = new ThreadLocal<>();
-
     /** Whether {@code path} starts with a variable ({@code $name}) rather than {@code $} or {@code $$}. */
-    static boolean isVariablePath(String path) {
+    public static boolean isVariablePath(String path) {
         return path.length() > 1 && path.charAt(0) == '$' && path.charAt(1) != '$' && Character.isLetter(path.charAt(1))
                 || path.length() > 1 && path.charAt(0) == '$' && path.charAt(1) == '_';
     }
@@ -54,20 +49,22 @@ public final class JsonPaths {
         return end;
     }
 
-    /** Reads {@code path} from {@code document}; a path that selects nothing is a States.Runtime error. */
-    public static JsonNode read(JsonNode document, String path) {
+    /**
+     * Reads {@code path} from {@code document}, or from the variable a path such as {@code $name.field} names;
+     * a path that selects nothing is a States.Runtime error.
+     */
+    public static JsonNode read(JsonNode document, String path, java.util.function.Function<String, JsonNode> variables) {
         if ("$".equals(path)) {
             return document;
         }
         if (isVariablePath(path)) {
             int end = variableEnd(path);
             String name = path.substring(1, end);
-            var variables = VARIABLES.get();
-            JsonNode value = variables == null ? null : variables.apply(name);
+            JsonNode value = variables.apply(name);
             if (value == null) {
                 throw StatesFailure.runtime("the variable '" + name + "' is not assigned");
             }
-            return read(value, "$" + path.substring(end));
+            return read(value, "$" + path.substring(end), variables);
         }
         try {
             JsonPath compiled = JsonPath.compile(path);
@@ -80,16 +77,6 @@ public final class JsonPaths {
             throw StatesFailure.runtime("the JSONPath '" + path + "' could not be found in the input '" + document + "'");
         } catch (InvalidPathException e) {
             throw StatesFailure.runtime("invalid JSONPath '" + path + "': " + e.getMessage());
-        }
-    }
-
-    /** Whether {@code path} selects anything (Choice {@code IsPresent}). */
-    public static boolean present(JsonNode document, String path) {
-        try {
-            read(document, path);
-            return true;
-        } catch (StatesFailure e) {
-            return false;
         }
     }
 
@@ -109,7 +96,7 @@ public final class JsonPaths {
     }
 
     /** The steps of a reference path, or null when it is not one. */
-    static List<Object> referenceSteps(String path) {
+    public static List<Object> referenceSteps(String path) {
         if (path == null || !path.startsWith("$")) {
             return null;
         }

@@ -1,4 +1,4 @@
-package io.sagaline.asl;
+package io.sagaline.asl.query;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -25,6 +25,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.sagaline.asl.AslDefinitionException;
+import io.sagaline.asl.StatesFailure;
 
 /**
  * The JSONata query language of ASL ({@code QueryLanguage: JSONata}), evaluated by the dashjoin
@@ -70,15 +73,15 @@ public final class JsonataQueries {
             this.clock = clock;
         }
 
-        Bindings withResult(JsonNode result) {
+        public Bindings withResult(JsonNode result) {
             return new Bindings(input, context, result, errorOutput, variables, clock);
         }
 
-        Bindings withErrorOutput(JsonNode errorOutput) {
+        public Bindings withErrorOutput(JsonNode errorOutput) {
             return new Bindings(input, context, result, errorOutput, variables, clock);
         }
 
-        Bindings withContext(JsonNode context) {
+        public Bindings withContext(JsonNode context) {
             return new Bindings(input, context, result, errorOutput, variables, clock);
         }
 
@@ -121,7 +124,7 @@ public final class JsonataQueries {
      * Load-time check: every {@code {% %}} string in {@code value} must compile; {@code $states.result}
      * and {@code $states.errorOutput} only where {@code field} may read them.
      */
-    static void validate(String state, String field, JsonNode value) {
+    public static void validate(String state, String field, JsonNode value) {
         if (isExpression(value)) {
             String expression = body(value.asText());
             try {

@@ -1,4 +1,4 @@
-package io.sagaline.asl;
+package io.sagaline.asl.query;
 
 import java.util.Iterator;
 import java.util.Map;
@@ -6,6 +6,8 @@ import java.util.Map;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.sagaline.asl.AslDefinitionException;
 
 /**
  * {@code Parameters} and {@code ResultSelector}: a JSON template whose {@code "key.$"} fields are
@@ -16,7 +18,8 @@ public final class PayloadTemplate {
     private PayloadTemplate() {
     }
 
-    public static JsonNode apply(JsonNode template, JsonNode input, JsonNode context) {
+    /** The template filled in: each {@code "key.$"} field by what its path or intrinsic function gives in {@code scope}. */
+    public static JsonNode apply(JsonNode template, PathScope scope) {
         if (template.isObject()) {
             ObjectNode out = JsonPaths.MAPPER.createObjectNode();
             Iterator<Map.Entry<String, JsonNode>> fields = template.fields();
@@ -24,36 +27,23 @@ public final class PayloadTemplate {
                 Map.Entry<String, JsonNode> field = fields.next();
                 String key = field.getKey();
                 if (key.endsWith(".$")) {
-                    out.set(key.substring(0, key.length() - 2), resolve(field.getValue().asText(), input, context));
+                    out.set(key.substring(0, key.length() - 2), scope.resolve(field.getValue().asText()));
                 } else {
-                    out.set(key, apply(field.getValue(), input, context));
+                    out.set(key, apply(field.getValue(), scope));
                 }
             }
             return out;
         }
         if (template.isArray()) {
             ArrayNode out = JsonPaths.MAPPER.createArrayNode();
-            template.forEach(element -> out.add(apply(element, input, context)));
+            template.forEach(element -> out.add(apply(element, scope)));
             return out;
         }
         return template;
     }
 
-    static JsonNode resolve(String expression, JsonNode input, JsonNode context) {
-        if (Intrinsics.isCall(expression)) {
-            return Intrinsics.evaluate(expression, input, context);
-        }
-        if (expression.startsWith("$$")) {
-            return JsonPaths.read(context, expression.substring(1));
-        }
-        if (expression.startsWith("$")) {
-            return JsonPaths.read(input, expression);
-        }
-        throw StatesFailure.runtime("'" + expression + "' is neither a path nor an intrinsic function");
-    }
-
     /** Load-time check of a template: every {@code .$} value must be a valid path. */
-    static void validate(String state, String field, JsonNode template) {
+    public static void validate(String state, String field, JsonNode template) {
         if (template.isObject()) {
             template.fields().forEachRemaining(f -> {
                 if (f.getKey().endsWith(".$")) {

@@ -1,4 +1,4 @@
-package io.sagaline.asl;
+package io.sagaline.asl.query;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -19,6 +19,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.sagaline.asl.StatesFailure;
+
 /**
  * The intrinsic functions of the JSONPath query language ({@code "x.$": "States.Format('...', $.a)"}):
  * a small parser for their call syntax (string literals in single quotes with {@code \'},
@@ -27,7 +29,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  */
 final class Intrinsics {
 
-    static final String FAILURE = "States.IntrinsicFailure";
+    public static final String FAILURE = "States.IntrinsicFailure";
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     private static final Set<String> NAMES = Set.of("States.Format", "States.StringToJson", "States.JsonToString",
             "States.Array", "States.ArrayPartition", "States.ArrayContains", "States.ArrayRange", "States.ArrayGetItem",
@@ -46,18 +48,18 @@ final class Intrinsics {
     }
 
     /** A parsed call: its function and arguments (literal nodes, paths, or nested calls). */
-    record Call(String name, List<Object> arguments) {
+    public record Call(String name, List<Object> arguments) {
     }
 
     record Path(String path) {
     }
 
-    static boolean isCall(String expression) {
+    public static boolean isCall(String expression) {
         return expression.startsWith("States.");
     }
 
     /** Parses at load time, so that a malformed call is refused with the definition. */
-    static Call parse(String expression) {
+    public static Call parse(String expression) {
         Parser parser = new Parser(expression);
         Call call = parser.call();
         parser.skipSpaces();
@@ -67,24 +69,24 @@ final class Intrinsics {
         return call;
     }
 
-    static JsonNode evaluate(String expression, JsonNode input, JsonNode context) {
+    static JsonNode evaluate(String expression, PathScope scope) {
         Call call;
         try {
             call = parse(expression);
         } catch (IllegalArgumentException e) {
             throw new StatesFailure(FAILURE, "'" + expression + "': " + e.getMessage());
         }
-        return evaluate(call, input, context);
+        return evaluate(call, scope);
     }
 
-    private static JsonNode evaluate(Call call, JsonNode input, JsonNode context) {
+    private static JsonNode evaluate(Call call, PathScope scope) {
         List<JsonNode> args = new ArrayList<>();
         for (int i = 0; i < call.arguments().size(); i++) {
             Object argument = call.arguments().get(i);
             if (argument instanceof Path p) {
-                args.add(PayloadTemplate.resolve(p.path(), input, context));
+                args.add(scope.resolve(p.path()));
             } else if (argument instanceof Call nested) {
-                args.add(evaluate(nested, input, context));
+                args.add(evaluate(nested, scope));
             } else {
                 JsonNode literal = (JsonNode) argument;
                 boolean template = i == 0 && call.name().equals("States.Format");

@@ -1,4 +1,4 @@
-package io.sagaline.asl;
+package io.sagaline.asl.states;
 
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
@@ -6,6 +6,11 @@ import java.util.Set;
 import java.util.function.IntPredicate;
 
 import com.fasterxml.jackson.databind.JsonNode;
+
+import io.sagaline.asl.AslDefinitionException;
+import io.sagaline.asl.StatesFailure;
+import io.sagaline.asl.query.JsonPaths;
+import io.sagaline.asl.query.PathScope;
 
 /** Evaluates Choice rules: every comparison operator, its Path form, type tests and And/Or/Not. */
 final class ChoiceRules {
@@ -55,10 +60,10 @@ final class ChoiceRules {
         }
     }
 
-    static boolean matches(JsonNode rule, JsonNode input, JsonNode context) {
+    static boolean matches(JsonNode rule, PathScope scope) {
         if (rule.has("And")) {
             for (JsonNode r : rule.get("And")) {
-                if (!matches(r, input, context)) {
+                if (!matches(r, scope)) {
                     return false;
                 }
             }
@@ -66,20 +71,20 @@ final class ChoiceRules {
         }
         if (rule.has("Or")) {
             for (JsonNode r : rule.get("Or")) {
-                if (matches(r, input, context)) {
+                if (matches(r, scope)) {
                     return true;
                 }
             }
             return false;
         }
         if (rule.has("Not")) {
-            return !matches(rule.get("Not"), input, context);
+            return !matches(rule.get("Not"), scope);
         }
         String variablePath = rule.get("Variable").asText();
         if (rule.has("IsPresent")) {
-            return present(input, context, variablePath) == rule.get("IsPresent").asBoolean();
+            return scope.present(variablePath) == rule.get("IsPresent").asBoolean();
         }
-        JsonNode variable = PayloadTemplate.resolve(variablePath, input, context);
+        JsonNode variable = scope.resolve(variablePath);
         for (var it = rule.fields(); it.hasNext();) {
             var field = it.next();
             String op = field.getKey();
@@ -92,15 +97,11 @@ final class ChoiceRules {
             JsonNode operand = field.getValue();
             if (op.endsWith("Path")) {
                 op = op.substring(0, op.length() - 4);
-                operand = PayloadTemplate.resolve(operand.asText(), input, context);
+                operand = scope.resolve(operand.asText());
             }
             return compare(op, variable, operand);
         }
         throw StatesFailure.runtime("choice rule without an operator: " + rule);
-    }
-
-    private static boolean present(JsonNode input, JsonNode context, String path) {
-        return path.startsWith("$$") ? JsonPaths.present(context, path.substring(1)) : JsonPaths.present(input, path);
     }
 
     private static boolean typeTest(String op, JsonNode v) {

@@ -1,0 +1,280 @@
+package io.sagaline.asl;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.function.Supplier;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.context.Scope;
+import io.sagaline.asl.query.JsonPaths;
+import io.sagaline.asl.query.JsonataQueries;
+import io.sagaline.asl.query.PathScope;
+import io.sagaline.asl.states.FanOut;
+import io.sagaline.asl.states.State;
+import io.sagaline.asl.states.Step;
+
+/**
+ * One state's run in run {@code epoch} of an execution: the {@link Step} a state is given. It moves the
+ * execution's cursor (entry, exit, retries), records each transition in the history as AWS names it, and refuses
+ * to go on once the run has been ended from outside ({@link Interpreter.Abandoned}).
+ */
+final class StepRun implements Step {
+
+    private final Interpreter engine;
+    private final Execution execution;
+    private final int epoch;
+    private JsonNode context;
+    private PathScope paths;
+    private JsonataQueries.Bindings bindings;
+
+    StepRun(Interpreter engine, Execution execution, int epoch) {
+        this.engine = engine;
+        this.execution = execution;
+        this.epoch = epoch;
+    }
+
+    private State state() {
+        return execution.machine().state(execution.state);
+    }
+
+    @Override
+    public JsonNode input() {
+        return execution.stateInput;
+    }
+
+    @Override
+    public JsonNode context() {
+        if (context == null) {
+            ObjectNode c = Interpreter.object();
+            c.putObject("Execution").put("Id", execution.arn()).put("Name", execution.name())
+                    .put("StartTime", execution.startDate().toString()).set("Input", execution.input());
+            c.putObject("State").put("Name", execution.state).put("EnteredTime", execution.stateEnteredTime.toString())
+                    .put("RetryCount", execution.retryCount);
+            c.putObject("StateMachine").put("Id", execution.stateMachineArn()).put("Name", execution.machine().name());
+            context = c;
+        }
+        return context;
+    }
+
+    @Override
+    public PathScope paths() {
+        if (paths == null) {
+            paths = new PathScope(input(), context(), execution::variable);
+        }
+        return paths;
+    }
+
+    @Override
+    public JsonataQueries.Bindings bindings() {
+        if (bindings == null) {
+            bindings = new JsonataQueries.Bindings(input(), context(), null, null, execution.visibleVariables(), engine.clock);
+        }
+        return bindings;
+    }
+
+    @Override
+    public Instant enteredTime() {
+        return execution.stateEnteredTime;
+    }
+
+    @Override
+    public Instant now() {
+        return engine.clock.instant();
+    }
+
+    @Override
+    public void assign(ObjectNode values) {
+        execution.pendingAssign = values;
+    }
+
+    @Override
+    public void next(String next, JsonNode output) {
+        recordExit(output);
+        abandonIfEnded();
+        place(next, output);
+    }
+
+    @Override
+    public void end(JsonNode output) {
+        recordExit(output);
+        Instant now = now();
+        execution.finish(Execution.Status.SUCCEEDED, output, null, null, now, execution.isBranch() ? () -> {
+        }
+                : () -> execution.record(now, "ExecutionSucceeded", "executionSucceededEventDetails",
+                        Interpreter.object().put("output", output.toString())));
+    }
+
+    @Override
+    public void fail(String error, String cause) {
+        Instant now = now();
+        execution.finish(Execution.Status.FAILED, null, error, cause, now, execution.isBranch() ? () -> {
+        }
+                : () -> execution.record(now, "ExecutionFailed", "executionFailedEventDetails",
+                        Interpreter.errorDetails(error, cause)));
+    }
+
+    @Override
+    public int attempts(int retrier) {
+        return execution.retryAttempts[retrier];
+    }
+
+    @Override
+    public void retrying(int retrier, String error, Duration delay) {
+        execution.retryAttempts[retrier]++;
+        execution.retryCount++;
+        execution.branches = null; // a Parallel or Map retried runs every branch again
+        engine.trace(execution, "resumed").retried(error, execution.retryCount, delay);
+        engine.observer.retried(execution, execution.state, error);
+    }
+
+    @Override
+    public void caught(String error, String cause, String next) {
+        engine.trace(execution, "resumed").caught(error, cause, next);
+    }
+
+    @Override
+    public JsonNode invoke(String resource, JsonNode payload, Integer timeoutSeconds) {
+        ObjectNode scheduled = Interpreter.object().put("resourceType", "lambda").put("resource", resource)
+                .put("input", payload.toString());
+        if (timeoutSeconds != null) {
+            scheduled.put("timeoutInSeconds", timeoutSeconds);
+        }
+        execution.record(now(), "LambdaFunctionScheduled", "lambdaFunctionScheduledEventDetails", scheduled);
+        execution.record(now(), "LambdaFunctionStarted", null, null);
+        engine.commit(execution, epoch);
+        JsonNode result;
+        Span attempt = engine.trace(execution, "resumed").task(resource, execution.retryCount + 1, now());
+        try (Scope ignored = attempt.makeCurrent()) {
+            result = engine.tasks.invoke(resource, payload, timeoutSeconds);
+        } catch (StatesFailure failure) {
+            attempt.setStatus(StatusCode.ERROR, failure.error());
+            attempt.setAttribute(ExecutionTrace.ERROR, failure.error());
+            attempt.end(now());
+            abandonIfEnded();
+            if (!StatesFailure.RUNTIME.equals(failure.error())) {
+                boolean timedOut = StatesFailure.TIMEOUT.equals(failure.error());
+                execution.record(now(), timedOut ? "LambdaFunctionTimedOut" : "LambdaFunctionFailed",
+                        timedOut ? "lambdaFunctionTimedOutEventDetails" : "lambdaFunctionFailedEventDetails",
+                        Interpreter.errorDetails(failure.error(), failure.cause()));
+            }
+            throw failure;
+        } catch (RuntimeException | Error e) {
+            attempt.setStatus(StatusCode.ERROR, String.valueOf(e));
+            attempt.end(now());
+            throw e;
+        }
+        attempt.end(now());
+        abandonIfEnded();
+        execution.record(now(), "LambdaFunctionSucceeded", "lambdaFunctionSucceededEventDetails",
+                Interpreter.object().put("output", result.toString()));
+        return result;
+    }
+
+    /**
+     * Parallel and Map. On entry every branch (Parallel) or item (Map) gets its input and the state hands the
+     * execution over to them; the last of them to end brings it back here, where their outputs, in order, become
+     * the state's result, or the first failure its error. After a crash or a redrive, only the branches that had
+     * not succeeded run again.
+     */
+    @Override
+    public FanOut.Outcome fanOut(FanOut state, Supplier<FanOut.Plan> planned) {
+        FanOutRun running = execution.fanout;
+        if (running != null && running.run != epoch) {
+            running = null; // left by a run that was stopped, timed out or redriven
+        }
+        if (running == null) {
+            FanOut.Plan plan = planned.get();
+            String inputsDigest = digest(plan);
+            if (execution.branches == null || !inputsDigest.equals(execution.branchInputs)) {
+                // Fresh, or the inputs are not those the committed ends were computed from (an ItemSelector
+                // with $uuid() or $now(), say): every branch runs.
+                ArrayNode ends = JsonPaths.MAPPER.createArrayNode();
+                plan.inputs().forEach(i -> ends.addNull());
+                execution.branches = ends;
+                execution.branchInputs = inputsDigest;
+                if (state.map()) {
+                    execution.record(now(), "MapStateStarted", "mapStateStartedEventDetails",
+                            Interpreter.object().put("length", plan.inputs().size()));
+                } else {
+                    execution.record(now(), "ParallelStateStarted", null, null);
+                }
+                engine.commit(execution, epoch);
+            }
+            running = new FanOutRun(engine, execution, epoch, execution.state, state.map(), plan);
+            execution.fanout = running;
+            if (running.start()) {
+                return null;
+            }
+        } else if (!running.closed()) {
+            return null;
+        }
+        execution.fanout = null;
+        StatesFailure failure = running.failure();
+        if (failure != null) {
+            execution.record(now(), state.type() + "StateFailed", null, null);
+            return new FanOut.Outcome(failure, null);
+        }
+        ArrayNode result = JsonPaths.MAPPER.createArrayNode();
+        for (JsonNode end : execution.branches) {
+            result.add(end.has("output") ? end.get("output")
+                    : Interpreter.object().put("Error", end.path("error").asText(null)).put("Cause",
+                            end.path("cause").asText(null)));
+        }
+        execution.branches = null;
+        execution.record(now(), state.type() + "StateSucceeded", null, null);
+        return new FanOut.Outcome(null, result);
+    }
+
+    /** What the branches' inputs were, to know after a crash or redrive whether their committed ends still belong to them. */
+    private static String digest(FanOut.Plan plan) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(plan.inputs().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A task came back, or a state is left, in a run that was ended from outside meanwhile: it is not heard. */
+    private void abandonIfEnded() {
+        if (!execution.live(epoch)) {
+            throw new Interpreter.Abandoned();
+        }
+    }
+
+    /** Moves the cursor into {@code stateName} with {@code input}, recording the state's entry. */
+    void place(String stateName, JsonNode input) {
+        State state = execution.machine().state(stateName);
+        execution.state = stateName;
+        execution.stateInput = input;
+        execution.stateEnteredTime = now();
+        execution.retryAttempts = new int[state.retriers()];
+        execution.retryCount = 0;
+        execution.branches = null;
+        execution.fanout = null;
+        execution.pendingAssign = null;
+        ObjectNode details = Interpreter.object().put("name", stateName).put("input", input.toString());
+        engine.trace(execution, "resumed").entered(stateName, state.type(), execution.stateEnteredTime);
+        execution.record(execution.stateEnteredTime, state.type() + "StateEntered", "stateEnteredEventDetails", details);
+    }
+
+    /** Records the state's exit; what it assigned becomes visible now, to the states after it. */
+    private void recordExit(JsonNode output) {
+        ObjectNode details = Interpreter.object().put("name", execution.state).put("output", output.toString());
+        ObjectNode assigned = execution.pendingAssign;
+        execution.pendingAssign = null;
+        if (assigned != null) {
+            execution.assign(assigned);
+            ObjectNode variables = details.putObject("assignedVariables");
+            assigned.fields().forEachRemaining(v -> variables.put(v.getKey(), v.getValue().toString()));
+            details.putObject("assignedVariablesDetails").put("truncated", false);
+        }
+        execution.record(now(), state().type() + "StateExited", "stateExitedEventDetails", details);
+        engine.trace(execution, "resumed").exited(now());
+    }
+}

@@ -1,0 +1,211 @@
+package io.sagaline.asl.states;
+
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.BiFunction;
+import java.util.regex.Pattern;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.sagaline.asl.AslDefinitionException;
+import io.sagaline.asl.StateMachine;
+import io.sagaline.asl.StatesFailure;
+import io.sagaline.asl.query.JsonPaths;
+import io.sagaline.asl.query.JsonataQueries;
+import io.sagaline.asl.query.PayloadTemplate;
+
+/**
+ * One state's definition while it is parsed: its JSON, its name, the query language it uses, the states its
+ * transitions may name (those of its own scope), and how a nested machine (a Parallel's branch, a Map's item
+ * processor) is parsed. The checks AWS makes at creation are made through here, each naming the state and field.
+ */
+public final class Definition {
+
+    private static final Pattern VARIABLE_NAME = Pattern.compile("[\\p{L}_][\\p{L}\\p{N}_]{0,79}");
+    private static final Set<String> COMMON = Set.of("Type", "Comment", "QueryLanguage");
+
+    final String state;
+    final JsonNode json;
+    final boolean jsonata;
+    private final Set<String> scope;
+    private final BiFunction<String, JsonNode, StateMachine> nested;
+
+    /**
+     * @param machineLanguage the QueryLanguage of the machine (JSONPath or JSONata), which a state may change
+     *        from JSONPath to JSONata only
+     * @param scope the names of the states of this state's scope, which its transitions may name
+     * @param nested parses a nested machine of this state: (state name, definition) to the machine
+     */
+    public Definition(String state, JsonNode json, String machineLanguage, Set<String> scope,
+            BiFunction<String, JsonNode, StateMachine> nested) {
+        this.state = state;
+        this.json = json;
+        this.scope = scope;
+        this.nested = nested;
+        String language = json.path("QueryLanguage").asText(machineLanguage);
+        if (!Set.of("JSONPath", "JSONata").contains(language)) {
+            throw refused("QueryLanguage", "must be JSONPath or JSONata");
+        }
+        if ("JSONata".equals(machineLanguage) && "JSONPath".equals(language)) {
+            throw refused("QueryLanguage",
+                    "a JSONata state machine cannot have JSONPath states (only the reverse mix is allowed)");
+        }
+        this.jsonata = "JSONata".equals(language);
+    }
+
+    public AslDefinitionException refused(String field, String problem) {
+        return new AslDefinitionException(state, field, problem);
+    }
+
+    boolean has(String field) {
+        return json.has(field);
+    }
+
+    JsonNode get(String field) {
+        return json.get(field);
+    }
+
+    StateMachine nested(JsonNode definition) {
+        return nested.apply(state, definition);
+    }
+
+    /** Every field is one of {@code allowed} (or Type, Comment, QueryLanguage). */
+    void onlyFields(String type, Set<String> allowed) {
+        for (Iterator<String> it = json.fieldNames(); it.hasNext();) {
+            String field = it.next();
+            if (!allowed.contains(field) && !COMMON.contains(field)) {
+                throw refused(field, "not a field of a " + type + " state" + (jsonata ? " that uses JSONata" : ""));
+            }
+        }
+    }
+
+    /** {@code field}'s value names a state of this scope (or is absent). */
+    String target(String field, JsonNode next) {
+        if (next == null) {
+            return null;
+        }
+        if (!next.isTextual() || !scope.contains(next.asText())) {
+            throw refused(field, "'" + next.asText() + "' is not a state");
+        }
+        return next.asText();
+    }
+
+    /** A path field (InputPath, ItemsPath, ...): absent, null or a valid path. */
+    Path path(String field) {
+        return path(json, field, false);
+    }
+
+    /** A reference path field (ResultPath): absent, null or a path that can also be written. */
+    Path referencePath(String field) {
+        return path(json, field, true);
+    }
+
+    Path path(JsonNode holder, String field, boolean reference) {
+        if (!holder.has(field)) {
+            return null;
+        }
+        JsonNode value = holder.get(field);
+        if (value.isNull()) {
+            return Path.NULL;
+        }
+        String path = value.asText();
+        boolean ok = value.isTextual()
+                && (reference ? JsonPaths.referenceSteps(path) != null : JsonPaths.isValidPath(path));
+        if (!ok) {
+            throw refused(field, "'" + path + "' is not a valid " + (reference ? "reference path" : "path"));
+        }
+        return new Path(path);
+    }
+
+    /** A Parameters, ResultSelector or ItemSelector template: every {@code .$} value a path or intrinsic function. */
+    JsonNode template(String field) {
+        if (json.has(field)) {
+            PayloadTemplate.validate(state, field, json.get(field));
+        }
+        return json.get(field);
+    }
+
+    /** A JSONata field: every {@code {% %}} in it compiles. */
+    JsonNode expression(String field) {
+        return expression(field, json.get(field));
+    }
+
+    /** {@code value} of {@code field}, checked as a JSONata field in a JSONata state (unchecked in JSONPath). */
+    JsonNode expression(String field, JsonNode value) {
+        if (value != null && jsonata) {
+            JsonataQueries.validate(state, field, value);
+        }
+        return value;
+    }
+
+    boolean isExpression(String field) {
+        return JsonataQueries.isExpression(json.get(field));
+    }
+
+    /** A positive integer (or, in JSONata, an expression); null when absent. */
+    JsonNode positiveInt(JsonNode holder, String field) {
+        JsonNode value = holder.get(field);
+        if (value != null && !(jsonata && JsonataQueries.isExpression(value))
+                && (!value.canConvertToInt() || !value.isIntegralNumber() || value.asInt() <= 0)) {
+            throw refused(field, "must be a positive integer");
+        }
+        return value;
+    }
+
+    /** At most one of {@code field} and {@code field + "Path"}. */
+    void eitherOr(String field) {
+        if (json.has(field) && json.has(field + "Path")) {
+            throw refused(field + "Path", "use either " + field + " or " + field + "Path");
+        }
+    }
+
+    /** Assign: a JSON object of variables, each named as AWS allows ({@code states} is reserved). */
+    JsonNode assign(String field, JsonNode assign) {
+        if (assign == null) {
+            return null;
+        }
+        if (!assign.isObject()) {
+            throw refused(field, "must be a JSON object of variables");
+        }
+        for (Iterator<Map.Entry<String, JsonNode>> it = assign.fields(); it.hasNext();) {
+            Map.Entry<String, JsonNode> variable = it.next();
+            String name = variableName(variable.getKey());
+            if (!VARIABLE_NAME.matcher(name).matches() || "states".equals(name)) {
+                throw refused(field + "." + variable.getKey(), "'" + name
+                        + "' is not a variable name (a letter or _ then letters, digits or _, at most 80; not 'states')");
+            }
+            if (jsonata) {
+                JsonataQueries.validate(state, field + "/" + name, variable.getValue());
+            }
+        }
+        if (!jsonata) {
+            PayloadTemplate.validate(state, field, assign);
+        }
+        return assign;
+    }
+
+    /** A variable's name as an Assign key gives it: {@code "name.$"} in JSONPath is {@code name}. */
+    String variableName(String key) {
+        return !jsonata && key.endsWith(".$") ? key.substring(0, key.length() - 2) : key;
+    }
+
+    /** ErrorEquals of a retrier or catcher: non-empty strings, States.ALL alone and in the last one. */
+    java.util.List<String> errorEquals(String field, JsonNode holder, boolean last) {
+        JsonNode errors = holder.path("ErrorEquals");
+        if (!errors.isArray() || errors.isEmpty()) {
+            throw refused(field + ".ErrorEquals", "a non-empty array of error names is required");
+        }
+        java.util.List<String> names = new java.util.ArrayList<>();
+        for (JsonNode e : errors) {
+            if (!e.isTextual()) {
+                throw refused(field + ".ErrorEquals", "error names are strings");
+            }
+            if (StatesFailure.ALL.equals(e.asText()) && (errors.size() != 1 || !last)) {
+                throw refused(field + ".ErrorEquals", "States.ALL must appear alone, in the last retrier or catcher");
+            }
+            names.add(e.asText());
+        }
+        return java.util.List.copyOf(names);
+    }
+}

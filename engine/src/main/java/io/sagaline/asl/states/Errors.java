@@ -1,0 +1,29 @@
+package io.sagaline.asl.states;
+
+import java.util.List;
+
+import io.sagaline.asl.StatesFailure;
+import io.sagaline.asl.query.JsonataQueries;
+
+/** Which errors an ErrorEquals names: itself, States.ALL all but States.Runtime, States.TaskFailed a task's own. */
+final class Errors {
+
+    private Errors() {
+    }
+
+    static boolean matches(List<String> errorEquals, String error) {
+        for (String name : errorEquals) {
+            if (name.equals(error)) {
+                return true;
+            }
+            if (StatesFailure.ALL.equals(name) && !StatesFailure.RUNTIME.equals(error)) {
+                return true;
+            }
+            if (StatesFailure.TASK_FAILED.equals(name) && !StatesFailure.TIMEOUT.equals(error)
+                    && !StatesFailure.RUNTIME.equals(error) && !JsonataQueries.QUERY_EVALUATION_ERROR.equals(error)) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

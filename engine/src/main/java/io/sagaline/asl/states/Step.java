@@ -1,0 +1,73 @@
+package io.sagaline.asl.states;
+
+import java.time.Duration;
+import java.time.Instant;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.sagaline.asl.query.JsonataQueries;
+import io.sagaline.asl.query.PathScope;
+
+/**
+ * One run of one state in one execution, as the state sees it: what it reads (its input, the context object,
+ * the variables in scope) and what it may do (move on, end, fail, retry, invoke a task, fan out). The interpreter
+ * implements it; a state's {@code run} returns how long to wait before it runs again (a Wait, a retry's back-off),
+ * null when it has moved on, or {@link #SUSPENDED} while its branches run.
+ */
+public interface Step {
+
+    /** What {@code run} answers while a Parallel's branches or a Map's iterations run. */
+    Duration SUSPENDED = Duration.ofMillis(-1);
+
+    /** The state's input, as it entered. */
+    JsonNode input();
+
+    /** The context object ({@code $$}, {@code $states.context}). */
+    JsonNode context();
+
+    /** What JSONPath expressions read: the input, the context object and the variables. */
+    PathScope paths();
+
+    /** What JSONata expressions read: {@code $states} and the variables. */
+    JsonataQueries.Bindings bindings();
+
+    /** When the state was entered. */
+    Instant enteredTime();
+
+    /** The engine's clock. */
+    Instant now();
+
+    /** The variables the state assigns (null: none), set when it exits, so that the state itself sees the old ones. */
+    void assign(ObjectNode values);
+
+    /** Leaves the state for {@code next} with {@code output}. */
+    void next(String next, JsonNode output);
+
+    /** Leaves the state and ends its scope (the execution, a branch, an iteration) successfully. */
+    void end(JsonNode output);
+
+    /** Ends the scope with an error (a Fail state). */
+    void fail(String error, String cause);
+
+    /** How many times retrier {@code retrier} of this state has retried it since the state was entered. */
+    int attempts(int retrier);
+
+    /** Retrier {@code retrier} retries the state after {@code delay}. */
+    void retrying(int retrier, String error, Duration delay);
+
+    /** A catcher caught {@code error} and sends the execution to {@code next}. */
+    void caught(String error, String cause, String next);
+
+    /**
+     * Invokes a Task's resource, recording its scheduling, start and end in the history. Returns its result;
+     * a failure of the task is thrown as its StatesFailure.
+     */
+    JsonNode invoke(String resource, JsonNode payload, Integer timeoutSeconds);
+
+    /**
+     * Runs {@code plan}'s branches (or iterations): null while they run (the state is then suspended), else how
+     * they ended. The plan is asked for only when they have not started in this run yet.
+     */
+    FanOut.Outcome fanOut(FanOut state, java.util.function.Supplier<FanOut.Plan> plan);
+}
