@@ -94,13 +94,24 @@ public class LocalStepFunctions {
 
     private final PgExecutionStore store;
     private final Instant loadedAt = Instant.now();
+    /**
+     * How long an execution's lease lasts after its last extension: this process extends its leases every third
+     * of it and looks for leases that ran out every half of it, so that an execution of a process that died goes
+     * on elsewhere within about one and a half lease times.
+     */
+    private final Duration leaseTime;
+    /** The leases' own thread: a renewal must not wait behind the workers, or a busy engine would lose its leases. */
+    private final ScheduledExecutorService leases = Executors
+            .newSingleThreadScheduledExecutor(r -> daemon(r, "sfn-leases"));
 
     LocalStepFunctions(LocalFunctions functions, ObjectMapper json, AgroalDataSource dataSource,
             io.sagaline.platform.observability.Telemetry telemetry, io.sagaline.platform.observability.Metrics metrics,
-            @ConfigProperty(name = "sagaline.local.workers", defaultValue = "16") int workerCount) {
+            @ConfigProperty(name = "sagaline.local.workers", defaultValue = "16") int workerCount,
+            @ConfigProperty(name = "sagaline.local.engine.lease", defaultValue = "10s") Duration leaseTime) {
         this.functions = functions;
         this.json = json;
-        this.store = new PgExecutionStore(dataSource, json);
+        this.leaseTime = leaseTime;
+        this.store = new PgExecutionStore(dataSource, json, "engine-" + java.util.UUID.randomUUID(), leaseTime);
         AtomicInteger count = new AtomicInteger();
         this.workers = Executors.newFixedThreadPool(workerCount, r -> daemon(r, "sfn-worker-" + count.incrementAndGet()));
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "sfn-timer"));
@@ -133,29 +144,73 @@ public class LocalStepFunctions {
         if (resumed > 0) {
             LOG.infof("resumed %d running executions", resumed);
         }
+        long renew = Math.max(1, leaseTime.toMillis() / 3);
+        leases.scheduleWithFixedDelay(this::renewLeases, renew, renew, TimeUnit.MILLISECONDS);
+        long sweep = Math.max(1, leaseTime.toMillis() / 2);
+        leases.scheduleWithFixedDelay(this::takeOverExpired, sweep, sweep, TimeUnit.MILLISECONDS);
+    }
+
+    private void renewLeases() {
+        try {
+            store.renewLeases();
+        } catch (RuntimeException e) {
+            LOG.warnf(e, "the engine's leases could not be renewed; they run out in %s", leaseTime);
+        }
+    }
+
+    private void takeOverExpired() {
+        try {
+            int taken = takeOver();
+            if (taken > 0) {
+                LOG.infof("took over %d executions whose engine's lease ran out", taken);
+            }
+        } catch (RuntimeException e) {
+            LOG.warnf(e, "could not look for executions whose lease ran out");
+        }
     }
 
     /**
-     * Goes on with every execution the store has RUNNING that this process is not running: what a
-     * previous process left when it died. Each goes on with the definition it started with.
+     * Goes on with the executions that are RUNNING in the store and that no process runs: those this
+     * process holds but does not run (its last commit failed here, or a test's engine left them), and
+     * those whose lease ran out (their process died). Each is taken under its next lease, so that a
+     * copy still under way elsewhere can commit nothing more, and goes on with the definition it
+     * started with.
      */
     public synchronized int resumeOrphans() {
         int resumed = 0;
-        for (Execution execution : store.running()) {
-            Execution live = executions.get(execution.arn());
+        for (String arn : store.owned()) {
+            Execution live = executions.get(arn);
             if (live == null || live.stalled()) {
-                // Not run here, or its last commit failed here: go on from what the store holds.
-                keep(execution);
-                interpreter.resume(execution);
-                resumed++;
+                Optional<Execution> claimed = store.claim(arn);
+                if (claimed.isPresent()) {
+                    resume(claimed.get());
+                    resumed++;
+                }
             }
         }
-        return resumed;
+        return resumed + takeOver();
     }
 
-    /** StopExecution: a running execution, here or left by a dead process, ends ABORTED. */
+    /** Takes over the executions whose lease ran out, in batches. */
+    private synchronized int takeOver() {
+        int taken = 0;
+        for (List<Execution> batch = store.claimExpired(100); !batch.isEmpty(); batch = store.claimExpired(100)) {
+            batch.forEach(this::resume);
+            taken += batch.size();
+        }
+        return taken;
+    }
+
+    private void resume(Execution execution) {
+        if (execution.status() == Execution.Status.RUNNING) {
+            keep(execution);
+            interpreter.resume(execution);
+        }
+    }
+
+    /** StopExecution: a running execution, here, in another process or left by a dead one, ends ABORTED. */
     public synchronized Execution stop(String executionArn, String error, String cause) {
-        Execution execution = execution(executionArn)
+        Execution execution = owned(executionArn)
                 .orElseThrow(() -> new Refused("ExecutionDoesNotExist", "Execution Does Not Exist: '" + executionArn + "'"));
         if (execution.status() != Execution.Status.RUNNING) {
             throw new Refused("ValidationException",
@@ -167,7 +222,7 @@ public class LocalStepFunctions {
 
     /** RedriveExecution: a FAILED, TIMED_OUT or ABORTED execution goes on from where it stopped. */
     public synchronized Execution redrive(String executionArn) {
-        Execution execution = execution(executionArn)
+        Execution execution = owned(executionArn)
                 .orElseThrow(() -> new Refused("ExecutionDoesNotExist", "Execution Does Not Exist: '" + executionArn + "'"));
         if (!interpreter.redrive(execution)) {
             throw new Refused("ExecutionNotRedrivable", "Execution " + executionArn + " is " + execution.status()
@@ -338,10 +393,24 @@ public class LocalStepFunctions {
         return parsed;
     }
 
-    /** A running execution is the live one; an ended one is read back from the store. */
+    /**
+     * An execution this process runs is the live one; any other (ended, run by another process, or taken from
+     * this one) is read back from the store.
+     */
     public Optional<Execution> execution(String executionArn) {
         Execution live = executions.get(executionArn);
-        return live != null ? Optional.of(live) : store.find(executionArn);
+        return live != null && !live.stalled() ? Optional.of(live) : store.find(executionArn);
+    }
+
+    /** The execution to stop or redrive here: the live one, or else taken over from whoever holds it. */
+    private Optional<Execution> owned(String executionArn) {
+        Execution live = executions.get(executionArn);
+        if (live != null && !live.stalled()) {
+            return Optional.of(live);
+        }
+        Optional<Execution> claimed = store.claim(executionArn);
+        claimed.filter(e -> e.status() == Execution.Status.RUNNING).ifPresent(this::keep);
+        return claimed;
     }
 
     /** Keeps a running execution in memory until a while after it ends. */
@@ -401,7 +470,16 @@ public class LocalStepFunctions {
      */
     @PreDestroy
     void stop() {
+        leases.shutdownNow();
         timer.shutdown();
         workers.shutdown();
+        try {
+            workers.awaitTermination(2, TimeUnit.SECONDS);
+            store.releaseLeases();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            LOG.warnf(e, "the engine's leases could not be released; they run out in %s", leaseTime);
+        }
     }
 }

@@ -5,6 +5,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,32 +30,48 @@ import io.sagaline.asl.StateMachine;
  */
 public class PgExecutionStore implements ExecutionStore {
 
-    private static final String UPSERT = """
+    private static final String INSERT = """
             insert into engine.executions (arn, name, state_machine_arn, machine_name, definition, input, status, output,
                 error, cause, start_date, stop_date, state, state_input, state_entered, retry_attempts, retry_count, resume_at,
-                redrive_count, redrive_date, branches, variables, trace_header)
-            values (?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?::jsonb, ?, ?, ?, ?, ?, ?::jsonb, ?, ?::jsonb, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?)
-            on conflict (arn) do update set status = excluded.status, output = excluded.output, error = excluded.error,
-                cause = excluded.cause, stop_date = excluded.stop_date, state = excluded.state,
-                state_input = excluded.state_input, state_entered = excluded.state_entered,
-                retry_attempts = excluded.retry_attempts, retry_count = excluded.retry_count, resume_at = excluded.resume_at,
-                redrive_count = excluded.redrive_count, redrive_date = excluded.redrive_date,
-                branches = excluded.branches, variables = excluded.variables""";
+                redrive_count, redrive_date, branches, variables, trace_header, owner, lease, lease_until)
+            values (?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?::jsonb, ?, ?, ?, ?, ?, ?::jsonb, ?, ?::jsonb, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?,
+                ?, ?, now() + ? * interval '1 millisecond')
+            on conflict (arn) do nothing""";
+    /** The cursor moves only under the lease the commit ran under, which it extends. */
     private static final String UPDATE = """
             update engine.executions set status = ?, output = ?::jsonb, error = ?, cause = ?, start_date = ?, stop_date = ?,
                 state = ?, state_input = ?::jsonb, state_entered = ?, retry_attempts = ?::jsonb, retry_count = ?, resume_at = ?,
-                redrive_count = ?, redrive_date = ?, branches = ?::jsonb, variables = ?::jsonb
-            where arn = ?""";
+                redrive_count = ?, redrive_date = ?, branches = ?::jsonb, variables = ?::jsonb,
+                lease_until = now() + ? * interval '1 millisecond'
+            where arn = ? and owner = ? and lease = ?""";
+    /** Takes the leases that ran out (their owner died, or stopped): each goes on here, under the next lease. */
+    private static final String CLAIM_EXPIRED = """
+            update engine.executions set owner = ?, lease = lease + 1, lease_until = now() + ? * interval '1 millisecond'
+            where arn in (select arn from engine.executions
+                          where status = 'RUNNING' and (lease_until is null or lease_until < now())
+                          order by lease_until nulls first limit ? for update skip locked)
+            returning arn""";
     private static final String EVENT = """
             insert into engine.history (execution_arn, id, previous_event_id, ts, type, details_key, details)
             values (?, ?, ?, ?, ?, ?, ?::jsonb)""";
 
     private final DataSource dataSource;
     private final ObjectMapper json;
+    /** This engine process, as the leases name it. */
+    private final String owner;
+    /** How long a lease lasts after its last extension. */
+    private final Duration leaseTime;
 
-    public PgExecutionStore(DataSource dataSource, ObjectMapper json) {
+    /** A store whose engine is {@code owner}, holding each execution's lease for {@code leaseTime} after its last renewal. */
+    public PgExecutionStore(DataSource dataSource, ObjectMapper json, String owner, Duration leaseTime) {
         this.dataSource = dataSource;
         this.json = json;
+        this.owner = owner;
+        this.leaseTime = leaseTime;
+    }
+
+    public String owner() {
+        return owner;
     }
 
     @Override
@@ -63,8 +80,10 @@ public class PgExecutionStore implements ExecutionStore {
             connection.setAutoCommit(false);
             try {
                 // The definition and the input never change after the start: only the first commit sends them.
-                if (c.first() || update(connection, c) == 0) {
-                    upsert(connection, c);
+                if (c.first() ? insert(connection, c) == 0 : update(connection, c) == 0) {
+                    connection.rollback();
+                    throw new LeaseLost("execution " + c.arn() + " is no longer this engine's (" + owner + ", lease "
+                            + c.lease() + "): another engine took it over");
                 }
                 if (!c.events().isEmpty()) {
                     try (PreparedStatement event = connection.prepareStatement(EVENT)) {
@@ -91,27 +110,112 @@ public class PgExecutionStore implements ExecutionStore {
         }
     }
 
-    private void upsert(Connection connection, Execution.Commit c) throws SQLException, JsonProcessingException {
-        try (PreparedStatement upsert = connection.prepareStatement(UPSERT)) {
+    /** Stores a new execution under this engine's lease; 0 when one of its ARN exists already. */
+    private int insert(Connection connection, Execution.Commit c) throws SQLException, JsonProcessingException {
+        try (PreparedStatement insert = connection.prepareStatement(INSERT)) {
             int i = 0;
-            upsert.setString(++i, c.arn());
-            upsert.setString(++i, c.name());
-            upsert.setString(++i, c.stateMachineArn());
-            upsert.setString(++i, c.machineName());
-            upsert.setString(++i, c.definition().toString());
-            upsert.setString(++i, c.input().toString());
-            i = cursor(upsert, i, c);
-            upsert.setString(++i, c.traceHeader());
-            upsert.executeUpdate();
+            insert.setString(++i, c.arn());
+            insert.setString(++i, c.name());
+            insert.setString(++i, c.stateMachineArn());
+            insert.setString(++i, c.machineName());
+            insert.setString(++i, c.definition().toString());
+            insert.setString(++i, c.input().toString());
+            i = cursor(insert, i, c);
+            insert.setString(++i, c.traceHeader());
+            insert.setString(++i, owner);
+            insert.setLong(++i, c.lease());
+            insert.setLong(++i, leaseTime.toMillis());
+            return insert.executeUpdate();
         }
     }
 
-    /** Moves the cursor of an execution already stored; the number of rows it changed (0: not stored yet). */
+    /** Moves the cursor of a stored execution under the lease it ran under; 0 when that lease is no longer its. */
     private int update(Connection connection, Execution.Commit c) throws SQLException, JsonProcessingException {
         try (PreparedStatement update = connection.prepareStatement(UPDATE)) {
             int i = cursor(update, 0, c);
+            update.setLong(++i, leaseTime.toMillis());
             update.setString(++i, c.arn());
+            update.setString(++i, owner);
+            update.setLong(++i, c.lease());
             return update.executeUpdate();
+        }
+    }
+
+    /** Extends the leases of every execution this engine runs; how many it holds. */
+    public int renewLeases() {
+        return execute("update engine.executions set lease_until = now() + ? * interval '1 millisecond'"
+                + " where owner = ? and status = 'RUNNING'", leaseTime.toMillis(), owner);
+    }
+
+    /** Ends this engine's leases now (a clean stop), so that another engine, or the next start, goes on at once. */
+    public int releaseLeases() {
+        return execute("update engine.executions set lease_until = now() where owner = ? and status = 'RUNNING'", owner);
+    }
+
+    /**
+     * Takes up to {@code limit} executions whose lease ran out, each under its next lease, and returns them as
+     * their last commit left them.
+     */
+    public List<Execution> claimExpired(int limit) {
+        List<String> arns = new ArrayList<>();
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement claim = connection.prepareStatement(CLAIM_EXPIRED)) {
+            claim.setString(1, owner);
+            claim.setLong(2, leaseTime.toMillis());
+            claim.setInt(3, limit);
+            try (ResultSet r = claim.executeQuery()) {
+                while (r.next()) {
+                    arns.add(r.getString(1));
+                }
+            }
+        } catch (SQLException e) {
+            throw new Unavailable("could not claim executions", e);
+        }
+        List<Execution> claimed = new ArrayList<>();
+        arns.forEach(arn -> find(arn).ifPresent(claimed::add));
+        return claimed;
+    }
+
+    /**
+     * Takes execution {@code arn} whoever holds it (StopExecution and RedriveExecution of an execution another
+     * engine ran, or an execution of this engine's that it no longer runs), under its next lease: its holder's
+     * next commit is refused. Returns it as its last commit left it.
+     */
+    public Optional<Execution> claim(String arn) {
+        if (execute("update engine.executions set owner = ?, lease = lease + 1,"
+                + " lease_until = now() + ? * interval '1 millisecond' where arn = ?", owner, leaseTime.toMillis(), arn) == 0) {
+            return Optional.empty();
+        }
+        return find(arn);
+    }
+
+    /** The ARNs of the executions RUNNING under this engine's name in the store. */
+    public List<String> owned() {
+        List<String> arns = new ArrayList<>();
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement query = connection
+                        .prepareStatement("select arn from engine.executions where status = 'RUNNING' and owner = ?")) {
+            query.setString(1, owner);
+            try (ResultSet r = query.executeQuery()) {
+                while (r.next()) {
+                    arns.add(r.getString(1));
+                }
+            }
+            return arns;
+        } catch (SQLException e) {
+            throw new Unavailable("could not list executions", e);
+        }
+    }
+
+    private int execute(String sql, Object... parameters) {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement statement = connection.prepareStatement(sql)) {
+            for (int i = 0; i < parameters.length; i++) {
+                statement.setObject(i + 1, parameters[i]);
+            }
+            return statement.executeUpdate();
+        } catch (SQLException e) {
+            throw new Unavailable("could not update the leases", e);
         }
     }
 
@@ -134,11 +238,6 @@ public class PgExecutionStore implements ExecutionStore {
         statement.setString(++i, c.branches() == null ? null : c.branches().toString());
         statement.setString(++i, c.variables() == null ? null : c.variables().toString());
         return i;
-    }
-
-    /** Every execution still RUNNING, as its last commit left it, each with the definition it started with. */
-    public List<Execution> running() {
-        return load("select * from engine.executions where status = 'RUNNING' order by start_date", null);
     }
 
     /** One line of ListExecutions. */
@@ -207,7 +306,8 @@ public class PgExecutionStore implements ExecutionStore {
                             json.readValue(r.getString("retry_attempts"), int[].class), r.getInt("retry_count"),
                             instant(r.getTimestamp("resume_at")), r.getInt("redrive_count"),
                             instant(r.getTimestamp("redrive_date")), tree(r.getString("branches")),
-                            tree(r.getString("variables")), List.of(), false, r.getString("trace_header"));
+                            tree(r.getString("variables")), List.of(), false, r.getString("trace_header"),
+                            r.getLong("lease"));
                     StateMachine machine = StateMachine.parse(c.machineName(), c.definition());
                     executions.add(Execution.restore(c, machine, history(connection, c.arn())));
                 }

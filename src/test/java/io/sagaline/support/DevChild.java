@@ -95,6 +95,8 @@ public record DevChild(Process process, boolean underMaven, int port, String log
                 // The queues are this JVM's: keep their settings.
                 "-Dsagaline.local.queues.visibility-timeout-seconds="
                         + config.getValue("sagaline.local.queues.visibility-timeout-seconds", String.class),
+                // And the engine's leases: a dead child's executions go on here as soon as this JVM would take them.
+                "-Dsagaline.local.engine.lease=" + config.getValue("sagaline.local.engine.lease", String.class),
                 // The seed keys are this JVM's too: a child seeds them again at its start, and without
                 // these would leave the demo key at the default rate limit for the tests after it.
                 "-Dsagaline.access.seed-key-rate-limits.\"local-demo-key\"=" + config

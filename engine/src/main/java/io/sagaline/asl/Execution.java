@@ -84,8 +84,16 @@ public final class Execution {
             JsonNode input, Instant startDate, Status status, JsonNode output, String error, String cause, Instant stopDate,
             String state, JsonNode stateInput, Instant stateEnteredTime, int[] retryAttempts, int retryCount,
             Instant resumeAt, int redriveCount, Instant redriveDate, JsonNode branches, JsonNode variables,
-            List<HistoryEvent> events, boolean first, String traceHeader) {
+            List<HistoryEvent> events, boolean first, String traceHeader, long lease) {
     }
+
+    /**
+     * The generation of the lease under which this copy of the execution runs: 0 when it starts, and as the store
+     * gave it when it was restored. A store that lets several engines share executions refuses the commit of an
+     * older generation ({@link ExecutionStore.LeaseLost}), so that an execution taken over from an engine thought
+     * dead never goes on in two places.
+     */
+    private long lease;
 
     /**
      * Which run of the execution a worker belongs to: StopExecution, a machine timeout and
@@ -169,7 +177,7 @@ public final class Execution {
                 retryAttempts == null ? new int[0] : retryAttempts.clone(), retryCount, resumeAt, redriveCount, redriveDate,
                 branches == null ? null
                         : JsonPaths.MAPPER.createObjectNode().put("inputs", branchInputs).set("ends", branches.deepCopy()),
-                variables == null ? null : variables.deepCopy(), events, committedEvents == 0, traceHeader);
+                variables == null ? null : variables.deepCopy(), events, committedEvents == 0, traceHeader, lease);
     }
 
     /** An execution as its last commit left it, ready to go on. */
@@ -196,6 +204,7 @@ public final class Execution {
         }
         e.variables = c.variables() instanceof ObjectNode object ? object : null;
         e.traceHeader = c.traceHeader();
+        e.lease = c.lease();
         if (c.status() != Status.RUNNING) {
             e.finished.complete(e);
         }

@@ -4,7 +4,9 @@ package io.sagaline.asl;
  * Where executions are made durable. The interpreter commits at every point after which a crash
  * must not lose what happened: when an execution starts, before a task is invoked (so that a
  * crash re-invokes it: at least once, never skipped), after every state's transition, before
- * every wait (with the time to resume), and when it ends.
+ * every wait (with the time to resume), and when it ends. A store shared by several engines
+ * gives each execution a lease ({@link Execution.Commit#lease()}) and refuses a commit under a
+ * lease that is no longer the execution's ({@link LeaseLost}).
  */
 @FunctionalInterface
 public interface ExecutionStore {
@@ -20,6 +22,17 @@ public interface ExecutionStore {
     class Unavailable extends RuntimeException {
         public Unavailable(String message, Throwable cause) {
             super(message, cause);
+        }
+    }
+
+    /**
+     * The execution's lease has passed to another engine (this one was thought dead, or the execution was stopped
+     * or redriven from there): the commit is refused, and the execution stops in this process, where it is no
+     * longer this engine's to run.
+     */
+    class LeaseLost extends Unavailable {
+        public LeaseLost(String message) {
+            super(message, null);
         }
     }
 }
