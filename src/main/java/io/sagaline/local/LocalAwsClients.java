@@ -24,15 +24,25 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 @IfBuildProfile(anyOf = { "dev", "test" })
 public class LocalAwsClients {
 
+    /** This process's own AWS APIs (Lambda, Step Functions), on its HTTP port. */
     public static URI endpoint() {
         String port = LaunchMode.current() == LaunchMode.TEST ? "quarkus.http.test-port" : "quarkus.http.port";
         return URI.create("http://localhost:" + ConfigProvider.getConfig().getValue(port, Integer.class));
     }
 
+    /**
+     * The Step Functions API the functions call: this process's own engine, or the endpoint
+     * {@code sagaline.local.sfn.endpoint} names (another engine's process; a proxy in between).
+     */
+    static URI sfnEndpoint() {
+        return ConfigProvider.getConfig().getOptionalValue("sagaline.local.sfn.endpoint", String.class).map(URI::create)
+                .orElseGet(LocalAwsClients::endpoint);
+    }
+
     @Produces
     @ApplicationScoped
     SfnClient sfn() {
-        return SfnClient.builder().endpointOverride(endpoint()).region(Region.of(LocalStepFunctions.REGION))
+        return SfnClient.builder().endpointOverride(sfnEndpoint()).region(Region.of(LocalStepFunctions.REGION))
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
                 .httpClient(UrlConnectionHttpClient.create())
                 // StartSyncExecution goes to host "sync-<endpoint>" in AWS; locally it is the same endpoint.

@@ -6,7 +6,6 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -16,7 +15,6 @@ import java.util.concurrent.Executors;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.eclipse.microprofile.config.ConfigProvider;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -64,7 +62,6 @@ public class Outbox {
     private final ObjectMapper json;
     private final Telemetry telemetry;
     private final Metrics metrics;
-    private final Optional<String> haltBeforePublishing;
     /*
      * A message with several subscribers (OrderApproved: invoices and notifications) goes to their
      * queues at once: one after the other, the two sends were 24 of ApproveOrder's 40 ms at one
@@ -77,15 +74,13 @@ public class Outbox {
         return thread;
     });
 
-    Outbox(Queues queues, SqsClient sqs, SfnClient sfn, ObjectMapper json, Telemetry telemetry, Metrics metrics,
-            @ConfigProperty(name = "sagaline.outbox.fault.halt-before-publish") Optional<String> haltBeforePublishing) {
+    Outbox(Queues queues, SqsClient sqs, SfnClient sfn, ObjectMapper json, Telemetry telemetry, Metrics metrics) {
         this.queues = queues;
         this.telemetry = telemetry;
         this.metrics = metrics;
         this.sqs = sqs;
         this.sfn = sfn;
         this.json = json;
-        this.haltBeforePublishing = haltBeforePublishing;
     }
 
     /** Adds {@code message} to {@code schema}'s outbox in the current transaction. */
@@ -103,11 +98,6 @@ public class Outbox {
     public void publish(String schema, List<Envelope> committed) {
         if (committed.isEmpty()) {
             return;
-        }
-        if (haltBeforePublishing.isPresent() && committed.stream().anyMatch(m -> m.type().equals(haltBeforePublishing.get()))) {
-            // Fault injection for the crash test: the process dies between the commit and the send.
-            LOG.warn("sagaline.outbox.fault.halt-before-publish: halting before publishing " + haltBeforePublishing.get());
-            Runtime.getRuntime().halt(137);
         }
         for (Envelope message : committed) {
             try {

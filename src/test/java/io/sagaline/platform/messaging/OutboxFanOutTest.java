@@ -7,7 +7,6 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -132,7 +131,7 @@ class OutboxFanOutTest {
                     send.accept(request);
                     return SendMessageResponse.builder().messageId(UUID.randomUUID().toString()).build();
                 });
-        return new Outbox(queues, recording, sfn, json, telemetry, metrics, Optional.empty());
+        return new Outbox(queues, recording, sfn, json, telemetry, metrics);
     }
 
     /** An OrderApproved committed to the orders outbox, dated a day ahead (see the class comment). */
@@ -144,7 +143,7 @@ class OutboxFanOutTest {
                 Instant.now().plus(1, ChronoUnit.DAYS).truncatedTo(ChronoUnit.MILLIS),
                 json.createObjectNode().put("orderId", order));
         written.add(approved.id());
-        Outbox writer = new Outbox(queues, null, sfn, json, telemetry, metrics, Optional.empty());
+        Outbox writer = new Outbox(queues, null, sfn, json, telemetry, metrics);
         Reactive.inTransaction(() -> writer.add("orders", approved));
         return approved;
     }
