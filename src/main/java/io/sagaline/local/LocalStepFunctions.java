@@ -37,6 +37,7 @@ import io.sagaline.asl.Execution;
 import io.sagaline.asl.Interpreter;
 import io.sagaline.asl.StateMachine;
 import io.sagaline.asl.StatesFailure;
+import io.sagaline.asl.jdbc.PostgresExecutionStore;
 import io.sagaline.platform.Catalog;
 
 /**
@@ -92,7 +93,7 @@ public class LocalStepFunctions {
     /** Runs EXPRESS executions: on the same workers, kept nowhere, as AWS keeps no history of them. */
     private final Interpreter express;
 
-    private final PgExecutionStore store;
+    private final PostgresExecutionStore store;
     private final Instant loadedAt = Instant.now();
     /**
      * How long an execution's lease lasts after its last extension: this process extends its leases every third
@@ -111,7 +112,7 @@ public class LocalStepFunctions {
         this.functions = functions;
         this.json = json;
         this.leaseTime = leaseTime;
-        this.store = new PgExecutionStore(dataSource, json, "engine-" + java.util.UUID.randomUUID(), leaseTime);
+        this.store = new PostgresExecutionStore(dataSource, json, "engine-" + java.util.UUID.randomUUID(), leaseTime);
         AtomicInteger count = new AtomicInteger();
         this.workers = Executors.newFixedThreadPool(workerCount, r -> daemon(r, "sfn-worker-" + count.incrementAndGet()));
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "sfn-timer"));
@@ -234,14 +235,15 @@ public class LocalStepFunctions {
         return execution;
     }
 
-    public List<PgExecutionStore.Summary> list(String stateMachineArn, Execution.Status status, Boolean redriven, int limit,
-            PgExecutionStore.Cursor after) {
+    public List<PostgresExecutionStore.Summary> list(String stateMachineArn, Execution.Status status, Boolean redriven,
+            int limit,
+            PostgresExecutionStore.Cursor after) {
         machine(stateMachineArn);
         return store.list(stateMachineArn, status, redriven, limit, after);
     }
 
     /** The store this engine commits to (for tests that play a second, crashing process on it). */
-    public PgExecutionStore store() {
+    public PostgresExecutionStore store() {
         return store;
     }
 

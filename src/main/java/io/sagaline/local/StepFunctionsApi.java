@@ -18,6 +18,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quarkus.arc.profile.IfBuildProfile;
 import io.sagaline.asl.Execution;
 import io.sagaline.asl.HistoryEvent;
+import io.sagaline.asl.jdbc.PostgresExecutionStore;
 import io.sagaline.local.LocalStepFunctions.Refused;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.Router;
@@ -231,7 +232,8 @@ public class StepFunctionsApi {
             };
         }
         int limit = pageSize(request, 100);
-        List<PgExecutionStore.Summary> page = engine.list(arn(request, "stateMachineArn", "stateMachine"), status, redriven,
+        List<PostgresExecutionStore.Summary> page = engine.list(arn(request, "stateMachineArn", "stateMachine"), status,
+                redriven,
                 limit + 1, cursor(request));
         ObjectNode out = object();
         ArrayNode executions = out.putArray("executions");
@@ -247,7 +249,7 @@ public class StepFunctionsApi {
             }
         });
         if (page.size() > limit) {
-            PgExecutionStore.Summary last = page.get(limit - 1);
+            PostgresExecutionStore.Summary last = page.get(limit - 1);
             out.put("nextToken", Base64.getUrlEncoder().encodeToString(
                     (last.startDate() + "|" + last.arn()).getBytes(StandardCharsets.UTF_8)));
         }
@@ -255,7 +257,7 @@ public class StepFunctionsApi {
     }
 
     /** The ListExecutions nextToken: where the previous page ended. */
-    private static PgExecutionStore.Cursor cursor(JsonNode request) {
+    private static PostgresExecutionStore.Cursor cursor(JsonNode request) {
         if (!request.hasNonNull("nextToken")) {
             return null;
         }
@@ -263,7 +265,7 @@ public class StepFunctionsApi {
             String token = new String(Base64.getUrlDecoder().decode(request.get("nextToken").asText()),
                     StandardCharsets.UTF_8);
             int bar = token.indexOf('|');
-            return new PgExecutionStore.Cursor(Instant.parse(token.substring(0, bar)), token.substring(bar + 1));
+            return new PostgresExecutionStore.Cursor(Instant.parse(token.substring(0, bar)), token.substring(bar + 1));
         } catch (RuntimeException e) {
             throw new Refused("InvalidToken", "the nextToken is not one this endpoint gave");
         }

@@ -27,6 +27,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.agroal.api.AgroalDataSource;
@@ -35,6 +36,7 @@ import io.sagaline.asl.Execution;
 import io.sagaline.asl.HistoryEvent;
 import io.sagaline.asl.Interpreter;
 import io.sagaline.asl.StateMachine;
+import io.sagaline.asl.jdbc.PostgresExecutionStore;
 import io.sagaline.support.Api;
 import io.sagaline.support.Db;
 import io.sagaline.support.DevChild;
@@ -79,18 +81,18 @@ class EngineLeasesTest {
                   "Second": {"Type": "Task", "Resource": "second", "End": true}}}"""));
     }
 
-    private Interpreter interpreter(PgExecutionStore store, Interpreter.TaskInvoker tasks) {
+    private Interpreter interpreter(PostgresExecutionStore store, Interpreter.TaskInvoker tasks) {
         return new Interpreter(tasks, Interpreter.Scheduler.on(workers, timer), Clock.systemUTC(), store);
     }
 
-    private PgExecutionStore store(String owner, Duration lease) {
-        return new PgExecutionStore(dataSource, json, owner + "-" + UUID.randomUUID(), lease);
+    private PostgresExecutionStore store(String owner, Duration lease) {
+        return new PostgresExecutionStore(dataSource, json, owner + "-" + UUID.randomUUID(), lease);
     }
 
     @Test
     void anExecutionTakenOverByAnotherEngine_goesOnThere_andTheFirstEngineCommitsNothingMore() throws Exception {
-        PgExecutionStore a = store("engine-a", Duration.ofHours(1));
-        PgExecutionStore b = store("engine-b", Duration.ofHours(1));
+        PostgresExecutionStore a = store("engine-a", Duration.ofHours(1));
+        PostgresExecutionStore b = store("engine-b", Duration.ofHours(1));
         CountDownLatch inFirst = new CountDownLatch(1);
         CountDownLatch letGo = new CountDownLatch(1);
         AtomicInteger secondInvocations = new AtomicInteger();
@@ -140,8 +142,8 @@ class EngineLeasesTest {
 
     @Test
     void onlyALeaseThatRanOutIsTakenOver_andRenewingKeepsIt() throws Exception {
-        PgExecutionStore a = store("engine-a", Duration.ofMillis(800));
-        PgExecutionStore b = store("engine-b", Duration.ofHours(1));
+        PostgresExecutionStore a = store("engine-a", Duration.ofMillis(800));
+        PostgresExecutionStore b = store("engine-b", Duration.ofHours(1));
         CountDownLatch letGo = new CountDownLatch(1);
         Interpreter engineA = interpreter(a, (resource, payload, timeout) -> {
             hold(letGo);
@@ -172,7 +174,7 @@ class EngineLeasesTest {
 
     @Test
     void stoppingAnExecutionAnotherEngineRuns_takesItsLease_andItsEngineCanNoLongerMoveIt() throws Exception {
-        PgExecutionStore other = store("engine-other", Duration.ofHours(1));
+        PostgresExecutionStore other = store("engine-other", Duration.ofHours(1));
         CountDownLatch inTask = new CountDownLatch(1);
         CountDownLatch letGo = new CountDownLatch(1);
         Interpreter otherEngine = interpreter(other, (resource, payload, timeout) -> {
@@ -194,6 +196,78 @@ class EngineLeasesTest {
         assertThat(stored.error()).isEqualTo("Operator");
         assertThat(stored.history()).extracting(HistoryEvent::type).as("nothing of the other engine after the stop")
                 .endsWith("LambdaFunctionStarted", "ExecutionAborted");
+    }
+
+    /**
+     * A transactional task (its statements in the store's transaction, committed with the engine's
+     * transition after it): taken over while it runs, the first engine's statements are rolled back
+     * with its refused commit, so the step's effect is there exactly once although it ran twice.
+     */
+    @Test
+    void aTransactionalTaskOfAnEngineThatLostTheLease_leavesNothing_soItsStepHappensExactlyOnce() throws Exception {
+        Db db = new Db(dataSource);
+        try (var connection = dataSource.getConnection(); var statement = connection.createStatement()) {
+            statement.execute("create table if not exists public.lease_test_steps (execution text, engine text)");
+        }
+        PostgresExecutionStore a = store("engine-a", Duration.ofHours(1));
+        PostgresExecutionStore b = store("engine-b", Duration.ofHours(1));
+        CountDownLatch inFirst = new CountDownLatch(1);
+        CountDownLatch letGo = new CountDownLatch(1);
+        String arn = "arn:aws:states:us-east-1:000000000000:execution:two-tasks:" + UUID.randomUUID();
+        Interpreter engineA = interpreter(a, transactional("a", arn, () -> {
+            inFirst.countDown();
+            hold(letGo);
+        }));
+        Interpreter engineB = interpreter(b, transactional("b", arn, () -> {
+        }));
+        Execution first = engineA.start(arn, "lease", "arn:aws:states:us-east-1:000000000000:stateMachine:two-tasks",
+                twoTasks(), json.createObjectNode());
+        assertThat(inFirst.await(30, TimeUnit.SECONDS)).isTrue();
+
+        Execution taken = b.claim(arn).orElseThrow();
+        engineB.resume(taken);
+        await().atMost(Duration.ofSeconds(30)).until(() -> b.find(arn).orElseThrow().status() == Execution.Status.SUCCEEDED);
+        letGo.countDown();
+        await().atMost(Duration.ofSeconds(30)).until(first::stalled);
+
+        assertThat(db.rows("select engine from public.lease_test_steps where execution = ?", arn))
+                .extracting(r -> r.get("engine")).as("each step once, by the engine whose commit stood")
+                .containsExactly("b", "b");
+        Execution stored = b.find(arn).orElseThrow();
+        assertThat(scheduled(stored)).as("the history has A's First only as B's: A's transaction was rolled back")
+                .containsExactly("first", "second");
+    }
+
+    /** Tasks that write a row naming their engine, in the store's transaction. */
+    private Interpreter.TaskInvoker transactional(String engineName, String arn, Runnable beforeFirst) {
+        return new Interpreter.TaskInvoker() {
+            @Override
+            public boolean transactional(String resource) {
+                return true;
+            }
+
+            @Override
+            public JsonNode invoke(String resource, JsonNode payload, Integer timeoutSeconds) {
+                throw new IllegalStateException("a transactional task is invoked with its transaction");
+            }
+
+            @Override
+            public JsonNode invoke(String resource, JsonNode payload, Integer timeoutSeconds,
+                    io.sagaline.asl.ExecutionStore.Transaction transaction) {
+                if (resource.equals("first")) {
+                    beforeFirst.run();
+                }
+                try (var insert = PostgresExecutionStore.connection(transaction)
+                        .prepareStatement("insert into public.lease_test_steps (execution, engine) values (?, ?)")) {
+                    insert.setString(1, arn);
+                    insert.setString(2, engineName);
+                    insert.executeUpdate();
+                } catch (java.sql.SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+                return json.createObjectNode();
+            }
+        };
     }
 
     /**

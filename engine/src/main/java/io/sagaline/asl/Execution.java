@@ -145,6 +145,20 @@ public final class Execution {
      * the store has it are the events counted as committed. Refused (false) when {@code epoch} is
      * no longer this execution's: an abandoned run commits nothing.
      */
+    /** A transactional task's transaction, open until the next commit of its run, which goes through it. */
+    ExecutionStore.Transaction transaction;
+    /** The run (epoch) whose task opened {@link #transaction}: a stop's or a timeout's commit does not go through it. */
+    int transactionEpoch;
+
+    /** Rolls back a transactional task's transaction that was not committed. */
+    synchronized void rollback() {
+        ExecutionStore.Transaction open = transaction;
+        transaction = null;
+        if (open != null) {
+            open.rollback();
+        }
+    }
+
     synchronized boolean commitTo(ExecutionStore store, int epoch) {
         if (parent != null) {
             // A branch's transitions are its parent's history, committed with the parent's cursor: a crash
@@ -160,8 +174,16 @@ public final class Execution {
             return false;
         }
         Commit commit = pendingCommit();
+        ExecutionStore.Transaction open = transactionEpoch == epoch ? transaction : null;
+        if (open != null) {
+            transaction = null;
+        }
         try {
-            store.commit(commit);
+            if (open != null) {
+                open.commit(commit);
+            } else {
+                store.commit(commit);
+            }
         } catch (RuntimeException e) {
             stalled = true;
             throw e;

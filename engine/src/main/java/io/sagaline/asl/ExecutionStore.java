@@ -14,6 +14,22 @@ public interface ExecutionStore {
     /** Makes the commit durable, atomically, or throws. */
     void commit(Execution.Commit commit);
 
+    /**
+     * Opens a transaction that a transactional task's own statements and the engine's next commit share
+     * ({@link Interpreter.TaskInvoker#transactional}); null when this store has none, and the task then runs on its own.
+     */
+    default Transaction begin() {
+        return null;
+    }
+
+    /** A transaction of the store's, open until the engine commits its next transition in it, or rolls it back. */
+    interface Transaction {
+        /** Adds the commit's rows, under its lease, and commits everything done in the transaction; or throws. */
+        void commit(Execution.Commit commit);
+
+        void rollback();
+    }
+
     /** For runs that need no durability (the interpreter's own tests). */
     ExecutionStore NONE = commit -> {
     };

@@ -30,6 +30,21 @@ public final class Interpreter {
     /** Runs a Task's resource: returns its result or throws a {@link StatesFailure} named as AWS names it. */
     public interface TaskInvoker {
         JsonNode invoke(String resource, JsonNode payload, Integer timeoutSeconds);
+
+        /**
+         * Whether {@code resource}'s work is done in the store's transaction (a step whose statements go to the
+         * database the store commits to): its statements and the engine's transition after it then commit
+         * together, once, and the task is invoked with {@link #invoke(String, JsonNode, Integer, ExecutionStore.Transaction)}.
+         */
+        default boolean transactional(String resource) {
+            return false;
+        }
+
+        /** A transactional task: its work goes into {@code transaction}, which the engine commits with its transition. */
+        default JsonNode invoke(String resource, JsonNode payload, Integer timeoutSeconds,
+                ExecutionStore.Transaction transaction) {
+            return invoke(resource, payload, timeoutSeconds);
+        }
     }
 
     /** Where executions run: now, or after a delay. */
@@ -69,7 +84,7 @@ public final class Interpreter {
     final TaskInvoker tasks;
     final Scheduler scheduler;
     final Clock clock;
-    private final ExecutionStore store;
+    final ExecutionStore store;
     final Tracer tracer;
     final Observer observer;
 
@@ -277,18 +292,21 @@ public final class Interpreter {
                     scheduler.after(wait, () -> advance(execution, epoch));
                     return;
                 }
-                if (!enteredTask(execution)) {
+                if (!enteredTask(execution) || execution.transaction != null) {
                     commit(execution, epoch);
                 }
             }
         } catch (Abandoned e) {
             // This run was stopped, timed out or redriven meanwhile: what it was doing is not its to finish.
+            execution.rollback();
         } catch (ExecutionStore.Unavailable | java.util.concurrent.RejectedExecutionException e) {
+            execution.rollback();
             LOG.errorf(e, "execution %s stops in this process; it goes on from its last commit when resumed", execution.arn());
         } catch (StatesFailure e) {
             new StepRun(this, execution, epoch).fail(e.error(), e.cause());
             commitQuietly(execution, epoch);
         } catch (RuntimeException | Error e) {
+            execution.rollback(); // a transactional task's work, if one broke: the failure commits without it
             LOG.errorf(e, "execution %s broke in state %s", execution.arn(), execution.state);
             new StepRun(this, execution, epoch).fail(StatesFailure.RUNTIME, String.valueOf(e));
             commitQuietly(execution, epoch);

@@ -146,11 +146,23 @@ final class StepRun implements Step {
         }
         execution.record(now(), "LambdaFunctionScheduled", "lambdaFunctionScheduledEventDetails", scheduled);
         execution.record(now(), "LambdaFunctionStarted", null, null);
-        engine.commit(execution, epoch);
+        // A transactional task's work and this transition commit together, after it: nothing to commit before.
+        ExecutionStore.Transaction transaction = !execution.isBranch() && engine.tasks.transactional(resource)
+                ? engine.store.begin()
+                : null;
+        if (transaction == null) {
+            engine.commit(execution, epoch);
+        }
         JsonNode result;
         Span attempt = engine.trace(execution, "resumed").task(resource, execution.retryCount + 1, now());
         try (Scope ignored = attempt.makeCurrent()) {
-            result = engine.tasks.invoke(resource, payload, timeoutSeconds);
+            if (transaction != null) {
+                execution.transaction = transaction;
+                execution.transactionEpoch = epoch;
+                result = engine.tasks.invoke(resource, payload, timeoutSeconds, transaction);
+            } else {
+                result = engine.tasks.invoke(resource, payload, timeoutSeconds);
+            }
         } catch (StatesFailure failure) {
             attempt.setStatus(StatusCode.ERROR, failure.error());
             attempt.setAttribute(ExecutionTrace.ERROR, failure.error());

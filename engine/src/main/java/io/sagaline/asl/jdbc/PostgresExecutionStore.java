@@ -1,4 +1,4 @@
-package io.sagaline.local;
+package io.sagaline.asl.jdbc;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -28,7 +28,7 @@ import io.sagaline.asl.StateMachine;
  * new history events in one transaction, so what is in the database is always a state the
  * execution can go on from.
  */
-public class PgExecutionStore implements ExecutionStore {
+public class PostgresExecutionStore implements ExecutionStore {
 
     private static final String INSERT = """
             insert into engine.executions (arn, name, state_machine_arn, machine_name, definition, input, status, output,
@@ -63,7 +63,7 @@ public class PgExecutionStore implements ExecutionStore {
     private final Duration leaseTime;
 
     /** A store whose engine is {@code owner}, holding each execution's lease for {@code leaseTime} after its last renewal. */
-    public PgExecutionStore(DataSource dataSource, ObjectMapper json, String owner, Duration leaseTime) {
+    public PostgresExecutionStore(DataSource dataSource, ObjectMapper json, String owner, Duration leaseTime) {
         this.dataSource = dataSource;
         this.json = json;
         this.owner = owner;
@@ -78,35 +78,89 @@ public class PgExecutionStore implements ExecutionStore {
     public void commit(Execution.Commit c) {
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
-            try {
-                // The definition and the input never change after the start: only the first commit sends them.
-                if (c.first() ? insert(connection, c) == 0 : update(connection, c) == 0) {
-                    connection.rollback();
-                    throw new LeaseLost("execution " + c.arn() + " is no longer this engine's (" + owner + ", lease "
-                            + c.lease() + "): another engine took it over");
-                }
-                if (!c.events().isEmpty()) {
-                    try (PreparedStatement event = connection.prepareStatement(EVENT)) {
-                        for (HistoryEvent e : c.events()) {
-                            event.setString(1, c.arn());
-                            event.setLong(2, e.id());
-                            event.setLong(3, e.previousEventId());
-                            event.setTimestamp(4, timestamp(e.timestamp()));
-                            event.setString(5, e.type());
-                            event.setString(6, e.detailsKey());
-                            event.setString(7, e.details() == null ? null : e.details().toString());
-                            event.addBatch();
-                        }
-                        event.executeBatch();
-                    }
-                }
-                connection.commit();
-            } catch (SQLException | JsonProcessingException | RuntimeException e) {
-                connection.rollback();
-                throw e;
-            }
-        } catch (SQLException | JsonProcessingException e) {
+            commit(connection, c);
+        } catch (SQLException e) {
             throw new Unavailable("could not commit execution " + c.arn(), e);
+        }
+    }
+
+    /**
+     * A transaction on a connection of the store's database, for a transactional task's statements
+     * ({@link #connection(ExecutionStore.Transaction)}): the engine commits its transition in it, after them.
+     */
+    @Override
+    public Transaction begin() {
+        try {
+            Connection connection = dataSource.getConnection();
+            connection.setAutoCommit(false);
+            return new Shared(connection);
+        } catch (SQLException e) {
+            throw new Unavailable("could not begin a transaction", e);
+        }
+    }
+
+    /** The connection of a transaction this store began: where a transactional task runs its statements. */
+    public static Connection connection(Transaction transaction) {
+        return ((Shared) transaction).connection;
+    }
+
+    private final class Shared implements Transaction {
+        private final Connection connection;
+
+        Shared(Connection connection) {
+            this.connection = connection;
+        }
+
+        @Override
+        public void commit(Execution.Commit c) {
+            try (connection) {
+                PostgresExecutionStore.this.commit(connection, c);
+            } catch (SQLException e) {
+                throw new Unavailable("could not commit execution " + c.arn(), e);
+            }
+        }
+
+        @Override
+        public void rollback() {
+            try (connection) {
+                connection.rollback();
+            } catch (SQLException e) {
+                // the connection is gone: so is what it held
+            }
+        }
+    }
+
+    /** The commit's rows on {@code connection}, in its transaction, then the commit; rolled back on a failure. */
+    private void commit(Connection connection, Execution.Commit c) throws SQLException {
+        try {
+            // The definition and the input never change after the start: only the first commit sends them.
+            if (c.first() ? insert(connection, c) == 0 : update(connection, c) == 0) {
+                connection.rollback();
+                throw new LeaseLost("execution " + c.arn() + " is no longer this engine's (" + owner + ", lease "
+                        + c.lease() + "): another engine took it over");
+            }
+            if (!c.events().isEmpty()) {
+                try (PreparedStatement event = connection.prepareStatement(EVENT)) {
+                    for (HistoryEvent e : c.events()) {
+                        event.setString(1, c.arn());
+                        event.setLong(2, e.id());
+                        event.setLong(3, e.previousEventId());
+                        event.setTimestamp(4, timestamp(e.timestamp()));
+                        event.setString(5, e.type());
+                        event.setString(6, e.detailsKey());
+                        event.setString(7, e.details() == null ? null : e.details().toString());
+                        event.addBatch();
+                    }
+                    event.executeBatch();
+                }
+            }
+            connection.commit();
+        } catch (JsonProcessingException e) {
+            connection.rollback();
+            throw new Unavailable("could not commit execution " + c.arn(), e);
+        } catch (SQLException | RuntimeException e) {
+            connection.rollback();
+            throw e;
         }
     }
 
