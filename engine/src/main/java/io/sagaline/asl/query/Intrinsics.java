@@ -1,44 +1,29 @@
 package io.sagaline.asl.query;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.Base64;
-import java.util.HexFormat;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Random;
-import java.util.Set;
-import java.util.UUID;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.sagaline.asl.StatesFailure;
+import io.sagaline.asl.query.intrinsics.IntrinsicFunction;
+import io.sagaline.asl.query.intrinsics.IntrinsicFunctions;
 
 /**
  * The intrinsic functions of the JSONPath query language ({@code "x.$": "States.Format('...', $.a)"}):
  * a small parser for their call syntax (string literals in single quotes with {@code \'},
  * {@code \{}, {@code \}} and {@code \\} escapes, numbers, booleans, null, paths and nested
- * calls) and every function the AWS specification lists. A failure is {@code States.IntrinsicFailure}.
+ * calls) and its evaluation, each function of the AWS specification a class of its own
+ * ({@link IntrinsicFunctions}). A failure is {@code States.IntrinsicFailure}.
  */
 final class Intrinsics {
 
     public static final String FAILURE = "States.IntrinsicFailure";
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
-    private static final Set<String> NAMES = Set.of("States.Format", "States.StringToJson", "States.JsonToString",
-            "States.Array", "States.ArrayPartition", "States.ArrayContains", "States.ArrayRange", "States.ArrayGetItem",
-            "States.ArrayLength", "States.ArrayUnique", "States.Base64Encode", "States.Base64Decode", "States.Hash",
-            "States.JsonMerge", "States.MathRandom", "States.MathAdd", "States.StringSplit", "States.UUID");
 
-    /** An escaped brace in a string literal: literal text, never a States.Format placeholder. */
-    private static final char OPEN = '\uE000';
-    private static final char CLOSE = '\uE001';
+    private static final char OPEN = IntrinsicFunction.ESCAPED_OPEN;
+    private static final char CLOSE = IntrinsicFunction.ESCAPED_CLOSE;
 
     private Intrinsics() {
     }
@@ -94,243 +79,12 @@ final class Intrinsics {
             }
         }
         try {
-            return apply(call.name(), args);
+            return IntrinsicFunctions.named(call.name()).orElseThrow().call(args);
         } catch (StatesFailure e) {
             throw e;
         } catch (RuntimeException e) {
             throw new StatesFailure(FAILURE, call.name() + ": " + e.getMessage());
         }
-    }
-
-    private static JsonNode apply(String name, List<JsonNode> a) {
-        return switch (name) {
-            case "States.Format" -> format(a);
-            case "States.StringToJson" -> {
-                arity(name, a, 1);
-                try {
-                    yield JsonPaths.MAPPER.readTree(text(name, a.get(0)));
-                } catch (JsonProcessingException e) {
-                    throw new IllegalArgumentException("the argument is not JSON text");
-                }
-            }
-            case "States.JsonToString" -> {
-                arity(name, a, 1);
-                yield NODES.textNode(a.get(0).toString());
-            }
-            case "States.Array" -> {
-                ArrayNode array = NODES.arrayNode();
-                a.forEach(array::add);
-                yield array;
-            }
-            case "States.ArrayPartition" -> {
-                arity(name, a, 2);
-                ArrayNode source = array(name, a.get(0));
-                int size = integer(name, a.get(1));
-                if (size <= 0) {
-                    throw new IllegalArgumentException("the chunk size must be positive");
-                }
-                ArrayNode chunks = NODES.arrayNode();
-                for (int i = 0; i < source.size(); i += size) {
-                    ArrayNode chunk = chunks.addArray();
-                    for (int j = i; j < Math.min(i + size, source.size()); j++) {
-                        chunk.add(source.get(j));
-                    }
-                }
-                yield chunks;
-            }
-            case "States.ArrayContains" -> {
-                arity(name, a, 2);
-                for (JsonNode element : array(name, a.get(0))) {
-                    if (element.equals(a.get(1))) {
-                        yield NODES.booleanNode(true);
-                    }
-                }
-                yield NODES.booleanNode(false);
-            }
-            case "States.ArrayRange" -> {
-                arity(name, a, 3);
-                int start = integer(name, a.get(0));
-                int end = integer(name, a.get(1));
-                int step = integer(name, a.get(2));
-                if (step == 0) {
-                    throw new IllegalArgumentException("the step must not be 0");
-                }
-                ArrayNode range = NODES.arrayNode();
-                for (int i = start; step > 0 ? i <= end : i >= end; i += step) {
-                    if (range.size() == 1000) {
-                        throw new IllegalArgumentException("a range holds at most 1000 items");
-                    }
-                    range.add(i);
-                }
-                yield range;
-            }
-            case "States.ArrayGetItem" -> {
-                arity(name, a, 2);
-                ArrayNode array = array(name, a.get(0));
-                int index = integer(name, a.get(1));
-                if (index < 0 || index >= array.size()) {
-                    throw new IllegalArgumentException("index " + index + " is outside the array of " + array.size());
-                }
-                yield array.get(index);
-            }
-            case "States.ArrayLength" -> {
-                arity(name, a, 1);
-                yield NODES.numberNode(array(name, a.get(0)).size());
-            }
-            case "States.ArrayUnique" -> {
-                arity(name, a, 1);
-                Set<JsonNode> seen = new LinkedHashSet<>();
-                array(name, a.get(0)).forEach(seen::add);
-                ArrayNode unique = NODES.arrayNode();
-                seen.forEach(unique::add);
-                yield unique;
-            }
-            case "States.Base64Encode" -> {
-                arity(name, a, 1);
-                yield NODES
-                        .textNode(Base64.getEncoder().encodeToString(limited(name, a.get(0)).getBytes(StandardCharsets.UTF_8)));
-            }
-            case "States.Base64Decode" -> {
-                arity(name, a, 1);
-                yield NODES.textNode(new String(Base64.getDecoder().decode(limited(name, a.get(0))), StandardCharsets.UTF_8));
-            }
-            case "States.Hash" -> {
-                arity(name, a, 2);
-                String algorithm = text(name, a.get(1));
-                Map<String, String> java = Map.of("MD5", "MD5", "SHA-1", "SHA-1", "SHA-256", "SHA-256", "SHA-384", "SHA-384",
-                        "SHA-512", "SHA-512");
-                if (!java.containsKey(algorithm)) {
-                    throw new IllegalArgumentException("the algorithm must be one of MD5, SHA-1, SHA-256, SHA-384, SHA-512");
-                }
-                String data = a.get(0).isTextual() ? a.get(0).asText() : a.get(0).toString();
-                try {
-                    yield NODES.textNode(HexFormat.of().formatHex(
-                            MessageDigest.getInstance(java.get(algorithm)).digest(data.getBytes(StandardCharsets.UTF_8))));
-                } catch (NoSuchAlgorithmException e) {
-                    throw new IllegalStateException(e);
-                }
-            }
-            case "States.JsonMerge" -> {
-                arity(name, a, 3);
-                if (!a.get(0).isObject() || !a.get(1).isObject()) {
-                    throw new IllegalArgumentException("both arguments to merge must be JSON objects");
-                }
-                if (!a.get(2).isBoolean() || a.get(2).asBoolean()) {
-                    throw new IllegalArgumentException("only the shallow merge (false) is supported, as in AWS");
-                }
-                ObjectNode merged = ((ObjectNode) a.get(0)).deepCopy();
-                merged.setAll((ObjectNode) a.get(1));
-                yield merged;
-            }
-            case "States.MathRandom" -> {
-                if (a.size() != 2 && a.size() != 3) {
-                    throw new IllegalArgumentException("takes a start, an end and an optional seed");
-                }
-                int start = integer(name, a.get(0));
-                int end = integer(name, a.get(1));
-                if (end <= start) {
-                    throw new IllegalArgumentException("the end must be greater than the start");
-                }
-                Random random = a.size() == 3 ? new Random(integer(name, a.get(2))) : new Random();
-                yield NODES.numberNode(start + random.nextInt(end - start));
-            }
-            case "States.MathAdd" -> {
-                arity(name, a, 2);
-                yield NODES.numberNode(Math.addExact(integer(name, a.get(0)), integer(name, a.get(1))));
-            }
-            case "States.StringSplit" -> {
-                arity(name, a, 2);
-                String text = text(name, a.get(0));
-                String delimiters = text(name, a.get(1));
-                ArrayNode parts = NODES.arrayNode();
-                StringBuilder part = new StringBuilder();
-                for (char c : text.toCharArray()) {
-                    if (delimiters.indexOf(c) >= 0) {
-                        if (!part.isEmpty()) {
-                            parts.add(part.toString());
-                        }
-                        part.setLength(0);
-                    } else {
-                        part.append(c);
-                    }
-                }
-                if (!part.isEmpty()) {
-                    parts.add(part.toString());
-                }
-                yield parts;
-            }
-            case "States.UUID" -> {
-                arity(name, a, 0);
-                yield NODES.textNode(UUID.randomUUID().toString());
-            }
-            default -> throw new IllegalArgumentException("unknown intrinsic function " + name);
-        };
-    }
-
-    private static JsonNode format(List<JsonNode> a) {
-        if (a.isEmpty()) {
-            throw new IllegalArgumentException("States.Format needs a template");
-        }
-        String template = text("States.Format", a.get(0));
-        StringBuilder out = new StringBuilder();
-        int next = 1;
-        for (int i = 0; i < template.length(); i++) {
-            char c = template.charAt(i);
-            if (c == OPEN || c == CLOSE) {
-                out.append(c == OPEN ? '{' : '}');
-            } else if (c == '{' && i + 1 < template.length() && template.charAt(i + 1) == '}') {
-                if (next >= a.size()) {
-                    throw new IllegalArgumentException("more {} in the template than arguments");
-                }
-                JsonNode value = a.get(next++);
-                if (value.isContainerNode()) {
-                    throw new IllegalArgumentException("only strings, numbers, booleans and null can be formatted");
-                }
-                out.append(value.isTextual() ? value.asText() : value.toString());
-                i++;
-            } else {
-                out.append(c);
-            }
-        }
-        if (next != a.size()) {
-            throw new IllegalArgumentException("more arguments than {} in the template");
-        }
-        return NODES.textNode(out.toString());
-    }
-
-    private static void arity(String name, List<JsonNode> a, int expected) {
-        if (a.size() != expected) {
-            throw new IllegalArgumentException(name + " takes " + expected + " argument(s), not " + a.size());
-        }
-    }
-
-    private static String text(String name, JsonNode node) {
-        if (!node.isTextual()) {
-            throw new IllegalArgumentException(name + " expects a string, not " + node);
-        }
-        return node.asText();
-    }
-
-    private static String limited(String name, JsonNode node) {
-        String text = text(name, node);
-        if (text.length() > 10_000) {
-            throw new IllegalArgumentException("at most 10000 characters");
-        }
-        return text;
-    }
-
-    private static ArrayNode array(String name, JsonNode node) {
-        if (!node.isArray()) {
-            throw new IllegalArgumentException(name + " expects an array, not " + node);
-        }
-        return (ArrayNode) node;
-    }
-
-    private static int integer(String name, JsonNode node) {
-        if (!node.isIntegralNumber() || !node.canConvertToInt()) {
-            throw new IllegalArgumentException(name + " expects an integer, not " + node);
-        }
-        return node.asInt();
     }
 
     /** Recursive descent over the call syntax. */
@@ -359,7 +113,7 @@ final class Intrinsics {
                 at++;
             }
             String name = text.substring(start, at);
-            if (!NAMES.contains(name)) {
+            if (IntrinsicFunctions.named(name).isEmpty()) {
                 throw new IllegalArgumentException("'" + name + "' is not an intrinsic function");
             }
             expect('(');
