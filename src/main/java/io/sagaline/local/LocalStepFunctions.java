@@ -112,7 +112,9 @@ public class LocalStepFunctions {
         this.functions = functions;
         this.json = json;
         this.leaseTime = leaseTime;
-        this.store = new PostgresExecutionStore(dataSource, json, "engine-" + java.util.UUID.randomUUID(), leaseTime);
+        // This process as the leases name it: its pid, for whoever reads the table, and a random part, for a pid reused.
+        this.store = new PostgresExecutionStore(dataSource, json, "engine-" + ProcessHandle.current().pid() + "-"
+                + java.util.HexFormat.of().toHexDigits(java.util.concurrent.ThreadLocalRandom.current().nextLong()), leaseTime);
         AtomicInteger count = new AtomicInteger();
         this.workers = Executors.newFixedThreadPool(workerCount, r -> daemon(r, "sfn-worker-" + count.incrementAndGet()));
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "sfn-timer"));
