@@ -155,7 +155,10 @@ public class LocalStepFunctions {
 
     private void renewLeases() {
         try {
-            store.renewLeases();
+            // Only what runs here: an execution that stalled here (a failed commit) lets its lease run out, so
+            // that another process, or this one's next start, goes on with it.
+            store.renewLeases(executions.values().stream()
+                    .filter(e -> e.status() == Execution.Status.RUNNING && !e.stalled()).map(Execution::arn).toList());
         } catch (RuntimeException e) {
             LOG.warnf(e, "the engine's leases could not be renewed; they run out in %s", leaseTime);
         }
@@ -225,7 +228,10 @@ public class LocalStepFunctions {
 
     /** RedriveExecution: a FAILED, TIMED_OUT or ABORTED execution goes on from where it stopped. */
     public synchronized Execution redrive(String executionArn) {
-        Execution execution = owned(executionArn)
+        // Only an ended execution is taken from whoever ran it: a running one (here or elsewhere) is refused as it is.
+        Optional<Execution> current = execution(executionArn);
+        Execution execution = (current.isPresent() && current.get().status() == Execution.Status.RUNNING ? current
+                : owned(executionArn))
                 .orElseThrow(() -> new Refused("ExecutionDoesNotExist", "Execution Does Not Exist: '" + executionArn + "'"));
         if (!interpreter.redrive(execution)) {
             throw new Refused("ExecutionNotRedrivable", "Execution " + executionArn + " is " + execution.status()
@@ -478,8 +484,10 @@ public class LocalStepFunctions {
         timer.shutdown();
         workers.shutdown();
         try {
-            workers.awaitTermination(2, TimeUnit.SECONDS);
-            store.releaseLeases();
+            // Handed over at once only if nothing of this process still runs; else they run out as after a crash.
+            if (workers.awaitTermination(2, TimeUnit.SECONDS)) {
+                store.releaseLeases();
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {

@@ -140,34 +140,43 @@ class EngineLeasesTest {
                 .containsEntry("owner", b.owner()).containsEntry("lease", 1L);
     }
 
+    /**
+     * Engine A runs an execution (a day's Wait) under a 2 s lease: while A renews it, this JVM's
+     * engine, which looks for leases that ran out every 1.5 s, leaves it alone; once A stops renewing
+     * (it died), this JVM's engine takes it over, under the next lease, and A can move it no more.
+     */
     @Test
     void onlyALeaseThatRanOutIsTakenOver_andRenewingKeepsIt() throws Exception {
-        PostgresExecutionStore a = store("engine-a", Duration.ofMillis(800));
-        PostgresExecutionStore b = store("engine-b", Duration.ofHours(1));
-        CountDownLatch letGo = new CountDownLatch(1);
-        Interpreter engineA = interpreter(a, (resource, payload, timeout) -> {
-            hold(letGo);
-            return json.createObjectNode();
-        });
-        String arn = "arn:aws:states:us-east-1:000000000000:execution:two-tasks:" + UUID.randomUUID();
-        engineA.start(arn, "lease", "arn:aws:states:us-east-1:000000000000:stateMachine:two-tasks", twoTasks(),
+        PostgresExecutionStore a = store("engine-a", Duration.ofSeconds(2));
+        Interpreter engineA = interpreter(a, (resource, payload, timeout) -> json.createObjectNode());
+        StateMachine waits = StateMachine.parse("waits", json.readTree("""
+                {"StartAt": "Wait", "States": {"Wait": {"Type": "Wait", "Seconds": 86400, "Next": "Done"},
+                  "Done": {"Type": "Pass", "End": true}}}"""));
+        String arn = "arn:aws:states:us-east-1:000000000000:execution:waits:" + UUID.randomUUID();
+        Execution inA = engineA.start(arn, "lease", "arn:aws:states:us-east-1:000000000000:stateMachine:waits", waits,
                 json.createObjectNode());
+        await().atMost(Duration.ofSeconds(10)).until(() -> inA.history().stream()
+                .anyMatch(e -> e.type().equals("WaitStateEntered")) && a.owned().contains(arn));
         try {
-            // While A renews, its lease never runs out: B finds nothing to take.
-            for (int i = 0; i < 5; i++) {
-                assertThat(a.renewLeases()).isGreaterThanOrEqualTo(1);
-                assertThat(b.claimExpired(1000)).extracting(Execution::arn).doesNotContain(arn);
-                Thread.sleep(300); // less than the lease: the point is that time passes while A renews
+            // A renews well within its lease for three lease times: the lease never runs out, nobody takes it.
+            long until = System.nanoTime() + Duration.ofSeconds(6).toNanos();
+            while (System.nanoTime() < until) {
+                assertThat(a.renewLeases(List.of(arn))).as("A still holds its lease").isEqualTo(1);
+                Thread.sleep(250); // A's renewal period, a tenth of its lease: the point is that time passes
             }
-            // A stops renewing (it died): B takes it once the lease ran out, and only once.
-            List<Execution> taken = await().atMost(Duration.ofSeconds(10)).until(
-                    () -> b.claimExpired(1000).stream().filter(e -> e.arn().equals(arn)).toList(), l -> !l.isEmpty());
-            assertThat(taken).hasSize(1);
-            assertThat(b.claimExpired(1000)).extracting(Execution::arn).doesNotContain(arn);
-            assertThat(b.owned()).contains(arn);
+            assertThat(a.owned()).contains(arn);
+            // A stops renewing (it died): this JVM's engine takes the execution once the lease ran out.
+            await().atMost(Duration.ofSeconds(15)).until(() -> engine.store().owned().contains(arn));
             assertThat(a.owned()).doesNotContain(arn);
+            assertThat(new Db(dataSource).row("select lease from engine.executions where arn = ?", arn))
+                    .containsEntry("lease", 1L);
+            // A's copy comes back from its pause and tries to go on: refused.
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> engineA.stop(inA, "A", "A thinks it still runs this"))
+                    .isInstanceOf(io.sagaline.asl.ExecutionStore.LeaseLost.class);
+            assertThat(engine.store().find(arn).orElseThrow().status()).as("A's stop did not commit")
+                    .isEqualTo(Execution.Status.RUNNING);
+            assertThat(inA.stalled()).isTrue();
         } finally {
-            letGo.countDown();
             engine.stop(arn, "Test", "clean up");
         }
     }

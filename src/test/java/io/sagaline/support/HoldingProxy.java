@@ -65,7 +65,13 @@ public final class HoldingProxy implements AutoCloseable {
                     close(client); // nowhere to go yet: as a server not up
                     continue;
                 }
-                Socket upstream = new Socket(InetAddress.getLoopbackAddress(), target);
+                Socket upstream;
+                try {
+                    upstream = new Socket(InetAddress.getLoopbackAddress(), target);
+                } catch (IOException e) {
+                    close(client); // the server is down: so is the connection through us
+                    continue;
+                }
                 sockets.add(client);
                 sockets.add(upstream);
                 pump(client, upstream, true);
@@ -111,9 +117,10 @@ public final class HoldingProxy implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        // The sockets first: a request held until now must reach nothing, not go through on the release.
         closed = true;
-        release();
         server.close();
         sockets.forEach(HoldingProxy::close);
+        release();
     }
 }

@@ -150,13 +150,23 @@ public final class Execution {
     /** The run (epoch) whose task opened {@link #transaction}: a stop's or a timeout's commit does not go through it. */
     int transactionEpoch;
 
-    /** Rolls back a transactional task's transaction that was not committed. */
-    synchronized void rollback() {
-        ExecutionStore.Transaction open = transaction;
-        transaction = null;
-        if (open != null) {
+    /** Rolls back the transaction run {@code epoch}'s transactional task left open (another run's is its own). */
+    synchronized void rollback(int epoch) {
+        if (transaction != null && transactionEpoch == epoch) {
+            ExecutionStore.Transaction open = transaction;
+            transaction = null;
             open.rollback();
         }
+    }
+
+    /** Opens run {@code epoch}'s transaction for its task; false (the task then runs on its own) while another is open. */
+    synchronized boolean open(ExecutionStore.Transaction opened, int epoch) {
+        if (transaction != null) {
+            return false;
+        }
+        transaction = opened;
+        transactionEpoch = epoch;
+        return true;
     }
 
     synchronized boolean commitTo(ExecutionStore store, int epoch) {

@@ -298,18 +298,18 @@ public final class Interpreter {
             }
         } catch (Abandoned e) {
             // This run was stopped, timed out or redriven meanwhile: what it was doing is not its to finish.
-            execution.rollback();
         } catch (ExecutionStore.Unavailable | java.util.concurrent.RejectedExecutionException e) {
-            execution.rollback();
             LOG.errorf(e, "execution %s stops in this process; it goes on from its last commit when resumed", execution.arn());
         } catch (StatesFailure e) {
             new StepRun(this, execution, epoch).fail(e.error(), e.cause());
             commitQuietly(execution, epoch);
         } catch (RuntimeException | Error e) {
-            execution.rollback(); // a transactional task's work, if one broke: the failure commits without it
+            execution.rollback(epoch); // a transactional task's work, if one broke: the failure commits without it
             LOG.errorf(e, "execution %s broke in state %s", execution.arn(), execution.state);
             new StepRun(this, execution, epoch).fail(StatesFailure.RUNTIME, String.valueOf(e));
             commitQuietly(execution, epoch);
+        } finally {
+            execution.rollback(epoch); // whatever this run leaves without committing it (a stop, a lost lease)
         }
     }
 

@@ -147,9 +147,19 @@ final class StepRun implements Step {
         execution.record(now(), "LambdaFunctionScheduled", "lambdaFunctionScheduledEventDetails", scheduled);
         execution.record(now(), "LambdaFunctionStarted", null, null);
         // A transactional task's work and this transition commit together, after it: nothing to commit before.
-        ExecutionStore.Transaction transaction = !execution.isBranch() && engine.tasks.transactional(resource)
-                ? engine.store.begin()
-                : null;
+        ExecutionStore.Transaction transaction = null;
+        if (!execution.isBranch() && engine.tasks.transactional(resource)) {
+            try {
+                transaction = engine.store.begin();
+            } catch (RuntimeException e) {
+                execution.stalled = true; // as a failed commit: it goes on from the store when resumed
+                throw e;
+            }
+            if (transaction != null && !execution.open(transaction, epoch)) {
+                transaction.rollback(); // another run's is still open: this attempt commits on its own
+                transaction = null;
+            }
+        }
         if (transaction == null) {
             engine.commit(execution, epoch);
         }
@@ -157,13 +167,13 @@ final class StepRun implements Step {
         Span attempt = engine.trace(execution, "resumed").task(resource, execution.retryCount + 1, now());
         try (Scope ignored = attempt.makeCurrent()) {
             if (transaction != null) {
-                execution.transaction = transaction;
-                execution.transactionEpoch = epoch;
                 result = engine.tasks.invoke(resource, payload, timeoutSeconds, transaction);
             } else {
                 result = engine.tasks.invoke(resource, payload, timeoutSeconds);
             }
         } catch (StatesFailure failure) {
+            // A failed transactional task leaves nothing: what follows (its retry, its catcher, the end) commits alone.
+            execution.rollback(epoch);
             attempt.setStatus(StatusCode.ERROR, failure.error());
             attempt.setAttribute(ExecutionTrace.ERROR, failure.error());
             attempt.end(now());

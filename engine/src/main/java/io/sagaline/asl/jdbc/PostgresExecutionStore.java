@@ -195,10 +195,22 @@ public class PostgresExecutionStore implements ExecutionStore {
         }
     }
 
-    /** Extends the leases of every execution this engine runs; how many it holds. */
-    public int renewLeases() {
-        return execute("update engine.executions set lease_until = now() + ? * interval '1 millisecond'"
-                + " where owner = ? and status = 'RUNNING'", leaseTime.toMillis(), owner);
+    /** Extends this engine's leases of the executions {@code arns} (those it runs); how many it still holds. */
+    public int renewLeases(java.util.Collection<String> arns) {
+        if (arns.isEmpty()) {
+            return 0;
+        }
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement renew = connection.prepareStatement(
+                        "update engine.executions set lease_until = now() + ? * interval '1 millisecond'"
+                                + " where owner = ? and status = 'RUNNING' and arn = any(?)")) {
+            renew.setLong(1, leaseTime.toMillis());
+            renew.setString(2, owner);
+            renew.setArray(3, connection.createArrayOf("varchar", arns.toArray()));
+            return renew.executeUpdate();
+        } catch (SQLException e) {
+            throw new Unavailable("could not renew the leases", e);
+        }
     }
 
     /** Ends this engine's leases now (a clean stop), so that another engine, or the next start, goes on at once. */
