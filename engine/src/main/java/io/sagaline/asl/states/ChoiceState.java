@@ -28,7 +28,7 @@ public final class ChoiceState extends State {
     private final String defaultState;
 
     ChoiceState(Definition d) {
-        super(fields(d), Query.parse(d, false, false, false), null);
+        super(d.only("Choice", JSONPATH, JSONATA), Query.parse(d, false, false, false), null);
         JsonNode choices = d.json.path("Choices");
         if (!choices.isArray() || choices.isEmpty()) {
             throw d.refused("Choices", "a Choice needs a non-empty Choices array");
@@ -39,11 +39,6 @@ public final class ChoiceState extends State {
         }
         this.rules = List.copyOf(parsed);
         this.defaultState = d.target("Default", d.get("Default"));
-    }
-
-    private static Definition fields(Definition d) {
-        d.onlyFields("Choice", d.jsonata ? JSONATA : JSONPATH);
-        return d;
     }
 
     private static Rule rule(Definition d, String field, JsonNode rule) {

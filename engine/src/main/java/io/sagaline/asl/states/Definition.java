@@ -70,14 +70,19 @@ public final class Definition {
         return nested.apply(state, definition);
     }
 
-    /** Every field is one of {@code allowed} (or Type, Comment, QueryLanguage). */
-    void onlyFields(String type, Set<String> allowed) {
+    /**
+     * Every field is one of those a {@code type} state has in its query language (or Type, Comment,
+     * QueryLanguage); returns this definition, for the state's constructor to go on with.
+     */
+    Definition only(String type, Set<String> jsonPathFields, Set<String> jsonataFields) {
+        Set<String> allowed = jsonata ? jsonataFields : jsonPathFields;
         for (Iterator<String> it = json.fieldNames(); it.hasNext();) {
             String field = it.next();
             if (!allowed.contains(field) && !COMMON.contains(field)) {
                 throw refused(field, "not a field of a " + type + " state" + (jsonata ? " that uses JSONata" : ""));
             }
         }
+        return this;
     }
 
     /** {@code field}'s value names a state of this scope (or is absent). */
@@ -143,14 +148,21 @@ public final class Definition {
         return JsonataQueries.isExpression(json.get(field));
     }
 
-    /** A positive integer (or, in JSONata, an expression); null when absent. */
-    JsonNode positiveInt(JsonNode holder, String field) {
-        JsonNode value = holder.get(field);
-        if (value != null && !(jsonata && JsonataQueries.isExpression(value))
-                && (!value.canConvertToInt() || !value.isIntegralNumber() || value.asInt() <= 0)) {
-            throw refused(field, "must be a positive integer");
+    /** The state's {@code field}: a positive integer (or, in JSONata, an expression); null when absent. */
+    JsonNode positiveIntOrExpression(String field) {
+        JsonNode value = json.get(field);
+        if (!(jsonata && JsonataQueries.isExpression(value))) {
+            positiveInt(json, field);
         }
         return value;
+    }
+
+    /** {@code holder}'s {@code field}, when present, is a positive integer. */
+    void positiveInt(JsonNode holder, String field) {
+        JsonNode value = holder.get(field);
+        if (value != null && (!value.canConvertToInt() || !value.isIntegralNumber() || value.asInt() <= 0)) {
+            throw refused(field, "must be a positive integer");
+        }
     }
 
     /** At most one of {@code field} and {@code field + "Path"}. */

@@ -11,13 +11,16 @@ import io.sagaline.asl.query.JsonataQueries;
 /** A Fail: ends its scope with its Error and Cause, each a string, a path to one (JSONPath) or an expression (JSONata). */
 public final class FailState extends State {
 
+    private static final Set<String> JSONPATH = Set.of("Error", "Cause", "ErrorPath", "CausePath");
+    private static final Set<String> JSONATA = Set.of("Error", "Cause");
+
     private final JsonNode error;
     private final JsonNode cause;
     private final Path errorPath;
     private final Path causePath;
 
     FailState(Definition d) {
-        super(fields(d), Query.parse(d, false, false, false), null);
+        super(d.only("Fail", JSONPATH, JSONATA), Query.parse(d, false, false, false), null);
         if (d.has("Error") && d.has("ErrorPath") || d.has("Cause") && d.has("CausePath")) {
             throw d.refused("Error", "use either Error or ErrorPath, Cause or CausePath");
         }
@@ -25,11 +28,6 @@ public final class FailState extends State {
         this.cause = d.jsonata ? d.expression("Cause") : d.get("Cause");
         this.errorPath = d.jsonata ? null : d.path("ErrorPath");
         this.causePath = d.jsonata ? null : d.path("CausePath");
-    }
-
-    private static Definition fields(Definition d) {
-        d.onlyFields("Fail", d.jsonata ? Set.of("Error", "Cause") : Set.of("Error", "Cause", "ErrorPath", "CausePath"));
-        return d;
     }
 
     @Override

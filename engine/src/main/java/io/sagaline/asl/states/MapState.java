@@ -40,7 +40,7 @@ public final class MapState extends FanOut {
     private final Path toleratedPercentagePath;
 
     MapState(Definition d) {
-        super(fields(d), Query.parse(d, true, true, true));
+        super(d.only("Map", JSONPATH, JSONATA), Query.parse(d, true, true, true));
         if (d.has("ItemProcessor") == d.has("Iterator")) {
             throw d.refused("ItemProcessor", "a Map needs exactly one of ItemProcessor and Iterator");
         }
@@ -85,11 +85,6 @@ public final class MapState extends FanOut {
         this.toleratedCount = d.expression("ToleratedFailureCount");
         this.toleratedPercentage = d.expression("ToleratedFailurePercentage");
         this.processor = d.nested(processorJson);
-    }
-
-    private static Definition fields(Definition d) {
-        d.onlyFields("Map", d.jsonata ? JSONATA : JSONPATH);
-        return d;
     }
 
     @Override

@@ -20,7 +20,7 @@ public final class ParallelState extends FanOut {
     private final List<StateMachine> branches;
 
     ParallelState(Definition d) {
-        super(fields(d), Query.parse(d, true, true, true));
+        super(d.only("Parallel", JSONPATH, JSONATA), Query.parse(d, true, true, true));
         JsonNode json = d.json.path("Branches");
         if (!json.isArray() || json.isEmpty()) {
             throw d.refused("Branches", "a Parallel needs a non-empty Branches array");
@@ -28,11 +28,6 @@ public final class ParallelState extends FanOut {
         List<StateMachine> machines = new ArrayList<>();
         json.forEach(branch -> machines.add(d.nested(branch)));
         this.branches = List.copyOf(machines);
-    }
-
-    private static Definition fields(Definition d) {
-        d.onlyFields("Parallel", d.jsonata ? JSONATA : JSONPATH);
-        return d;
     }
 
     @Override

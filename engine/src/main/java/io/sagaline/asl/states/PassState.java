@@ -15,13 +15,8 @@ public final class PassState extends State {
     private final JsonNode result;
 
     PassState(Definition d) {
-        super(fields(d), Query.parse(d, true, false, true), Transition.parse(d));
+        super(d.only("Pass", JSONPATH, JSONATA), Query.parse(d, true, false, true), Transition.parse(d));
         this.result = d.get("Result");
-    }
-
-    private static Definition fields(Definition d) {
-        d.onlyFields("Pass", d.jsonata ? JSONATA : JSONPATH);
-        return d;
     }
 
     @Override

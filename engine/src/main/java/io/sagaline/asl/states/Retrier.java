@@ -24,8 +24,8 @@ record Retrier(List<String> errorEquals, double intervalSeconds, int maxAttempts
                 throw d.refused(field + "." + f, "not a field of a retrier");
             }
         });
-        positive(d, r, "IntervalSeconds");
-        positive(d, r, "MaxDelaySeconds");
+        d.positiveInt(r, "IntervalSeconds");
+        d.positiveInt(r, "MaxDelaySeconds");
         if (r.has("MaxAttempts") && (!r.get("MaxAttempts").canConvertToInt() || r.get("MaxAttempts").asInt() < 0)) {
             throw d.refused(field + ".MaxAttempts", "must be a non-negative integer");
         }
@@ -38,13 +38,6 @@ record Retrier(List<String> errorEquals, double intervalSeconds, int maxAttempts
         return new Retrier(errors, r.path("IntervalSeconds").asDouble(1), r.path("MaxAttempts").asInt(3),
                 r.path("BackoffRate").asDouble(2.0), r.has("MaxDelaySeconds") ? r.get("MaxDelaySeconds").asDouble() : null,
                 "FULL".equals(r.path("JitterStrategy").asText("NONE")));
-    }
-
-    private static void positive(Definition d, JsonNode r, String field) {
-        if (r.has(field)
-                && (!r.get(field).canConvertToInt() || !r.get(field).isIntegralNumber() || r.get(field).asInt() <= 0)) {
-            throw d.refused(field, "must be a positive integer");
-        }
     }
 
     /** The wait before retry number {@code attempt + 1}. */

@@ -6,13 +6,11 @@ import java.util.Set;
 /** A Succeed: ends its scope successfully with its (InputPath and OutputPath, or Output) input. */
 public final class SucceedState extends State {
 
-    SucceedState(Definition d) {
-        super(fields(d), Query.parse(d, false, false, false), null);
-    }
+    private static final Set<String> JSONPATH = Set.of("InputPath", "OutputPath");
+    private static final Set<String> JSONATA = Set.of("Output");
 
-    private static Definition fields(Definition d) {
-        d.onlyFields("Succeed", d.jsonata ? Set.of("Output") : Set.of("InputPath", "OutputPath"));
-        return d;
+    SucceedState(Definition d) {
+        super(d.only("Succeed", JSONPATH, JSONATA), Query.parse(d, false, false, false), null);
     }
 
     @Override

@@ -21,26 +21,21 @@ public final class TaskState extends Recoverable {
     private final Path timeoutSecondsPath;
 
     TaskState(Definition d) {
-        super(fields(d), Query.parse(d, true, true, true));
+        super(d.only("Task", JSONPATH, JSONATA), Query.parse(d, true, true, true));
         if (!d.json.path("Resource").isTextual()) {
             throw d.refused("Resource", "a Task needs a Resource URI");
         }
         this.resource = d.get("Resource").asText();
-        this.timeoutSeconds = d.expression("TimeoutSeconds", d.positiveInt(d.json, "TimeoutSeconds"));
+        this.timeoutSeconds = d.expression("TimeoutSeconds", d.positiveIntOrExpression("TimeoutSeconds"));
         d.eitherOr("TimeoutSeconds");
         this.timeoutSecondsPath = d.path("TimeoutSecondsPath");
-        JsonNode heartbeat = d.expression("HeartbeatSeconds", d.positiveInt(d.json, "HeartbeatSeconds"));
+        JsonNode heartbeat = d.expression("HeartbeatSeconds", d.positiveIntOrExpression("HeartbeatSeconds"));
         d.eitherOr("HeartbeatSeconds");
         d.path("HeartbeatSecondsPath");
         int timeout = timeoutSeconds != null && timeoutSeconds.isIntegralNumber() ? timeoutSeconds.asInt() : Integer.MAX_VALUE;
         if (heartbeat != null && heartbeat.isIntegralNumber() && heartbeat.asInt() >= timeout) {
             throw d.refused("HeartbeatSeconds", "must be smaller than TimeoutSeconds");
         }
-    }
-
-    private static Definition fields(Definition d) {
-        d.onlyFields("Task", d.jsonata ? JSONATA : JSONPATH);
-        return d;
     }
 
     @Override

@@ -23,7 +23,7 @@ public final class WaitState extends State {
     private final Path timestampPath;
 
     WaitState(Definition d) {
-        super(fields(d), Query.parse(d, false, false, false), Transition.parse(d));
+        super(d.only("Wait", JSONPATH, JSONATA), Query.parse(d, false, false, false), Transition.parse(d));
         int kinds = 0;
         for (String f : new String[] { "Seconds", "Timestamp", "SecondsPath", "TimestampPath" }) {
             kinds += d.has(f) ? 1 : 0;
@@ -40,11 +40,6 @@ public final class WaitState extends State {
         this.timestamp = d.jsonata ? d.expression("Timestamp") : d.get("Timestamp");
         this.secondsPath = d.path("SecondsPath");
         this.timestampPath = d.path("TimestampPath");
-    }
-
-    private static Definition fields(Definition d) {
-        d.onlyFields("Wait", d.jsonata ? JSONATA : JSONPATH);
-        return d;
     }
 
     @Override

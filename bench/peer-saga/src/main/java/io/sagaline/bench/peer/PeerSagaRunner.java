@@ -74,7 +74,6 @@ public final class PeerSagaRunner {
             try (InputStream definition = PeerSagaRunner.class.getResourceAsStream("/place-order.asl.json")) {
                 machine = StateMachine.parse("peer-saga", JSON.readTree(definition));
             }
-            AtomicLong commits = COMMITS;
             PostgresExecutionStore postgres = new PostgresExecutionStore(dataSource, JSON, "peer-saga-" + UUID.randomUUID(),
                     Duration.ofMinutes(10));
             // The engine's store, counting its commits (a shared transaction's commit is one of them).
@@ -116,7 +115,7 @@ public final class PeerSagaRunner {
             AtomicLong orderIds = new AtomicLong();
             run(engine, starters, machine, warmup, concurrency, fail, orderIds);
             for (int n = 1; n <= runs; n++) {
-                long commitsBefore = commits.get();
+                long commitsBefore = COMMITS.get();
                 long cpuBefore = cpuNanos();
                 Result result = run(engine, starters, machine, sagas, concurrency, fail, orderIds);
                 long cpu = cpuNanos() - cpuBefore;
@@ -128,7 +127,7 @@ public final class PeerSagaRunner {
                         "RESULT %s run=%d sagas_per_s=%.1f p50_ms=%.1f p95_ms=%.1f p99_ms=%.1f errors=%d invariants=%s"
                                 + " commits_per_saga=%.2f cpu_ms_per_saga=%.2f executions_not_succeeded=%d confirmed=%d rejected=%d%n",
                         label, n, result.perSecond(), result.percentile(50), result.percentile(95), result.percentile(99),
-                        result.errors(), ok ? "OK" : "FAIL " + invariants, (commits.get() - commitsBefore) / (double) sagas,
+                        result.errors(), ok ? "OK" : "FAIL " + invariants, (COMMITS.get() - commitsBefore) / (double) sagas,
                         cpu / 1e6 / sagas, notSucceeded, invariants.get("confirmed"), invariants.get("rejected"));
             }
             starters.shutdown();
