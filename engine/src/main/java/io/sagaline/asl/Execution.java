@@ -9,7 +9,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.sagaline.asl.query.JsonPaths;
@@ -42,22 +41,8 @@ public final class Execution {
     private String cause;
     private Instant stopDate;
 
-    // The cursor: the state being run, its raw input, the retry attempts made in it, and when to go on.
-    String state;
-    JsonNode stateInput;
-    Instant stateEnteredTime;
-    int[] retryAttempts;
-    int retryCount;
-    Instant resumeAt;
-    /**
-     * While a Parallel or Map state runs: one entry per branch or iteration, null until it ends,
-     * then {"output": ...} or {"failed": true, "error": ..., "cause": ...}. Committed, so that after
-     * a crash only the branches that had not ended run again, and after a redrive only those that
-     * had not succeeded.
-     */
-    ArrayNode branches;
-    /** The digest of the inputs {@link #branches} were started with. */
-    String branchInputs;
+    /** Where the execution stands: replaced, never changed, on each transition ({@link #moveTo}). */
+    private Position position;
     /** The variables of this scope (Assign), as of the last state exited. */
     private ObjectNode variables;
     /** What the current state assigns: applied when it exits, so the state itself sees the values it entered with. */
@@ -76,6 +61,8 @@ public final class Execution {
      */
     private final Execution parent;
     private final int parentEpoch;
+    /** For a branch: its place among its parent's branches. */
+    private final int index;
     /** Set when a sibling branch failed or the Map's failure tolerance was exceeded: the branch stops. */
     volatile boolean cancelled;
 
@@ -171,8 +158,8 @@ public final class Execution {
 
     synchronized boolean commitTo(ExecutionStore store, int epoch) {
         if (parent != null) {
-            // A branch's transitions are its parent's history, committed with the parent's cursor: a crash
-            // loses none of them, and the branch runs again from its start unless its end was committed.
+            // A branch's transitions are its parent's history, and its position one of the parent's branches
+            // (moveTo): both commit with the parent, so that after a crash the branch goes on where it stood.
             if (status != Status.RUNNING) {
                 return true; // its end reaches the parent through the Fanout, which commits it
             }
@@ -204,11 +191,10 @@ public final class Execution {
 
     private Commit pendingCommit() {
         List<HistoryEvent> events = List.copyOf(history.subList(committedEvents, history.size()));
+        Position at = position;
         return new Commit(arn, name, stateMachineArn, machine.name(), machine.definition(), input, startDate, status, output,
-                error, cause, stopDate, state, stateInput, stateEnteredTime,
-                retryAttempts == null ? new int[0] : retryAttempts.clone(), retryCount, resumeAt, redriveCount, redriveDate,
-                branches == null ? null
-                        : JsonPaths.MAPPER.createObjectNode().put("inputs", branchInputs).set("ends", branches.deepCopy()),
+                error, cause, stopDate, at.state(), at.input(), at.enteredTime(), at.retryAttempts(), at.retryCount(),
+                at.resumeAt(), redriveCount, redriveDate, at.branches() == null ? null : at.branches().toJson(),
                 variables == null ? null : variables.deepCopy(), events, committedEvents == 0, traceHeader, lease);
     }
 
@@ -222,18 +208,11 @@ public final class Execution {
         e.error = c.error();
         e.cause = c.cause();
         e.stopDate = c.stopDate();
-        e.state = c.state();
-        e.stateInput = c.stateInput();
-        e.stateEnteredTime = c.stateEnteredTime();
-        e.retryAttempts = c.retryAttempts();
-        e.retryCount = c.retryCount();
-        e.resumeAt = c.resumeAt();
+        e.position = new Position(c.state(), c.stateInput(), c.stateEnteredTime(),
+                c.retryAttempts() == null ? new int[0] : c.retryAttempts(), c.retryCount(), c.resumeAt(),
+                Branches.fromJson(c.branches()));
         e.redriveCount = c.redriveCount();
         e.redriveDate = c.redriveDate();
-        if (c.branches() != null && c.branches().path("ends") instanceof ArrayNode ends) {
-            e.branches = ends;
-            e.branchInputs = c.branches().path("inputs").asText(null);
-        }
         e.variables = c.variables() instanceof ObjectNode object ? object : null;
         e.traceHeader = c.traceHeader();
         e.lease = c.lease();
@@ -244,19 +223,23 @@ public final class Execution {
     }
 
     Execution(String arn, String name, String stateMachineArn, StateMachine machine, JsonNode input, Instant startDate) {
-        this(arn, name, stateMachineArn, machine, input, startDate, null, 0);
+        this(arn, name, stateMachineArn, machine, input, startDate, null, 0, -1);
     }
 
-    /** A branch of a Parallel or an iteration of a Map, run by {@code machine}, of the parent's run {@code parentEpoch}. */
-    static Execution branch(Execution parent, int parentEpoch, StateMachine machine) {
+    /**
+     * Branch {@code index} of a Parallel or iteration {@code index} of a Map, run by {@code machine}, of the parent's
+     * run {@code parentEpoch}.
+     */
+    static Execution branch(Execution parent, int parentEpoch, StateMachine machine, int index) {
         return new Execution(parent.arn, parent.name, parent.stateMachineArn, machine, parent.input, parent.startDate,
-                parent, parentEpoch);
+                parent, parentEpoch, index);
     }
 
     private Execution(String arn, String name, String stateMachineArn, StateMachine machine, JsonNode input,
-            Instant startDate, Execution parent, int parentEpoch) {
+            Instant startDate, Execution parent, int parentEpoch, int index) {
         this.parent = parent;
         this.parentEpoch = parentEpoch;
+        this.index = index;
         this.arn = arn;
         this.name = name;
         this.stateMachineArn = stateMachineArn;
@@ -287,9 +270,59 @@ public final class Execution {
         variables.setAll(values);
     }
 
-    /** Sets the end of branch {@code index} of the running Parallel or Map state. */
-    synchronized void branchEnded(int index, JsonNode end) {
-        branches.set(index, end);
+    /** Where the execution stands now. */
+    synchronized Position position() {
+        return position;
+    }
+
+    /**
+     * The one way the execution moves: its position is replaced by {@code next}. A branch's position is also its
+     * entry among its parent's branches, replaced with it under the parent's lock (and so on up), so that whatever
+     * the parent commits next, from whichever branch's thread, has the branch where it stands; once the branch is
+     * cancelled or its parent's run has ended, the parent no longer hears of it.
+     */
+    synchronized void moveTo(Position next) {
+        position = next;
+        if (parent != null) {
+            synchronized (parent) {
+                if (!cancelled && parent.live(parentEpoch)) {
+                    parent.branchStands(index, Branches.runningAt(next, variables == null ? null : variables.deepCopy()));
+                }
+            }
+        }
+    }
+
+    /** Moves to {@code next} and records {@code type} as one step: a commit from another thread sees both or neither. */
+    void enter(Position next, Instant at, String type, String detailsKey, ObjectNode details) {
+        atomically(() -> {
+            moveTo(next);
+            record(at, type, detailsKey, details);
+        });
+    }
+
+    /** Runs {@code work} holding this execution's lock and every enclosing one's, innermost first. */
+    private void atomically(Runnable work) {
+        synchronized (this) {
+            if (parent == null) {
+                work.run();
+            } else {
+                parent.atomically(work);
+            }
+        }
+    }
+
+    /** A branch found running in its parent's committed entry: it goes on from {@code at} with those variables. */
+    synchronized void restoreBranch(Position at, JsonNode scope) {
+        position = at;
+        variables = scope instanceof ObjectNode object ? object.deepCopy() : null;
+    }
+
+    /** Sets how branch {@code index} of the running Parallel or Map state stands (running, succeeded, failed). */
+    synchronized void branchStands(int index, JsonNode end) {
+        Branches branches = position.branches();
+        if (branches != null && index < branches.size()) {
+            moveTo(position.withBranches(branches.with(index, end)));
+        }
     }
 
     /** Appends a transition; once the execution has ended (a timeout may end it mid-step), nothing more is recorded. */
@@ -365,7 +398,7 @@ public final class Execution {
 
     /**
      * RedriveExecution: a FAILED, TIMED_OUT or ABORTED execution runs again from the state where it
-     * stopped, with that state's input, its retries counted afresh. Returns false if it is not
+     * stopped, with that state's input, its retries counted afresh, entered anew at {@code at}. Returns false if it is not
      * redrivable.
      */
     synchronized boolean reopen(Instant at, Runnable redrivenEvent) {
@@ -379,9 +412,7 @@ public final class Execution {
         output = null;
         redriveCount++;
         redriveDate = at;
-        retryAttempts = new int[retryAttempts == null ? 0 : retryAttempts.length];
-        retryCount = 0;
-        resumeAt = null;
+        position = position.redriven(at);
         finished = new CompletableFuture<>();
         epoch++;
         stalled = false;

@@ -6,15 +6,15 @@ import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.sagaline.asl.states.FanOut;
 
 /**
  * The branches or iterations of one Parallel or Map state in one run of its execution: starts
- * them (at most MaxConcurrency at once), records each end in the execution and commits it,
- * cancels the rest on a failure, and resumes the execution when the last one has ended.
+ * them (at most MaxConcurrency at once), or after a crash resumes them where their committed
+ * positions left them, records each end in the execution and commits it, cancels the rest on a
+ * failure, and resumes the execution when the last one has ended.
  */
 final class FanOutRun {
     private final Execution parent;
@@ -46,11 +46,21 @@ final class FanOutRun {
         this.tolerance = plan.tolerance();
     }
 
-    /** Starts what has not succeeded yet; false when there is nothing to start (everything succeeded before). */
+    /**
+     * Starts the branches not started yet and resumes those that were running; false when there is nothing to run
+     * (every branch had ended, or the failures committed before a crash already fail the state).
+     */
     synchronized boolean start() {
+        Branches committed = parent.position().branches();
         for (int i = 0; i < inputs.size(); i++) {
-            if (!parent.branches.get(i).isNull() && !parent.branches.get(i).has("output")) {
-                parent.branchEnded(i, NullNode.getInstance()); // failed before a redrive: runs again
+            JsonNode end = committed.end(i);
+            if (Branches.failed(end)) {
+                failed++;
+                if (!map || tolerance.exceeded(failed, inputs.size())) {
+                    failure = failureOf(end.path("error").asText(null), end.path("cause").asText(null));
+                    closed = true;
+                    return false;
+                }
             }
         }
         launchMore();
@@ -85,26 +95,44 @@ final class FanOutRun {
     private void launchMore() {
         while (!closed && next < inputs.size() && (maxConcurrency == 0 || running.size() < maxConcurrency)) {
             int index = next++;
-            if (parent.branches.get(index).isNull()) {
-                launch(index);
+            JsonNode end = parent.position().branches().end(index);
+            if (end.isNull() || Branches.running(end)) {
+                launch(index, end);
             }
         }
     }
 
-    private void launch(int index) {
+    /** Starts branch {@code index} from its start, or when {@code end} has it running, from where it stood. */
+    private void launch(int index, JsonNode end) {
         StateMachine machine = plan.machine(index);
-        Execution branch = Execution.branch(parent, run, machine);
+        Execution branch = Execution.branch(parent, run, machine, index);
+        boolean resumed = Branches.running(end);
+        if (resumed) {
+            branch.restoreBranch(Position.fromJson(end.get("at")), end.get("variables"));
+        }
         branch.traceHeader = parent.traceHeader;
         branch.trace = ExecutionTrace.begin(engine.tracer, branch, engine.trace(parent, "resumed").stateContext(), now(),
-                "started", null);
+                resumed ? "resumed" : "started", null);
         running.put(index, branch);
         traced.add(branch);
-        if (map) {
-            parent.record(now(), "MapIterationStarted", "mapIterationStartedEventDetails", iteration(index));
+        if (resumed) {
+            Position at = branch.position();
+            branch.trace.entered(at.state(), machine.state(at.state()).type(), now());
+        } else {
+            if (map) {
+                parent.record(now(), "MapIterationStarted", "mapIterationStartedEventDetails", iteration(index));
+            }
+            new StepRun(engine, branch, branch.epoch()).place(machine.startAt(), inputs.get(index));
         }
-        new StepRun(engine, branch, branch.epoch()).place(machine.startAt(), inputs.get(index));
         branch.finished().thenRun(() -> engine.scheduler.run(() -> ended(index, branch)));
-        engine.scheduler.run(() -> engine.advance(branch, branch.epoch()));
+        engine.resumeWhenDue(branch, branch.epoch());
+    }
+
+    private StatesFailure failureOf(String error, String cause) {
+        return map && tolerance.set()
+                ? new StatesFailure("States.ExceedToleratedFailureThreshold",
+                        failed + " of the Map's " + inputs.size() + " iterations failed, more than it tolerates")
+                : new StatesFailure(error, cause);
     }
 
     private Instant now() {
@@ -138,10 +166,7 @@ final class FanOutRun {
                 parent.record(now(), "MapIterationFailed", "mapIterationFailedEventDetails", iteration(index));
             }
             if (!map || tolerance.exceeded(failed, inputs.size())) {
-                failure = map && tolerance.set()
-                        ? new StatesFailure("States.ExceedToleratedFailureThreshold",
-                                failed + " of the Map's " + inputs.size() + " iterations failed, more than it tolerates")
-                        : new StatesFailure(branch.error(), branch.cause());
+                failure = failureOf(branch.error(), branch.cause());
                 closed = true;
                 running.forEach((i, other) -> {
                     other.cancel();
@@ -153,7 +178,7 @@ final class FanOutRun {
                 running.clear();
             }
         }
-        parent.branchEnded(index, end);
+        parent.branchStands(index, end);
         try {
             engine.commit(parent, run);
         } catch (Interpreter.Abandoned e) {

@@ -123,8 +123,9 @@ public final class Interpreter {
             trace = ExecutionTrace.begin(tracer, execution, ExecutionTrace.parentOf(execution.traceHeader), clock.instant(),
                     how, execution.isBranch() ? null : observer);
             execution.trace = trace;
-            if (execution.state != null && execution.status() == Execution.Status.RUNNING) {
-                trace.entered(execution.state, execution.machine().state(execution.state).type(), clock.instant());
+            Position at = execution.position();
+            if (at != null && execution.status() == Execution.Status.RUNNING) {
+                trace.entered(at.state(), execution.machine().state(at.state()).type(), clock.instant());
             }
         }
         return trace;
@@ -141,13 +142,19 @@ public final class Interpreter {
         }
         int epoch = execution.epoch();
         trace(execution, "resumed");
-        Duration due = execution.resumeAt == null ? Duration.ZERO : Duration.between(clock.instant(), execution.resumeAt);
+        resumeWhenDue(execution, epoch);
+        scheduleMachineTimeout(execution, epoch);
+    }
+
+    /** Runs the execution (or a branch) on from its position: now, or when its wait or back-off is due. */
+    void resumeWhenDue(Execution execution, int epoch) {
+        Instant resumeAt = execution.position().resumeAt();
+        Duration due = resumeAt == null ? Duration.ZERO : Duration.between(clock.instant(), resumeAt);
         if (due.isNegative() || due.isZero()) {
             scheduler.run(() -> advance(execution, epoch));
         } else {
             scheduler.after(due, () -> advance(execution, epoch));
         }
-        scheduleMachineTimeout(execution, epoch);
     }
 
     /** The run of this execution has been ended from outside (stop, timeout) or redriven: what it was doing is dropped. */
@@ -238,7 +245,6 @@ public final class Interpreter {
                 "executionRedrivenEventDetails", object().put("redriveCount", execution.redriveCount())));
         if (reopened) {
             int epoch = execution.epoch();
-            execution.stateEnteredTime = now;
             execution.trace = null;
             trace(execution, "redriven");
             commit(execution, epoch);
@@ -279,15 +285,17 @@ public final class Interpreter {
             return;
         }
         try {
-            execution.resumeAt = null;
+            if (execution.position().resumeAt() != null) {
+                execution.moveTo(execution.position().resumingAt(null));
+            }
             while (execution.status() == Execution.Status.RUNNING) {
-                State state = execution.machine().state(execution.state);
+                State state = execution.machine().state(execution.position().state());
                 Duration wait = state.run(new StepRun(this, execution, epoch));
                 if (wait == Step.SUSPENDED) {
                     return;
                 }
                 if (wait != null) {
-                    execution.resumeAt = clock.instant().plus(wait);
+                    execution.moveTo(execution.position().resumingAt(clock.instant().plus(wait)));
                     commit(execution, epoch);
                     scheduler.after(wait, () -> advance(execution, epoch));
                     return;
@@ -305,7 +313,7 @@ public final class Interpreter {
             commitQuietly(execution, epoch);
         } catch (RuntimeException | Error e) {
             execution.rollback(epoch); // a transactional task's work, if one broke: the failure commits without it
-            LOG.errorf(e, "execution %s broke in state %s", execution.arn(), execution.state);
+            LOG.errorf(e, "execution %s broke in state %s", execution.arn(), execution.position().state());
             new StepRun(this, execution, epoch).fail(StatesFailure.RUNTIME, String.valueOf(e));
             commitQuietly(execution, epoch);
         } finally {
@@ -319,7 +327,8 @@ public final class Interpreter {
      * transition is durable.
      */
     private static boolean enteredTask(Execution execution) {
-        return execution.status() == Execution.Status.RUNNING && execution.machine().state(execution.state).invokes();
+        return execution.status() == Execution.Status.RUNNING
+                && execution.machine().state(execution.position().state()).invokes();
     }
 
     /** The {error, cause} of an event's details, each only when there is one. */

@@ -39,12 +39,12 @@ final class StepRun implements Step {
     }
 
     private State state() {
-        return execution.machine().state(execution.state);
+        return execution.machine().state(execution.position().state());
     }
 
     @Override
     public JsonNode input() {
-        return execution.stateInput;
+        return execution.position().input();
     }
 
     @Override
@@ -53,8 +53,9 @@ final class StepRun implements Step {
             ObjectNode c = Interpreter.object();
             c.putObject("Execution").put("Id", execution.arn()).put("Name", execution.name())
                     .put("StartTime", execution.startDate().toString()).set("Input", execution.input());
-            c.putObject("State").put("Name", execution.state).put("EnteredTime", execution.stateEnteredTime.toString())
-                    .put("RetryCount", execution.retryCount);
+            Position at = execution.position();
+            c.putObject("State").put("Name", at.state()).put("EnteredTime", at.enteredTime().toString())
+                    .put("RetryCount", at.retryCount());
             c.putObject("StateMachine").put("Id", execution.stateMachineArn()).put("Name", execution.machine().name());
             context = c;
         }
@@ -79,7 +80,7 @@ final class StepRun implements Step {
 
     @Override
     public Instant enteredTime() {
-        return execution.stateEnteredTime;
+        return execution.position().enteredTime();
     }
 
     @Override
@@ -120,16 +121,15 @@ final class StepRun implements Step {
 
     @Override
     public int attempts(int retrier) {
-        return execution.retryAttempts[retrier];
+        return execution.position().attempts(retrier);
     }
 
     @Override
     public void retrying(int retrier, String error, Duration delay) {
-        execution.retryAttempts[retrier]++;
-        execution.retryCount++;
-        execution.branches = null; // a Parallel or Map retried runs every branch again
-        engine.trace(execution, "resumed").retried(error, execution.retryCount, delay);
-        engine.observer.retried(execution, execution.state, error);
+        Position retried = execution.position().retried(retrier); // a Parallel or Map retried runs every branch again
+        execution.moveTo(retried);
+        engine.trace(execution, "resumed").retried(error, retried.retryCount(), delay);
+        engine.observer.retried(execution, retried.state(), error);
     }
 
     @Override
@@ -164,7 +164,7 @@ final class StepRun implements Step {
             engine.commit(execution, epoch);
         }
         JsonNode result;
-        Span attempt = engine.trace(execution, "resumed").task(resource, execution.retryCount + 1, now());
+        Span attempt = engine.trace(execution, "resumed").task(resource, execution.position().retryCount() + 1, now());
         try (Scope ignored = attempt.makeCurrent()) {
             if (transaction != null) {
                 result = engine.tasks.invoke(resource, payload, timeoutSeconds, transaction);
@@ -212,13 +212,11 @@ final class StepRun implements Step {
         if (running == null) {
             FanOut.Plan plan = planned.get();
             String inputsDigest = digest(plan);
-            if (execution.branches == null || !inputsDigest.equals(execution.branchInputs)) {
+            Branches committed = execution.position().branches();
+            if (committed == null || !inputsDigest.equals(committed.inputs())) {
                 // Fresh, or the inputs are not those the committed ends were computed from (an ItemSelector
                 // with $uuid() or $now(), say): every branch runs.
-                ArrayNode ends = JsonPaths.MAPPER.createArrayNode();
-                plan.inputs().forEach(i -> ends.addNull());
-                execution.branches = ends;
-                execution.branchInputs = inputsDigest;
+                execution.moveTo(execution.position().withBranches(Branches.fresh(inputsDigest, plan.inputs().size())));
                 if (state.map()) {
                     execution.record(now(), "MapStateStarted", "mapStateStartedEventDetails",
                             Interpreter.object().put("length", plan.inputs().size()));
@@ -227,7 +225,7 @@ final class StepRun implements Step {
                 }
                 engine.commit(execution, epoch);
             }
-            running = new FanOutRun(engine, execution, epoch, execution.state, state.map(), plan);
+            running = new FanOutRun(engine, execution, epoch, execution.position().state(), state.map(), plan);
             execution.fanout = running;
             if (running.start()) {
                 return null;
@@ -242,12 +240,13 @@ final class StepRun implements Step {
             return new FanOut.Outcome(failure, null);
         }
         ArrayNode result = JsonPaths.MAPPER.createArrayNode();
-        for (JsonNode end : execution.branches) {
+        Position at = execution.position();
+        for (JsonNode end : at.branches().ends()) {
             result.add(end.has("output") ? end.get("output")
                     : Interpreter.object().put("Error", end.path("error").asText(null)).put("Cause",
                             end.path("cause").asText(null)));
         }
-        execution.branches = null;
+        execution.moveTo(at.withBranches(null));
         execution.record(now(), state.type() + "StateSucceeded", null, null);
         return new FanOut.Outcome(null, result);
     }
@@ -272,22 +271,18 @@ final class StepRun implements Step {
     /** Moves the cursor into {@code stateName} with {@code input}, recording the state's entry. */
     void place(String stateName, JsonNode input) {
         State state = execution.machine().state(stateName);
-        execution.state = stateName;
-        execution.stateInput = input;
-        execution.stateEnteredTime = now();
-        execution.retryAttempts = new int[state.retriers()];
-        execution.retryCount = 0;
-        execution.branches = null;
+        Position entered = Position.entered(stateName, input, now(), state.retriers());
         execution.fanout = null;
         execution.pendingAssign = null;
         ObjectNode details = Interpreter.object().put("name", stateName).put("input", input.toString());
-        engine.trace(execution, "resumed").entered(stateName, state.type(), execution.stateEnteredTime);
-        execution.record(execution.stateEnteredTime, state.type() + "StateEntered", "stateEnteredEventDetails", details);
+        engine.trace(execution, "resumed").entered(stateName, state.type(), entered.enteredTime());
+        execution.enter(entered, entered.enteredTime(), state.type() + "StateEntered", "stateEnteredEventDetails", details);
     }
 
     /** Records the state's exit; what it assigned becomes visible now, to the states after it. */
     private void recordExit(JsonNode output) {
-        ObjectNode details = Interpreter.object().put("name", execution.state).put("output", output.toString());
+        ObjectNode details = Interpreter.object().put("name", execution.position().state()).put("output",
+                output.toString());
         ObjectNode assigned = execution.pendingAssign;
         execution.pendingAssign = null;
         if (assigned != null) {

@@ -87,6 +87,29 @@ public final class VirtualTime implements Interpreter.Scheduler {
     }
 
     /**
+     * Runs the work due within {@code duration} from now, in order, moving the clock to each piece's due time, and
+     * leaves the clock {@code duration} on: what falls due later stays pending.
+     */
+    public void runFor(Duration duration) {
+        Instant until = now.plus(duration);
+        while (true) {
+            Due next;
+            synchronized (this) {
+                next = work.peek();
+                if (next == null || next.at().isAfter(until)) {
+                    now = until;
+                    return;
+                }
+                work.poll();
+                if (next.at().isAfter(now)) {
+                    now = next.at();
+                }
+            }
+            next.work().run();
+        }
+    }
+
+    /**
      * Runs the work due, moving the clock to each piece's due time, until none is left.
      *
      * @throws IllegalStateException when more than the maximum number of pieces ran: the execution does not end

@@ -1,0 +1,119 @@
+package io.sagaline.asl;
+
+import java.time.Instant;
+import java.util.Arrays;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.sagaline.asl.query.JsonPaths;
+
+/**
+ * Where an execution, or one branch of a Parallel or iteration of a Map, stands: the state it is in, that
+ * state's raw input and when it was entered, the retries made in it, when a wait or back-off is due, and while
+ * the state fans out, how its branches stand. A value: each transition replaces it
+ * ({@link Execution#moveTo(Position)}), nothing changes it in place.
+ *
+ * @param state the state being run
+ * @param input the state's raw input (before its InputPath)
+ * @param enteredTime when the state was entered ({@code $$.State.EnteredTime})
+ * @param retryCount the retries made in the state so far ({@code $$.State.RetryCount})
+ * @param resumeAt when a Wait or a retry's back-off is due; null when the state runs now
+ * @param branches the branches of the Parallel or Map state being run; null otherwise
+ */
+record Position(String state, JsonNode input, Instant enteredTime, int[] retryAttempts, int retryCount,
+        Instant resumeAt, Branches branches) {
+
+    Position {
+        retryAttempts = retryAttempts.clone();
+    }
+
+    /** A state just entered with {@code input} at {@code at}: no retries yet, nothing due, no branches. */
+    static Position entered(String state, JsonNode input, Instant at, int retriers) {
+        return new Position(state, input, at, new int[retriers], 0, null, null);
+    }
+
+    /** The retries each of the state's retriers made, in the order of its Retry field (a copy). */
+    @Override
+    public int[] retryAttempts() {
+        return retryAttempts.clone();
+    }
+
+    int attempts(int retrier) {
+        return retryAttempts[retrier];
+    }
+
+    /** Retrier {@code retrier} takes one more attempt: a Parallel or Map retried runs every branch again. */
+    Position retried(int retrier) {
+        int[] attempts = retryAttempts.clone();
+        attempts[retrier]++;
+        return new Position(state, input, enteredTime, attempts, retryCount + 1, resumeAt, null);
+    }
+
+    /** Waits (a Wait state, a back-off) until {@code at}, or runs now when null. */
+    Position resumingAt(Instant at) {
+        return new Position(state, input, enteredTime, retryAttempts, retryCount, at, branches);
+    }
+
+    /**
+     * RedriveExecution: the state runs again from {@code at} with its retries counted afresh, and only those of its
+     * branches that succeeded keep their ends.
+     */
+    Position redriven(Instant at) {
+        return new Position(state, input, at, new int[retryAttempts.length], 0, null,
+                branches == null ? null : branches.redriven());
+    }
+
+    Position withBranches(Branches fanOut) {
+        return new Position(state, input, enteredTime, retryAttempts, retryCount, resumeAt, fanOut);
+    }
+
+    /** The position as the store keeps a branch's: a JSON object {@link #fromJson} reads back. */
+    ObjectNode toJson() {
+        ObjectNode json = JsonPaths.MAPPER.createObjectNode().put("state", state);
+        json.set("input", input);
+        json.put("enteredTime", enteredTime.toString());
+        ArrayNode attempts = json.putArray("retryAttempts");
+        Arrays.stream(retryAttempts).forEach(attempts::add);
+        json.put("retryCount", retryCount);
+        if (resumeAt != null) {
+            json.put("resumeAt", resumeAt.toString());
+        }
+        if (branches != null) {
+            json.set("branches", branches.toJson());
+        }
+        return json;
+    }
+
+    static Position fromJson(JsonNode json) {
+        JsonNode attempts = json.path("retryAttempts");
+        int[] retries = new int[attempts.size()];
+        for (int i = 0; i < retries.length; i++) {
+            retries[i] = attempts.get(i).asInt();
+        }
+        return new Position(json.get("state").asText(), json.get("input"), Instant.parse(json.get("enteredTime").asText()),
+                retries, json.path("retryCount").asInt(),
+                json.hasNonNull("resumeAt") ? Instant.parse(json.get("resumeAt").asText()) : null,
+                Branches.fromJson(json.get("branches")));
+    }
+
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof Position p && state.equals(p.state) && input.equals(p.input)
+                && enteredTime.equals(p.enteredTime) && Arrays.equals(retryAttempts, p.retryAttempts)
+                && retryCount == p.retryCount && java.util.Objects.equals(resumeAt, p.resumeAt)
+                && java.util.Objects.equals(branches, p.branches);
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hash(state, input, enteredTime, Arrays.hashCode(retryAttempts), retryCount, resumeAt,
+                branches);
+    }
+
+    @Override
+    public String toString() {
+        return "Position[" + state + ", retries " + Arrays.toString(retryAttempts) + ", resumeAt " + resumeAt + "]";
+    }
+}
