@@ -210,7 +210,7 @@ public final class Execution {
         e.stopDate = c.stopDate();
         e.position = new Position(c.state(), c.stateInput(), c.stateEnteredTime(),
                 c.retryAttempts() == null ? new int[0] : c.retryAttempts(), c.retryCount(), c.resumeAt(),
-                Branches.fromJson(c.branches()));
+                Branches.fromJson(c.branches()), enteredEventId(history, c.state()));
         e.redriveCount = c.redriveCount();
         e.redriveDate = c.redriveDate();
         e.variables = c.variables() instanceof ObjectNode object ? object : null;
@@ -220,6 +220,18 @@ public final class Execution {
             e.finished.complete(e);
         }
         return e;
+    }
+
+    /** The id of the last event that entered {@code state} (the history is the execution's own, its branches' included). */
+    private static long enteredEventId(List<HistoryEvent> history, String state) {
+        for (int i = history.size() - 1; i >= 0; i--) {
+            HistoryEvent event = history.get(i);
+            if (event.type().endsWith("StateEntered") && event.details() != null
+                    && state != null && state.equals(event.details().path("name").asText(null))) {
+                return event.id();
+            }
+        }
+        return 0;
     }
 
     Execution(String arn, String name, String stateMachineArn, StateMachine machine, JsonNode input, Instant startDate) {
@@ -292,11 +304,16 @@ public final class Execution {
         }
     }
 
-    /** Moves to {@code next} and records {@code type} as one step: a commit from another thread sees both or neither. */
+    /**
+     * Enters the state of {@code next}, recording {@code type} and moving there as one step (a commit from another
+     * thread sees both or neither); the position keeps the id of that event.
+     */
     void enter(Position next, Instant at, String type, String detailsKey, ObjectNode details) {
         atomically(() -> {
-            moveTo(next);
-            record(at, type, detailsKey, details);
+            HistoryEvent entered = record(at, type, detailsKey, details);
+            moveTo(entered == null ? next
+                    : new Position(next.state(), next.input(), next.enteredTime(), next.retryAttempts(),
+                            next.retryCount(), next.resumeAt(), next.branches(), entered.id()));
         });
     }
 

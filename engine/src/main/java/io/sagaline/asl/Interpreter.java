@@ -308,8 +308,10 @@ public final class Interpreter {
             // This run was stopped, timed out or redriven meanwhile: what it was doing is not its to finish.
         } catch (ExecutionStore.Unavailable | java.util.concurrent.RejectedExecutionException e) {
             LOG.errorf(e, "execution %s stops in this process; it goes on from its last commit when resumed", execution.arn());
-        } catch (StatesFailure e) {
-            new StepRun(this, execution, epoch).fail(e.error(), e.cause());
+        } catch (StatesFailure failed) {
+            StepRun step = new StepRun(this, execution, epoch);
+            StatesFailure e = step.located(failed);
+            step.fail(e.error(), e.cause());
             commitQuietly(execution, epoch);
         } catch (RuntimeException | Error e) {
             execution.rollback(epoch); // a transactional task's work, if one broke: the failure commits without it

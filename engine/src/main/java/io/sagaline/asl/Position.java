@@ -21,17 +21,18 @@ import io.sagaline.asl.query.JsonPaths;
  * @param retryCount the retries made in the state so far ({@code $$.State.RetryCount})
  * @param resumeAt when a Wait or a retry's back-off is due; null when the state runs now
  * @param branches the branches of the Parallel or Map state being run; null otherwise
+ * @param enteredEventId the id of the history event that entered the state (named in AWS's causes)
  */
 record Position(String state, JsonNode input, Instant enteredTime, int[] retryAttempts, int retryCount,
-        Instant resumeAt, Branches branches) {
+        Instant resumeAt, Branches branches, long enteredEventId) {
 
     Position {
         retryAttempts = retryAttempts.clone();
     }
 
     /** A state just entered with {@code input} at {@code at}: no retries yet, nothing due, no branches. */
-    static Position entered(String state, JsonNode input, Instant at, int retriers) {
-        return new Position(state, input, at, new int[retriers], 0, null, null);
+    static Position entered(String state, JsonNode input, Instant at, int retriers, long eventId) {
+        return new Position(state, input, at, new int[retriers], 0, null, null, eventId);
     }
 
     /** The retries each of the state's retriers made, in the order of its Retry field (a copy). */
@@ -48,12 +49,12 @@ record Position(String state, JsonNode input, Instant enteredTime, int[] retryAt
     Position retried(int retrier) {
         int[] attempts = retryAttempts.clone();
         attempts[retrier]++;
-        return new Position(state, input, enteredTime, attempts, retryCount + 1, resumeAt, null);
+        return new Position(state, input, enteredTime, attempts, retryCount + 1, resumeAt, null, enteredEventId);
     }
 
     /** Waits (a Wait state, a back-off) until {@code at}, or runs now when null. */
     Position resumingAt(Instant at) {
-        return new Position(state, input, enteredTime, retryAttempts, retryCount, at, branches);
+        return new Position(state, input, enteredTime, retryAttempts, retryCount, at, branches, enteredEventId);
     }
 
     /**
@@ -62,11 +63,11 @@ record Position(String state, JsonNode input, Instant enteredTime, int[] retryAt
      */
     Position redriven(Instant at) {
         return new Position(state, input, at, new int[retryAttempts.length], 0, null,
-                branches == null ? null : branches.redriven());
+                branches == null ? null : branches.redriven(), enteredEventId);
     }
 
     Position withBranches(Branches fanOut) {
-        return new Position(state, input, enteredTime, retryAttempts, retryCount, resumeAt, fanOut);
+        return new Position(state, input, enteredTime, retryAttempts, retryCount, resumeAt, fanOut, enteredEventId);
     }
 
     /** The position as the store keeps a branch's: a JSON object {@link #fromJson} reads back. */
@@ -77,6 +78,7 @@ record Position(String state, JsonNode input, Instant enteredTime, int[] retryAt
         ArrayNode attempts = json.putArray("retryAttempts");
         Arrays.stream(retryAttempts).forEach(attempts::add);
         json.put("retryCount", retryCount);
+        json.put("enteredEventId", enteredEventId);
         if (resumeAt != null) {
             json.put("resumeAt", resumeAt.toString());
         }
@@ -95,7 +97,7 @@ record Position(String state, JsonNode input, Instant enteredTime, int[] retryAt
         return new Position(json.get("state").asText(), json.get("input"), Instant.parse(json.get("enteredTime").asText()),
                 retries, json.path("retryCount").asInt(),
                 json.hasNonNull("resumeAt") ? Instant.parse(json.get("resumeAt").asText()) : null,
-                Branches.fromJson(json.get("branches")));
+                Branches.fromJson(json.get("branches")), json.path("enteredEventId").asLong());
     }
 
     @Override
@@ -103,13 +105,13 @@ record Position(String state, JsonNode input, Instant enteredTime, int[] retryAt
         return other instanceof Position p && state.equals(p.state) && input.equals(p.input)
                 && enteredTime.equals(p.enteredTime) && Arrays.equals(retryAttempts, p.retryAttempts)
                 && retryCount == p.retryCount && java.util.Objects.equals(resumeAt, p.resumeAt)
-                && java.util.Objects.equals(branches, p.branches);
+                && java.util.Objects.equals(branches, p.branches) && enteredEventId == p.enteredEventId;
     }
 
     @Override
     public int hashCode() {
         return java.util.Objects.hash(state, input, enteredTime, Arrays.hashCode(retryAttempts), retryCount, resumeAt,
-                branches);
+                branches, enteredEventId);
     }
 
     @Override

@@ -1,6 +1,11 @@
 package io.sagaline.asl;
 
-/** An ASL error: the name Retry/Catch match and the cause. */
+/**
+ * An ASL error: the name Retry/Catch match and the cause. A failure of the engine's own evaluation of a state (a
+ * path, an intrinsic function, a JSONata expression, a Wait's setting) is made with {@link #inState} and, as AWS
+ * writes it, its cause is prefixed with the state and the id of the event that entered it once it is known
+ * ({@link #locatedAt}); a task's error, a Fail state's, a branch's are passed on as they are.
+ */
 public class StatesFailure extends RuntimeException {
 
     public static final String ALL = "States.ALL";
@@ -11,15 +16,40 @@ public class StatesFailure extends RuntimeException {
 
     private final String error;
     private final String cause;
+    private final boolean located;
 
     public StatesFailure(String error, String cause) {
+        this(error, cause, true);
+    }
+
+    private StatesFailure(String error, String cause, boolean located) {
         super(error + ": " + cause, null, false, false);
         this.error = error;
         this.cause = cause;
+        this.located = located;
     }
 
-    public static StatesFailure runtime(String cause) {
-        return new StatesFailure(RUNTIME, cause);
+    /** A failure of the engine's evaluation of the state being run, {@code message} saying what failed. */
+    public static StatesFailure inState(String error, String message) {
+        return new StatesFailure(error, message, false);
+    }
+
+    /** {@link #inState} for States.Runtime. */
+    public static StatesFailure runtime(String message) {
+        return inState(RUNTIME, message);
+    }
+
+    /**
+     * The failure as AWS records it once it leaves state {@code state}, entered at event {@code enteredEventId}:
+     * "An error occurred while executing the state 'X' (entered at the event id #N). ..." for a failure of the
+     * engine's evaluation, unchanged for any other.
+     */
+    public StatesFailure locatedAt(String state, long enteredEventId) {
+        if (located) {
+            return this;
+        }
+        return new StatesFailure(error, "An error occurred while executing the state '" + state
+                + "' (entered at the event id #" + enteredEventId + "). " + cause, true);
     }
 
     public String error() {

@@ -120,6 +120,12 @@ final class StepRun implements Step {
     }
 
     @Override
+    public StatesFailure located(StatesFailure failure) {
+        Position at = execution.position();
+        return failure.locatedAt(at.state(), at.enteredEventId());
+    }
+
+    @Override
     public int attempts(int retrier) {
         return execution.position().attempts(retrier);
     }
@@ -271,7 +277,7 @@ final class StepRun implements Step {
     /** Moves the cursor into {@code stateName} with {@code input}, recording the state's entry. */
     void place(String stateName, JsonNode input) {
         State state = execution.machine().state(stateName);
-        Position entered = Position.entered(stateName, input, now(), state.retriers());
+        Position entered = Position.entered(stateName, input, now(), state.retriers(), 0);
         execution.fanout = null;
         execution.pendingAssign = null;
         ObjectNode details = Interpreter.object().put("name", stateName).put("input", input.toString());

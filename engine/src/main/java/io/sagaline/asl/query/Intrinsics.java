@@ -59,7 +59,7 @@ final class Intrinsics {
         try {
             call = parse(expression);
         } catch (IllegalArgumentException e) {
-            throw new StatesFailure(FAILURE, "'" + expression + "': " + e.getMessage());
+            throw StatesFailure.inState(FAILURE, "'" + expression + "': " + e.getMessage());
         }
         return evaluate(call, scope);
     }
@@ -83,7 +83,7 @@ final class Intrinsics {
         } catch (StatesFailure e) {
             throw e;
         } catch (RuntimeException e) {
-            throw new StatesFailure(FAILURE, call.name() + ": " + e.getMessage());
+            throw StatesFailure.inState(FAILURE, call.name() + ": " + e.getMessage());
         }
     }
 

@@ -182,18 +182,18 @@ public final class JsonataQueries {
             bindings.frame().forEach(frame::bind);
             value = compiled.evaluate(null, frame);
         } catch (RuntimeException e) {
-            throw new StatesFailure(QUERY_EVALUATION_ERROR, "The JSONata expression '" + expression
+            throw StatesFailure.inState(QUERY_EVALUATION_ERROR, "The JSONata expression '" + expression
                     + "' specified for the field '" + field + "' threw an error: " + e.getMessage());
         }
         if (value == null) {
-            throw new StatesFailure(QUERY_EVALUATION_ERROR, "The JSONata expression '" + expression
+            throw StatesFailure.inState(QUERY_EVALUATION_ERROR, "The JSONata expression '" + expression
                     + "' specified for the field '" + field + "' returned nothing (undefined).");
         }
         try {
             return toJson(value);
         } catch (IllegalArgumentException e) {
-            throw new StatesFailure(QUERY_EVALUATION_ERROR, "The JSONata expression '" + expression
-                    + "' specified for the field '" + field + "' returned " + e.getMessage() + ", which is not JSON");
+            throw StatesFailure.inState(QUERY_EVALUATION_ERROR, "The JSONata expression '" + expression
+                    + "' specified for the field '" + field + "' returned an unsupported result type.");
         }
     }
 
@@ -205,7 +205,8 @@ public final class JsonataQueries {
         });
     }
 
-    private static String body(String text) {
+    /** The expression inside {@code {% %}}, as AWS quotes it in a cause. */
+    public static String body(String text) {
         return text.substring(2, text.length() - 2).trim();
     }
 

@@ -70,6 +70,6 @@ record JsonataQuery(JsonNode arguments, JsonNode output) implements Query {
 
     @Override
     public StatesFailure wrong(String message) {
-        return new StatesFailure(JsonataQueries.QUERY_EVALUATION_ERROR, message);
+        return StatesFailure.inState(JsonataQueries.QUERY_EVALUATION_ERROR, message);
     }
 }

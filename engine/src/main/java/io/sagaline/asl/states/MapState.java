@@ -103,7 +103,11 @@ public final class MapState extends FanOut {
         JsonNode array = itemsPath != null || items != null ? query.setting(s, items, itemsPath, effective, "Items")
                 : effective;
         if (!array.isArray()) {
-            throw query.wrong("the Map's items are " + array + ", not an array");
+            throw query.wrong(items != null && JsonataQueries.isExpression(items)
+                    ? "The JSONata expression '" + JsonataQueries.body(items.asText())
+                            + "' specified for the field 'Items' returned an unexpected result type. Expected 'array', but was '"
+                            + array.getNodeType().name().toLowerCase(java.util.Locale.ROOT) + "' for value: " + array
+                    : "the Map's items are " + array + ", not an array");
         }
         List<JsonNode> inputs = new ArrayList<>();
         for (int i = 0; i < array.size(); i++) {

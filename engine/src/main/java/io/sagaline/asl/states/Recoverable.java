@@ -66,7 +66,8 @@ abstract sealed class Recoverable extends State permits TaskState, FanOut {
      * The state failed: the first retrier that names the error retries it, if it has attempts left (the wait
      * before is returned); else the first catcher that names it moves on; else the failure is the scope's.
      */
-    Duration recover(Step s, StatesFailure failure) {
+    Duration recover(Step s, StatesFailure failed) {
+        StatesFailure failure = s.located(failed);
         s.assign(null);
         for (int i = 0; i < retry.size(); i++) {
             Retrier retrier = retry.get(i);

@@ -53,6 +53,9 @@ public interface Step {
     /** How many times retrier {@code retrier} of this state has retried it since the state was entered. */
     int attempts(int retrier);
 
+    /** The failure as it leaves this state: AWS names the state and its entry in the cause of the engine's own errors. */
+    io.sagaline.asl.StatesFailure located(io.sagaline.asl.StatesFailure failure);
+
     /** Retrier {@code retrier} retries the state after {@code delay}. */
     void retrying(int retrier, String error, Duration delay);
 

@@ -38,6 +38,9 @@ public final class WaitState extends State {
         }
         this.seconds = d.jsonata ? d.expression("Seconds") : s;
         this.timestamp = d.jsonata ? d.expression("Timestamp") : d.get("Timestamp");
+        if (!d.jsonata && timestamp != null && (!timestamp.isTextual() || parsed(timestamp.asText()) == null)) {
+            throw d.refused("Timestamp", "String does not match RFC3339 timestamp");
+        }
         this.secondsPath = d.path("SecondsPath");
         this.timestampPath = d.path("TimestampPath");
     }
@@ -69,10 +72,23 @@ public final class WaitState extends State {
             return s.enteredTime().plusSeconds(value.asLong());
         }
         JsonNode value = query.setting(s, timestamp, timestampPath, effective, "Timestamp");
+        Instant at = value.isTextual() ? parsed(value.asText()) : null;
+        if (at == null) {
+            String text = value.isTextual() ? value.asText() : value.toString();
+            throw query.wrong(timestampPath != null
+                    ? "The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time format string: "
+                            + timestampPath.value() + " == " + text
+                    : "The Timestamp field cannot be parsed as an ISO-8601 extended offset date-time format string: " + text);
+        }
+        return at;
+    }
+
+    /** An ISO-8601 extended offset date-time (RFC 3339: an offset or Z, any fraction of a second), or null. */
+    private static Instant parsed(String text) {
         try {
-            return OffsetDateTime.parse(value.asText()).toInstant();
+            return OffsetDateTime.parse(text).toInstant();
         } catch (DateTimeParseException e) {
-            throw query.wrong("'" + value.asText() + "' is not an ISO-8601 timestamp");
+            return null;
         }
     }
 }

@@ -65,6 +65,23 @@ public abstract class IntrinsicFunction {
         return (ArrayNode) node;
     }
 
+    /**
+     * A number rounded to the nearest integer, halves up ({@code Math.round}: 2.5 is 3, -2.5 is -2), as AWS rounds
+     * the arguments of {@code States.MathAdd} and {@code States.MathRandom} instead of refusing them.
+     */
+    int rounded(JsonNode node) {
+        if (!node.isNumber()) {
+            throw new IllegalArgumentException(name + " expects a number, not " + node);
+        }
+        java.math.BigDecimal up = node.decimalValue().add(java.math.BigDecimal.valueOf(5, 1))
+                .setScale(0, java.math.RoundingMode.FLOOR);
+        try {
+            return up.intValueExact();
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException(name + " expects a 32-bit integer, not " + node);
+        }
+    }
+
     int integer(JsonNode node) {
         if (!node.isIntegralNumber() || !node.canConvertToInt()) {
             throw new IllegalArgumentException(name + " expects an integer, not " + node);

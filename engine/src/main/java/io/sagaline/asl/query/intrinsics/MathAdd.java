@@ -4,7 +4,7 @@ import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-/** {@code States.MathAdd}: The sum of two integers. */
+/** {@code States.MathAdd}: the sum of two numbers, each rounded to an integer first (AWS: 1.5 + 1.51 is 4). */
 final class MathAdd extends IntrinsicFunction {
 
     MathAdd() {
@@ -13,6 +13,6 @@ final class MathAdd extends IntrinsicFunction {
 
     @Override
     JsonNode apply(List<JsonNode> a) {
-        return NODES.numberNode(Math.addExact(integer(a.get(0)), integer(a.get(1))));
+        return NODES.numberNode(Math.addExact(rounded(a.get(0)), rounded(a.get(1))));
     }
 }

@@ -14,12 +14,12 @@ final class MathRandom extends IntrinsicFunction {
 
     @Override
     JsonNode apply(List<JsonNode> a) {
-        int start = integer(a.get(0));
-        int end = integer(a.get(1));
+        int start = rounded(a.get(0));
+        int end = rounded(a.get(1));
         if (end <= start) {
             throw new IllegalArgumentException("the end must be greater than the start");
         }
-        Random random = a.size() == 3 ? new Random(integer(a.get(2))) : new Random();
+        Random random = a.size() == 3 ? new Random(rounded(a.get(2))) : new Random();
         return NODES.numberNode(start + random.nextInt(end - start));
     }
 }

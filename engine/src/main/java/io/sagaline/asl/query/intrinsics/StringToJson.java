@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import io.sagaline.asl.query.JsonPaths;
 
-/** {@code States.StringToJson}: Parses a string as JSON. */
+/** {@code States.StringToJson}: parses a string as JSON; an empty or blank string gives null, as in AWS. */
 final class StringToJson extends IntrinsicFunction {
 
     StringToJson() {
@@ -17,7 +17,8 @@ final class StringToJson extends IntrinsicFunction {
     @Override
     JsonNode apply(List<JsonNode> a) {
         try {
-            return JsonPaths.MAPPER.readTree(text(a.get(0)));
+            JsonNode parsed = JsonPaths.MAPPER.readTree(text(a.get(0)));
+            return parsed.isMissingNode() ? NODES.nullNode() : parsed; // "" and blanks are null, as in AWS
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("the argument is not JSON text");
         }
