@@ -29,7 +29,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.sagaline.asl.Execution;
 import io.sagaline.asl.HistoryEvent;
 import io.sagaline.asl.Interpreter;
-import io.sagaline.payments.PaymentGatewaySimulator;
+import io.sagaline.payments.FaultyPaymentGateway;
 import io.sagaline.support.Api;
 import io.sagaline.support.Db;
 
@@ -52,7 +52,7 @@ class CrashRecoveryTest {
     @Inject
     AgroalDataSource dataSource;
     @Inject
-    PaymentGatewaySimulator gateway;
+    FaultyPaymentGateway gateway;
 
     @Test
     void anExecutionWhoseEngineDiedMidTask_isResumedFromItsLastCommitAndEndsOnce() throws Exception {

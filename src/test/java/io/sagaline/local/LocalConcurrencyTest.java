@@ -13,7 +13,7 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.junit.QuarkusTest;
-import io.sagaline.payments.PaymentGatewaySimulator;
+import io.sagaline.payments.FaultyPaymentGateway;
 import io.sagaline.platform.Catalog;
 
 /**
@@ -29,7 +29,7 @@ class LocalConcurrencyTest {
     @Inject
     io.sagaline.platform.observability.Telemetry telemetry;
     @Inject
-    PaymentGatewaySimulator gateway;
+    FaultyPaymentGateway gateway;
 
     @Test
     void withOneSandboxAndOneWaitingPlace_theThirdInvocationIsThrottled_andTheWaitingOneRunsWhenTheSandboxFrees()

@@ -172,7 +172,7 @@ class StepFunctionsApiTest {
     }
 
     @Inject
-    io.sagaline.payments.PaymentGatewaySimulator gateway;
+    io.sagaline.payments.FaultyPaymentGateway gateway;
 
     @Test
     void stoppingWhileATaskRunsAndRedrivingAtOnce_runsEveryLaterStepOnce() throws Exception {

@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Test;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
+import io.sagaline.payments.FaultyPaymentGateway;
 import io.sagaline.payments.PaymentGatewayClient;
 import io.sagaline.payments.PaymentGatewaySimulator;
 import io.sagaline.support.Api;
@@ -44,7 +45,7 @@ class CancelOrderTest {
     @Inject
     AgroalDataSource dataSource;
     @Inject
-    PaymentGatewaySimulator gateway;
+    FaultyPaymentGateway gateway;
     @Inject
     CircuitBreakerMaintenance circuits;
     @Inject

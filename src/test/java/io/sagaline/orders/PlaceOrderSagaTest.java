@@ -22,6 +22,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import io.sagaline.asl.HistoryEvent;
 import io.sagaline.local.LocalStepFunctions;
+import io.sagaline.payments.FaultyPaymentGateway;
 import io.sagaline.payments.PaymentGatewayClient;
 import io.sagaline.payments.PaymentGatewaySimulator;
 import io.sagaline.support.Api;
@@ -42,7 +43,7 @@ class PlaceOrderSagaTest {
     private static final long CREDIT = 100_000;
 
     @Inject
-    PaymentGatewaySimulator gateway;
+    FaultyPaymentGateway gateway;
     @Inject
     CircuitBreakerMaintenance circuits;
     @Inject

@@ -22,6 +22,7 @@ import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.sagaline.local.LocalFunctions;
 import io.sagaline.local.LocalFunctions.FunctionFailure;
+import io.sagaline.payments.FaultyPaymentGateway;
 import io.sagaline.payments.PaymentGatewaySimulator;
 import io.sagaline.support.Api;
 import io.sagaline.support.Db;
@@ -43,7 +44,7 @@ class SagaStepIdempotencyTest {
     @Inject
     AgroalDataSource dataSource;
     @Inject
-    PaymentGatewaySimulator gateway;
+    FaultyPaymentGateway gateway;
 
     Db db;
     String orderId;
