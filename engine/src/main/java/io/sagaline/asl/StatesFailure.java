@@ -13,6 +13,9 @@ public class StatesFailure extends RuntimeException {
     public static final String TIMEOUT = "States.Timeout";
     public static final String TASK_FAILED = "States.TaskFailed";
     public static final String RESULT_PATH_MATCH_FAILURE = "States.ResultPathMatchFailure";
+    public static final String DATA_LIMIT_EXCEEDED = "States.DataLimitExceeded";
+    /** The most a state's output or a task's result may be, in bytes of its UTF-8 JSON: AWS's 256 KiB quota. */
+    public static final int PAYLOAD_LIMIT_BYTES = 262_144;
 
     private final String error;
     private final String cause;
@@ -32,6 +35,36 @@ public class StatesFailure extends RuntimeException {
     /** A failure of the engine's evaluation of the state being run, {@code message} saying what failed. */
     public static StatesFailure inState(String error, String message) {
         return new StatesFailure(error, message, false);
+    }
+
+    /**
+     * {@code json} (a state's output, a task's result) is written to the history, unless it is over AWS's payload
+     * quota: then the state or task {@code what} fails with States.DataLimitExceeded, as AWS words it.
+     */
+    public static String withinLimit(String json, String what) {
+        if (json.length() > PAYLOAD_LIMIT_BYTES / 3 && utf8Length(json) > PAYLOAD_LIMIT_BYTES) {
+            throw new StatesFailure(DATA_LIMIT_EXCEEDED, "The state/task '" + what
+                    + "' returned a result with a size exceeding the maximum number of bytes service limit.");
+        }
+        return json;
+    }
+
+    private static long utf8Length(String text) {
+        long bytes = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < 0x80) {
+                bytes++;
+            } else if (c < 0x800) {
+                bytes += 2;
+            } else if (Character.isHighSurrogate(c)) {
+                bytes += 4;
+                i++;
+            } else {
+                bytes += 3;
+            }
+        }
+        return bytes;
     }
 
     /** {@link #inState} for States.Runtime. */

@@ -198,8 +198,9 @@ final class StepRun implements Step {
         }
         attempt.end(now());
         abandonIfEnded();
+        String written = StatesFailure.withinLimit(result.toString(), resource);
         execution.record(now(), "LambdaFunctionSucceeded", "lambdaFunctionSucceededEventDetails",
-                Interpreter.object().put("output", result.toString()));
+                Interpreter.object().put("output", written));
         return result;
     }
 
@@ -287,8 +288,9 @@ final class StepRun implements Step {
 
     /** Records the state's exit; what it assigned becomes visible now, to the states after it. */
     private void recordExit(JsonNode output) {
-        ObjectNode details = Interpreter.object().put("name", execution.position().state()).put("output",
-                output.toString());
+        String state = execution.position().state();
+        ObjectNode details = Interpreter.object().put("name", state).put("output",
+                StatesFailure.withinLimit(output.toString(), state));
         ObjectNode assigned = execution.pendingAssign;
         execution.pendingAssign = null;
         if (assigned != null) {

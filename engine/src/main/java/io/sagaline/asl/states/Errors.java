@@ -5,7 +5,10 @@ import java.util.List;
 import io.sagaline.asl.StatesFailure;
 import io.sagaline.asl.query.JsonataQueries;
 
-/** Which errors an ErrorEquals names: itself, States.ALL all but States.Runtime, States.TaskFailed a task's own. */
+/**
+ * Which errors an ErrorEquals names: itself; States.ALL all but States.Runtime and the terminal
+ * States.DataLimitExceeded (as AWS documents it); States.TaskFailed a task's own.
+ */
 final class Errors {
 
     private Errors() {
@@ -16,11 +19,13 @@ final class Errors {
             if (name.equals(error)) {
                 return true;
             }
-            if (StatesFailure.ALL.equals(name) && !StatesFailure.RUNTIME.equals(error)) {
+            if (StatesFailure.ALL.equals(name) && !StatesFailure.RUNTIME.equals(error)
+                    && !StatesFailure.DATA_LIMIT_EXCEEDED.equals(error)) {
                 return true;
             }
             if (StatesFailure.TASK_FAILED.equals(name) && !StatesFailure.TIMEOUT.equals(error)
-                    && !StatesFailure.RUNTIME.equals(error) && !JsonataQueries.QUERY_EVALUATION_ERROR.equals(error)) {
+                    && !StatesFailure.RUNTIME.equals(error) && !StatesFailure.DATA_LIMIT_EXCEEDED.equals(error)
+                    && !JsonataQueries.QUERY_EVALUATION_ERROR.equals(error)) {
                 return true;
             }
         }
