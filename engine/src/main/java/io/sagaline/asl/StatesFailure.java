@@ -25,7 +25,8 @@ public class StatesFailure extends RuntimeException {
         this(error, cause, true);
     }
 
-    private StatesFailure(String error, String cause, boolean located) {
+    /** A failure of the engine's evaluation ({@code located} false) or one passed on as it is. */
+    protected StatesFailure(String error, String cause, boolean located) {
         super(error + ": " + cause, null, false, false);
         this.error = error;
         this.cause = cause;

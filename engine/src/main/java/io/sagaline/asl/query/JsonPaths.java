@@ -74,9 +74,40 @@ public final class JsonPaths {
             }
             return value == null ? NullNode.getInstance() : MAPPER.valueToTree(value);
         } catch (PathNotFoundException e) {
-            throw StatesFailure.runtime("the JSONPath '" + path + "' could not be found in the input '" + document + "'");
+            throw new NotFound(path, document, e.getMessage());
         } catch (InvalidPathException e) {
             throw StatesFailure.runtime("invalid JSONPath '" + path + "': " + e.getMessage());
+        }
+    }
+
+    /**
+     * A path selected nothing: a States.Runtime error, whose cause the field that holds the path words as AWS does
+     * ({@link #path()}, {@link #document()}, and Jayway JsonPath's own {@link #detail()}, which AWS quotes).
+     */
+    public static final class NotFound extends StatesFailure {
+        private final String path;
+        private final transient JsonNode document;
+        private final String detail;
+
+        NotFound(String path, JsonNode document, String detail) {
+            super(StatesFailure.RUNTIME, "The JSONPath '" + path + "' could not be found in the input '" + document + "'",
+                    false);
+            this.path = path;
+            this.document = document;
+            this.detail = detail;
+        }
+
+        public String path() {
+            return path;
+        }
+
+        public JsonNode document() {
+            return document;
+        }
+
+        /** Jayway's message, e.g. {@code No results for path: $['a']}. */
+        public String detail() {
+            return detail;
         }
     }
 

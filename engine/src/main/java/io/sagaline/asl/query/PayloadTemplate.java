@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.sagaline.asl.AslDefinitionException;
+import io.sagaline.asl.StatesFailure;
 
 /**
  * {@code Parameters} and {@code ResultSelector}: a JSON template whose {@code "key.$"} fields are
@@ -27,7 +28,13 @@ public final class PayloadTemplate {
                 Map.Entry<String, JsonNode> field = fields.next();
                 String key = field.getKey();
                 if (key.endsWith(".$")) {
-                    out.set(key.substring(0, key.length() - 2), scope.resolve(field.getValue().asText()));
+                    String expression = field.getValue().asText();
+                    try {
+                        out.set(key.substring(0, key.length() - 2), scope.resolve(expression));
+                    } catch (JsonPaths.NotFound e) {
+                        throw StatesFailure.runtime("The JSONPath '" + expression + "' specified for the field '" + key
+                                + "' could not be found in the input '" + e.document() + "'");
+                    }
                 } else {
                     out.set(key, apply(field.getValue(), scope));
                 }

@@ -84,7 +84,13 @@ final class ChoiceRules {
         if (rule.has("IsPresent")) {
             return scope.present(variablePath) == rule.get("IsPresent").asBoolean();
         }
-        JsonNode variable = scope.resolve(variablePath);
+        JsonNode variable;
+        try {
+            variable = scope.resolve(variablePath);
+        } catch (JsonPaths.NotFound e) {
+            throw StatesFailure.runtime(
+                    "Invalid path '" + variablePath + "': The choice state's condition path references an invalid value.");
+        }
         for (var it = rule.fields(); it.hasNext();) {
             var field = it.next();
             String op = field.getKey();

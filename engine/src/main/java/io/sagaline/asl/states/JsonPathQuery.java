@@ -56,7 +56,7 @@ record JsonPathQuery(Path inputPath, JsonNode parameters, JsonNode resultSelecto
 
     @Override
     public JsonNode setting(Step s, JsonNode value, Path path, JsonNode effective, String field) {
-        return path != null ? JsonPaths.read(effective, path.value(), s.paths().variables()) : value;
+        return path != null ? read(s, effective, path) : value;
     }
 
     @Override
@@ -79,7 +79,16 @@ record JsonPathQuery(Path inputPath, JsonNode parameters, JsonNode resultSelecto
         if (path == null) {
             return value;
         }
-        return path.isNull() ? JsonPaths.MAPPER.createObjectNode() : JsonPaths.read(value, path.value(), s.paths().variables());
+        return path.isNull() ? JsonPaths.MAPPER.createObjectNode() : read(s, value, path);
+    }
+
+    /** A path of the state (InputPath, OutputPath, ItemsPath, SecondsPath...): selecting nothing is AWS's "Invalid path". */
+    private static JsonNode read(Step s, JsonNode value, Path path) {
+        try {
+            return JsonPaths.read(value, path.value(), s.paths().variables());
+        } catch (JsonPaths.NotFound e) {
+            throw StatesFailure.runtime("Invalid path '" + path.value() + "' : " + e.detail());
+        }
     }
 
     /** ResultPath: absent gives the result, null the input, a reference path the input with the result placed. */
