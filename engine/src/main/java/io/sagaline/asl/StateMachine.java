@@ -1,11 +1,13 @@
 package io.sagaline.asl;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -32,59 +34,90 @@ public final class StateMachine {
     private final Map<String, State> states;
     private final JsonNode definition;
     private final Long timeoutSeconds;
+    private final String pointer;
 
-    private StateMachine(String name, JsonNode definition, String parent, String language, Set<String> names) {
+    /**
+     * @param pointer where this machine is in the whole definition: "" for the top, {@code /States/P/Branches/0} for
+     *        a branch, {@code /States/M/ItemProcessor} for an item processor
+     */
+    private StateMachine(String name, JsonNode definition, String pointer, String language, Set<String> names) {
         this.name = name;
         this.definition = definition;
+        this.pointer = pointer;
+        boolean top = pointer.isEmpty();
         if (!definition.isObject()) {
-            throw new AslDefinitionException(parent, null, "a definition is a JSON object");
+            throw new AslDefinitionException(AslDefinitionException.SCHEMA_VALIDATION_FAILED, pointer,
+                    "a definition is a JSON object");
         }
         for (Iterator<String> it = definition.fieldNames(); it.hasNext();) {
             String field = it.next();
-            if (!(parent == null ? ROOT_FIELDS : BRANCH_FIELDS).contains(field)) {
-                throw new AslDefinitionException(parent, field,
-                        parent == null ? "not a field of a state machine" : "not a field of a branch or item processor");
+            if (!(top ? ROOT_FIELDS : BRANCH_FIELDS).contains(field)) {
+                throw new AslDefinitionException(AslDefinitionException.SCHEMA_VALIDATION_FAILED, pointer,
+                        "Field '" + field + "' is not supported");
             }
         }
         JsonNode timeout = definition.get("TimeoutSeconds");
         if (timeout != null && (!timeout.isIntegralNumber() || timeout.asLong() <= 0)) {
-            throw new AslDefinitionException(null, "TimeoutSeconds", "must be a positive integer");
+            throw new AslDefinitionException(AslDefinitionException.SCHEMA_VALIDATION_FAILED, "/TimeoutSeconds",
+                    "must be a positive integer");
         }
         this.timeoutSeconds = timeout == null ? null : timeout.asLong();
         if (definition.has("QueryLanguage")
                 && !Set.of("JSONPath", "JSONata").contains(definition.get("QueryLanguage").asText())) {
-            throw new AslDefinitionException(null, "QueryLanguage", "must be JSONPath or JSONata");
+            throw new AslDefinitionException(AslDefinitionException.SCHEMA_VALIDATION_FAILED, "/QueryLanguage",
+                    "must be JSONPath or JSONata");
+        }
+        List<String> required = new ArrayList<>();
+        for (String field : List.of("StartAt", "States")) {
+            if (!definition.has(field)) {
+                required.add(field);
+            }
+        }
+        if (!required.isEmpty()) {
+            throw new AslDefinitionException(AslDefinitionException.SCHEMA_VALIDATION_FAILED, pointer,
+                    "These fields are required: " + required);
         }
         JsonNode json = definition.path("States");
         if (!json.isObject() || json.isEmpty()) {
-            throw new AslDefinitionException(parent, "States", "at least one state is required");
+            throw new AslDefinitionException(AslDefinitionException.SCHEMA_VALIDATION_FAILED, pointer + "/States",
+                    "at least one state is required");
         }
         this.startAt = definition.path("StartAt").asText(null);
-        if (startAt == null || !json.has(startAt)) {
-            throw new AslDefinitionException(parent, "StartAt", "'" + startAt + "' is not a state");
+        if (!json.has(startAt)) {
+            throw new AslDefinitionException(AslDefinitionException.MISSING_TRANSITION_TARGET, pointer + "/StartAt",
+                    "Missing 'Next' target: " + startAt);
         }
         Set<String> scope = new HashSet<>();
         json.fieldNames().forEachRemaining(state -> {
             if (!names.add(state)) {
-                throw new AslDefinitionException(state, null, "a state name must be unique in the whole state machine");
+                throw new AslDefinitionException(AslDefinitionException.SCHEMA_VALIDATION_FAILED, pointer + "/States/" + state,
+                        "a state name must be unique in the whole state machine");
             }
             scope.add(state);
         });
         Map<String, State> parsed = new LinkedHashMap<>();
-        json.fields().forEachRemaining(e -> parsed.put(e.getKey(), State.parse(new Definition(e.getKey(), e.getValue(),
-                language, scope, (state, nested) -> new StateMachine(name, nested, state, language, names)))));
+        json.fields().forEachRemaining(e -> {
+            String at = pointer + "/States/" + e.getKey();
+            parsed.put(e.getKey(), State.parse(new Definition(e.getKey(), at, e.getValue(), language, scope,
+                    (where, nested) -> new StateMachine(name, nested, at + "/" + where, language, names))));
+        });
         this.states = Map.copyOf(parsed);
+        if (parsed.values().stream().noneMatch(State::terminal)) {
+            throw new AslDefinitionException(AslDefinitionException.MISSING_END_STATE, pointer,
+                    "Workflow has no terminal state");
+        }
         Set<String> reachable = reachable();
         for (String state : parsed.keySet()) {
             if (!reachable.contains(state)) {
-                throw new AslDefinitionException(state, null, "the state is not reachable from StartAt");
+                throw new AslDefinitionException(AslDefinitionException.MISSING_TRANSITION_TARGET, pointer + "/States/" + state,
+                        "State \"" + state + "\" is not reachable.");
             }
         }
     }
 
     /** Parses and checks {@code definition}. */
     public static StateMachine parse(String name, JsonNode definition) {
-        StateMachine machine = new StateMachine(name, definition, null, definition.path("QueryLanguage").asText("JSONPath"),
+        StateMachine machine = new StateMachine(name, definition, "", definition.path("QueryLanguage").asText("JSONPath"),
                 new HashSet<>());
         machine.checkVariableScopes(Map.of());
         return machine;
@@ -135,9 +168,10 @@ public final class StateMachine {
         states.values().forEach(state -> state.assignedVariables().forEach(variable -> mine.put(variable, state.name())));
         mine.forEach((variable, state) -> {
             if (outer.containsKey(variable)) {
-                throw new AslDefinitionException(state, "Assign", "'" + variable
-                        + "' is a variable of an enclosing scope (state '" + outer.get(variable)
-                        + "'); an inner scope may read it, not assign it");
+                throw new AslDefinitionException(AslDefinitionException.SCHEMA_VALIDATION_FAILED,
+                        pointer + "/States/" + state + "/Assign", "'" + variable
+                                + "' is a variable of an enclosing scope (state '" + outer.get(variable)
+                                + "'); an inner scope may read it, not assign it");
             }
         });
         Map<String, String> visible = new HashMap<>(outer);

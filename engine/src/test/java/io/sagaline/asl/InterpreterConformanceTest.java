@@ -41,10 +41,22 @@ class InterpreterConformanceTest {
     void behavesAsAwsDocuments(Path file) throws IOException {
         JsonNode c = JSON.readTree(file.toFile());
         JsonNode expect = c.get("expect");
-        if (expect.has("invalid")) {
+        if (expect.has("invalid") || expect.has("code")) {
             var thrown = assertThatThrownBy(() -> StateMachine.parse("test", c.get("definition")))
                     .isInstanceOf(AslDefinitionException.class);
-            expect.get("invalid").forEach(part -> thrown.hasMessageContaining(part.asText()));
+            expect.path("invalid").forEach(part -> thrown.hasMessageContaining(part.asText()));
+            thrown.satisfies(e -> {
+                AslDefinitionException refusal = (AslDefinitionException) e;
+                if (expect.has("code")) {
+                    assertThat(refusal.code()).as("code").isEqualTo(expect.get("code").asText());
+                }
+                if (expect.has("location")) {
+                    assertThat(refusal.location()).as("location").isEqualTo(expect.get("location").asText());
+                }
+                if (expect.has("message")) {
+                    assertThat(refusal.problem()).as("message").isEqualTo(expect.get("message").asText());
+                }
+            });
             return;
         }
         StateMachine machine = StateMachine.parse("test", c.get("definition"));

@@ -130,12 +130,15 @@ public final class JsonataQueries {
             try {
                 compile(expression);
             } catch (RuntimeException e) {
-                throw new AslDefinitionException(state, field, "the JSONata expression '" + expression
-                        + "' does not parse: " + e.getMessage());
+                throw new AslDefinitionException(AslDefinitionException.SCHEMA_VALIDATION_FAILED,
+                        AslDefinitionException.pointer(state, field), "the JSONata expression '" + expression
+                                + "' does not parse: " + e.getMessage());
             }
             if (field.startsWith("Arguments") && (expression.contains("$states.result")
                     || expression.contains("$states.errorOutput"))) {
-                throw new AslDefinitionException(state, field, "Arguments may not read $states.result or $states.errorOutput");
+                throw new AslDefinitionException(AslDefinitionException.SCHEMA_VALIDATION_FAILED,
+                        AslDefinitionException.pointer(state, field),
+                        "Arguments may not read $states.result or $states.errorOutput");
             }
         } else if (value != null && value.isContainerNode()) {
             Iterator<Map.Entry<String, JsonNode>> fields = value.fields();

@@ -49,7 +49,17 @@ public final class PayloadTemplate {
         return template;
     }
 
-    /** Load-time check of a template: every {@code .$} value must be a valid path. */
+    private static AslDefinitionException notAPath(String state, String field, String key, String detail) {
+        return new AslDefinitionException(AslDefinitionException.SCHEMA_VALIDATION_FAILED,
+                AslDefinitionException.pointer(state, field), "The value for the field '" + key
+                        + "' must be a valid JSONPath or a valid intrinsic function call",
+                field + "." + key + ": " + detail);
+    }
+
+    /**
+     * Load-time check of a template: every {@code .$} value must be a valid path or intrinsic function call; a
+     * refusal is located, as AWS locates it, at the template ({@code state} the state's JSON pointer).
+     */
     public static void validate(String state, String field, JsonNode template) {
         if (template.isObject()) {
             template.fields().forEachRemaining(f -> {
@@ -59,11 +69,10 @@ public final class PayloadTemplate {
                         try {
                             Intrinsics.parse(value);
                         } catch (IllegalArgumentException e) {
-                            throw new AslDefinitionException(state, field + "." + f.getKey(), e.getMessage());
+                            throw notAPath(state, field, f.getKey(), e.getMessage());
                         }
                     } else if (value == null || !JsonPaths.isValidPath(value)) {
-                        throw new AslDefinitionException(state, field + "." + f.getKey(),
-                                "the value of a '.$' field must be a JSONPath or an intrinsic function, not " + f.getValue());
+                        throw notAPath(state, field, f.getKey(), "not a JSONPath or an intrinsic function: " + f.getValue());
                     }
                 } else {
                     validate(state, field + "." + f.getKey(), f.getValue());

@@ -26,24 +26,28 @@ final class ChoiceRules {
     private ChoiceRules() {
     }
 
-    static void validate(String state, JsonNode rule, boolean topLevel) {
+    /** Checks a JSONPath choice rule, {@code at} its JSON pointer ({@code /States/C/Choices/0}, {@code .../And/1}). */
+    static void validate(String at, JsonNode rule, boolean topLevel) {
         if (topLevel && !rule.path("Next").isTextual()) {
-            throw new AslDefinitionException(state, "Choices", "every choice rule needs a Next");
+            throw refused(at, "These fields are required: [Next]");
         }
         if (rule.has("And") || rule.has("Or")) {
-            JsonNode list = rule.has("And") ? rule.get("And") : rule.get("Or");
+            String operator = rule.has("And") ? "And" : "Or";
+            JsonNode list = rule.get(operator);
             if (!list.isArray() || list.isEmpty()) {
-                throw new AslDefinitionException(state, "Choices", "And/Or needs a non-empty array of rules");
+                throw refused(at + "/" + operator, "And/Or needs a non-empty array of rules");
             }
-            list.forEach(r -> validate(state, r, false));
+            for (int i = 0; i < list.size(); i++) {
+                validate(at + "/" + operator + "/" + i, list.get(i), false);
+            }
             return;
         }
         if (rule.has("Not")) {
-            validate(state, rule.get("Not"), false);
+            validate(at + "/Not", rule.get("Not"), false);
             return;
         }
         if (!rule.path("Variable").isTextual() || !JsonPaths.isValidPath(rule.get("Variable").asText())) {
-            throw new AslDefinitionException(state, "Choices.Variable", "a comparison needs a Variable path");
+            throw refused(at + "/Variable", "a comparison needs a Variable path");
         }
         long operators = 0;
         for (var it = rule.fieldNames(); it.hasNext();) {
@@ -52,12 +56,16 @@ final class ChoiceRules {
             if (COMPARISONS.contains(base) || TYPE_TESTS.contains(name)) {
                 operators++;
             } else if (!Set.of("Variable", "Next", "Comment", "Assign").contains(name)) {
-                throw new AslDefinitionException(state, "Choices." + name, "unknown comparison operator");
+                throw refused(at, "Field '" + name + "' is not supported");
             }
         }
         if (operators != 1) {
-            throw new AslDefinitionException(state, "Choices", "a rule needs exactly one comparison operator");
+            throw refused(at, "a rule needs exactly one comparison operator");
         }
+    }
+
+    private static AslDefinitionException refused(String at, String problem) {
+        return new AslDefinitionException(AslDefinitionException.SCHEMA_VALIDATION_FAILED, at, problem);
     }
 
     static boolean matches(JsonNode rule, PathScope scope) {

@@ -7,6 +7,7 @@ import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import io.sagaline.asl.AslDefinitionException;
 import io.sagaline.asl.StatesFailure;
 import io.sagaline.asl.query.JsonataQueries;
 
@@ -61,7 +62,7 @@ public final class ChoiceState extends State {
             d.expression(field + ".Condition", condition);
             output = d.expression(field + ".Output", rule.get("Output"));
         } else {
-            ChoiceRules.validate(d.state, rule, true);
+            ChoiceRules.validate(AslDefinitionException.pointer(d.pointer, field), rule, true);
         }
         JsonNode assign = d.assign(field + ".Assign", rule.get("Assign"));
         String next = d.target(field + ".Next", rule.get("Next"));

@@ -26,6 +26,8 @@ public final class Definition {
     private static final Set<String> COMMON = Set.of("Type", "Comment", "QueryLanguage");
 
     final String state;
+    /** Where the state is in the whole definition, as a JSON pointer ({@code /States/P/Branches/0/States/Work}). */
+    final String pointer;
     final JsonNode json;
     final boolean jsonata;
     private final Set<String> scope;
@@ -35,11 +37,14 @@ public final class Definition {
      * @param machineLanguage the QueryLanguage of the machine (JSONPath or JSONata), which a state may change
      *        from JSONPath to JSONata only
      * @param scope the names of the states of this state's scope, which its transitions may name
-     * @param nested parses a nested machine of this state: (state name, definition) to the machine
+     * @param pointer where the state is in the whole definition, as a JSON pointer
+     * @param nested parses a nested machine of this state: (where it is under the state, e.g. {@code Branches/0},
+     *        definition) to the machine
      */
-    public Definition(String state, JsonNode json, String machineLanguage, Set<String> scope,
+    public Definition(String state, String pointer, JsonNode json, String machineLanguage, Set<String> scope,
             BiFunction<String, JsonNode, StateMachine> nested) {
         this.state = state;
+        this.pointer = pointer;
         this.json = json;
         this.scope = scope;
         this.nested = nested;
@@ -48,14 +53,20 @@ public final class Definition {
             throw refused("QueryLanguage", "must be JSONPath or JSONata");
         }
         if ("JSONata".equals(machineLanguage) && "JSONPath".equals(language)) {
-            throw refused("QueryLanguage",
-                    "a JSONata state machine cannot have JSONPath states (only the reverse mix is allowed)");
+            throw refusedState("'QueryLanguage' can not be 'JSONPath' if set to 'JSONata' for whole state machine");
         }
         this.jsonata = "JSONata".equals(language);
     }
 
+    /** {@code field} (a path under the state: {@code Retry[0].BackoffRate}) is wrong: AWS's SCHEMA_VALIDATION_FAILED there. */
     public AslDefinitionException refused(String field, String problem) {
-        return new AslDefinitionException(state, field, problem);
+        return new AslDefinitionException(AslDefinitionException.SCHEMA_VALIDATION_FAILED,
+                AslDefinitionException.pointer(pointer, field), problem);
+    }
+
+    /** The state as a whole is wrong (a field it may not have, a query language it may not use). */
+    AslDefinitionException refusedState(String problem) {
+        return new AslDefinitionException(AslDefinitionException.SCHEMA_VALIDATION_FAILED, pointer, problem);
     }
 
     boolean has(String field) {
@@ -66,8 +77,9 @@ public final class Definition {
         return json.get(field);
     }
 
-    StateMachine nested(JsonNode definition) {
-        return nested.apply(state, definition);
+    /** The nested machine at {@code where} under this state ({@code Branches/0}, {@code ItemProcessor}). */
+    StateMachine nested(String where, JsonNode definition) {
+        return nested.apply(where, definition);
     }
 
     /**
@@ -79,7 +91,9 @@ public final class Definition {
         for (Iterator<String> it = json.fieldNames(); it.hasNext();) {
             String field = it.next();
             if (!allowed.contains(field) && !COMMON.contains(field)) {
-                throw refused(field, "not a field of a " + type + " state" + (jsonata ? " that uses JSONata" : ""));
+                throw refusedState(jsonata || !jsonataFields.contains(field) ? "Field '" + field + "' is not supported"
+                        : "The QueryLanguage is set to 'JSONPath', but field '" + field
+                                + "' is only supported for the 'JSONata' QueryLanguage");
             }
         }
         return this;
@@ -91,7 +105,9 @@ public final class Definition {
             return null;
         }
         if (!next.isTextual() || !scope.contains(next.asText())) {
-            throw refused(field, "'" + next.asText() + "' is not a state");
+            throw new AslDefinitionException(AslDefinitionException.MISSING_TRANSITION_TARGET,
+                    AslDefinitionException.pointer(pointer, field),
+                    "Missing '" + lastStep(field) + "' target: " + next.asText());
         }
         return next.asText();
     }
@@ -118,7 +134,9 @@ public final class Definition {
         boolean ok = value.isTextual()
                 && (reference ? JsonPaths.referenceSteps(path) != null : JsonPaths.isValidPath(path));
         if (!ok) {
-            throw refused(field, "'" + path + "' is not a valid " + (reference ? "reference path" : "path"));
+            throw new AslDefinitionException(AslDefinitionException.SCHEMA_VALIDATION_FAILED,
+                    AslDefinitionException.pointer(pointer, field), "Value must be a valid JSONPath.",
+                    "'" + path + "' is not a valid " + (reference ? "reference path" : "path"));
         }
         return new Path(path);
     }
@@ -126,7 +144,7 @@ public final class Definition {
     /** A Parameters, ResultSelector or ItemSelector template: every {@code .$} value a path or intrinsic function. */
     JsonNode template(String field) {
         if (json.has(field)) {
-            PayloadTemplate.validate(state, field, json.get(field));
+            PayloadTemplate.validate(pointer, field, json.get(field));
         }
         return json.get(field);
     }
@@ -139,7 +157,7 @@ public final class Definition {
     /** {@code value} of {@code field}, checked as a JSONata field in a JSONata state (unchecked in JSONPath). */
     JsonNode expression(String field, JsonNode value) {
         if (value != null && jsonata) {
-            JsonataQueries.validate(state, field, value);
+            JsonataQueries.validate(pointer, field, value);
         }
         return value;
     }
@@ -188,13 +206,19 @@ public final class Definition {
                         + "' is not a variable name (a letter or _ then letters, digits or _, at most 80; not 'states')");
             }
             if (jsonata) {
-                JsonataQueries.validate(state, field + "/" + name, variable.getValue());
+                JsonataQueries.validate(pointer, field + "/" + name, variable.getValue());
             }
         }
         if (!jsonata) {
-            PayloadTemplate.validate(state, field, assign);
+            PayloadTemplate.validate(pointer, field, assign);
         }
         return assign;
+    }
+
+    /** The last step of a field path: {@code Catch[0].Next} is {@code Next}. */
+    private static String lastStep(String field) {
+        int dot = field.lastIndexOf('.');
+        return dot < 0 ? field : field.substring(dot + 1);
     }
 
     /** A variable's name as an Assign key gives it: {@code "name.$"} in JSONPath is {@code name}. */

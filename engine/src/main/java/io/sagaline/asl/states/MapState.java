@@ -84,7 +84,7 @@ public final class MapState extends FanOut {
         this.maxConcurrency = d.expression("MaxConcurrency");
         this.toleratedCount = d.expression("ToleratedFailureCount");
         this.toleratedPercentage = d.expression("ToleratedFailurePercentage");
-        this.processor = d.nested(processorJson);
+        this.processor = d.nested(d.has("ItemProcessor") ? "ItemProcessor" : "Iterator", processorJson);
     }
 
     @Override

@@ -26,7 +26,9 @@ public final class ParallelState extends FanOut {
             throw d.refused("Branches", "a Parallel needs a non-empty Branches array");
         }
         List<StateMachine> machines = new ArrayList<>();
-        json.forEach(branch -> machines.add(d.nested(branch)));
+        for (int i = 0; i < json.size(); i++) {
+            machines.add(d.nested("Branches/" + i, json.get(i)));
+        }
         this.branches = List.copyOf(machines);
     }
 

@@ -61,6 +61,11 @@ public abstract sealed class State permits PassState, ChoiceState, WaitState, Su
     /** Runs the state: how long to wait before running it again, null once it has moved on, or Step.SUSPENDED. */
     public abstract Duration run(Step step);
 
+    /** Whether the state may end its scope: End: true, or a Succeed or Fail state. */
+    public boolean terminal() {
+        return transition != null ? transition.end() : !(this instanceof ChoiceState);
+    }
+
     /** The states it may go to next. */
     public List<String> successors() {
         List<String> next = new ArrayList<>();
