@@ -215,6 +215,10 @@ final class Intrinsics {
                 char c = text.charAt(at++);
                 if (c == '\\' && !atEnd()) {
                     char escaped = text.charAt(at++);
+                    if ("'{}\\".indexOf(escaped) < 0) {
+                        throw new IllegalArgumentException("'\\" + escaped
+                                + "' is not an escape of a string literal: only \\', \\{, \\} and \\\\ are");
+                    }
                     out.append(escaped == '{' ? OPEN : escaped == '}' ? CLOSE : escaped);
                 } else if (c == '\'') {
                     return out.toString();
