@@ -437,10 +437,25 @@ final class CapturedStatements {
         }
         double seconds = (System.nanoTime() - started) / 1e9;
         pool.shutdown();
+        endReplayedExecutions(dataSource, ids);
         List<Double> sorted = new ArrayList<>(latencies);
         Collections.sort(sorted);
         return new Replay(count / seconds, sorted.get(sorted.size() / 2),
                 sorted.get((int) Math.ceil(sorted.size() * 0.99) - 1));
+    }
+
+    /**
+     * The replayed engine rows are executions no engine runs (each replay leaves out its saga's last transaction):
+     * they end here, ABORTED, so that no engine's takeover sweep ever picks them up.
+     */
+    private static void endReplayedExecutions(DataSource dataSource, List<Map<String, String>> ids) throws SQLException {
+        String[] names = ids.stream().flatMap(m -> m.values().stream()).distinct().toArray(String[]::new);
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement s = c.prepareStatement(
+                        "update engine.executions set status = 'ABORTED', owner = null where status = 'RUNNING' and name = any(?)")) {
+            s.setArray(1, c.createArrayOf("text", names));
+            s.executeUpdate();
+        }
     }
 
     private static void replay(DataSource dataSource, Execution template, Set<String> shared, Map<String, String> fresh)

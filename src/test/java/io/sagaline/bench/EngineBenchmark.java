@@ -36,8 +36,21 @@ import io.sagaline.support.Db;
  * is how close the local runtime comes to the speed of its own SQL.
  */
 @QuarkusTest
+@io.quarkus.test.junit.TestProfile(EngineBenchmark.LongLeases.class)
 @EnabledIfSystemProperty(named = "bench", matches = "true")
 class EngineBenchmark {
+
+    /**
+     * Leases that outlast the run: the bare replay writes execution rows that no engine runs (the engine's own
+     * statements, with fresh ids), and with the tests' 3 s leases the engine's takeover sweep would pick them up and
+     * run those sagas in the middle of the next row's measurement.
+     */
+    public static class LongLeases implements io.quarkus.test.junit.QuarkusTestProfile {
+        @Override
+        public java.util.Map<String, String> getConfigOverrides() {
+            return java.util.Map.of("sagaline.local.engine.lease", "30m");
+        }
+    }
 
     private static final int EXECUTIONS = Integer.getInteger("bench.executions", 300);
     private static final int WARM_UP = Integer.getInteger("bench.warm-up", 1000);

@@ -12,7 +12,8 @@ import io.sagaline.asl.query.JsonPaths;
 
 /**
  * How the branches of a Parallel, or the iterations of a Map, stand while the state runs: one entry per branch,
- * committed with the execution so that a crash or a redrive loses none of it. An entry is JSON null before the
+ * committed with the execution so that a crash loses none of it (a redrive keeps only the ends that succeeded). An entry is
+ * JSON null before the
  * branch starts, {@code {"at": position, "variables": {...}}} while it runs (every transition of the branch
  * replaces it, so after a crash the branch goes on from there, its waits included), {@code {"output": ...}} once it
  * succeeded and {@code {"failed": true, "error": ..., "cause": ...}} once it failed. A value, like {@link Position}.

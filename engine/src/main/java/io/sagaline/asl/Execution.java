@@ -296,9 +296,10 @@ public final class Execution {
     synchronized void moveTo(Position next) {
         position = next;
         if (parent != null) {
+            JsonNode entry = Branches.runningAt(next, variables == null ? null : variables.deepCopy()); // outside the parent's lock
             synchronized (parent) {
                 if (!cancelled && parent.live(parentEpoch)) {
-                    parent.branchStands(index, Branches.runningAt(next, variables == null ? null : variables.deepCopy()));
+                    parent.branchStands(index, entry);
                 }
             }
         }
@@ -317,8 +318,11 @@ public final class Execution {
         });
     }
 
-    /** Runs {@code work} holding this execution's lock and every enclosing one's, innermost first. */
-    private void atomically(Runnable work) {
+    /**
+     * Runs {@code work} holding this execution's lock and every enclosing one's, innermost first (the one order in
+     * which the engine takes them): what it records and moves reaches the parent's next commit whole or not at all.
+     */
+    void atomically(Runnable work) {
         synchronized (this) {
             if (parent == null) {
                 work.run();
@@ -371,8 +375,26 @@ public final class Execution {
         if (status != Status.RUNNING) {
             return false;
         }
-        close(terminal, output, error, cause, at, lastEvents);
+        if (parent == null) {
+            close(terminal, output, error, cause, at, lastEvents);
+        } else {
+            // A branch's end and its entry among the parent's branches change together.
+            atomically(() -> {
+                close(terminal, output, error, cause, at, lastEvents);
+                Runnable hook = whenEnded;
+                if (hook != null && !cancelled && parent.live(parentEpoch)) {
+                    hook.run();
+                }
+            });
+        }
         return true;
+    }
+
+    /** For a branch: what its Parallel or Map records of its end, run with its end under every enclosing lock. */
+    private Runnable whenEnded;
+
+    void whenEnded(Runnable hook) {
+        this.whenEnded = hook;
     }
 
     /**

@@ -119,11 +119,14 @@ final class FanOutRun {
             Position at = branch.position();
             branch.trace.entered(at.state(), machine.state(at.state()).type(), now());
         } else {
-            if (map) {
-                parent.record(now(), "MapIterationStarted", "mapIterationStartedEventDetails", iteration(index));
-            }
-            new StepRun(engine, branch, branch.epoch()).place(machine.startAt(), inputs.get(index));
+            branch.atomically(() -> {
+                if (map) {
+                    parent.record(now(), "MapIterationStarted", "mapIterationStartedEventDetails", iteration(index));
+                }
+                new StepRun(engine, branch, branch.epoch()).place(machine.startAt(), inputs.get(index));
+            });
         }
+        branch.whenEnded(() -> recordEnd(index, branch));
         branch.finished().thenRun(() -> engine.scheduler.run(() -> ended(index, branch)));
         engine.resumeWhenDue(branch, branch.epoch());
     }
@@ -143,6 +146,31 @@ final class FanOutRun {
         return Interpreter.object().put("name", stateName).put("index", index);
     }
 
+    /**
+     * Branch {@code index} ended: its entry among the parent's branches becomes its output or its failure, and a
+     * Map records the iteration's end. Run by the branch's end, under its lock and every enclosing one, so that
+     * no commit has the branch's last transition without its end (or the end without the transition).
+     */
+    private void recordEnd(int index, Execution branch) {
+        ObjectNode end;
+        if (branch.status() == Execution.Status.SUCCEEDED) {
+            end = Interpreter.object().set("output", branch.output());
+            if (map) {
+                parent.record(now(), "MapIterationSucceeded", "mapIterationSucceededEventDetails", iteration(index));
+            }
+        } else {
+            end = Interpreter.errorDetails(branch.error(), branch.cause()).put("failed", true);
+            if (map) {
+                parent.record(now(), "MapIterationFailed", "mapIterationFailedEventDetails", iteration(index));
+            }
+        }
+        parent.branchStands(index, end);
+    }
+
+    /**
+     * Branch {@code index} ended (its end is recorded, {@link #recordEnd}): a failure beyond what the state
+     * tolerates cancels the others; the parent's commit makes the end durable; then more start, or the state goes on.
+     */
     private synchronized void ended(int index, Execution branch) {
         traced.remove(branch);
         if (closed || running.remove(index) == null) {
@@ -152,33 +180,25 @@ final class FanOutRun {
             closed = true;
             return;
         }
-        ObjectNode end;
-        if (branch.status() == Execution.Status.SUCCEEDED) {
-            end = Interpreter.object().set("output", branch.output());
-            if (map) {
-                parent.record(now(), "MapIterationSucceeded", "mapIterationSucceededEventDetails",
-                        iteration(index));
-            }
-        } else {
-            end = Interpreter.errorDetails(branch.error(), branch.cause()).put("failed", true);
+        if (branch.status() != Execution.Status.SUCCEEDED) {
             failed++;
-            if (map) {
-                parent.record(now(), "MapIterationFailed", "mapIterationFailedEventDetails", iteration(index));
-            }
             if (!map || tolerance.exceeded(failed, inputs.size())) {
                 failure = failureOf(branch.error(), branch.cause());
                 closed = true;
                 running.forEach((i, other) -> {
-                    other.cancel();
-                    if (map) {
-                        parent.record(now(), "MapIterationAborted", "mapIterationAbortedEventDetails",
-                                iteration(i));
+                    synchronized (parent) { // a branch's end and its entry change under this lock (recordEnd)
+                        if (other.status() == Execution.Status.RUNNING) {
+                            other.cancel();
+                            if (map) {
+                                parent.record(now(), "MapIterationAborted", "mapIterationAbortedEventDetails",
+                                        iteration(i));
+                            }
+                        }
                     }
                 });
                 running.clear();
             }
         }
-        parent.branchStands(index, end);
         try {
             engine.commit(parent, run);
         } catch (Interpreter.Abandoned e) {

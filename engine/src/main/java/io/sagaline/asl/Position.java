@@ -18,6 +18,7 @@ import io.sagaline.asl.query.JsonPaths;
  * @param state the state being run
  * @param input the state's raw input (before its InputPath)
  * @param enteredTime when the state was entered ({@code $$.State.EnteredTime})
+ * @param retryAttempts the attempts each of the state's retriers has made, in the order of its Retry field
  * @param retryCount the retries made in the state so far ({@code $$.State.RetryCount})
  * @param resumeAt when a Wait or a retry's back-off is due; null when the state runs now
  * @param branches the branches of the Parallel or Map state being run; null otherwise

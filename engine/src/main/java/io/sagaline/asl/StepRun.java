@@ -95,19 +95,23 @@ final class StepRun implements Step {
 
     @Override
     public void next(String next, JsonNode output) {
-        recordExit(output);
-        abandonIfEnded();
-        place(next, output);
+        execution.atomically(() -> { // for a branch: a sibling's commit sees the exit with the entry after it
+            recordExit(output);
+            abandonIfEnded();
+            place(next, output);
+        });
     }
 
     @Override
     public void end(JsonNode output) {
-        recordExit(output);
         Instant now = now();
-        execution.finish(Execution.Status.SUCCEEDED, output, null, null, now, execution.isBranch() ? () -> {
-        }
-                : () -> execution.record(now, "ExecutionSucceeded", "executionSucceededEventDetails",
-                        Interpreter.object().put("output", output.toString())));
+        execution.atomically(() -> {
+            recordExit(output);
+            execution.finish(Execution.Status.SUCCEEDED, output, null, null, now, execution.isBranch() ? () -> {
+            }
+                    : () -> execution.record(now, "ExecutionSucceeded", "executionSucceededEventDetails",
+                            Interpreter.object().put("output", output.toString())));
+        });
     }
 
     @Override
@@ -198,7 +202,13 @@ final class StepRun implements Step {
         }
         attempt.end(now());
         abandonIfEnded();
-        String written = StatesFailure.withinLimit(result.toString(), resource);
+        String written;
+        try {
+            written = StatesFailure.withinLimit(result.toString(), resource);
+        } catch (StatesFailure tooLarge) {
+            execution.rollback(epoch); // a transactional task's work goes with its result
+            throw tooLarge;
+        }
         execution.record(now(), "LambdaFunctionSucceeded", "lambdaFunctionSucceededEventDetails",
                 Interpreter.object().put("output", written));
         return result;
@@ -207,8 +217,9 @@ final class StepRun implements Step {
     /**
      * Parallel and Map. On entry every branch (Parallel) or item (Map) gets its input and the state hands the
      * execution over to them; the last of them to end brings it back here, where their outputs, in order, become
-     * the state's result, or the first failure its error. After a crash or a redrive, only the branches that had
-     * not succeeded run again.
+     * the state's result, or the first failure its error. After a crash the branches go on where their committed
+     * positions left them (a failure committed before it fails the state again); after a redrive, only the branches
+     * that had not succeeded run again, from their start.
      */
     @Override
     public FanOut.Outcome fanOut(FanOut state, Supplier<FanOut.Plan> planned) {
@@ -223,13 +234,15 @@ final class StepRun implements Step {
             if (committed == null || !inputsDigest.equals(committed.inputs())) {
                 // Fresh, or the inputs are not those the committed ends were computed from (an ItemSelector
                 // with $uuid() or $now(), say): every branch runs.
-                execution.moveTo(execution.position().withBranches(Branches.fresh(inputsDigest, plan.inputs().size())));
-                if (state.map()) {
-                    execution.record(now(), "MapStateStarted", "mapStateStartedEventDetails",
-                            Interpreter.object().put("length", plan.inputs().size()));
-                } else {
-                    execution.record(now(), "ParallelStateStarted", null, null);
-                }
+                execution.atomically(() -> {
+                    execution.moveTo(execution.position().withBranches(Branches.fresh(inputsDigest, plan.inputs().size())));
+                    if (state.map()) {
+                        execution.record(now(), "MapStateStarted", "mapStateStartedEventDetails",
+                                Interpreter.object().put("length", plan.inputs().size()));
+                    } else {
+                        execution.record(now(), "ParallelStateStarted", null, null);
+                    }
+                });
                 engine.commit(execution, epoch);
             }
             running = new FanOutRun(engine, execution, epoch, execution.position().state(), state.map(), plan);
@@ -253,8 +266,7 @@ final class StepRun implements Step {
                     : Interpreter.object().put("Error", end.path("error").asText(null)).put("Cause",
                             end.path("cause").asText(null)));
         }
-        execution.moveTo(at.withBranches(null));
-        execution.record(now(), state.type() + "StateSucceeded", null, null);
+        execution.record(now(), state.type() + "StateSucceeded", null, null); // the branches go with the next state's entry
         return new FanOut.Outcome(null, result);
     }
 
