@@ -54,7 +54,7 @@ for setting in fsync synchronous_commit; do
 done
 
 # C1 only, as Quarkus runs dev mode (bench/README.md: with C2 the compiler takes a core for minutes).
-JDK_JAVA_OPTIONS="${JDK_JAVA_OPTIONS:--XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=256m}" ./mvnw -q test -Dtest=EngineBenchmark -Dbench=true -Dasl.skip=true -Dterraform.skip=true -Dpackaging.skip=true \
+JDK_JAVA_OPTIONS="${JDK_JAVA_OPTIONS:--XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=256m}" ./mvnw -q verify -DskipITs -Dtest=EngineBenchmark -Dbench=true -Dasl.skip=true -Dterraform.skip=true -Dpackaging.skip=true \
     -Dquarkus.datasource.jdbc.url="jdbc:postgresql://localhost:$PORT/sagaline" \
     -Dquarkus.datasource.reactive.url="postgresql://localhost:$PORT/sagaline" \
     -Dquarkus.datasource.username=bench -Dquarkus.datasource.password=bench "$@"

@@ -109,6 +109,9 @@ class EngineBenchmark {
         table(report, concurrency -> run(passOnly, names(EXECUTIONS), passInput, concurrency),
                 concurrency -> CapturedStatements.replay(dataSource, List.of(), pass.executions(), Set.of(), EXECUTIONS,
                         concurrency));
+        if (Boolean.parseBoolean(System.getProperty("bench.two-engines", "true"))) {
+            twoEngines(report, shop, placeOrder, orderInput);
+        }
         report.append("\nresident memory after the warm-up: " + idle + "\nafter the rows: " + memory() + "\n");
         System.out.println(report);
     }
@@ -354,6 +357,74 @@ class EngineBenchmark {
         List<Double> sorted = new ArrayList<>(latencies);
         Collections.sort(sorted);
         return new Result(count / seconds, transitions.get() / (double) count, sorted.get(sorted.size() / 2),
+                sorted.get((int) Math.ceil(sorted.size() * 0.99) - 1));
+    }
+
+    /**
+     * PlaceOrder on two engine processes sharing the database, this JVM's and a child's (the built application),
+     * every second execution started on the child through its Step Functions API: the rate of the two together
+     * at each concurrency (executions in flight in all), beside this JVM's alone measured in the same run.
+     */
+    private void twoEngines(StringBuilder report, Shop shop, String placeOrder, Function<String, String> orderInput)
+            throws Exception {
+        report.append("\nPlaceOrder on two engine processes on the one database (this JVM and a child JVM), half the"
+                + " executions each, " + EXECUTIONS + " executions per row\n");
+        report.append(String.format("%-11s %-12s %-13s %-9s %-9s %-14s %-10s%n", "concurrency", "one execs/s",
+                "two execs/s", "p50 ms", "p99 ms", "two/one", "owners"));
+        try (SecondEngine second = new SecondEngine(dataSource)) {
+            run(placeOrder, placeOrders(shop, WARM_UP / 4), orderInput, 8, second); // the child's JIT warms up too
+            for (int concurrency : new int[] { 1, 8, 32 }) {
+                Result one = run(placeOrder, placeOrders(shop, EXECUTIONS), orderInput, concurrency);
+                awaitQuiet();
+                List<String> names = placeOrders(shop, EXECUTIONS);
+                Result two = run(placeOrder, names, orderInput, concurrency, second);
+                awaitQuiet();
+                report.append(String.format("%-11d %-12.1f %-13.1f %-9.1f %-9.1f %-14.2f %s%n", concurrency, one.perSecond,
+                        two.perSecond, two.p50, two.p99, two.perSecond / one.perSecond, second.owners(names).values()));
+            }
+        }
+        report.append("(p50 and p99 of the child's executions include up to 5 ms of the poll that sees their end)\n");
+    }
+
+    /** As {@link #run(String, List, Function, int)}, with every second execution started on {@code second}. */
+    private Result run(String machine, List<String> names, Function<String, String> inputFor, int concurrency,
+            SecondEngine second) throws Exception {
+        int count = names.size();
+        Semaphore slots = new Semaphore(concurrency);
+        CountDownLatch done = new CountDownLatch(count);
+        ConcurrentLinkedQueue<Double> latencies = new ConcurrentLinkedQueue<>();
+        ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
+        long started = System.nanoTime();
+        for (int i = 0; i < count; i++) {
+            String name = names.get(i);
+            slots.acquire();
+            String input = inputFor.apply(name);
+            long t0 = System.nanoTime();
+            java.util.concurrent.CompletableFuture<String> ended = i % 2 == 0
+                    ? engine.start(machine, name, input).finished().thenApply(e -> e.status().name())
+                    : second.start(machine, name, input);
+            ended.whenComplete((status, failure) -> {
+                try {
+                    latencies.add((System.nanoTime() - t0) / 1e6);
+                    if (failure != null || !"SUCCEEDED".equals(status)) {
+                        failures.add(name + ": " + (failure != null ? failure : status));
+                    }
+                } finally {
+                    slots.release();
+                    done.countDown();
+                }
+            });
+        }
+        if (!done.await(10, TimeUnit.MINUTES)) {
+            throw new IllegalStateException(done.getCount() + " of " + count + " executions did not end within 10 minutes");
+        }
+        if (!failures.isEmpty()) {
+            throw new IllegalStateException(failures.size() + " executions did not succeed, e.g. " + failures.peek());
+        }
+        double seconds = (System.nanoTime() - started) / 1e9;
+        List<Double> sorted = new ArrayList<>(latencies);
+        Collections.sort(sorted);
+        return new Result(count / seconds, 0, sorted.get(sorted.size() / 2),
                 sorted.get((int) Math.ceil(sorted.size() * 0.99) - 1));
     }
 }
