@@ -113,6 +113,7 @@ public class StepFunctionsApi {
             case "GetExecutionHistory" -> getExecutionHistory(request);
             case "ListStateMachines" -> listStateMachines();
             case "DescribeStateMachine" -> describeStateMachine(request);
+            case "ValidateStateMachineDefinition" -> validateStateMachineDefinition(request);
             default ->
                 throw new Refused("UnknownOperationException", "AWSStepFunctions." + operation + " is not supported here");
         };
@@ -319,6 +320,51 @@ public class StepFunctionsApi {
         return object().put("stateMachineArn", arn).put("name", machine.name()).put("status", "ACTIVE")
                 .put("definition", machine.definition().toString()).put("roleArn", ROLE).put("type", engine.type(arn))
                 .put("creationDate", seconds(engine.loadedAt()));
+    }
+
+    /** Reads a definition as AWS does (Jackson), its location in a parse error naming the text as AWS's does. */
+    private static final ObjectMapper DEFINITION_READER = new ObjectMapper(com.fasterxml.jackson.core.JsonFactory.builder()
+            .enable(com.fasterxml.jackson.core.StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION).build());
+
+    /**
+     * ValidateStateMachineDefinition: the definition checked as CreateStateMachine checks it, answered with AWS's
+     * diagnostics (severity, code, message, location) and result OK or FAIL. The engine reports a definition's first
+     * problem; AWS may list several.
+     */
+    private JsonNode validateStateMachineDefinition(JsonNode request) {
+        if (!request.hasNonNull("definition")) {
+            throw new Refused("ValidationException", "1 validation error detected: Value null at 'definition' failed to"
+                    + " satisfy constraint: Member must not be null");
+        }
+        String type = request.path("type").asText("STANDARD");
+        if (!type.equals("STANDARD") && !type.equals("EXPRESS")) {
+            throw new Refused("ValidationException", "1 validation error detected: Value '" + type + "' at 'type' failed"
+                    + " to satisfy constraint: Member must satisfy enum value set: [STANDARD, EXPRESS]");
+        }
+        ObjectNode diagnostic = null;
+        try {
+            JsonNode definition = DEFINITION_READER.readTree(request.get("definition").asText());
+            if (definition == null || !definition.isObject()) {
+                diagnostic = object().put("code", io.sagaline.asl.AslDefinitionException.SCHEMA_VALIDATION_FAILED)
+                        .put("message", "Definition must be a valid JSON object");
+            } else {
+                io.sagaline.asl.StateMachine.parse("validation", definition);
+            }
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            // Jackson's own words, as AWS (Jackson too) gives them; AWS's older Jackson puts the column after the token.
+            diagnostic = object().put("code", "INVALID_JSON_DESCRIPTION").put("message", e.getMessage());
+            if (e.getLocation() != null) {
+                diagnostic.put("location", e.getLocation().toString());
+            }
+        } catch (io.sagaline.asl.AslDefinitionException e) {
+            diagnostic = object().put("code", e.code()).put("message", e.problem()).put("location", e.location());
+        }
+        ObjectNode out = object();
+        ArrayNode diagnostics = out.putArray("diagnostics");
+        if (diagnostic != null) {
+            diagnostics.add(object().put("severity", "ERROR").setAll(diagnostic));
+        }
+        return out.put("result", diagnostic == null ? "OK" : "FAIL").put("truncated", false);
     }
 
     /** ARNs as Step Functions writes them: a state machine (maybe qualified), an execution. */

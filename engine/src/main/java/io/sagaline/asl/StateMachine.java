@@ -68,7 +68,7 @@ public final class StateMachine {
                     "must be JSONPath or JSONata");
         }
         List<String> required = new ArrayList<>();
-        for (String field : List.of("StartAt", "States")) {
+        for (String field : List.of("States", "StartAt")) { // in AWS's order: [States, StartAt]
             if (!definition.has(field)) {
                 required.add(field);
             }
