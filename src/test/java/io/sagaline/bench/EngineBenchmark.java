@@ -318,6 +318,32 @@ class EngineBenchmark {
      */
     private Result run(String machine, List<String> names, Function<String, String> inputFor, int concurrency)
             throws Exception {
+        return run(names, inputFor, concurrency, (i, name, input) -> started(engine.start(machine, name, input)));
+    }
+
+    /** How one execution ended: null {@code problem} when it succeeded, with the states it entered. */
+    record Ended(String problem, int transitions) {
+    }
+
+    interface Starter {
+        java.util.concurrent.CompletableFuture<Ended> start(int index, String name, String input) throws Exception;
+    }
+
+    /** An execution of this JVM's engine, as {@link Ended} once it ends. */
+    private static java.util.concurrent.CompletableFuture<Ended> started(Execution execution) {
+        return execution.finished().thenApply(e -> e.status() == Execution.Status.SUCCEEDED
+                ? new Ended(null, (int) e.history().stream().filter(h -> h.type().endsWith("StateEntered")).count())
+                : new Ended(e.arn() + " " + e.status() + " " + e.error() + " " + e.cause(), 0));
+    }
+
+    /**
+     * Starts one execution per name with {@code start}, its input from {@code inputFor}, {@code concurrency} in flight at a
+     * time, and waits for all:
+     * the rate, the states entered per execution and the latencies. Any execution that does not succeed, or does
+     * not end within ten minutes, fails the benchmark.
+     */
+    private static Result run(List<String> names, Function<String, String> inputFor, int concurrency, Starter start)
+            throws Exception {
         int count = names.size();
         Semaphore slots = new Semaphore(concurrency);
         CountDownLatch done = new CountDownLatch(count);
@@ -325,21 +351,18 @@ class EngineBenchmark {
         ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
         AtomicInteger transitions = new AtomicInteger();
         long started = System.nanoTime();
-        for (String name : names) {
+        for (int i = 0; i < count; i++) {
+            String name = names.get(i);
             slots.acquire();
             String input = inputFor.apply(name);
             long t0 = System.nanoTime();
-            Execution execution = engine.start(machine, name, input);
-            execution.finished().whenComplete((e, failure) -> {
+            start.start(i, name, input).whenComplete((ended, failure) -> {
                 try {
                     latencies.add((System.nanoTime() - t0) / 1e6);
-                    if (failure != null || e.status() != Execution.Status.SUCCEEDED) {
-                        failures.add(failure != null ? name + ": " + failure
-                                : e.arn() + " " + e.status() + " " + e.error()
-                                        + " " + e.cause());
+                    if (failure != null || ended.problem() != null) {
+                        failures.add(failure != null ? name + ": " + failure : ended.problem());
                     } else {
-                        transitions.addAndGet(
-                                (int) e.history().stream().filter(h -> h.type().endsWith("StateEntered")).count());
+                        transitions.addAndGet(ended.transitions());
                     }
                 } finally {
                     slots.release();
@@ -389,42 +412,9 @@ class EngineBenchmark {
     /** As {@link #run(String, List, Function, int)}, with every second execution started on {@code second}. */
     private Result run(String machine, List<String> names, Function<String, String> inputFor, int concurrency,
             SecondEngine second) throws Exception {
-        int count = names.size();
-        Semaphore slots = new Semaphore(concurrency);
-        CountDownLatch done = new CountDownLatch(count);
-        ConcurrentLinkedQueue<Double> latencies = new ConcurrentLinkedQueue<>();
-        ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
-        long started = System.nanoTime();
-        for (int i = 0; i < count; i++) {
-            String name = names.get(i);
-            slots.acquire();
-            String input = inputFor.apply(name);
-            long t0 = System.nanoTime();
-            java.util.concurrent.CompletableFuture<String> ended = i % 2 == 0
-                    ? engine.start(machine, name, input).finished().thenApply(e -> e.status().name())
-                    : second.start(machine, name, input);
-            ended.whenComplete((status, failure) -> {
-                try {
-                    latencies.add((System.nanoTime() - t0) / 1e6);
-                    if (failure != null || !"SUCCEEDED".equals(status)) {
-                        failures.add(name + ": " + (failure != null ? failure : status));
-                    }
-                } finally {
-                    slots.release();
-                    done.countDown();
-                }
-            });
-        }
-        if (!done.await(10, TimeUnit.MINUTES)) {
-            throw new IllegalStateException(done.getCount() + " of " + count + " executions did not end within 10 minutes");
-        }
-        if (!failures.isEmpty()) {
-            throw new IllegalStateException(failures.size() + " executions did not succeed, e.g. " + failures.peek());
-        }
-        double seconds = (System.nanoTime() - started) / 1e9;
-        List<Double> sorted = new ArrayList<>(latencies);
-        Collections.sort(sorted);
-        return new Result(count / seconds, 0, sorted.get(sorted.size() / 2),
-                sorted.get((int) Math.ceil(sorted.size() * 0.99) - 1));
+        return run(names, inputFor, concurrency, (i, name, input) -> i % 2 == 0
+                ? started(engine.start(machine, name, input))
+                : second.start(machine, name, input)
+                        .thenApply(status -> new Ended("SUCCEEDED".equals(status) ? null : name + ": " + status, 0)));
     }
 }

@@ -312,9 +312,7 @@ public final class Execution {
     void enter(Position next, Instant at, String type, String detailsKey, ObjectNode details) {
         atomically(() -> {
             HistoryEvent entered = record(at, type, detailsKey, details);
-            moveTo(entered == null ? next
-                    : new Position(next.state(), next.input(), next.enteredTime(), next.retryAttempts(),
-                            next.retryCount(), next.resumeAt(), next.branches(), entered.id()));
+            moveTo(entered == null ? next : next.enteredBy(entered.id()));
         });
     }
 

@@ -54,13 +54,8 @@ final class FanOutRun {
         Branches committed = parent.position().branches();
         for (int i = 0; i < inputs.size(); i++) {
             JsonNode end = committed.end(i);
-            if (Branches.failed(end)) {
-                failed++;
-                if (!map || tolerance.exceeded(failed, inputs.size())) {
-                    failure = failureOf(end.path("error").asText(null), end.path("cause").asText(null));
-                    closed = true;
-                    return false;
-                }
+            if (Branches.failed(end) && failedOnce(end.path("error").asText(null), end.path("cause").asText(null))) {
+                return false;
             }
         }
         launchMore();
@@ -131,11 +126,21 @@ final class FanOutRun {
         engine.resumeWhenDue(branch, branch.epoch());
     }
 
-    private StatesFailure failureOf(String error, String cause) {
-        return map && tolerance.set()
+    /**
+     * One more branch failed with {@code error} and {@code cause}: true, with the state's failure set and this run
+     * closed, when that is more than the state tolerates (a Parallel tolerates none; a Map its threshold).
+     */
+    private boolean failedOnce(String error, String cause) {
+        failed++;
+        if (map && !tolerance.exceeded(failed, inputs.size())) {
+            return false;
+        }
+        failure = map && tolerance.set()
                 ? new StatesFailure("States.ExceedToleratedFailureThreshold",
                         failed + " of the Map's " + inputs.size() + " iterations failed, more than it tolerates")
                 : new StatesFailure(error, cause);
+        closed = true;
+        return true;
     }
 
     private Instant now() {
@@ -181,10 +186,7 @@ final class FanOutRun {
             return;
         }
         if (branch.status() != Execution.Status.SUCCEEDED) {
-            failed++;
-            if (!map || tolerance.exceeded(failed, inputs.size())) {
-                failure = failureOf(branch.error(), branch.cause());
-                closed = true;
+            if (failedOnce(branch.error(), branch.cause())) {
                 running.forEach((i, other) -> {
                     synchronized (parent) { // a branch's end and its entry change under this lock (recordEnd)
                         if (other.status() == Execution.Status.RUNNING) {

@@ -31,9 +31,12 @@ record Position(String state, JsonNode input, Instant enteredTime, int[] retryAt
         retryAttempts = retryAttempts.clone();
     }
 
-    /** A state just entered with {@code input} at {@code at}: no retries yet, nothing due, no branches. */
-    static Position entered(String state, JsonNode input, Instant at, int retriers, long eventId) {
-        return new Position(state, input, at, new int[retriers], 0, null, null, eventId);
+    /**
+     * A state just entered with {@code input} at {@code at}: no retries yet, nothing due, no branches; its event's id
+     * comes with its entry ({@link #enteredBy}).
+     */
+    static Position entered(String state, JsonNode input, Instant at, int retriers) {
+        return new Position(state, input, at, new int[retriers], 0, null, null, 0);
     }
 
     /** The retries each of the state's retriers made, in the order of its Retry field (a copy). */
@@ -65,6 +68,11 @@ record Position(String state, JsonNode input, Instant enteredTime, int[] retryAt
     Position redriven(Instant at) {
         return new Position(state, input, at, new int[retryAttempts.length], 0, null,
                 branches == null ? null : branches.redriven(), enteredEventId);
+    }
+
+    /** The state as entered by history event {@code eventId}. */
+    Position enteredBy(long eventId) {
+        return new Position(state, input, enteredTime, retryAttempts, retryCount, resumeAt, branches, eventId);
     }
 
     Position withBranches(Branches fanOut) {

@@ -290,7 +290,7 @@ final class StepRun implements Step {
     /** Moves the cursor into {@code stateName} with {@code input}, recording the state's entry. */
     void place(String stateName, JsonNode input) {
         State state = execution.machine().state(stateName);
-        Position entered = Position.entered(stateName, input, now(), state.retriers(), 0);
+        Position entered = Position.entered(stateName, input, now(), state.retriers());
         execution.fanout = null;
         execution.pendingAssign = null;
         ObjectNode details = Interpreter.object().put("name", stateName).put("input", input.toString());
