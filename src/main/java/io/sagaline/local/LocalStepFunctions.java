@@ -38,6 +38,7 @@ import io.sagaline.asl.Interpreter;
 import io.sagaline.asl.StateMachine;
 import io.sagaline.asl.StatesFailure;
 import io.sagaline.asl.jdbc.PostgresExecutionStore;
+import io.sagaline.asl.jdbc.PostgresStateMachineStore;
 import io.sagaline.platform.Catalog;
 
 /**
@@ -72,8 +73,7 @@ public class LocalStepFunctions {
 
     private final LocalFunctions functions;
     private final ObjectMapper json;
-    private final Map<String, StateMachine> machines = new ConcurrentHashMap<>();
-    private final Map<String, String> types = new ConcurrentHashMap<>();
+    private final StateMachineRegistry machines;
     private final Map<String, Execution> executions = new ConcurrentHashMap<>();
     /*
      * The executions of the map in the order they ended, so that forgetting the ended ones looks at
@@ -136,9 +136,10 @@ public class LocalStepFunctions {
         this.express = new Interpreter(this::invokeTask, scheduler, Clock.systemUTC(),
                 io.sagaline.asl.ExecutionStore.NONE,
                 telemetry.tracer(), observer);
+        this.machines = new StateMachineRegistry(new PostgresStateMachineStore(dataSource, json), json, Clock.systemUTC());
         for (Catalog.StateMachine spec : functions.catalog().stateMachines()) {
-            machines.put(stateMachineArn(spec.name()), load(spec));
-            types.put(stateMachineArn(spec.name()), spec.type());
+            String definition = render(spec);
+            machines.catalogue(stateMachineArn(spec.name()), load(spec, definition), definition, spec.type(), loadedAt);
         }
     }
 
@@ -243,11 +244,27 @@ public class LocalStepFunctions {
         return execution;
     }
 
+    /**
+     * ListExecutions of a machine (every execution of it), or of a version or an alias (those started on that
+     * version or alias).
+     */
     public List<PostgresExecutionStore.Summary> list(String stateMachineArn, Execution.Status status, Boolean redriven,
             int limit,
             PostgresExecutionStore.Cursor after) {
-        machine(stateMachineArn);
-        return store.list(stateMachineArn, status, redriven, limit, after);
+        String base = StateMachineRegistry.unqualified(stateMachineArn, "ListExecutions");
+        if (base.equals(stateMachineArn)) {
+            if (!machines.exists(base)) {
+                throw StateMachineRegistry.doesNotExist(base);
+            }
+            return store.list(base, null, status, redriven, limit, after);
+        }
+        machines.resolve(stateMachineArn); // the version or alias exists
+        return store.list(base, stateMachineArn, status, redriven, limit, after);
+    }
+
+    /** The state machines, their versions, aliases and tags. */
+    StateMachineRegistry machines() {
+        return machines;
     }
 
     /** The store this engine commits to (for tests that play a second, crashing process on it). */
@@ -256,8 +273,9 @@ public class LocalStepFunctions {
     }
 
     /**
-     * Adds a state machine beside the catalog's (what CreateStateMachine does in AWS; here for tools
-     * and tests). A definition AWS would refuse is refused, naming the state and field.
+     * Creates a state machine beside the catalog's, or gives the one of that name this definition (a
+     * CreateStateMachine, or an UpdateStateMachine, for tools and tests). A definition AWS would refuse
+     * is refused, naming the state and field.
      */
     public String register(String name, JsonNode definition) {
         return register(name, definition, "STANDARD");
@@ -265,18 +283,17 @@ public class LocalStepFunctions {
 
     /** {@link #register(String, JsonNode)} for a STANDARD or an EXPRESS state machine. */
     public String register(String name, JsonNode definition, String type) {
-        if (!"STANDARD".equals(type) && !"EXPRESS".equals(type)) {
-            throw new Refused("ValidationException", "type must be STANDARD or EXPRESS, not " + type);
-        }
         String arn = stateMachineArn(name);
-        machines.put(arn, StateMachine.parse(name, definition));
-        types.put(arn, type);
+        if (machines.exists(arn) && !machines.catalogued(arn) && !machines.describe(arn).type().equals(type)) {
+            machines.delete(arn);
+        }
+        if (machines.exists(arn) && !machines.catalogued(arn)) {
+            machines.update(arn, new StateMachineRegistry.Change(definition.toString(), null, null, null, false, null));
+        } else {
+            machines.create(new StateMachineRegistry.Creation(name, definition.toString(), StateMachineRegistry.DEFAULT_ROLE,
+                    type, null, null, null, false, null));
+        }
         return arn;
-    }
-
-    /** STANDARD or EXPRESS. */
-    public String type(String stateMachineArn) {
-        return types.getOrDefault(stateMachineArn, "STANDARD");
     }
 
     /** How long an EXPRESS execution may run, as in AWS. */
@@ -288,8 +305,8 @@ public class LocalStepFunctions {
      * minutes, after which the execution is TIMED_OUT. Nothing of it is kept.
      */
     public Execution startSync(String stateMachineArn, String name, String input, String traceHeader) {
-        StateMachine machine = machine(stateMachineArn);
-        if (!"EXPRESS".equals(type(stateMachineArn))) {
+        StateMachineRegistry.Resolved resolved = machines.resolve(stateMachineArn);
+        if (!"EXPRESS".equals(resolved.type())) {
             throw new Refused("StateMachineTypeNotSupported",
                     "This operation is not supported by this type of state machine: " + stateMachineArn + " is STANDARD");
         }
@@ -299,9 +316,10 @@ public class LocalStepFunctions {
             throw new Refused("InvalidName", "Invalid Name: '" + name + "'");
         }
         JsonNode parsed = parseInput(input);
-        String executionArn = stateMachineArn.replace(":stateMachine:", ":express:") + ":" + name + ":"
+        String executionArn = resolved.stateMachineArn().replace(":stateMachine:", ":express:") + ":" + name + ":"
                 + java.util.UUID.randomUUID();
-        Execution execution = express.start(executionArn, name, stateMachineArn, machine, parsed, traceHeader);
+        Execution execution = express.start(executionArn, name, resolved.stateMachineArn(), resolved.machine(), parsed,
+                traceHeader);
         if (!execution.awaitEnd(EXPRESS_LIMIT.toMillis(), TimeUnit.MILLISECONDS)) {
             express.timeOut(execution, "the EXPRESS execution ran longer than " + EXPRESS_LIMIT.toMinutes() + " minutes");
         }
@@ -313,17 +331,12 @@ public class LocalStepFunctions {
         return loadedAt;
     }
 
-    /** The state machine of {@code stateMachineArn}, or StateMachineDoesNotExist as AWS answers. */
+    /**
+     * The state machine an execution on {@code stateMachineArn} (a machine, a version or an alias) runs, or
+     * StateMachineDoesNotExist as AWS answers.
+     */
     public StateMachine machine(String stateMachineArn) {
-        StateMachine machine = machines.get(stateMachineArn);
-        if (machine == null) {
-            throw new Refused("StateMachineDoesNotExist", "State Machine Does Not Exist: '" + stateMachineArn + "'");
-        }
-        return machine;
-    }
-
-    public StateMachine stateMachine(String stateMachineArn) {
-        return machines.get(stateMachineArn);
+        return machines.resolve(stateMachineArn).machine();
     }
 
     public static String stateMachineArn(String name) {
@@ -351,16 +364,17 @@ public class LocalStepFunctions {
         return out.toString();
     }
 
-    private StateMachine load(Catalog.StateMachine spec) {
+    private StateMachine load(Catalog.StateMachine spec, String definition) {
         try {
-            return StateMachine.parse(spec.name(), json.readTree(render(spec)));
+            return StateMachine.parse(spec.name(), json.readTree(definition));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(spec.definition() + " is not JSON: " + e.getOriginalMessage(), e);
         }
     }
 
+    /** The catalog's state machines. */
     public Collection<String> stateMachineArns() {
-        return List.copyOf(machines.keySet());
+        return machines.catalogArns();
     }
 
     /** StartExecution, with its idempotency: same name and input while running is the same execution. */
@@ -370,12 +384,12 @@ public class LocalStepFunctions {
 
     /** StartExecution in the trace {@code traceHeader} (X-Ray's header) names, if given. */
     public synchronized Execution start(String stateMachineArn, String name, String input, String traceHeader) {
-        StateMachine machine = machine(stateMachineArn);
+        StateMachineRegistry.Resolved resolved = machines.resolve(stateMachineArn);
         if (name == null || !EXECUTION_NAME.matcher(name).matches()) {
             throw new Refused("InvalidName", "Invalid Name: '" + name + "'");
         }
         JsonNode parsed = parseInput(input);
-        String executionArn = stateMachineArn.replace(":stateMachine:", ":execution:") + ":" + name;
+        String executionArn = resolved.stateMachineArn().replace(":stateMachine:", ":execution:") + ":" + name;
         forgetEnded();
         Execution existing = execution(executionArn).orElse(null);
         if (existing != null) {
@@ -384,7 +398,9 @@ public class LocalStepFunctions {
             }
             throw new Refused("ExecutionAlreadyExists", "Execution Already Exists: '" + executionArn + "'");
         }
-        Execution execution = interpreter.start(executionArn, name, stateMachineArn, machine, parsed, traceHeader);
+        machines.origin(executionArn, resolved);
+        Execution execution = interpreter.start(executionArn, name, resolved.stateMachineArn(), resolved.machine(), parsed,
+                traceHeader);
         keep(execution);
         return execution;
     }

@@ -38,14 +38,15 @@ public class StepFunctionsApi {
     private static final Logger LOG = Logger.getLogger(StepFunctionsApi.class);
     private static final String TARGET = "AWSStepFunctions.";
     private static final String CONTENT_TYPE = "application/x-amz-json-1.0";
-    private static final String ROLE = "arn:aws:iam::" + LocalStepFunctions.ACCOUNT + ":role/sagaline-local-states";
 
     private final LocalStepFunctions engine;
+    private final StateMachinesApi machines;
     private final LocalAwsAuth auth;
     private final ObjectMapper json;
 
     StepFunctionsApi(LocalStepFunctions engine, LocalAwsAuth auth, ObjectMapper json) {
         this.engine = engine;
+        this.machines = new StateMachinesApi(engine, json);
         this.auth = auth;
         this.json = json;
     }
@@ -111,11 +112,14 @@ public class StepFunctionsApi {
             case "RedriveExecution" -> redriveExecution(request);
             case "ListExecutions" -> listExecutions(request);
             case "GetExecutionHistory" -> getExecutionHistory(request);
-            case "ListStateMachines" -> listStateMachines();
-            case "DescribeStateMachine" -> describeStateMachine(request);
             case "ValidateStateMachineDefinition" -> validateStateMachineDefinition(request);
-            default ->
-                throw new Refused("UnknownOperationException", "AWSStepFunctions." + operation + " is not supported here");
+            default -> {
+                if (!StateMachinesApi.answers(operation)) {
+                    throw new Refused("UnknownOperationException",
+                            "AWSStepFunctions." + operation + " is not supported here");
+                }
+                yield machines.dispatch(operation, request);
+            }
         };
     }
 
@@ -162,6 +166,16 @@ public class StepFunctionsApi {
         return out;
     }
 
+    /** The version and alias an execution was started on, each only if it was. */
+    private static void origin(ObjectNode out, String versionArn, String aliasArn) {
+        if (versionArn != null) {
+            out.put("stateMachineVersionArn", versionArn);
+        }
+        if (aliasArn != null) {
+            out.put("stateMachineAliasArn", aliasArn);
+        }
+    }
+
     /** output (with outputDetails), error and cause, each only when the execution has one. */
     private static void outcome(ObjectNode out, Execution e) {
         if (e.output() != null) {
@@ -181,6 +195,9 @@ public class StepFunctionsApi {
         ObjectNode out = object().put("executionArn", e.arn()).put("stateMachineArn", e.stateMachineArn()).put("name", e.name())
                 .put("status", e.status().name()).put("startDate", seconds(e.startDate())).put("input", e.input().toString());
         out.putObject("inputDetails").put("included", true);
+        if (!engine.machines().catalogued(e.stateMachineArn())) {
+            engine.machines().origin(e.arn()).ifPresent(o -> origin(out, o.versionArn(), o.aliasArn()));
+        }
         if (e.stopDate() != null) {
             out.put("stopDate", seconds(e.stopDate()));
         }
@@ -244,6 +261,7 @@ public class StepFunctionsApi {
             if (s.stopDate() != null) {
                 item.put("stopDate", seconds(s.stopDate()));
             }
+            origin(item, s.versionArn(), s.aliasArn());
             item.put("redriveCount", s.redriveCount());
             if (s.redriveDate() != null) {
                 item.put("redriveDate", seconds(s.redriveDate()));
@@ -305,23 +323,6 @@ public class StepFunctionsApi {
         return copy;
     }
 
-    private JsonNode listStateMachines() {
-        ObjectNode out = object();
-        ArrayNode machines = out.putArray("stateMachines");
-        engine.stateMachineArns().stream().sorted().forEach(arn -> machines.addObject().put("stateMachineArn", arn)
-                .put("name", engine.stateMachine(arn).name()).put("type", engine.type(arn))
-                .put("creationDate", seconds(engine.loadedAt())));
-        return out;
-    }
-
-    private JsonNode describeStateMachine(JsonNode request) {
-        String arn = arn(request, "stateMachineArn", "stateMachine");
-        var machine = engine.machine(arn);
-        return object().put("stateMachineArn", arn).put("name", machine.name()).put("status", "ACTIVE")
-                .put("definition", machine.definition().toString()).put("roleArn", ROLE).put("type", engine.type(arn))
-                .put("creationDate", seconds(engine.loadedAt()));
-    }
-
     /** Reads a definition as AWS does (Jackson), its location in a parse error naming the text as AWS's does. */
     private static final ObjectMapper DEFINITION_READER = new ObjectMapper(com.fasterxml.jackson.core.JsonFactory.builder()
             .enable(com.fasterxml.jackson.core.StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION).build());
@@ -375,7 +376,7 @@ public class StepFunctionsApi {
                     + "(:[^\\s:/]{1,80})?");
 
     /** The ARN in {@code field}: well formed for its kind, or InvalidArn, as AWS answers before looking anything up. */
-    private static String arn(JsonNode request, String field, String kind) {
+    static String arn(JsonNode request, String field, String kind) {
         String arn = required(request, field);
         java.util.regex.Pattern pattern = kind.equals("execution") ? EXECUTION_ARN : STATE_MACHINE_ARN;
         if (!pattern.matcher(arn).matches()) {
@@ -391,18 +392,18 @@ public class StepFunctionsApi {
                 .orElseThrow(() -> new Refused("ExecutionDoesNotExist", "Execution Does Not Exist: '" + arn + "'"));
     }
 
-    private static String required(JsonNode request, String field) {
+    static String required(JsonNode request, String field) {
         if (!request.hasNonNull(field) || request.get(field).asText().isBlank()) {
             throw new Refused("ValidationException", "1 validation error detected: '" + field + "' must not be null");
         }
         return request.get(field).asText();
     }
 
-    private static String text(JsonNode request, String field) {
+    static String text(JsonNode request, String field) {
         return request.hasNonNull(field) ? request.get(field).asText() : null;
     }
 
-    private static int pageSize(JsonNode request, int fallback) {
+    static int pageSize(JsonNode request, int fallback) {
         int size = request.path("maxResults").asInt(0);
         if (size < 0 || size > 1000) {
             throw new Refused("ValidationException", "maxResults must be between 0 and 1000");
@@ -410,7 +411,7 @@ public class StepFunctionsApi {
         return size == 0 ? fallback : size;
     }
 
-    private static int offset(JsonNode request) {
+    static int offset(JsonNode request) {
         if (!request.hasNonNull("nextToken")) {
             return 0;
         }
@@ -426,12 +427,12 @@ public class StepFunctionsApi {
         }
     }
 
-    private static String token(int offset) {
+    static String token(int offset) {
         return Base64.getUrlEncoder().encodeToString(Integer.toString(offset).getBytes(StandardCharsets.UTF_8));
     }
 
     /** Timestamps travel as epoch seconds with milliseconds, written out plainly (never 1.7E9). */
-    private static java.math.BigDecimal seconds(Instant instant) {
+    static java.math.BigDecimal seconds(Instant instant) {
         return java.math.BigDecimal.valueOf(instant.toEpochMilli()).movePointLeft(3);
     }
 

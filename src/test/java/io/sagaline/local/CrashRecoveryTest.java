@@ -95,7 +95,7 @@ class CrashRecoveryTest {
         JsonNode input = json.readTree("{\"tenant\":\"demo\",\"orderId\":\"" + orderId + "\",\"customerId\":\"" + customer
                 + "\",\"items\":[{\"sku\":\"" + sku + "\",\"quantity\":2}],\"paymentToken\":\"tok_ok\"}");
         dying.start(executionArn, orderId, LocalStepFunctions.stateMachineArn("place-order"),
-                engine.stateMachine(LocalStepFunctions.stateMachineArn("place-order")), input);
+                engine.machine(LocalStepFunctions.stateMachineArn("place-order")), input);
         assertThat(died.await(30, TimeUnit.SECONDS)).isTrue();
         assertThat(Api.available(sku)).as("stock was reserved before the crash").isEqualTo(3);
 

@@ -306,9 +306,9 @@ public class PostgresExecutionStore implements ExecutionStore {
         return i;
     }
 
-    /** One line of ListExecutions. */
+    /** One line of ListExecutions; the version and alias it was started on, if it was. */
     public record Summary(String arn, String stateMachineArn, String name, Execution.Status status, Instant startDate,
-            Instant stopDate, int redriveCount, Instant redriveDate) {
+            Instant stopDate, int redriveCount, Instant redriveDate, String versionArn, String aliasArn) {
     }
 
     /** Where a page of ListExecutions ended: the start date and ARN of its last execution. */
@@ -320,15 +320,24 @@ public class PostgresExecutionStore implements ExecutionStore {
      * redriven or not ({@code redriven} null: either): at most
      * {@code limit} of those after {@code after} (null: from the newest). Paging by the last row
      * seen rather than by an offset, executions started between two calls do not shift the pages.
+     * {@code origin}, a version's or an alias's ARN, keeps only the executions started on it.
      */
-    public List<Summary> list(String stateMachineArn, Execution.Status status, Boolean redriven, int limit, Cursor after) {
-        String sql = "select arn, state_machine_arn, name, status, start_date, stop_date, redrive_count, redrive_date"
-                + " from engine.executions where state_machine_arn = ?" + (status == null ? "" : " and status = ?")
+    public List<Summary> list(String stateMachineArn, String origin, Execution.Status status, Boolean redriven, int limit,
+            Cursor after) {
+        String sql = "select arn, state_machine_arn, name, status, start_date, stop_date, redrive_count, redrive_date,"
+                + " o.version_arn, o.alias_arn from engine.executions left join engine.execution_origins o"
+                + " on o.execution_arn = arn where state_machine_arn = ?"
+                + (origin == null ? "" : " and (o.version_arn = ? or o.alias_arn = ?)")
+                + (status == null ? "" : " and status = ?")
                 + (redriven == null ? "" : redriven ? " and redrive_count > 0" : " and redrive_count = 0")
                 + (after == null ? "" : " and (start_date, arn) < (?, ?)") + " order by start_date desc, arn desc limit ?";
         try (Connection connection = dataSource.getConnection(); PreparedStatement query = connection.prepareStatement(sql)) {
             int i = 0;
             query.setString(++i, stateMachineArn);
+            if (origin != null) {
+                query.setString(++i, origin);
+                query.setString(++i, origin);
+            }
             if (status != null) {
                 query.setString(++i, status.name());
             }
@@ -342,7 +351,7 @@ public class PostgresExecutionStore implements ExecutionStore {
                 while (r.next()) {
                     summaries.add(new Summary(r.getString(1), r.getString(2), r.getString(3),
                             Execution.Status.valueOf(r.getString(4)), instant(r.getTimestamp(5)), instant(r.getTimestamp(6)),
-                            r.getInt(7), instant(r.getTimestamp(8))));
+                            r.getInt(7), instant(r.getTimestamp(8)), r.getString(9), r.getString(10)));
                 }
             }
             return summaries;
