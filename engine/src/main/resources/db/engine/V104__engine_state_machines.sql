@@ -11,7 +11,8 @@ create table engine.state_machines (
     role_arn               varchar(256) not null,
     logging_configuration  jsonb,
     tracing_configuration  jsonb,
-    revision_id            varchar(64)  not null,
+    -- null until the first change (AWS answers no revisionId for a machine never updated)
+    revision_id            varchar(64),
     creation_date          timestamptz  not null,
     update_date            timestamptz,
     -- the number the next published version gets: numbers are never reused, even after a version is deleted
@@ -26,7 +27,7 @@ create table engine.state_machine_versions (
     role_arn               varchar(256) not null,
     logging_configuration  jsonb,
     tracing_configuration  jsonb,
-    revision_id            varchar(64)  not null,
+    revision_id            varchar(64),
     description            varchar(256),
     creation_date          timestamptz  not null,
     unique (state_machine_arn, version)

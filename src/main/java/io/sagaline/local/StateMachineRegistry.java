@@ -41,6 +41,8 @@ final class StateMachineRegistry {
     private static final Pattern NAME = Pattern.compile("[^\\s<>{}\\[\\]?*\"#%\\\\^|~`$&,;:/\\x00-\\x1f\\x7f-\\x9f]{1,80}");
     private static final Pattern ROLE_ARN = Pattern.compile("arn:aws[a-z-]*:iam::\\d{12}:role/[\\w+=,.@/-]{1,512}");
     private static final Pattern VERSION = Pattern.compile("[1-9]\\d{0,9}");
+    /** An alias's name, as AWS's API model has it: not only digits, which would read as a version. */
+    private static final Pattern ALIAS_NAME = Pattern.compile("^(?=.*[a-zA-Z_\\-\\.])[a-zA-Z0-9_\\-\\.]+$");
     private static final int MAX_TAGS = 50;
     private static final int MAX_VERSIONS = 1000;
     private static final JsonNode LOGGING_OFF = new ObjectMapper().createObjectNode().put("level", "OFF")
@@ -94,7 +96,7 @@ final class StateMachineRegistry {
      * publishing) again answer the machine there; anything else under its name is StateMachineAlreadyExists.
      * The role and tags of a repeat are ignored, as AWS ignores them.
      */
-    PostgresStateMachineStore.Updated create(Creation c) {
+    PostgresStateMachineStore.Created create(Creation c) {
         if (c.name() == null || !NAME.matcher(c.name()).matches()) {
             throw new Refused("InvalidName", "Invalid Name: '" + c.name() + "'");
         }
@@ -113,23 +115,22 @@ final class StateMachineRegistry {
             throw new Refused("StateMachineAlreadyExists", "State Machine Already Exists: '" + arn + "'");
         }
         Instant now = clock.instant();
-        Machine machine = new Machine(arn, c.name(), type, c.definition(), c.roleArn(), logging, tracing, revision(), now,
-                null);
-        PostgresStateMachineStore.Updated stored = store.create(machine, tags, c.publish(), c.versionDescription());
+        Machine machine = new Machine(arn, c.name(), type, c.definition(), c.roleArn(), logging, tracing, null, now, null);
+        PostgresStateMachineStore.Created stored = store.create(machine, tags, c.publish(), c.versionDescription());
         Machine there = stored.machine();
-        if (there.revisionId().equals(machine.revisionId())) {
+        if (stored.stored()) {
             return stored;
         }
         // a repeat: the same machine, and when it asks for a version, the one holding the current revision
         boolean same = there.definition().equals(c.definition()) && there.type().equals(type)
                 && Objects.equals(there.logging(), logging) && Objects.equals(there.tracing(), tracing);
         Version version = stored.version();
-        boolean published = version != null && version.revisionId().equals(there.revisionId())
+        boolean published = version != null && Objects.equals(version.revisionId(), there.revisionId())
                 && Objects.equals(version.description(), c.versionDescription());
         if (!same || (c.publish() && !published)) {
             throw new Refused("StateMachineAlreadyExists", "State Machine Already Exists: '" + arn + "'");
         }
-        return new PostgresStateMachineStore.Updated(there, c.publish() ? version : null);
+        return new PostgresStateMachineStore.Created(there, c.publish() ? version : null, false);
     }
 
     /** What UpdateStateMachine asks to change (a null field is kept). */
@@ -144,12 +145,8 @@ final class StateMachineRegistry {
                     "Either the definition, the role ARN, the LoggingConfiguration, or the TracingConfiguration must be specified");
         }
         String base = unqualified(arn, "UpdateStateMachine");
-        if (!base.equals(arn) && !VERSION.matcher(qualifier(arn)).matches()) {
-            throw new Refused("ValidationException", "Invalid State Machine Arn: '" + arn + "'; UpdateStateMachine takes"
-                    + " the state machine's ARN, not an alias's");
-        }
         if (!base.equals(arn)) {
-            throw new Refused("ValidationException", "Invalid State Machine Arn: '" + arn + "'; a version cannot be updated");
+            throw doesNotExist(arn); // as AWS answers for a version's ARN
         }
         refuseCatalog(base, "updated");
         if (c.roleArn() != null) {
@@ -214,7 +211,7 @@ final class StateMachineRegistry {
             all.add(new Description(m.arn(), m.name(), m.type(), m.definition(), m.roleArn(), m.logging(), m.tracing(),
                     m.revisionId(), null, m.creationDate(), m.updateDate(), false));
         }
-        all.sort(java.util.Comparator.comparing(Description::arn));
+        all.sort(java.util.Comparator.comparing(Description::name)); // as AWS orders them: by name, as text
         return all;
     }
 
@@ -227,7 +224,8 @@ final class StateMachineRegistry {
         String base = unqualified(arn, "StartExecution");
         if (base.equals(arn)) {
             Machine m = store.machine(arn).orElseThrow(() -> doesNotExist(arn));
-            return new Resolved(arn, parsed(m.revisionId(), m.name(), m.definition()), m.type(), null, null);
+            return new Resolved(arn, parsed(arn + "@" + m.creationDate() + "@" + m.revisionId(), m.name(), m.definition()),
+                    m.type(), null, null);
         }
         String qualifier = qualifier(arn);
         String aliasArn = null;
@@ -239,7 +237,7 @@ final class StateMachineRegistry {
         }
         Version v = version(versionArn);
         Machine m = store.machine(base).orElseThrow(() -> doesNotExist(base));
-        return new Resolved(base, parsed(v.arn() + "@" + v.revisionId(), m.name(), v.definition()), m.type(), v.arn(),
+        return new Resolved(base, parsed(v.arn() + "@" + v.creationDate(), m.name(), v.definition()), m.type(), v.arn(),
                 aliasArn);
     }
 
@@ -316,7 +314,7 @@ final class StateMachineRegistry {
         List<String> aliases = store.deleteVersion(versionArn);
         if (!aliases.isEmpty()) {
             throw new Refused("ConflictException", "Version to be deleted must not be referenced by an alias. Current list"
-                    + " of aliases referencing this version: " + aliases);
+                    + " of aliases referencing this version: [" + String.join(", ", aliases) + "]");
         }
     }
 
@@ -329,9 +327,13 @@ final class StateMachineRegistry {
 
     /** CreateStateMachineAlias: a new alias, or the same one again (idempotent); another under its name conflicts. */
     Alias createAlias(String name, String description, List<Route> routing) {
-        if (name == null || !NAME.matcher(name).matches() || VERSION.matcher(name).matches()) {
-            throw new Refused("ValidationException", "Invalid alias name: '" + name + "'; it must not be a number and"
-                    + " has the characters of a state machine's name");
+        if (name == null || name.length() > 80) {
+            throw new Refused("ValidationException", "1 validation error detected: Value '" + name + "' at 'name' failed"
+                    + " to satisfy constraint: Member must have length less than or equal to 80");
+        }
+        if (!ALIAS_NAME.matcher(name).matches()) {
+            throw new Refused("ValidationException", "1 validation error detected: Value '" + name + "' at 'name' failed"
+                    + " to satisfy constraint: Member must satisfy regular expression pattern: " + ALIAS_NAME.pattern());
         }
         description(description, true);
         String base = routing(routing);
@@ -363,7 +365,8 @@ final class StateMachineRegistry {
     Alias updateAlias(String aliasArn, String description, List<Route> routing) {
         aliasQualifier(aliasArn);
         if (description == null && routing == null) {
-            throw new Refused("ValidationException", "Either the description or the RoutingConfiguration must be specified");
+            throw new Refused("MissingRequiredParameter",
+                    "Either the description or the RoutingConfiguration must be specified");
         }
         description(description, true);
         if (routing != null && !routing(routing).equals(unqualified(aliasArn, "UpdateStateMachineAlias"))) {
@@ -389,40 +392,47 @@ final class StateMachineRegistry {
     }
 
     /**
-     * Checks a routing configuration as AWS does (one or two versions of one machine, each once, weights 0-100
-     * adding up to 100) and answers the machine's ARN.
+     * Checks a routing configuration as AWS does, in AWS's words (one or two versions of one machine, each once,
+     * weights 0-100 adding up to 100) and answers the machine's ARN.
      */
     private static String routing(List<Route> routing) {
         if (routing == null || routing.isEmpty() || routing.size() > 2) {
-            throw new Refused("ValidationException", "1 validation error detected: Value at 'routingConfiguration' failed"
-                    + " to satisfy constraint: Member must have length less than or equal to 2 and greater than or equal to 1");
+            throw new Refused("ValidationException", "1 validation error detected: Value '" + (routing == null ? "null"
+                    : routing.stream().map(r -> "RoutingConfigurationListItem(stateMachineVersionArn=" + r.versionArn()
+                            + ", weight=" + r.weight() + ")").toList())
+                    + "' at 'routingConfiguration' failed to satisfy constraint: Member must have length "
+                    + (routing != null && routing.size() > 2 ? "less than or equal to 2" : "greater than or equal to 1"));
         }
+        for (int i = 0; i < routing.size(); i++) {
+            int weight = routing.get(i).weight();
+            if (weight < 0 || weight > 100) {
+                throw new Refused("ValidationException", "1 validation error detected: Value '" + weight
+                        + "' at 'routingConfiguration." + (i + 1) + ".member.weight' failed to satisfy constraint: Member"
+                        + " must have value " + (weight < 0 ? "greater than or equal to 0" : "less than or equal to 100"));
+            }
+        }
+        List<String> arns = routing.stream().map(Route::versionArn).toList();
+        String received = ". Received: [" + String.join(", ", arns.stream().map(String::valueOf).toList()) + "]";
         String base = null;
-        int total = 0;
-        for (Route route : routing) {
-            String arn = route.versionArn();
-            String machine = arn == null ? null : unqualified(arn, "routingConfiguration");
+        for (String arn : arns) {
+            String machine = arn == null || !arn.contains(":stateMachine:") ? null : unqualified(arn, "routingConfiguration");
             if (machine == null || machine.equals(arn) || !VERSION.matcher(qualifier(arn)).matches()) {
-                throw new Refused("ValidationException", "Routing configuration must contain state machine version ARNs,"
-                        + " not '" + arn + "'");
+                throw new Refused("ValidationException", "Routing configuration must contain state machine version ARNs"
+                        + received);
             }
             if (base != null && !base.equals(machine)) {
-                throw new Refused("ValidationException", "Routing configuration must contain versions of the same state"
-                        + " machine");
-            }
-            if (route.weight() < 0 || route.weight() > 100) {
-                throw new Refused("ValidationException", "1 validation error detected: Value '" + route.weight()
-                        + "' at 'routingConfiguration.member.weight' failed to satisfy constraint: Member must have value"
-                        + " between 0 and 100");
+                throw new Refused("ValidationException", "Routing configuration must contain versions of one state"
+                        + " machine" + received);
             }
             base = machine;
-            total += route.weight();
         }
-        if (routing.size() == 2 && routing.get(0).versionArn().equals(routing.get(1).versionArn())) {
-            throw new Refused("ValidationException", "Routing configuration must contain distinct state machine versions");
+        if (arns.size() == 2 && arns.get(0).equals(arns.get(1))) {
+            throw new Refused("ValidationException", "Routing configuration must contain distinct state machine version"
+                    + " ARNs" + received);
         }
-        if (total != 100) {
-            throw new Refused("ValidationException", "Sum of routing configuration weights must be equal to 100");
+        if (routing.stream().mapToInt(Route::weight).sum() != 100) {
+            throw new Refused("ValidationException", "Sum of routing configuration weights must equal 100. Received: "
+                    + routing.stream().map(Route::weight).toList());
         }
         return base;
     }
@@ -432,8 +442,9 @@ final class StateMachineRegistry {
                 + routing.stream().map(Route::versionArn).toList() + "'");
     }
 
+    /** AWS's answer for an alias that is not there (recorded for UpdateStateMachineAlias). */
     private static Refused aliasDoesNotExist(String aliasArn) {
-        return new Refused("ResourceNotFound", "State Machine Alias Does Not Exist: '" + aliasArn + "'");
+        return new Refused("ResourceNotFound", "Request references a resource that does not exist.");
     }
 
     // ---- tags -------------------------------------------------------------------------------------------------
@@ -528,7 +539,7 @@ final class StateMachineRegistry {
                     + " satisfy constraint: Member must not be null");
         }
         if (!ROLE_ARN.matcher(roleArn).matches()) {
-            throw new Refused("InvalidArn", "Invalid Arn: 'Resource type not valid in this context: " + roleArn + "'");
+            throw new Refused("InvalidArn", "Invalid Role Arn: '" + roleArn + "'");
         }
     }
 
@@ -542,14 +553,15 @@ final class StateMachineRegistry {
             throw enumRefused(level, "loggingConfiguration.level", "[ALL, ERROR, FATAL, OFF]");
         }
         JsonNode destinations = logging.path("destinations");
-        if (!level.equals("OFF") && (!destinations.isArray() || destinations.isEmpty())) {
+        if (!level.equals("OFF") && (!destinations.isArray() || destinations.size() != 1)
+                || destinations.isArray() && destinations.size() > 1) {
             throw new Refused("InvalidLoggingConfiguration",
                     "Invalid Logging Configuration: Must specify exactly one Log Destination.");
         }
         var out = json.createObjectNode().put("level", level)
                 .put("includeExecutionData", logging.path("includeExecutionData").asBoolean(false));
-        if (destinations.isArray() && !destinations.isEmpty()) {
-            out.set("destinations", destinations);
+        if (destinations.isArray()) {
+            out.set("destinations", destinations); // an empty list too, as AWS echoes it
         }
         return out;
     }

@@ -117,7 +117,7 @@ final class StateMachinesApi {
     }
 
     private JsonNode create(JsonNode request) {
-        PostgresStateMachineStore.Updated created = machines.create(new StateMachineRegistry.Creation(
+        PostgresStateMachineStore.Created created = machines.create(new StateMachineRegistry.Creation(
                 text(request, "name"), definition(request, true), text(request, "roleArn"), text(request, "type"),
                 request.get("loggingConfiguration"), request.get("tracingConfiguration"),
                 request.hasNonNull("tags") ? tags(request.get("tags")) : Map.of(), request.path("publish").asBoolean(false),
@@ -135,8 +135,10 @@ final class StateMachinesApi {
                 new StateMachineRegistry.Change(definition(request, false), text(request, "roleArn"),
                         request.get("loggingConfiguration"), request.get("tracingConfiguration"),
                         request.path("publish").asBoolean(false), text(request, "versionDescription")));
-        ObjectNode out = object().put("updateDate", seconds(updated.machine().updateDate()))
-                .put("revisionId", updated.machine().revisionId());
+        ObjectNode out = object().put("updateDate", seconds(updated.machine().updateDate()));
+        if (updated.machine().revisionId() != null) { // none while the machine has never changed, as in AWS
+            out.put("revisionId", updated.machine().revisionId());
+        }
         if (updated.version() != null) {
             out.put("stateMachineVersionArn", updated.version().arn());
         }
@@ -172,6 +174,7 @@ final class StateMachinesApi {
         if (d.description() != null) {
             out.put("description", d.description());
         }
+        out.putObject("encryptionConfiguration").put("type", "AWS_OWNED_KEY");
         return out;
     }
 
@@ -248,10 +251,14 @@ final class StateMachinesApi {
         if (d != null) {
             out.set("loggingConfiguration", d.logging());
             out.set("tracingConfiguration", d.tracing());
-            if (d.revisionId() != null) {
-                out.put("revisionId", d.revisionId());
+            // the revision the execution ran: its version's if it was started on one, else the machine's current one
+            String revision = machines.origin(executionArn).map(o -> machines.describe(o.versionArn()).revisionId())
+                    .orElse(d.revisionId());
+            if (revision != null) {
+                out.put("revisionId", revision);
             }
         }
+        out.putObject("encryptionConfiguration").put("type", "AWS_OWNED_KEY");
         return out;
     }
 

@@ -406,7 +406,9 @@ public class StepFunctionsApi {
     static int pageSize(JsonNode request, int fallback) {
         int size = request.path("maxResults").asInt(0);
         if (size < 0 || size > 1000) {
-            throw new Refused("ValidationException", "maxResults must be between 0 and 1000");
+            throw new Refused("ValidationException", "1 validation error detected: Value '" + size + "' at 'maxResults'"
+                    + " failed to satisfy constraint: Member must have value " + (size < 0 ? "greater than or equal to 0"
+                            : "less than or equal to 1000"));
         }
         return size == 0 ? fallback : size;
     }

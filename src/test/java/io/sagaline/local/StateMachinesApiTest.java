@@ -99,7 +99,8 @@ class StateMachinesApiTest {
         assertThat(described.type()).isEqualTo(StateMachineType.STANDARD);
         assertThat(described.statusAsString()).isEqualTo("ACTIVE");
         assertThat(described.creationDate()).isEqualTo(created.creationDate());
-        assertThat(described.revisionId()).isNotBlank();
+        assertThat(described.revisionId()).as("none until its first change, as in AWS").isNull();
+        assertThat(described.encryptionConfiguration().typeAsString()).isEqualTo("AWS_OWNED_KEY");
         assertThat(described.loggingConfiguration().level()).isEqualTo(LogLevel.OFF);
         assertThat(described.loggingConfiguration().includeExecutionData()).isFalse();
         assertThat(described.tracingConfiguration().enabled()).isFalse();
@@ -137,6 +138,9 @@ class StateMachinesApiTest {
         assertThatThrownBy(() -> create(unique("broken"), "{\"StartAt\": \"Nowhere\", \"States\": {}}"))
                 .isInstanceOf(InvalidDefinitionException.class)
                 .hasMessageStartingWith("Invalid State Machine Definition: '");
+        assertThatThrownBy(() -> create(unique("broken"), "{\"StartAt\": \"A\"}"))
+                .isInstanceOf(InvalidDefinitionException.class).hasMessageStartingWith(
+                        "Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: These fields are required: [States] at /'");
         assertThatThrownBy(() -> create(unique("broken"), """
                 {"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "B"}}}"""))
                 .isInstanceOf(InvalidDefinitionException.class)
@@ -147,23 +151,27 @@ class StateMachinesApiTest {
                 .hasMessageContaining("Invalid Name: 'has space'");
         assertThatThrownBy(() -> create("x".repeat(81), says("x"))).isInstanceOf(InvalidNameException.class);
         assertThatThrownBy(() -> SFN.createStateMachine(r -> r.name(unique("role")).definition(says("x"))
-                .roleArn("not-a-role"))).isInstanceOf(InvalidArnException.class);
+                .roleArn("not-a-role"))).isInstanceOf(InvalidArnException.class)
+                .hasMessageContaining("Invalid Role Arn: 'not-a-role'");
         assertThatThrownBy(() -> SFN.createStateMachine(r -> r.name(unique("logs")).definition(says("x")).roleArn(ROLE)
                 .loggingConfiguration(l -> l.level(LogLevel.ALL))))
                 .isInstanceOf(software.amazon.awssdk.services.sfn.model.InvalidLoggingConfigurationException.class);
         assertThatThrownBy(() -> SFN.createStateMachine(r -> r.name(unique("description")).definition(says("x"))
-                .roleArn(ROLE).versionDescription("v1 without publishing"))).isInstanceOf(ValidationException.class);
+                .roleArn(ROLE).versionDescription("v1 without publishing"))).isInstanceOf(ValidationException.class)
+                .hasMessageContaining("Version description can only be set when publish is true");
     }
 
     @Test
     void anUpdate_changesWhatNewExecutionsRun_notThoseRunning() {
         String arn = create(unique("updated"), waitsThenSays("before")).stateMachineArn();
-        String revisionBefore = SFN.describeStateMachine(r -> r.stateMachineArn(arn)).revisionId();
+
         String running = SFN.startExecution(r -> r.stateMachineArn(arn)).executionArn();
 
         UpdateStateMachineResponse updated = SFN.updateStateMachine(r -> r.stateMachineArn(arn).definition(says("after")));
 
-        assertThat(updated.revisionId()).isNotEqualTo(revisionBefore);
+        assertThat(updated.revisionId()).isNotNull();
+        assertThat(SFN.updateStateMachine(r -> r.stateMachineArn(arn).definition(says("after"))).revisionId())
+                .as("an update that changes nothing keeps the revision").isEqualTo(updated.revisionId());
         assertThat(updated.stateMachineVersionArn()).isNull();
         DescribeStateMachineResponse described = SFN.describeStateMachine(r -> r.stateMachineArn(arn));
         assertThat(described.definition()).isEqualTo(says("after"));
@@ -174,7 +182,8 @@ class StateMachinesApiTest {
         SFN.stopExecution(r -> r.executionArn(running));
 
         assertThatThrownBy(() -> SFN.updateStateMachine(r -> r.stateMachineArn(arn)))
-                .isInstanceOf(MissingRequiredParameterException.class);
+                .isInstanceOf(MissingRequiredParameterException.class).hasMessageContaining("Either the definition, the role"
+                        + " ARN, the LoggingConfiguration, or the TracingConfiguration must be specified");
         assertThatThrownBy(() -> SFN.updateStateMachine(r -> r.stateMachineArn(arn).definition("{\"States\": {}}")))
                 .isInstanceOf(InvalidDefinitionException.class);
         assertThat(SFN.describeStateMachine(r -> r.stateMachineArn(arn)).definition())
@@ -210,11 +219,12 @@ class StateMachinesApiTest {
     void versions_keepTheirRevision_numberUpward_andRunWhatTheyHeld() {
         String arn = create(unique("versioned"), says("v1")).stateMachineArn();
         String v1 = SFN.publishStateMachineVersion(r -> r.stateMachineArn(arn).description("first")).stateMachineVersionArn();
-        String same = SFN.publishStateMachineVersion(r -> r.stateMachineArn(arn)).stateMachineVersionArn();
-        String staleRevision = SFN.describeStateMachine(r -> r.stateMachineArn(arn)).revisionId();
+        String same = SFN.publishStateMachineVersion(r -> r.stateMachineArn(arn).description("first"))
+                .stateMachineVersionArn();
         UpdateStateMachineResponse updated = SFN
                 .updateStateMachine(
                         r -> r.stateMachineArn(arn).definition(says("v2")).publish(true).versionDescription("second"));
+        String v2Revision = updated.revisionId();
 
         assertThat(v1).isEqualTo(arn + ":1");
         assertThat(same).as("the same revision published twice is one version").isEqualTo(v1);
@@ -225,7 +235,8 @@ class StateMachinesApiTest {
         assertThat(version1.stateMachineArn()).isEqualTo(v1);
         assertThat(version1.definition()).isEqualTo(says("v1"));
         assertThat(version1.description()).isEqualTo("first");
-        assertThat(version1.revisionId()).isEqualTo(staleRevision);
+        assertThat(version1.revisionId()).as("published from the first revision, which has none").isNull();
+        assertThat(SFN.describeStateMachine(r -> r.stateMachineArn(arn + ":2")).revisionId()).isEqualTo(v2Revision);
 
         DescribeExecutionResponse onV1 = run(v1);
         assertThat(onV1.output()).isEqualTo("{\"said\":\"v1\"}");
@@ -233,12 +244,18 @@ class StateMachinesApiTest {
         assertThat(onV1.stateMachineVersionArn()).isEqualTo(v1);
         assertThat(onV1.executionArn()).startsWith(arn.replace(":stateMachine:", ":execution:") + ":");
         assertThat(run(arn).output()).isEqualTo("{\"said\":\"v2\"}");
+        assertThat(SFN.describeStateMachineForExecution(r -> r.executionArn(onV1.executionArn())).stateMachineArn())
+                .isEqualTo(arn);
         assertThat(SFN.listExecutions(r -> r.stateMachineArn(v1)).executions()).singleElement()
                 .satisfies(e -> assertThat(e.stateMachineVersionArn()).isEqualTo(v1));
         assertThat(SFN.listExecutions(r -> r.stateMachineArn(arn)).executions()).hasSize(2);
 
-        assertThatThrownBy(() -> SFN.publishStateMachineVersion(r -> r.stateMachineArn(arn).revisionId(staleRevision)))
-                .isInstanceOf(ConflictException.class);
+        String v3Revision = SFN.updateStateMachine(r -> r.stateMachineArn(arn).definition(says("v3"))).revisionId();
+        assertThatThrownBy(() -> SFN.publishStateMachineVersion(r -> r.stateMachineArn(arn).revisionId(v2Revision)))
+                .isInstanceOf(ConflictException.class).hasMessageContaining("Failed to publish the State Machine version for"
+                        + " revision " + v2Revision + ". The current State Machine revision is " + v3Revision + ".");
+        assertThatThrownBy(() -> SFN.updateStateMachine(r -> r.stateMachineArn(v1).definition(says("x"))))
+                .as("a version is not updated").isInstanceOf(StateMachineDoesNotExistException.class);
         SFN.deleteStateMachineVersion(r -> r.stateMachineVersionArn(arn + ":2"));
         assertThatThrownBy(() -> SFN.describeStateMachine(r -> r.stateMachineArn(arn + ":2")))
                 .isInstanceOf(ResourceNotFoundException.class);
@@ -284,7 +301,8 @@ class StateMachinesApiTest {
                 .contains(blue, green);
 
         assertThatThrownBy(() -> SFN.deleteStateMachineVersion(r -> r.stateMachineVersionArn(green)))
-                .isInstanceOf(ConflictException.class).hasMessageContaining(alias);
+                .isInstanceOf(ConflictException.class).hasMessageContaining("Version to be deleted must not be referenced"
+                        + " by an alias. Current list of aliases referencing this version: [live]");
         SFN.deleteStateMachineAlias(r -> r.stateMachineAliasArn(alias));
         assertThatThrownBy(() -> SFN.describeStateMachineAlias(r -> r.stateMachineAliasArn(alias)))
                 .isInstanceOf(ResourceNotFoundException.class);
@@ -301,15 +319,27 @@ class StateMachinesApiTest {
         String otherV1 = SFN.publishStateMachineVersion(r -> r.stateMachineArn(other)).stateMachineVersionArn();
 
         assertThatThrownBy(() -> SFN.createStateMachineAlias(r -> r.name("half").routingConfiguration(route(v1, 50))))
-                .as("weights add up to 100").isInstanceOf(ValidationException.class);
+                .as("weights add up to 100").isInstanceOf(ValidationException.class)
+                .hasMessageContaining("Sum of routing configuration weights must equal 100. Received: [50]");
+        assertThatThrownBy(() -> SFN.createStateMachineAlias(r -> r.name("twice").routingConfiguration(route(v1, 50),
+                route(v1, 50)))).isInstanceOf(ValidationException.class).hasMessageContaining(
+                        "Routing configuration must contain distinct state machine version ARNs. Received: [" + v1 + ", " + v1
+                                + "]");
+        assertThatThrownBy(() -> SFN.createStateMachineAlias(r -> r.name("heavy").routingConfiguration(route(v1, 101))))
+                .isInstanceOf(ValidationException.class).hasMessageContaining("1 validation error detected: Value '101' at"
+                        + " 'routingConfiguration.1.member.weight' failed to satisfy constraint: Member must have value less"
+                        + " than or equal to 100");
         assertThatThrownBy(() -> SFN.createStateMachineAlias(r -> r.name("mixed").routingConfiguration(route(v1, 50),
                 route(otherV1, 50)))).as("versions of one machine").isInstanceOf(ValidationException.class);
         assertThatThrownBy(() -> SFN.createStateMachineAlias(r -> r.name("machine").routingConfiguration(route(arn, 100))))
-                .as("a version, not the machine").isInstanceOf(ValidationException.class);
+                .as("a version, not the machine").isInstanceOf(ValidationException.class).hasMessageContaining(
+                        "Routing configuration must contain state machine version ARNs. Received: [" + arn + "]");
         assertThatThrownBy(() -> SFN.createStateMachineAlias(r -> r.name("nine")
                 .routingConfiguration(route(arn + ":9", 100)))).isInstanceOf(ResourceNotFoundException.class);
-        assertThatThrownBy(() -> SFN.createStateMachineAlias(r -> r.name("7").routingConfiguration(route(v1, 100))))
-                .as("a number would read as a version").isInstanceOf(ValidationException.class);
+        assertThatThrownBy(() -> SFN.createStateMachineAlias(r -> r.name("123").routingConfiguration(route(v1, 100))))
+                .as("a number would read as a version").isInstanceOf(ValidationException.class).hasMessageContaining(
+                        "1 validation error detected: Value '123' at 'name' failed to satisfy constraint: Member must satisfy"
+                                + " regular expression pattern: ^(?=.*[a-zA-Z_\\-\\.])[a-zA-Z0-9_\\-\\.]+$");
         String alias = SFN.createStateMachineAlias(r -> r.name("prod").routingConfiguration(route(v1, 100)))
                 .stateMachineAliasArn();
         assertThat(SFN.createStateMachineAlias(r -> r.name("prod").routingConfiguration(route(v1, 100)))
@@ -317,7 +347,12 @@ class StateMachinesApiTest {
         String v2 = SFN.updateStateMachine(r -> r.stateMachineArn(arn).definition(says("two")).publish(true))
                 .stateMachineVersionArn();
         assertThatThrownBy(() -> SFN.createStateMachineAlias(r -> r.name("prod").routingConfiguration(route(v2, 100))))
-                .isInstanceOf(ConflictException.class);
+                .isInstanceOf(ConflictException.class).hasMessageContaining("Failed to create alias because an alias with the"
+                        + " same name and a different routing configuration already exists.");
+        SFN.deleteStateMachineAlias(r -> r.stateMachineAliasArn(alias));
+        assertThatThrownBy(() -> SFN.updateStateMachineAlias(r -> r.stateMachineAliasArn(alias).description("gone")))
+                .isInstanceOf(ResourceNotFoundException.class)
+                .hasMessageContaining("Request references a resource that does not exist.");
         assertThatThrownBy(() -> SFN.startExecution(r -> r.stateMachineArn(arn + ":nothing")))
                 .isInstanceOf(ResourceNotFoundException.class);
     }
@@ -346,7 +381,11 @@ class StateMachinesApiTest {
         assertThatThrownBy(() -> SFN.tagResource(r -> r.resourceArn(arn).tags(many)))
                 .as("50 new ones and the one there").isInstanceOf(TooManyTagsException.class);
         assertThatThrownBy(() -> SFN.listTagsForResource(r -> r.resourceArn(arn + "-nobody")))
-                .isInstanceOf(ResourceNotFoundException.class);
+                .isInstanceOf(ResourceNotFoundException.class)
+                .hasMessageContaining("Resource not found: '" + arn + "-nobody'");
+        String version = SFN.publishStateMachineVersion(r -> r.stateMachineArn(arn)).stateMachineVersionArn();
+        assertThatThrownBy(() -> SFN.tagResource(r -> r.resourceArn(version).tags(Tag.builder().key("k").value("v").build())))
+                .as("a version is not tagged, as in AWS").isInstanceOf(ResourceNotFoundException.class);
         SFN.deleteStateMachine(r -> r.stateMachineArn(arn));
         SFN.createStateMachine(r -> r.name(arn.substring(arn.lastIndexOf(':') + 1)).definition(says("x")).roleArn(ROLE));
         assertThat(SFN.listTagsForResource(r -> r.resourceArn(arn)).tags())

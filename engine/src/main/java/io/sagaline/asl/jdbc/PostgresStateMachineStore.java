@@ -58,6 +58,10 @@ public class PostgresStateMachineStore {
     public record Updated(Machine machine, Version version) {
     }
 
+    /** What a creation did: stored the machine (and maybe its first version), or found one of its ARN there. */
+    public record Created(Machine machine, Version version, boolean stored) {
+    }
+
     /** PublishStateMachineVersion named a revision that is no longer the machine's current one. */
     public static final class RevisionChanged extends RuntimeException {
         public RevisionChanged(String message) {
@@ -87,7 +91,7 @@ public class PostgresStateMachineStore {
      * ({@code publish: true} at creation). A machine of that ARN already there is answered instead and nothing
      * is written: the caller tells an idempotent repeat from a conflict.
      */
-    public Updated create(Machine machine, Map<String, String> tags, boolean publish, String versionDescription) {
+    public Created create(Machine machine, Map<String, String> tags, boolean publish, String versionDescription) {
         return transaction(connection -> {
             int inserted = update(connection, """
                     insert into engine.state_machines (arn, name, type, definition, role_arn, logging_configuration,
@@ -98,11 +102,11 @@ public class PostgresStateMachineStore {
                     timestamp(machine.updateDate()));
             if (inserted == 0) {
                 Machine existing = locked(connection, machine.arn());
-                return new Updated(existing, latestVersion(connection, existing));
+                return new Created(existing, latestVersion(connection, existing), false);
             }
             tag(connection, machine.arn(), tags);
-            return new Updated(machine, publish ? publish(connection, machine, versionDescription, machine.creationDate())
-                    : null);
+            return new Created(machine,
+                    publish ? publish(connection, machine, versionDescription, machine.creationDate()) : null, true);
         });
     }
 
@@ -151,7 +155,7 @@ public class PostgresStateMachineStore {
                 return Optional.empty();
             }
             if (expectedRevisionId != null && !expectedRevisionId.equals(current.revisionId())) {
-                throw new RevisionChanged(current.revisionId());
+                throw new RevisionChanged(String.valueOf(current.revisionId()));
             }
             return Optional.of(publish(connection, current, description, now));
         });
@@ -160,7 +164,7 @@ public class PostgresStateMachineStore {
     private Version publish(Connection connection, Machine machine, String description, Instant now)
             throws SQLException {
         Version latest = latestVersion(connection, machine);
-        if (latest != null && latest.revisionId().equals(machine.revisionId())) {
+        if (latest != null && java.util.Objects.equals(latest.revisionId(), machine.revisionId())) {
             return latest;
         }
         int number;
@@ -202,7 +206,7 @@ public class PostgresStateMachineStore {
     }
 
     /**
-     * Deletes a version that no alias routes to, with its tags. Answers the ARNs of the aliases that route to it,
+     * Deletes a version that no alias routes to, with its tags. Answers the names of the aliases that route to it,
      * in which case nothing is deleted.
      */
     public List<String> deleteVersion(String versionArn) {
@@ -214,9 +218,9 @@ public class PostgresStateMachineStore {
             }
             locked(connection, version.get(0).stateMachineArn());
             List<String> aliases = query(connection, """
-                    select arn from engine.state_machine_aliases where state_machine_arn = ?
+                    select name from engine.state_machine_aliases where state_machine_arn = ?
                         and routing @> jsonb_build_array(jsonb_build_object('stateMachineVersionArn', ?::text))
-                    order by arn""", r -> r.getString(1), version.get(0).stateMachineArn(), versionArn);
+                    order by creation_date, name""", r -> r.getString(1), version.get(0).stateMachineArn(), versionArn);
             if (aliases.isEmpty()) {
                 update(connection, "delete from engine.tags where resource_arn = ?", versionArn);
                 update(connection, "delete from engine.state_machine_versions where arn = ?", versionArn);
@@ -287,9 +291,10 @@ public class PostgresStateMachineStore {
         return query("select * from engine.state_machine_aliases where arn = ?", this::alias, aliasArn).stream().findFirst();
     }
 
-    /** The machine's aliases, by name. */
+    /** The machine's aliases, oldest first. */
     public List<Alias> aliases(String stateMachineArn) {
-        return query("select * from engine.state_machine_aliases where state_machine_arn = ? order by name", this::alias,
+        return query("select * from engine.state_machine_aliases where state_machine_arn = ? order by creation_date, name",
+                this::alias,
                 stateMachineArn);
     }
 
