@@ -71,7 +71,7 @@ public final class Execution {
             JsonNode input, Instant startDate, Status status, JsonNode output, String error, String cause, Instant stopDate,
             String state, JsonNode stateInput, Instant stateEnteredTime, int[] retryAttempts, int retryCount,
             Instant resumeAt, int redriveCount, Instant redriveDate, JsonNode branches, JsonNode variables,
-            List<HistoryEvent> events, boolean first, String traceHeader, long lease) {
+            List<HistoryEvent> events, boolean first, String traceHeader, long lease, JsonNode callback) {
     }
 
     /**
@@ -119,6 +119,16 @@ public final class Execution {
 
     boolean isBranch() {
         return parent != null;
+    }
+
+    /** For a branch: the execution or branch it runs in; null for an execution. */
+    Execution parent() {
+        return parent;
+    }
+
+    /** For a branch: its place among its parent's branches. */
+    int index() {
+        return index;
     }
 
     /** Whether a commit failed in this process, leaving memory ahead of the store. */
@@ -195,7 +205,8 @@ public final class Execution {
         return new Commit(arn, name, stateMachineArn, machine.name(), machine.definition(), input, startDate, status, output,
                 error, cause, stopDate, at.state(), at.input(), at.enteredTime(), at.retryAttempts(), at.retryCount(),
                 at.resumeAt(), redriveCount, redriveDate, at.branches() == null ? null : at.branches().toJson(),
-                variables == null ? null : variables.deepCopy(), events, committedEvents == 0, traceHeader, lease);
+                variables == null ? null : variables.deepCopy(), events, committedEvents == 0, traceHeader, lease,
+                at.callback() == null ? null : at.callback().toJson());
     }
 
     /** An execution as its last commit left it, ready to go on. */
@@ -210,7 +221,7 @@ public final class Execution {
         e.stopDate = c.stopDate();
         e.position = new Position(c.state(), c.stateInput(), c.stateEnteredTime(),
                 c.retryAttempts() == null ? new int[0] : c.retryAttempts(), c.retryCount(), c.resumeAt(),
-                Branches.fromJson(c.branches()), enteredEventId(history, c.state()));
+                Branches.fromJson(c.branches()), enteredEventId(history, c.state()), Position.Callback.fromJson(c.callback()));
         e.redriveCount = c.redriveCount();
         e.redriveDate = c.redriveDate();
         e.variables = c.variables() instanceof ObjectNode object ? object : null;

@@ -97,6 +97,11 @@ final class FanOutRun {
         }
     }
 
+    /** Branch {@code index} while it runs in this process; null otherwise. */
+    synchronized Execution branch(int index) {
+        return running.get(index);
+    }
+
     /** Starts branch {@code index} from its start, or when {@code end} has it running, from where it stood. */
     private void launch(int index, JsonNode end) {
         StateMachine machine = plan.machine(index);

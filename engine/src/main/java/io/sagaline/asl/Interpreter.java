@@ -31,6 +31,11 @@ public final class Interpreter {
     public interface TaskInvoker {
         JsonNode invoke(String resource, JsonNode payload, Integer timeoutSeconds);
 
+        /** The region a service integration's TaskScheduled names. */
+        default String region() {
+            return "us-east-1";
+        }
+
         /**
          * Whether {@code resource}'s work is done in the store's transaction (a step whose statements go to the
          * database the store commits to): its statements and the engine's transition after it then commit
@@ -153,8 +158,106 @@ public final class Interpreter {
         if (due.isNegative() || due.isZero()) {
             scheduler.run(() -> advance(execution, epoch));
         } else {
-            scheduler.after(due, () -> advance(execution, epoch));
+            advanceAfter(execution, epoch, due);
         }
+    }
+
+    /**
+     * Runs the execution on after {@code delay}, if it still stands where it stood now: an answer to its task token
+     * or a heartbeat moves it meanwhile, and runs it on (or waits again) itself.
+     */
+    private void advanceAfter(Execution execution, int epoch, Duration delay) {
+        Position waiting = execution.position();
+        scheduler.after(delay, () -> {
+            if (execution.position() == waiting) {
+                advance(execution, epoch);
+            }
+        });
+    }
+
+    /**
+     * The task token {@code token} names an execution (the ARN); null if it is not a token this engine gives. The
+     * caller finds that execution (here or in the store) and answers it with {@link #answer} or {@link #heartbeat}.
+     */
+    public static String executionOf(String token) {
+        TaskTokens.Target target = TaskTokens.target(token);
+        return target == null ? null : target.executionArn();
+    }
+
+    /**
+     * SendTaskSuccess ({"output": ...}) or SendTaskFailure ({"error", "cause"}): the answer the Task waiting on
+     * {@code token} in {@code execution} (or one of its branches) goes on with, committed before this returns. False
+     * when nothing waits on that token: the task ended (answered, timed out, retried) or the execution did.
+     */
+    public boolean answer(Execution execution, String token, JsonNode outcome) {
+        return waitingOn(execution, token, (branch, callback) -> {
+            Position at = branch.position();
+            branch.moveTo(at.withCallback(callback.answered(outcome)));
+            return at.resumeAt() != null; // parked: run it on; else its run, still under way, finds the answer
+        });
+    }
+
+    /** SendTaskHeartbeat: the Task waiting on {@code token} gets HeartbeatSeconds more; false as for {@link #answer}. */
+    public boolean heartbeat(Execution execution, String token) {
+        return waitingOn(execution, token, (branch, callback) -> {
+            Position at = branch.position();
+            if (callback.heartbeatSeconds() == null) {
+                return false;
+            }
+            Position.Callback beaten = callback.beating(clock.instant());
+            branch.moveTo(at.withCallback(beaten).resumingAt(at.resumeAt() == null ? null : beaten.due()));
+            return at.resumeAt() != null;
+        });
+    }
+
+    private interface Change {
+        /** Changes the waiting branch (under its lock chain); whether it must be run on (or its wait scheduled again). */
+        boolean apply(Execution branch, Position.Callback callback);
+    }
+
+    private boolean waitingOn(Execution execution, String token, Change change) {
+        TaskTokens.Target target = TaskTokens.target(token);
+        if (target == null || !target.executionArn().equals(execution.arn())) {
+            return false;
+        }
+        Execution branch = execution;
+        for (int index : target.branchPath()) {
+            FanOutRun fanOut = branch.fanout;
+            branch = fanOut == null ? null : fanOut.branch(index);
+            if (branch == null) {
+                return false;
+            }
+        }
+        Execution waiting = branch;
+        int epoch = waiting.epoch();
+        boolean[] found = new boolean[1];
+        boolean[] runOn = new boolean[1];
+        waiting.atomically(() -> {
+            Position.Callback callback = waiting.position().callback();
+            if (waiting.status() == Execution.Status.RUNNING && waiting.live(epoch) && callback != null
+                    && callback.token().equals(token) && callback.outcome() == null) {
+                found[0] = true;
+                runOn[0] = change.apply(waiting, callback);
+            }
+        });
+        if (!found[0]) {
+            return false;
+        }
+        try {
+            commit(waiting, epoch);
+        } catch (Abandoned e) {
+            return false; // stopped or redriven meanwhile
+        }
+        if (runOn[0]) {
+            Instant resumeAt = waiting.position().resumeAt();
+            if (waiting.position().callback() != null && waiting.position().callback().outcome() == null
+                    && resumeAt != null) {
+                advanceAfter(waiting, epoch, Duration.between(clock.instant(), resumeAt)); // a heartbeat: wait again
+            } else {
+                scheduler.run(() -> advance(waiting, epoch));
+            }
+        }
+        return true;
     }
 
     /** The run of this execution has been ended from outside (stop, timeout) or redriven: what it was doing is dropped. */
@@ -295,9 +398,20 @@ public final class Interpreter {
                     return;
                 }
                 if (wait != null) {
-                    execution.moveTo(execution.position().resumingAt(clock.instant().plus(wait)));
+                    Instant due = clock.instant().plus(wait);
+                    boolean[] answered = new boolean[1];
+                    execution.atomically(() -> { // an answer to its token, once it is parked, runs it on (answer)
+                        Position at = execution.position();
+                        answered[0] = at.callback() != null && at.callback().outcome() != null;
+                        if (!answered[0]) {
+                            execution.moveTo(at.resumingAt(due));
+                        }
+                    });
+                    if (answered[0]) {
+                        continue; // the answer came while the task was being submitted
+                    }
                     commit(execution, epoch);
-                    scheduler.after(wait, () -> advance(execution, epoch));
+                    advanceAfter(execution, epoch, wait);
                     return;
                 }
                 if (!enteredTask(execution) || execution.transaction != null) {

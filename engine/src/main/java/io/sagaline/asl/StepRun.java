@@ -57,6 +57,9 @@ final class StepRun implements Step {
             c.putObject("State").put("Name", at.state()).put("EnteredTime", at.enteredTime().toString())
                     .put("RetryCount", at.retryCount());
             c.putObject("StateMachine").put("Id", execution.stateMachineArn()).put("Name", execution.machine().name());
+            if (at.callback() != null) {
+                c.putObject("Task").put("Token", at.callback().token());
+            }
             context = c;
         }
         return context;
@@ -147,8 +150,80 @@ final class StepRun implements Step {
         engine.trace(execution, "resumed").caught(error, cause, next);
     }
 
+    /** AWS's longest TimeoutSeconds, which a Task without one has. */
+    private static final long DEFAULT_TIMEOUT_SECONDS = 99_999_999;
+
+    @Override
+    public Waiting waiting() {
+        Position.Callback callback = execution.position().callback();
+        if (callback == null) {
+            return null;
+        }
+        return new Waiting(callback.token(), callback.outcome(), callback.due(),
+                callback.heartbeatDue() != null && callback.heartbeatDue().isBefore(callback.timeoutDue()));
+    }
+
+    @Override
+    public String awaitToken(Integer timeoutSeconds, Integer heartbeatSeconds) {
+        Instant now = now();
+        String token = TaskTokens.token(execution);
+        Position.Callback callback = new Position.Callback(token,
+                now.plusSeconds(timeoutSeconds == null ? DEFAULT_TIMEOUT_SECONDS : timeoutSeconds), heartbeatSeconds,
+                heartbeatSeconds == null ? null : now.plusSeconds(heartbeatSeconds), null);
+        execution.moveTo(execution.position().withCallback(callback));
+        context = null;
+        paths = null;
+        bindings = null;
+        return token;
+    }
+
+    @Override
+    public void waitEnded(String resource, JsonNode output, StatesFailure failure) {
+        Integration integration = Integration.of(resource);
+        ObjectNode details = integration.details();
+        if (failure == null) {
+            execution.record(now(), "TaskSucceeded", "taskSucceededEventDetails",
+                    details.put("output", StatesFailure.withinLimit(output.toString(), resource)));
+        } else {
+            boolean timedOut = StatesFailure.TIMEOUT.equals(failure.error())
+                    || io.sagaline.asl.states.TaskState.HEARTBEAT_TIMEOUT.equals(failure.error());
+            details.setAll(Interpreter.errorDetails(failure.error(), failure.cause()));
+            execution.record(now(), timedOut ? "TaskTimedOut" : "TaskFailed",
+                    timedOut ? "taskTimedOutEventDetails" : "taskFailedEventDetails", details);
+        }
+        execution.moveTo(execution.position().withCallback(null));
+    }
+
+    /**
+     * A service integration's resource ({@code arn:aws:states:::lambda:invoke.waitForTaskToken}) as AWS names it in
+     * the history: its resourceType ({@code lambda}) and resource ({@code invoke.waitForTaskToken}); null for a
+     * Lambda function's ARN, whose events are LambdaFunction*.
+     */
+    record Integration(String resourceType, String resource) {
+        static final String PREFIX = "arn:aws:states:::";
+
+        static Integration of(String resource) {
+            if (!resource.startsWith(PREFIX)) {
+                return null;
+            }
+            String rest = resource.substring(PREFIX.length());
+            // lambda:invoke, states:startExecution.sync:2, aws-sdk:s3:listBuckets
+            int colon = rest.indexOf(':', rest.startsWith("aws-sdk:") ? "aws-sdk:".length() : 0);
+            return colon < 0 ? new Integration(rest, rest)
+                    : new Integration(rest.substring(0, colon), rest.substring(colon + 1));
+        }
+
+        ObjectNode details() {
+            return Interpreter.object().put("resourceType", resourceType).put("resource", resource);
+        }
+    }
+
     @Override
     public JsonNode invoke(String resource, JsonNode payload, Integer timeoutSeconds) {
+        Integration integration = Integration.of(resource);
+        if (integration != null) {
+            return invokeIntegration(integration, resource, payload, timeoutSeconds);
+        }
         ObjectNode scheduled = Interpreter.object().put("resourceType", "lambda").put("resource", resource)
                 .put("input", payload.toString());
         if (timeoutSeconds != null) {
@@ -211,6 +286,52 @@ final class StepRun implements Step {
         }
         execution.record(now(), "LambdaFunctionSucceeded", "lambdaFunctionSucceededEventDetails",
                 Interpreter.object().put("output", written));
+        return result;
+    }
+
+    /**
+     * A service integration: TaskScheduled (with the parameters), TaskStarted, then TaskSucceeded with its result or,
+     * for the callback pattern, TaskSubmitted (the task then waits for its token's answer); TaskFailed or TaskTimedOut
+     * when the call fails. Committed before the call, as a Lambda task's scheduling is.
+     */
+    private JsonNode invokeIntegration(Integration integration, String resource, JsonNode payload, Integer timeoutSeconds) {
+        ObjectNode scheduled = integration.details().put("region", engine.tasks.region()).put("parameters",
+                payload.toString());
+        if (timeoutSeconds != null) {
+            scheduled.put("timeoutInSeconds", timeoutSeconds);
+        }
+        Position.Callback callback = execution.position().callback();
+        if (callback != null && callback.heartbeatSeconds() != null) {
+            scheduled.put("heartbeatInSeconds", callback.heartbeatSeconds());
+        }
+        execution.record(now(), "TaskScheduled", "taskScheduledEventDetails", scheduled);
+        execution.record(now(), "TaskStarted", "taskStartedEventDetails", integration.details());
+        engine.commit(execution, epoch);
+        JsonNode result;
+        Span attempt = engine.trace(execution, "resumed").task(resource, execution.position().retryCount() + 1, now());
+        try (Scope ignored = attempt.makeCurrent()) {
+            result = engine.tasks.invoke(resource, payload, timeoutSeconds);
+        } catch (StatesFailure failure) {
+            attempt.setStatus(StatusCode.ERROR, failure.error());
+            attempt.setAttribute(ExecutionTrace.ERROR, failure.error());
+            attempt.end(now());
+            abandonIfEnded();
+            if (!StatesFailure.RUNTIME.equals(failure.error())) {
+                boolean timedOut = StatesFailure.TIMEOUT.equals(failure.error());
+                ObjectNode details = integration.details();
+                details.setAll(Interpreter.errorDetails(failure.error(), failure.cause()));
+                execution.record(now(), timedOut ? "TaskTimedOut" : "TaskFailed",
+                        timedOut ? "taskTimedOutEventDetails" : "taskFailedEventDetails", details);
+            }
+            throw failure;
+        }
+        attempt.end(now());
+        abandonIfEnded();
+        String written = StatesFailure.withinLimit(result.toString(), resource);
+        boolean submitted = callback != null;
+        execution.record(now(), submitted ? "TaskSubmitted" : "TaskSucceeded",
+                submitted ? "taskSubmittedEventDetails" : "taskSucceededEventDetails",
+                integration.details().put("output", written));
         return result;
     }
 

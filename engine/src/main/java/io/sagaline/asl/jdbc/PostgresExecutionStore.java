@@ -33,15 +33,15 @@ public class PostgresExecutionStore implements ExecutionStore {
     private static final String INSERT = """
             insert into engine.executions (arn, name, state_machine_arn, machine_name, definition, input, status, output,
                 error, cause, start_date, stop_date, state, state_input, state_entered, retry_attempts, retry_count, resume_at,
-                redrive_count, redrive_date, branches, variables, trace_header, owner, lease, lease_until)
-            values (?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?::jsonb, ?, ?, ?, ?, ?, ?::jsonb, ?, ?::jsonb, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?,
-                ?, ?, now() + ? * interval '1 millisecond')
+                redrive_count, redrive_date, branches, variables, callback, trace_header, owner, lease, lease_until)
+            values (?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?::jsonb, ?, ?, ?, ?, ?, ?::jsonb, ?, ?::jsonb, ?, ?, ?, ?, ?::jsonb, ?::jsonb,
+                ?::jsonb, ?, ?, ?, now() + ? * interval '1 millisecond')
             on conflict (arn) do nothing""";
     /** The cursor moves only under the lease the commit ran under, which it extends. */
     private static final String UPDATE = """
             update engine.executions set status = ?, output = ?::jsonb, error = ?, cause = ?, start_date = ?, stop_date = ?,
                 state = ?, state_input = ?::jsonb, state_entered = ?, retry_attempts = ?::jsonb, retry_count = ?, resume_at = ?,
-                redrive_count = ?, redrive_date = ?, branches = ?::jsonb, variables = ?::jsonb,
+                redrive_count = ?, redrive_date = ?, branches = ?::jsonb, variables = ?::jsonb, callback = ?::jsonb,
                 lease_until = now() + ? * interval '1 millisecond'
             where arn = ? and owner = ? and lease = ?""";
     /** Takes the leases that ran out (their owner died, or stopped): each goes on here, under the next lease. */
@@ -303,6 +303,7 @@ public class PostgresExecutionStore implements ExecutionStore {
         statement.setTimestamp(++i, timestamp(c.redriveDate()));
         statement.setString(++i, c.branches() == null ? null : c.branches().toString());
         statement.setString(++i, c.variables() == null ? null : c.variables().toString());
+        statement.setString(++i, c.callback() == null ? null : c.callback().toString());
         return i;
     }
 
@@ -382,7 +383,7 @@ public class PostgresExecutionStore implements ExecutionStore {
                             instant(r.getTimestamp("resume_at")), r.getInt("redrive_count"),
                             instant(r.getTimestamp("redrive_date")), tree(r.getString("branches")),
                             tree(r.getString("variables")), List.of(), false, r.getString("trace_header"),
-                            r.getLong("lease"));
+                            r.getLong("lease"), tree(r.getString("callback")));
                     StateMachine machine = StateMachine.parse(c.machineName(), c.definition());
                     executions.add(Execution.restore(c, machine, history(connection, c.arn())));
                 }

@@ -14,6 +14,12 @@ final class Errors {
     private Errors() {
     }
 
+    /** {@link #matches(List, String)}, and States.HeartbeatTimeout for a heartbeat missed. */
+    static boolean matches(List<String> errorEquals, StatesFailure failure) {
+        return matches(errorEquals, failure.error())
+                || failure instanceof TaskState.HeartbeatMissed && errorEquals.contains(TaskState.HEARTBEAT_TIMEOUT);
+    }
+
     static boolean matches(List<String> errorEquals, String error) {
         for (String name : errorEquals) {
             if (name.equals(error)) {

@@ -71,7 +71,7 @@ abstract sealed class Recoverable extends State permits TaskState, FanOut {
         s.assign(null);
         for (int i = 0; i < retry.size(); i++) {
             Retrier retrier = retry.get(i);
-            if (!Errors.matches(retrier.errorEquals(), failure.error())) {
+            if (!Errors.matches(retrier.errorEquals(), failure)) {
                 continue;
             }
             int attempts = s.attempts(i);
@@ -84,7 +84,7 @@ abstract sealed class Recoverable extends State permits TaskState, FanOut {
         }
         for (int i = 0; i < katch.size(); i++) {
             Catcher catcher = katch.get(i);
-            if (Errors.matches(catcher.errorEquals(), failure.error())) {
+            if (Errors.matches(catcher.errorEquals(), failure)) {
                 ObjectNode errorOutput = JsonPaths.MAPPER.createObjectNode().put("Error", failure.error())
                         .put("Cause", failure.cause());
                 JsonNode output = query.caught(s, catcher, errorOutput, "Catch[" + i + "].Output");

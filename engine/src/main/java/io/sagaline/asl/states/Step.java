@@ -69,6 +69,26 @@ public interface Step {
     JsonNode invoke(String resource, JsonNode payload, Integer timeoutSeconds);
 
     /**
+     * What a Task of the callback pattern ({@code .waitForTaskToken}) waits on, once it has begun to: its token, the
+     * answer if it came ({"output": ...} or {"error", "cause"}), and its first deadline, which is the heartbeat's
+     * when {@code heartbeat}.
+     */
+    record Waiting(String token, JsonNode answer, Instant due, boolean heartbeat) {
+    }
+
+    /** The callback this Task waits on, or null if it has not begun to (or a retry begins it again). */
+    Waiting waiting();
+
+    /**
+     * Begins to wait on a new task token, {@code $$.Task.Token} from now on, its deadlines counted from now: TimeoutSeconds
+     * (null: AWS's default of 99,999,999 seconds) and HeartbeatSeconds (null: none).
+     */
+    String awaitToken(Integer timeoutSeconds, Integer heartbeatSeconds);
+
+    /** The wait ended with {@code output}, or with {@code failure} (SendTaskFailure, a deadline), recorded as AWS does. */
+    void waitEnded(String resource, JsonNode output, io.sagaline.asl.StatesFailure failure);
+
+    /**
      * Runs {@code plan}'s branches (or iterations): null while they run (the state is then suspended), else how
      * they ended. The plan is asked for only when they have not started in this run yet.
      */

@@ -16,9 +16,16 @@ public final class TaskState extends Recoverable {
     private static final Set<String> JSONATA = Set.of("Next", "End", "Resource", "Arguments", "Output", "Assign", "Retry",
             "Catch", "TimeoutSeconds", "HeartbeatSeconds", "Credentials");
 
+    /** The resource suffix of the callback pattern: the task's end is the answer to its token. */
+    public static final String WAIT_FOR_TASK_TOKEN = ".waitForTaskToken";
+    public static final String HEARTBEAT_TIMEOUT = "States.HeartbeatTimeout";
+
     private final String resource;
     private final JsonNode timeoutSeconds;
     private final Path timeoutSecondsPath;
+    private final JsonNode heartbeatSeconds;
+    private final Path heartbeatSecondsPath;
+    private final boolean callback;
 
     TaskState(Definition d) {
         super(d.only("Task", JSONPATH, JSONATA), Query.parse(d, true, true, true));
@@ -31,7 +38,9 @@ public final class TaskState extends Recoverable {
         this.timeoutSecondsPath = d.path("TimeoutSecondsPath");
         JsonNode heartbeat = d.expression("HeartbeatSeconds", d.positiveIntOrExpression("HeartbeatSeconds"));
         d.eitherOr("HeartbeatSeconds");
-        d.path("HeartbeatSecondsPath");
+        this.heartbeatSeconds = heartbeat;
+        this.heartbeatSecondsPath = d.path("HeartbeatSecondsPath");
+        this.callback = resource.endsWith(WAIT_FOR_TASK_TOKEN);
         int timeout = timeoutSeconds != null && timeoutSeconds.isIntegralNumber() ? timeoutSeconds.asInt() : Integer.MAX_VALUE;
         if (heartbeat != null && heartbeat.isIntegralNumber() && heartbeat.asInt() >= timeout) {
             throw d.refused("HeartbeatSeconds", "must be smaller than TimeoutSeconds");
@@ -48,13 +57,27 @@ public final class TaskState extends Recoverable {
         return true;
     }
 
+    /** The resource as it is written: with {@code .waitForTaskToken}, a callback Task. */
+    public String resource() {
+        return resource;
+    }
+
     @Override
     public Duration run(Step s) {
+        if (callback) {
+            Step.Waiting waiting = s.waiting();
+            if (waiting != null) {
+                return waited(s, waiting);
+            }
+        }
         JsonNode payload;
         Integer timeout;
         try {
-            payload = query.payload(s, query.effectiveInput(s));
             timeout = timeout(s);
+            if (callback) {
+                s.awaitToken(timeout, seconds(s, heartbeatSeconds, heartbeatSecondsPath, "HeartbeatSeconds"));
+            }
+            payload = query.payload(s, query.effectiveInput(s));
         } catch (StatesFailure failure) {
             if (!jsonata()) {
                 throw failure;
@@ -70,17 +93,56 @@ public final class TaskState extends Recoverable {
             }
             return recover(s, failure);
         }
+        if (callback) {
+            return waited(s, s.waiting()); // the answer may have come already
+        }
         return succeeded(s, result);
+    }
+
+    /** A callback Task once its token is out: its answer, a deadline passed, or how long it may still wait. */
+    private Duration waited(Step s, Step.Waiting waiting) {
+        JsonNode answer = waiting.answer();
+        if (answer != null && answer.has("output")) {
+            s.waitEnded(resource, answer.get("output"), null);
+            return succeeded(s, answer.get("output"));
+        }
+        StatesFailure failure;
+        if (answer != null) {
+            failure = new StatesFailure(answer.path("error").asText(null), answer.path("cause").asText(null));
+        } else {
+            Duration left = Duration.between(s.now(), waiting.due());
+            if (!left.isNegative() && !left.isZero()) {
+                return left;
+            }
+            failure = waiting.heartbeat() ? new HeartbeatMissed() : new StatesFailure(StatesFailure.TIMEOUT, null);
+        }
+        s.waitEnded(resource, null, failure);
+        return recover(s, failure);
+    }
+
+    /**
+     * A heartbeat missed: States.Timeout in the history and to the execution, as AWS records it (LocalStack's
+     * recordings of AWS), which a Retry or Catch also matches as States.HeartbeatTimeout (AWS: that name is "only
+     * available inside the Catch and Retry fields").
+     */
+    static final class HeartbeatMissed extends StatesFailure {
+        HeartbeatMissed() {
+            super(StatesFailure.TIMEOUT, null);
+        }
     }
 
     /** TimeoutSeconds (in JSONata maybe an expression), or TimeoutSecondsPath read from the raw input: a positive integer. */
     private Integer timeout(Step s) {
-        JsonNode value = query.setting(s, timeoutSeconds, timeoutSecondsPath, s.input(), "TimeoutSeconds");
+        return seconds(s, timeoutSeconds, timeoutSecondsPath, "TimeoutSeconds");
+    }
+
+    private Integer seconds(Step s, JsonNode seconds, Path path, String field) {
+        JsonNode value = query.setting(s, seconds, path, s.input(), field);
         if (value == null) {
             return null;
         }
         if (!value.isIntegralNumber() || !value.canConvertToInt() || value.asInt() <= 0) {
-            throw query.wrong("TimeoutSeconds is " + value + ", not a positive integer");
+            throw query.wrong(field + " is " + value + ", not a positive integer");
         }
         return value.asInt();
     }
