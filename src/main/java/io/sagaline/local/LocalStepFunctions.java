@@ -1,6 +1,5 @@
 package io.sagaline.local;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -36,7 +35,6 @@ import io.quarkus.runtime.StartupEvent;
 import io.sagaline.asl.Execution;
 import io.sagaline.asl.Interpreter;
 import io.sagaline.asl.StateMachine;
-import io.sagaline.asl.StatesFailure;
 import io.sagaline.asl.jdbc.PostgresExecutionStore;
 import io.sagaline.asl.jdbc.PostgresStateMachineStore;
 import io.sagaline.platform.Catalog;
@@ -106,6 +104,7 @@ public class LocalStepFunctions {
             .newSingleThreadScheduledExecutor(r -> daemon(r, "sfn-leases"));
 
     LocalStepFunctions(LocalFunctions functions, ObjectMapper json, AgroalDataSource dataSource,
+            software.amazon.awssdk.services.sqs.SqsClient sqs,
             io.sagaline.platform.observability.Telemetry telemetry, io.sagaline.platform.observability.Metrics metrics,
             @ConfigProperty(name = "sagaline.local.workers", defaultValue = "16") int workerCount,
             @ConfigProperty(name = "sagaline.local.engine.lease", defaultValue = "10s") Duration leaseTime) {
@@ -131,9 +130,10 @@ public class LocalStepFunctions {
                 metrics.executionEnded(execution.machine().name(), execution.status().name());
             }
         };
-        this.interpreter = new Interpreter(this::invokeTask, scheduler, Clock.systemUTC(), store, telemetry.tracer(),
+        LocalIntegrations integrations = new LocalIntegrations(functions, sqs, json);
+        this.interpreter = new Interpreter(integrations::invoke, scheduler, Clock.systemUTC(), store, telemetry.tracer(),
                 observer);
-        this.express = new Interpreter(this::invokeTask, scheduler, Clock.systemUTC(),
+        this.express = new Interpreter(integrations::invoke, scheduler, Clock.systemUTC(),
                 io.sagaline.asl.ExecutionStore.NONE,
                 telemetry.tracer(), observer);
         this.machines = new StateMachineRegistry(new PostgresStateMachineStore(dataSource, json), json, Clock.systemUTC());
@@ -225,6 +225,50 @@ public class LocalStepFunctions {
         }
         interpreter.stop(execution, error, cause);
         return execution;
+    }
+
+    /**
+     * SendTaskSuccess ({"output": ...}) and SendTaskFailure ({"error", "cause"}): the Task waiting on {@code token}
+     * goes on with that answer, committed before this returns. The execution is answered where it runs: here, or taken
+     * over from the process that runs it or ran it (as StopExecution does), and resumed here.
+     */
+    public void answer(String token, JsonNode outcome) {
+        onTask(token, execution -> interpreter.answer(execution, token, outcome));
+    }
+
+    /** SendTaskHeartbeat: the Task waiting on {@code token} gets its HeartbeatSeconds again from now. */
+    public void heartbeat(String token) {
+        onTask(token, execution -> interpreter.heartbeat(execution, token));
+    }
+
+    /** How long an answer to a branch's token waits for the branch to be running here after a takeover. */
+    private static final Duration BRANCH_RESUMES_WITHIN = Duration.ofSeconds(5);
+
+    private void onTask(String token, java.util.function.Predicate<Execution> answer) {
+        String executionArn = Interpreter.executionOf(token);
+        if (executionArn == null) {
+            throw new Refused("InvalidToken", "Invalid Token: 'the token is not one this engine gave'");
+        }
+        Execution execution;
+        boolean takenOver;
+        synchronized (this) {
+            Execution live = executions.get(executionArn);
+            takenOver = live == null || live.stalled();
+            execution = owned(executionArn).orElseThrow(() -> new Refused("TaskDoesNotExist", "Task Does Not Exist"));
+            if (takenOver && execution.status() == Execution.Status.RUNNING) {
+                interpreter.resume(execution);
+            }
+        }
+        boolean answered = answer.test(execution);
+        // A branch runs again here only once its Parallel or Map state is run again: until then its token waits.
+        long until = System.nanoTime() + BRANCH_RESUMES_WITHIN.toNanos();
+        while (!answered && takenOver && execution.status() == Execution.Status.RUNNING && System.nanoTime() < until) {
+            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+            answered = answer.test(execution);
+        }
+        if (!answered) {
+            throw new Refused("TaskTimedOut", "Task Timed Out: 'Provided task does not exist anymore'");
+        }
     }
 
     /** RedriveExecution: a FAILED, TIMED_OUT or ABORTED execution goes on from where it stopped. */
@@ -459,26 +503,6 @@ public class LocalStepFunctions {
             } else {
                 return; // the rest ended later
             }
-        }
-    }
-
-    private JsonNode invokeTask(String resource, JsonNode payload, Integer timeoutSeconds) {
-        String marker = ":function:";
-        int at = resource.indexOf(marker);
-        if (!resource.startsWith("arn:aws:lambda:") || at < 0) {
-            throw new StatesFailure("States.Runtime", "unsupported Task resource " + resource);
-        }
-        String function = resource.substring(at + marker.length());
-        try {
-            byte[] output = functions.invoke(function, payload.toString().getBytes(StandardCharsets.UTF_8),
-                    timeoutSeconds);
-            return output.length == 0 ? json.nullNode() : json.readTree(output);
-        } catch (LocalFunctions.FunctionFailure e) {
-            String cause = json.createObjectNode().put("errorMessage", e.errorMessage()).put("errorType", e.errorType())
-                    .toString();
-            throw new StatesFailure(e.errorType(), cause);
-        } catch (java.io.IOException e) {
-            throw new StatesFailure("States.TaskFailed", "the function's output is not JSON: " + e.getMessage());
         }
     }
 

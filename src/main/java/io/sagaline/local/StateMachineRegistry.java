@@ -515,11 +515,46 @@ final class StateMachineRegistry {
             throw new Refused("InvalidDefinition",
                     "Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: Definition must be a valid JSON object'");
         }
+        StateMachine machine;
         try {
-            return StateMachine.parse(name, tree);
+            machine = StateMachine.parse(name, tree);
         } catch (AslDefinitionException e) {
             throw new Refused("InvalidDefinition", "Invalid State Machine Definition: '" + e.code() + ": " + e.problem()
                     + " at " + e.location() + "'");
+        }
+        refuseIntegrations(tree, "", type);
+        return machine;
+    }
+
+    /**
+     * Every Task's Resource, in the machine and its Parallel branches and Map processors, is one this engine performs
+     * for a machine of {@code type}: else InvalidDefinition, in AWS's words, at the Resource's location.
+     */
+    private static void refuseIntegrations(JsonNode scope, String pointer, String type) {
+        for (Map.Entry<String, JsonNode> state : (Iterable<Map.Entry<String, JsonNode>>) () -> scope.path("States")
+                .fields()) {
+            String at = pointer + "/States/" + state.getKey().replace("~", "~0").replace("/", "~1");
+            JsonNode s = state.getValue();
+            switch (s.path("Type").asText()) {
+                case "Task" -> {
+                    String refusal = LocalIntegrations.refusal(s.path("Resource").asText(), type);
+                    if (refusal != null) {
+                        throw new Refused("InvalidDefinition", "Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: "
+                                + refusal + " at " + at + "/Resource'");
+                    }
+                }
+                case "Parallel" -> {
+                    for (int i = 0; i < s.path("Branches").size(); i++) {
+                        refuseIntegrations(s.path("Branches").get(i), at + "/Branches/" + i, type);
+                    }
+                }
+                case "Map" -> {
+                    String processor = s.has("ItemProcessor") ? "ItemProcessor" : "Iterator";
+                    refuseIntegrations(s.path(processor), at + "/" + processor, type);
+                }
+                default -> {
+                }
+            }
         }
     }
 

@@ -113,6 +113,21 @@ public class StepFunctionsApi {
             case "ListExecutions" -> listExecutions(request);
             case "GetExecutionHistory" -> getExecutionHistory(request);
             case "ValidateStateMachineDefinition" -> validateStateMachineDefinition(request);
+            case "SendTaskSuccess" -> {
+                JsonNode output = parseOutput(required(request, "output"));
+                engine.answer(taskToken(request), object().set("output", output));
+                yield object();
+            }
+            case "SendTaskFailure" -> {
+                ObjectNode failure = object();
+                failure.put("error", text(request, "error")).put("cause", text(request, "cause"));
+                engine.answer(taskToken(request), failure);
+                yield object();
+            }
+            case "SendTaskHeartbeat" -> {
+                engine.heartbeat(taskToken(request));
+                yield object();
+            }
             default -> {
                 if (!StateMachinesApi.answers(operation)) {
                     throw new Refused("UnknownOperationException",
@@ -366,6 +381,33 @@ public class StepFunctionsApi {
             diagnostics.add(object().put("severity", "ERROR").setAll(diagnostic));
         }
         return out.put("result", diagnostic == null ? "OK" : "FAIL").put("truncated", false);
+    }
+
+    /** A SendTask* request's taskToken: 1 to 2,048 characters, as AWS's API has it. */
+    private static String taskToken(JsonNode request) {
+        String token = required(request, "taskToken");
+        if (token.length() > 2048) {
+            throw new Refused("ValidationException", "1 validation error detected: Value at 'taskToken' failed to satisfy"
+                    + " constraint: Member must have length less than or equal to 2048");
+        }
+        return token;
+    }
+
+    /** SendTaskSuccess's output: JSON, within the payload quota. */
+    private JsonNode parseOutput(String output) {
+        try {
+            JsonNode parsed = json.reader().with(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                    .readTree(output);
+            if (parsed == null || parsed.isMissingNode()) {
+                throw new Refused("InvalidOutput", "Invalid Output: it is empty");
+            }
+            io.sagaline.asl.StatesFailure.withinLimit(parsed.toString(), "output");
+            return parsed;
+        } catch (java.io.IOException e) {
+            throw new Refused("InvalidOutput", "Invalid Output: '" + e.getMessage() + "'");
+        } catch (io.sagaline.asl.StatesFailure e) {
+            throw new Refused("InvalidOutput", "Invalid Output: it exceeds the maximum size of 262144 bytes");
+        }
     }
 
     /** ARNs as Step Functions writes them: a state machine (maybe qualified), an execution. */

@@ -1,0 +1,203 @@
+package io.sagaline.local;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.UUID;
+
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.sagaline.asl.StatesFailure;
+import io.sagaline.asl.states.TaskState;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.QueueDoesNotExistException;
+import software.amazon.awssdk.services.sqs.model.SendMessageResponse;
+import software.amazon.awssdk.services.sqs.model.SqsException;
+
+/**
+ * What a Task's Resource does here: a Lambda function's ARN (the catalog's functions), the optimised
+ * Lambda integration ({@code arn:aws:states:::lambda:invoke}) and SQS's {@code sendMessage} on the local
+ * queues, each also as {@code .waitForTaskToken}, with the request and result shapes of the AWS
+ * documentation. A resource this engine cannot perform is refused when the machine is created, in
+ * AWS's words ({@link #refusal}), never at run time.
+ */
+final class LocalIntegrations {
+
+    private static final Logger LOG = Logger.getLogger(LocalIntegrations.class);
+    private static final String INTEGRATION = "arn:aws:states:::";
+    private static final String LAMBDA_INVOKE = INTEGRATION + "lambda:invoke";
+    private static final String SQS_SEND = INTEGRATION + "sqs:sendMessage";
+    private static final String FUNCTION = ":function:";
+
+    private final LocalFunctions functions;
+    private final SqsClient sqs;
+    private final ObjectMapper json;
+
+    LocalIntegrations(LocalFunctions functions, SqsClient sqs, ObjectMapper json) {
+        this.functions = functions;
+        this.sqs = sqs;
+        this.json = json;
+    }
+
+    /**
+     * Why a machine of {@code type} cannot have a Task of {@code resource} here: AWS's text for the
+     * diagnostic (without its location), or null when the engine can perform it.
+     */
+    static String refusal(String resource, String type) {
+        boolean callback = resource.endsWith(TaskState.WAIT_FOR_TASK_TOKEN);
+        String base = callback ? resource.substring(0, resource.length() - TaskState.WAIT_FOR_TASK_TOKEN.length()) : resource;
+        if (callback && "EXPRESS".equals(type)) {
+            // AWS's text, two spaces before "at" included (LocalStack's recording, test_sfn_api_express)
+            return "Express state machine does not support '.waitForTaskToken' service integration ";
+        }
+        if (base.endsWith(".sync") || base.contains(".sync:")) {
+            if ("EXPRESS".equals(type)) {
+                return "Express state machine does not support '.sync' service integration";
+            }
+        }
+        boolean known = base.equals(LAMBDA_INVOKE) || base.equals(SQS_SEND)
+                || !callback && resource.startsWith("arn:aws:lambda:") && resource.contains(FUNCTION);
+        return known ? null
+                : "The resource provided " + resource + " is not recognized. The value is not a valid resource ARN, or the"
+                        + " resource is not available in this region.";
+    }
+
+    /** Performs a Task's resource with its payload: its result, or its failure as AWS names it. */
+    JsonNode invoke(String resource, JsonNode payload, Integer timeoutSeconds) {
+        boolean callback = resource.endsWith(TaskState.WAIT_FOR_TASK_TOKEN);
+        String base = callback ? resource.substring(0, resource.length() - TaskState.WAIT_FOR_TASK_TOKEN.length()) : resource;
+        if (base.equals(LAMBDA_INVOKE)) {
+            return lambdaInvoke(payload, timeoutSeconds, callback);
+        }
+        if (base.equals(SQS_SEND)) {
+            return sendMessage(payload);
+        }
+        int at = resource.indexOf(FUNCTION);
+        if (!resource.startsWith("arn:aws:lambda:") || at < 0) {
+            throw new StatesFailure(StatesFailure.RUNTIME, "unsupported Task resource " + resource);
+        }
+        return call(resource.substring(at + FUNCTION.length()), bytes(payload), timeoutSeconds);
+    }
+
+    /**
+     * lambda:invoke, as the AWS documentation has it: {@code FunctionName} (a name or an ARN) and {@code Payload}
+     * in, {@code {ExecutedVersion, Payload, SdkHttpMetadata, SdkResponseMetadata, StatusCode}} out; a function's error
+     * is the task's error with AWS's cause. With a task token, the function is invoked asynchronously (it may send
+     * the token's answer itself while it runs) and the task waits for that answer.
+     */
+    private JsonNode lambdaInvoke(JsonNode payload, Integer timeoutSeconds, boolean callback) {
+        String name = payload.path("FunctionName").asText("");
+        int at = name.indexOf(FUNCTION);
+        String function = at < 0 ? name : name.substring(at + FUNCTION.length());
+        int qualifier = function.indexOf(':');
+        if (qualifier >= 0) {
+            function = function.substring(0, qualifier); // $LATEST is the only version here
+        }
+        if (functions.catalog().function(function).isEmpty()) {
+            String requestId = UUID.randomUUID().toString();
+            throw new StatesFailure("Lambda.ResourceNotFoundException", "Function not found: "
+                    + LocalStepFunctions.lambdaArn(function) + " (Service: AWSLambda; Status Code: 404; Error Code:"
+                    + " ResourceNotFoundException; Request ID: " + requestId + "; Proxy: null)");
+        }
+        JsonNode input = payload.has("Payload") ? payload.get("Payload") : json.createObjectNode();
+        byte[] body = input.isTextual() ? input.asText().getBytes(StandardCharsets.UTF_8) : bytes(input);
+        if (callback || "Event".equals(payload.path("InvocationType").asText())) {
+            String invoked = function;
+            functions.invokeAsync(function, body, null).whenComplete((r, failure) -> {
+                if (failure != null) {
+                    LOG.warnf("the asynchronous invocation of %s failed: %s", invoked, failure.getMessage());
+                }
+            });
+            return response(202).put("Payload", "");
+        }
+        JsonNode output = call(function, body, timeoutSeconds);
+        ObjectNode result = json.createObjectNode().put("ExecutedVersion", "$LATEST");
+        result.set("Payload", output);
+        result.setAll(response(200));
+        return result;
+    }
+
+    /** sqs:sendMessage on a local queue (found by the name that ends its QueueUrl), answered as AWS answers it. */
+    private JsonNode sendMessage(JsonNode payload) {
+        String url = payload.path("QueueUrl").asText("");
+        String queue = url.substring(url.lastIndexOf('/') + 1);
+        JsonNode message = payload.path("MessageBody");
+        String body = message.isTextual() ? message.asText() : message.toString();
+        try {
+            String localUrl = sqs.getQueueUrl(r -> r.queueName(queue)).queueUrl();
+            SendMessageResponse sent = sqs.sendMessage(r -> {
+                r.queueUrl(localUrl).messageBody(body);
+                if (payload.hasNonNull("DelaySeconds")) {
+                    r.delaySeconds(payload.get("DelaySeconds").asInt());
+                }
+                if (payload.hasNonNull("MessageGroupId")) {
+                    r.messageGroupId(payload.get("MessageGroupId").asText());
+                }
+                if (payload.hasNonNull("MessageDeduplicationId")) {
+                    r.messageDeduplicationId(payload.get("MessageDeduplicationId").asText());
+                }
+                JsonNode attributes = payload.path("MessageAttributes");
+                if (attributes.isObject()) {
+                    Map<String, software.amazon.awssdk.services.sqs.model.MessageAttributeValue> values = new java.util.HashMap<>();
+                    for (Iterator<Map.Entry<String, JsonNode>> i = attributes.fields(); i.hasNext();) {
+                        Map.Entry<String, JsonNode> a = i.next();
+                        values.put(a.getKey(), software.amazon.awssdk.services.sqs.model.MessageAttributeValue.builder()
+                                .dataType(a.getValue().path("DataType").asText("String"))
+                                .stringValue(a.getValue().path("StringValue").asText()).build());
+                    }
+                    r.messageAttributes(values);
+                }
+            });
+            ObjectNode result = json.createObjectNode().put("MD5OfMessageBody", sent.md5OfMessageBody())
+                    .put("MessageId", sent.messageId());
+            if (sent.md5OfMessageAttributes() != null) {
+                result.put("MD5OfMessageAttributes", sent.md5OfMessageAttributes());
+            }
+            ObjectNode metadata = response(200);
+            metadata.remove("StatusCode");
+            return result.setAll(metadata);
+        } catch (QueueDoesNotExistException e) {
+            throw new StatesFailure("SQS.QueueDoesNotExistException", "The specified queue does not exist. (Service:"
+                    + " AmazonSQS; Status Code: 400; Error Code: AWS.SimpleQueueService.NonExistentQueue)");
+        } catch (SqsException e) {
+            throw new StatesFailure("SQS." + e.awsErrorDetails().errorCode(), e.awsErrorDetails().errorMessage());
+        }
+    }
+
+    /** SdkHttpMetadata and SdkResponseMetadata as the AWS SDK for Java v1 (which Step Functions uses) reports them. */
+    private ObjectNode response(int status) {
+        String requestId = UUID.randomUUID().toString();
+        ObjectNode result = json.createObjectNode();
+        ObjectNode http = result.putObject("SdkHttpMetadata");
+        http.putObject("AllHttpHeaders").putArray("x-amzn-RequestId").add(requestId);
+        http.putObject("HttpHeaders").put("x-amzn-RequestId", requestId);
+        http.put("HttpStatusCode", status);
+        result.putObject("SdkResponseMetadata").put("RequestId", requestId);
+        return result.put("StatusCode", status);
+    }
+
+    private byte[] bytes(JsonNode payload) {
+        return payload.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Invokes a function and answers its output as JSON, or its failure as the task's: its errorType, and the cause. */
+    private JsonNode call(String function, byte[] payload, Integer timeoutSeconds) {
+        byte[] output;
+        try {
+            output = functions.invoke(function, payload, timeoutSeconds);
+        } catch (LocalFunctions.FunctionFailure e) {
+            String cause = json.createObjectNode().put("errorMessage", e.errorMessage()).put("errorType", e.errorType())
+                    .toString();
+            throw new StatesFailure(e.errorType(), cause);
+        }
+        try {
+            return output.length == 0 ? json.nullNode() : json.readTree(output);
+        } catch (java.io.IOException e) {
+            throw new StatesFailure(StatesFailure.TASK_FAILED, "the function's output is not JSON: " + e.getMessage());
+        }
+    }
+}
