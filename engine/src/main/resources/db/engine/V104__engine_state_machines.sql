@@ -53,11 +53,14 @@ create table engine.tags (
 );
 
 -- Which version and alias an execution was started on (StartExecution on a qualified ARN), for
--- DescribeExecution and ListExecutions; an execution started on the machine itself has no row.
+-- DescribeExecution and ListExecutions, and the mock test case it runs (<arn>#<TestCase>), so that
+-- it stays mocked when another process goes on with it; an execution started on the machine itself
+-- has no row.
 create table engine.execution_origins (
     execution_arn          varchar(512) primary key,
     version_arn            varchar(256),
-    alias_arn              varchar(256)
+    alias_arn              varchar(256),
+    test_case              varchar(256)
 );
 create index execution_origins_version on engine.execution_origins (version_arn);
 create index execution_origins_alias on engine.execution_origins (alias_arn);

@@ -25,7 +25,7 @@ import software.amazon.awssdk.services.sqs.model.SqsException;
  * documentation. A resource this engine cannot perform is refused when the machine is created, in
  * AWS's words ({@link #refusal}), never at run time.
  */
-final class LocalIntegrations {
+final class LocalIntegrations implements io.sagaline.asl.Interpreter.TaskInvoker {
 
     private static final Logger LOG = Logger.getLogger(LocalIntegrations.class);
     private static final String INTEGRATION = "arn:aws:states:::";
@@ -36,11 +36,39 @@ final class LocalIntegrations {
     private final LocalFunctions functions;
     private final SqsClient sqs;
     private final ObjectMapper json;
+    private final java.util.function.Function<Call, java.util.Optional<LocalMocks.Response>> mocks;
+    private final java.util.function.BiConsumer<String, JsonNode> answer;
 
-    LocalIntegrations(LocalFunctions functions, SqsClient sqs, ObjectMapper json) {
+    /**
+     * Integrations performed with {@code functions} and {@code sqs}, unless {@code mocks} has a response for the call;
+     * a mocked callback Task's result is sent to its token through {@code answer}, as its worker would send it.
+     */
+    LocalIntegrations(LocalFunctions functions, SqsClient sqs, ObjectMapper json,
+            java.util.function.Function<Call, java.util.Optional<LocalMocks.Response>> mocks,
+            java.util.function.BiConsumer<String, JsonNode> answer) {
         this.functions = functions;
         this.sqs = sqs;
         this.json = json;
+        this.mocks = mocks;
+        this.answer = answer;
+    }
+
+    /** A call its execution's mock test case answers (Step Functions Local's mock configuration), or performed. */
+    @Override
+    public JsonNode invoke(Call call) {
+        java.util.Optional<LocalMocks.Response> mocked = mocks.apply(call);
+        if (mocked.isEmpty()) {
+            return invoke(call.resource(), call.payload(), call.timeoutSeconds());
+        }
+        LocalMocks.Response response = mocked.get();
+        if (response.error() != null || response.returned() == null) {
+            throw new StatesFailure(response.error(), response.cause());
+        }
+        if (call.taskToken() != null) {
+            answer.accept(call.taskToken(), response.returned()); // the task's result, as its worker would send it
+            return json.createObjectNode().put("mocked", true);
+        }
+        return response.returned();
     }
 
     /**
@@ -67,7 +95,8 @@ final class LocalIntegrations {
     }
 
     /** Performs a Task's resource with its payload: its result, or its failure as AWS names it. */
-    JsonNode invoke(String resource, JsonNode payload, Integer timeoutSeconds) {
+    @Override
+    public JsonNode invoke(String resource, JsonNode payload, Integer timeoutSeconds) {
         boolean callback = resource.endsWith(TaskState.WAIT_FOR_TASK_TOKEN);
         String base = callback ? resource.substring(0, resource.length() - TaskState.WAIT_FOR_TASK_TOKEN.length()) : resource;
         if (base.equals(LAMBDA_INVOKE)) {

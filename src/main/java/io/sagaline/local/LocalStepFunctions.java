@@ -85,6 +85,10 @@ public class LocalStepFunctions {
     private record Ended(Execution execution, Instant at) {
     }
 
+    private final LocalIntegrations integrations;
+    private final LocalMocks mocks;
+    /** The executions running a mock test case, and which (read back from the store for one resumed here). */
+    private final Map<String, String> testCases = new ConcurrentHashMap<>();
     private final ExecutorService workers;
     private final ScheduledExecutorService timer;
     private final Interpreter interpreter;
@@ -107,7 +111,8 @@ public class LocalStepFunctions {
             software.amazon.awssdk.services.sqs.SqsClient sqs,
             io.sagaline.platform.observability.Telemetry telemetry, io.sagaline.platform.observability.Metrics metrics,
             @ConfigProperty(name = "sagaline.local.workers", defaultValue = "16") int workerCount,
-            @ConfigProperty(name = "sagaline.local.engine.lease", defaultValue = "10s") Duration leaseTime) {
+            @ConfigProperty(name = "sagaline.local.engine.lease", defaultValue = "10s") Duration leaseTime,
+            @ConfigProperty(name = "sagaline.local.sfn.mock-config") Optional<String> mockConfig) {
         this.functions = functions;
         this.json = json;
         this.leaseTime = leaseTime;
@@ -130,10 +135,13 @@ public class LocalStepFunctions {
                 metrics.executionEnded(execution.machine().name(), execution.status().name());
             }
         };
-        LocalIntegrations integrations = new LocalIntegrations(functions, sqs, json);
-        this.interpreter = new Interpreter(integrations::invoke, scheduler, Clock.systemUTC(), store, telemetry.tracer(),
+        // Step Functions Local's variable names the file too, so that a team's setup works unchanged
+        this.mocks = new LocalMocks(mockConfig.orElse(System.getenv("SFN_MOCK_CONFIG")), json);
+        this.integrations = new LocalIntegrations(functions, sqs, json, this::mocked,
+                (token, output) -> workers.execute(() -> answerQuietly(token, output)));
+        this.interpreter = new Interpreter(integrations, scheduler, Clock.systemUTC(), store, telemetry.tracer(),
                 observer);
-        this.express = new Interpreter(integrations::invoke, scheduler, Clock.systemUTC(),
+        this.express = new Interpreter(integrations, scheduler, Clock.systemUTC(),
                 io.sagaline.asl.ExecutionStore.NONE,
                 telemetry.tracer(), observer);
         this.machines = new StateMachineRegistry(new PostgresStateMachineStore(dataSource, json), json, Clock.systemUTC());
@@ -210,6 +218,7 @@ public class LocalStepFunctions {
 
     private void resume(Execution execution) {
         if (execution.status() == Execution.Status.RUNNING) {
+            restoreTestCase(execution);
             keep(execution);
             interpreter.resume(execution);
         }
@@ -241,6 +250,47 @@ public class LocalStepFunctions {
         onTask(token, execution -> interpreter.heartbeat(execution, token));
     }
 
+    /**
+     * TestState: one state run on its own ({@link io.sagaline.asl.testing.StateTest}), its task mocked or performed
+     * as an execution's would be.
+     */
+    public io.sagaline.asl.testing.StateTest.Result testState(JsonNode definition, String stateName, JsonNode input,
+            io.sagaline.asl.testing.StateTest.Mock mock, int retries) {
+        return io.sagaline.asl.testing.StateTest.run(definition, stateName, input, mock, retries, integrations::invoke);
+    }
+
+    /** An execution taken from the store keeps running its mock test case, if it was started on one. */
+    private void restoreTestCase(Execution execution) {
+        if (mocks.configured()) {
+            machines.origin(execution.arn()).map(PostgresStateMachineStore.Origin::testCase)
+                    .ifPresent(c -> testCases.put(execution.arn(), c));
+        }
+    }
+
+    /** A task's mocked response, if its execution runs a test case that mocks its state. */
+    private Optional<LocalMocks.Response> mocked(Interpreter.TaskInvoker.Call call) {
+        String testCase = testCases.get(call.executionArn());
+        if (testCase == null) {
+            return Optional.empty();
+        }
+        return mocks.response(machineOf(call.executionArn()), testCase, call.state(), call.retryCount());
+    }
+
+    /** The state machine's name in an execution's ARN ({@code ...:execution:<machine>:<name>}). */
+    private static String machineOf(String executionArn) {
+        String rest = executionArn.substring(executionArn.indexOf(":execution:") + ":execution:".length());
+        return rest.substring(0, rest.indexOf(':'));
+    }
+
+    /** A mocked callback Task's answer: its mocked result, as if sent with SendTaskSuccess. */
+    private void answerQuietly(String token, JsonNode output) {
+        try {
+            answer(token, json.createObjectNode().set("output", output));
+        } catch (RuntimeException e) {
+            LOG.warnf("the mocked answer to a task token was not taken: %s", e.getMessage());
+        }
+    }
+
     /** How long an answer to a branch's token waits for the branch to be running here after a takeover. */
     private static final Duration BRANCH_RESUMES_WITHIN = Duration.ofSeconds(5);
 
@@ -256,6 +306,7 @@ public class LocalStepFunctions {
             takenOver = live == null || live.stalled();
             execution = owned(executionArn).orElseThrow(() -> new Refused("TaskDoesNotExist", "Task Does Not Exist"));
             if (takenOver && execution.status() == Execution.Status.RUNNING) {
+                restoreTestCase(execution);
                 interpreter.resume(execution);
             }
         }
@@ -278,6 +329,7 @@ public class LocalStepFunctions {
         Execution execution = (current.isPresent() && current.get().status() == Execution.Status.RUNNING ? current
                 : owned(executionArn))
                 .orElseThrow(() -> new Refused("ExecutionDoesNotExist", "Execution Does Not Exist: '" + executionArn + "'"));
+        restoreTestCase(execution);
         if (!interpreter.redrive(execution)) {
             throw new Refused("ExecutionNotRedrivable", "Execution " + executionArn + " is " + execution.status()
                     + (execution.status() == Execution.Status.RUNNING || execution.status() == Execution.Status.SUCCEEDED ? ""
@@ -428,7 +480,13 @@ public class LocalStepFunctions {
 
     /** StartExecution in the trace {@code traceHeader} (X-Ray's header) names, if given. */
     public synchronized Execution start(String stateMachineArn, String name, String input, String traceHeader) {
-        StateMachineRegistry.Resolved resolved = machines.resolve(stateMachineArn);
+        int hash = stateMachineArn.indexOf('#');
+        String testCase = hash < 0 ? null : stateMachineArn.substring(hash + 1);
+        StateMachineRegistry.Resolved resolved = machines.resolve(hash < 0 ? stateMachineArn
+                : stateMachineArn.substring(0, hash));
+        if (testCase != null) {
+            mocks.check(resolved.machine().name(), testCase);
+        }
         if (name == null || !EXECUTION_NAME.matcher(name).matches()) {
             throw new Refused("InvalidName", "Invalid Name: '" + name + "'");
         }
@@ -442,7 +500,10 @@ public class LocalStepFunctions {
             }
             throw new Refused("ExecutionAlreadyExists", "Execution Already Exists: '" + executionArn + "'");
         }
-        machines.origin(executionArn, resolved);
+        machines.origin(executionArn, resolved, testCase);
+        if (testCase != null) {
+            testCases.put(executionArn, testCase);
+        }
         Execution execution = interpreter.start(executionArn, name, resolved.stateMachineArn(), resolved.machine(), parsed,
                 traceHeader);
         keep(execution);
@@ -486,7 +547,10 @@ public class LocalStepFunctions {
     /** Keeps a running execution in memory until a while after it ends. */
     private void keep(Execution execution) {
         executions.put(execution.arn(), execution);
-        execution.finished().thenRun(() -> ended.add(new Ended(execution, execution.stopDate())));
+        execution.finished().thenRun(() -> {
+            ended.add(new Ended(execution, execution.stopDate()));
+            testCases.remove(execution.arn()); // a redrive reads it back from the store
+        });
     }
 
     /** Ended executions leave memory a while after their end is committed; the store keeps them. */

@@ -266,9 +266,11 @@ final class StateMachineRegistry {
         return store.origin(executionArn);
     }
 
-    void origin(String executionArn, Resolved resolved) {
-        if (resolved.versionArn() != null) {
-            store.origin(executionArn, new PostgresStateMachineStore.Origin(resolved.versionArn(), resolved.aliasArn()));
+    /** Records what an execution starts on: its version and alias, and the mock test case it runs (if any). */
+    void origin(String executionArn, Resolved resolved, String testCase) {
+        if (resolved.versionArn() != null || testCase != null) {
+            store.origin(executionArn,
+                    new PostgresStateMachineStore.Origin(resolved.versionArn(), resolved.aliasArn(), testCase));
         }
     }
 

@@ -113,6 +113,7 @@ public class StepFunctionsApi {
             case "ListExecutions" -> listExecutions(request);
             case "GetExecutionHistory" -> getExecutionHistory(request);
             case "ValidateStateMachineDefinition" -> validateStateMachineDefinition(request);
+            case "TestState" -> testState(request);
             case "SendTaskSuccess" -> {
                 JsonNode output = parseOutput(required(request, "output"));
                 engine.answer(taskToken(request), object().set("output", output));
@@ -144,7 +145,7 @@ public class StepFunctionsApi {
             throw new Refused("ValidationException", "input must be a string holding JSON");
         }
         String input = request.hasNonNull("input") ? request.get("input").asText() : "{}";
-        Execution execution = engine.start(arn(request, "stateMachineArn", "stateMachine"), name, input,
+        Execution execution = engine.start(arn(request, "stateMachineArn", "start"), name, input,
                 traceHeader(request));
         return object().put("executionArn", execution.arn()).put("startDate", seconds(execution.startDate()));
     }
@@ -383,6 +384,129 @@ public class StepFunctionsApi {
         return out.put("result", diagnostic == null ? "OK" : "FAIL").put("truncated", false);
     }
 
+    /**
+     * TestState: the state (alone, or {@code stateName} of a whole definition) run on {@code input}, its task mocked
+     * ({@code mock.result}, {@code mock.errorOutput}) or performed; INFO answers status, output, error, cause and next
+     * state; DEBUG and TRACE also the data after each processing step and which retrier or catcher took an error.
+     */
+    private JsonNode testState(JsonNode request) {
+        String text = required(request, "definition");
+        String level = request.path("inspectionLevel").asText("INFO");
+        if (!List.of("INFO", "DEBUG", "TRACE").contains(level)) {
+            throw new Refused("ValidationException", "1 validation error detected: Value '" + level + "' at"
+                    + " 'inspectionLevel' failed to satisfy constraint: Member must satisfy enum value set: [INFO, DEBUG,"
+                    + " TRACE]");
+        }
+        JsonNode definition;
+        try {
+            definition = json.readTree(text);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new Refused("InvalidDefinition", "Invalid State Machine Definition: 'INVALID_JSON_DESCRIPTION: "
+                    + e.getOriginalMessage() + "'");
+        }
+        if (definition == null || !definition.isObject()) {
+            throw new Refused("InvalidDefinition",
+                    "Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: Definition must be a valid JSON object'");
+        }
+        JsonNode input = parseJson(request.hasNonNull("input") ? request.get("input").asText() : "{}", "InvalidExecutionInput",
+                "Invalid State Machine Execution Input");
+        JsonNode state = definition.has("States") ? definition.path("States")
+                .path(request.hasNonNull("stateName") ? request.get("stateName").asText() : definition.path("StartAt").asText())
+                : definition;
+        if (!state.isObject()) {
+            throw new Refused("ValidationException", "State not found in definition");
+        }
+        String type = state.path("Type").asText();
+        JsonNode m = request.path("mock");
+        io.sagaline.asl.testing.StateTest.Mock mock = null;
+        // AWS's refusals, in its words (LocalStack's recordings of AWS)
+        if (m.isObject()) {
+            if (m.has("result") && m.has("errorOutput")) {
+                throw new Refused("ValidationException",
+                        "A test mock should have only one of the following fields: [result, errorOutput].");
+            }
+            if (List.of("Pass", "Fail", "Succeed").contains(type)) {
+                throw new Refused("ValidationException", "State type '" + type + "' is not supported when a mock is specified");
+            }
+            if (m.hasNonNull("result")) {
+                JsonNode result;
+                try {
+                    result = parseJson(m.get("result").asText(), "ValidationException", "Mocked result must be valid JSON");
+                } catch (Refused e) {
+                    throw new Refused("ValidationException", "Mocked result must be valid JSON");
+                }
+                mock = new io.sagaline.asl.testing.StateTest.Mock(result, null, null);
+            } else if (m.has("errorOutput")) {
+                mock = new io.sagaline.asl.testing.StateTest.Mock(null, text(m.get("errorOutput"), "error"),
+                        text(m.get("errorOutput"), "cause"));
+            }
+        }
+        if (type.equals("Map") || type.equals("Parallel")) {
+            throw new Refused("InvalidDefinition", "TestState API does not support Map or Parallel states. Supported state"
+                    + " types include: [Task, Wait, Pass, Succeed, Fail, Choice]");
+        }
+        if (type.equals("Task") && mock == null && !request.hasNonNull("roleArn")) {
+            throw new Refused("ValidationException", "RoleArn must be specified when testing a Task state");
+        }
+        if (mock == null && state.path("Resource").asText().endsWith(io.sagaline.asl.states.TaskState.WAIT_FOR_TASK_TOKEN)) {
+            throw new Refused("ValidationException", "TestState does not wait for a task token here: give the Task a mock");
+        }
+        if (request.hasNonNull("variables") || request.hasNonNull("context")) {
+            throw new Refused("ValidationException", "TestState's variables and context are not supported here yet");
+        }
+        int retries = request.path("stateConfiguration").path("retrierRetryCount").asInt(0);
+        io.sagaline.asl.testing.StateTest.Result r;
+        try {
+            r = engine.testState(definition, text(request, "stateName"), input, mock, retries);
+        } catch (io.sagaline.asl.AslDefinitionException e) {
+            throw new Refused("InvalidDefinition", "Invalid State Machine Definition: '" + e.code() + ": " + e.problem()
+                    + " at " + e.location() + "'");
+        }
+        ObjectNode out = object().put("status", r.status().name());
+        if (r.output() != null) {
+            out.put("output", r.output().toString());
+        }
+        if (r.error() != null) {
+            out.put("error", r.error());
+        }
+        if (r.cause() != null) {
+            out.put("cause", r.cause());
+        }
+        if (r.nextState() != null) {
+            out.put("nextState", r.nextState());
+        }
+        if (!level.equals("INFO")) {
+            ObjectNode inspection = out.putObject("inspectionData");
+            r.inspection().forEach((step, data) -> inspection.put(step, data.toString()));
+            if (r.errorDetails() != null) {
+                ObjectNode details = inspection.putObject("errorDetails");
+                if (r.errorDetails().retryIndex() != null && r.errorDetails().retryIndex() >= 0) {
+                    details.put("retryIndex", r.errorDetails().retryIndex());
+                }
+                if (r.errorDetails().retryBackoffIntervalSeconds() != null) {
+                    details.put("retryBackoffIntervalSeconds", r.errorDetails().retryBackoffIntervalSeconds());
+                }
+                if (r.errorDetails().catchIndex() != null) {
+                    details.put("catchIndex", r.errorDetails().catchIndex());
+                }
+            }
+        }
+        return out;
+    }
+
+    private JsonNode parseJson(String text, String code, String what) {
+        try {
+            JsonNode parsed = json.reader().with(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                    .readTree(text);
+            if (parsed == null || parsed.isMissingNode()) {
+                throw new Refused(code, what + ": it is empty");
+            }
+            return parsed;
+        } catch (java.io.IOException e) {
+            throw new Refused(code, what + ": '" + e.getMessage() + "'");
+        }
+    }
+
     /** A SendTask* request's taskToken: 1 to 2,048 characters, as AWS's API has it. */
     private static String taskToken(JsonNode request) {
         String token = required(request, "taskToken");
@@ -413,6 +537,9 @@ public class StepFunctionsApi {
     /** ARNs as Step Functions writes them: a state machine (maybe qualified), an execution. */
     private static final java.util.regex.Pattern STATE_MACHINE_ARN = java.util.regex.Pattern
             .compile("arn:aws[a-z-]*:states:[a-z0-9-]+:\\d{12}:stateMachine:[^\\s:/]{1,80}(:[^\\s:/]{1,80})?");
+    /** StartExecution's: a state machine's, maybe with a mock test case ({@code <arn>#<TestCase>}, as Step Functions Local). */
+    private static final java.util.regex.Pattern START_ARN = java.util.regex.Pattern
+            .compile(STATE_MACHINE_ARN.pattern() + "(#[^\\s#]{1,256})?");
     private static final java.util.regex.Pattern EXECUTION_ARN = java.util.regex.Pattern
             .compile("arn:aws[a-z-]*:states:[a-z0-9-]+:\\d{12}:(execution|express):[^\\s:/]{1,80}:[^\\s:/]{1,80}"
                     + "(:[^\\s:/]{1,80})?");
@@ -420,7 +547,8 @@ public class StepFunctionsApi {
     /** The ARN in {@code field}: well formed for its kind, or InvalidArn, as AWS answers before looking anything up. */
     static String arn(JsonNode request, String field, String kind) {
         String arn = required(request, field);
-        java.util.regex.Pattern pattern = kind.equals("execution") ? EXECUTION_ARN : STATE_MACHINE_ARN;
+        java.util.regex.Pattern pattern = kind.equals("execution") ? EXECUTION_ARN
+                : kind.equals("start") ? START_ARN : STATE_MACHINE_ARN;
         if (!pattern.matcher(arn).matches()) {
             throw new Refused("InvalidArn", "Invalid Arn: '" + (arn.startsWith("arn:")
                     ? "Resource type not valid in this context: " + arn

@@ -31,6 +31,19 @@ public final class Interpreter {
     public interface TaskInvoker {
         JsonNode invoke(String resource, JsonNode payload, Integer timeoutSeconds);
 
+        /**
+         * One task invocation with what the engine knows of it: the execution, the state and how many times it was
+         * retried ({@code $$.State.RetryCount}), and the task token of a {@code .waitForTaskToken} Task (else null).
+         */
+        record Call(String executionArn, String state, int retryCount, String resource, JsonNode payload,
+                Integer timeoutSeconds, String taskToken) {
+        }
+
+        /** {@link #invoke(String, JsonNode, Integer)} with the call's context, for invokers that need it (mocks). */
+        default JsonNode invoke(Call call) {
+            return invoke(call.resource(), call.payload(), call.timeoutSeconds());
+        }
+
         /** The region a service integration's TaskScheduled names. */
         default String region() {
             return "us-east-1";
@@ -83,6 +96,14 @@ public final class Interpreter {
         }
 
         default void ended(Execution execution) {
+        }
+
+        /**
+         * The data of state {@code state} after one of its processing steps ({@code afterInputPath},
+         * {@code afterParameters}, {@code result}, {@code afterResultSelector}, {@code afterResultPath},
+         * {@code afterArguments}), as TestState's inspection data names them.
+         */
+        default void inspected(Execution execution, String state, String step, JsonNode data) {
         }
     }
 

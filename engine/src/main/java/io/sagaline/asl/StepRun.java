@@ -92,6 +92,11 @@ final class StepRun implements Step {
     }
 
     @Override
+    public void inspect(String step, JsonNode data) {
+        engine.observer.inspected(execution, execution.position().state(), step, data);
+    }
+
+    @Override
     public void assign(ObjectNode values) {
         execution.pendingAssign = values;
     }
@@ -254,7 +259,7 @@ final class StepRun implements Step {
             if (transaction != null) {
                 result = engine.tasks.invoke(resource, payload, timeoutSeconds, transaction);
             } else {
-                result = engine.tasks.invoke(resource, payload, timeoutSeconds);
+                result = engine.tasks.invoke(call(resource, payload, timeoutSeconds));
             }
         } catch (StatesFailure failure) {
             // A failed transactional task leaves nothing: what follows (its retry, its catcher, the end) commits alone.
@@ -289,6 +294,12 @@ final class StepRun implements Step {
         return result;
     }
 
+    private Interpreter.TaskInvoker.Call call(String resource, JsonNode payload, Integer timeoutSeconds) {
+        Position at = execution.position();
+        return new Interpreter.TaskInvoker.Call(execution.arn(), at.state(), at.retryCount(), resource, payload,
+                timeoutSeconds, at.callback() == null ? null : at.callback().token());
+    }
+
     /**
      * A service integration: TaskScheduled (with the parameters), TaskStarted, then TaskSucceeded with its result or,
      * for the callback pattern, TaskSubmitted (the task then waits for its token's answer); TaskFailed or TaskTimedOut
@@ -310,7 +321,7 @@ final class StepRun implements Step {
         JsonNode result;
         Span attempt = engine.trace(execution, "resumed").task(resource, execution.position().retryCount() + 1, now());
         try (Scope ignored = attempt.makeCurrent()) {
-            result = engine.tasks.invoke(resource, payload, timeoutSeconds);
+            result = engine.tasks.invoke(call(resource, payload, timeoutSeconds));
         } catch (StatesFailure failure) {
             attempt.setStatus(StatusCode.ERROR, failure.error());
             attempt.setAttribute(ExecutionTrace.ERROR, failure.error());

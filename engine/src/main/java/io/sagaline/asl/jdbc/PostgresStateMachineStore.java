@@ -50,8 +50,8 @@ public class PostgresStateMachineStore {
     public record Route(String versionArn, int weight) {
     }
 
-    /** The version and alias an execution was started on (either may be null). */
-    public record Origin(String versionArn, String aliasArn) {
+    /** The version and alias an execution was started on, and the mock test case it runs (each may be null). */
+    public record Origin(String versionArn, String aliasArn, String testCase) {
     }
 
     /** What an update did: the machine as it is now, and the version it published (or null). */
@@ -341,13 +341,14 @@ public class PostgresStateMachineStore {
     /** Records the version and alias an execution starts on, before it starts. */
     public void origin(String executionArn, Origin origin) {
         transaction(connection -> update(connection, "insert into engine.execution_origins (execution_arn, version_arn,"
-                + " alias_arn) values (?, ?, ?) on conflict (execution_arn) do update set version_arn = excluded.version_arn,"
-                + " alias_arn = excluded.alias_arn", executionArn, origin.versionArn(), origin.aliasArn()));
+                + " alias_arn, test_case) values (?, ?, ?, ?) on conflict (execution_arn) do update set"
+                + " version_arn = excluded.version_arn, alias_arn = excluded.alias_arn, test_case = excluded.test_case",
+                executionArn, origin.versionArn(), origin.aliasArn(), origin.testCase()));
     }
 
     public Optional<Origin> origin(String executionArn) {
-        return query("select version_arn, alias_arn from engine.execution_origins where execution_arn = ?",
-                r -> new Origin(r.getString(1), r.getString(2)), executionArn).stream().findFirst();
+        return query("select version_arn, alias_arn, test_case from engine.execution_origins where execution_arn = ?",
+                r -> new Origin(r.getString(1), r.getString(2), r.getString(3)), executionArn).stream().findFirst();
     }
 
     private Machine locked(Connection connection, String arn) throws SQLException {

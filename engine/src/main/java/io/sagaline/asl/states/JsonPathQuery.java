@@ -23,12 +23,16 @@ record JsonPathQuery(Path inputPath, JsonNode parameters, JsonNode resultSelecto
 
     @Override
     public JsonNode effectiveInput(Step s) {
-        return select(s, s.input(), inputPath);
+        JsonNode effective = select(s, s.input(), inputPath);
+        s.inspect("afterInputPath", effective);
+        return effective;
     }
 
     @Override
     public JsonNode payload(Step s, JsonNode effective) {
-        return parameters == null ? effective : PayloadTemplate.apply(parameters, s.paths().withInput(effective));
+        JsonNode payload = parameters == null ? effective : PayloadTemplate.apply(parameters, s.paths().withInput(effective));
+        s.inspect("afterParameters", payload);
+        return payload;
     }
 
     @Override
@@ -38,10 +42,14 @@ record JsonPathQuery(Path inputPath, JsonNode parameters, JsonNode resultSelecto
 
     @Override
     public JsonNode result(Step s, JsonNode result, JsonNode assign) {
+        s.inspect("result", result);
         JsonNode selected = resultSelector == null ? result
                 : PayloadTemplate.apply(resultSelector, s.paths().withInput(result));
+        s.inspect("afterResultSelector", selected);
         s.assign(assign(s, assign, result, null, null, "Assign"));
-        return select(s, write(s.input(), resultPath, selected), outputPath);
+        JsonNode written = write(s.input(), resultPath, selected);
+        s.inspect("afterResultPath", written);
+        return select(s, written, outputPath);
     }
 
     @Override

@@ -20,7 +20,9 @@ record JsonataQuery(JsonNode arguments, JsonNode output) implements Query {
 
     @Override
     public JsonNode payload(Step s, JsonNode effective) {
-        return arguments == null ? s.input() : JsonataQueries.evaluate(arguments, s.bindings(), "Arguments");
+        JsonNode payload = arguments == null ? s.input() : JsonataQueries.evaluate(arguments, s.bindings(), "Arguments");
+        s.inspect("afterArguments", payload);
+        return payload;
     }
 
     @Override
@@ -30,6 +32,7 @@ record JsonataQuery(JsonNode arguments, JsonNode output) implements Query {
 
     @Override
     public JsonNode result(Step s, JsonNode result, JsonNode assign) {
+        s.inspect("result", result);
         JsonNode out = output == null ? result : JsonataQueries.evaluate(output, s.bindings().withResult(result), "Output");
         s.assign(assign(s, assign, null, result, null, "Assign"));
         return out;

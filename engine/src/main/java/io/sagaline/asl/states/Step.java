@@ -38,6 +38,10 @@ public interface Step {
     /** The engine's clock. */
     Instant now();
 
+    /** Reports the data after one of the state's processing steps (TestState's inspection data). */
+    default void inspect(String step, JsonNode data) {
+    }
+
     /** The variables the state assigns (null: none), set when it exits, so that the state itself sees the old ones. */
     void assign(ObjectNode values);
 
