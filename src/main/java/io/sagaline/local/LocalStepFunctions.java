@@ -502,10 +502,16 @@ public class LocalStepFunctions {
         }
         machines.origin(executionArn, resolved, testCase);
         if (testCase != null) {
-            testCases.put(executionArn, testCase);
+            testCases.put(executionArn, testCase); // before the start: its first task may be mocked
         }
-        Execution execution = interpreter.start(executionArn, name, resolved.stateMachineArn(), resolved.machine(), parsed,
-                traceHeader);
+        Execution execution;
+        try {
+            execution = interpreter.start(executionArn, name, resolved.stateMachineArn(), resolved.machine(), parsed,
+                    traceHeader);
+        } catch (RuntimeException e) {
+            testCases.remove(executionArn);
+            throw e;
+        }
         keep(execution);
         return execution;
     }

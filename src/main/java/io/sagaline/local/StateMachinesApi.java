@@ -252,8 +252,15 @@ final class StateMachinesApi {
             out.set("loggingConfiguration", d.logging());
             out.set("tracingConfiguration", d.tracing());
             // the revision the execution ran: its version's if it was started on one, else the machine's current one
-            String revision = machines.origin(executionArn).map(o -> machines.describe(o.versionArn()).revisionId())
-                    .orElse(d.revisionId());
+            String revision = d.revisionId();
+            String versionArn = machines.origin(executionArn).map(PostgresStateMachineStore.Origin::versionArn).orElse(null);
+            if (versionArn != null) {
+                try {
+                    revision = machines.describe(versionArn).revisionId();
+                } catch (Refused deleted) {
+                    // the version was deleted since: the machine's revision stands for it
+                }
+            }
             if (revision != null) {
                 out.put("revisionId", revision);
             }

@@ -120,6 +120,8 @@ class MockedSagasTest {
         if (outputHas != null) {
             assertThat(ended.output()).contains(outputHas);
         }
+        assertThat(SFN.describeStateMachineForExecution(r -> r.executionArn(ended.executionArn())).name())
+                .isEqualTo("place-order");
         if (testCase.equals("NotThisOrdersExecution")) {
             assertThat(ended.error()).isEqualTo("io.sagaline.orders.UnknownOrder");
             assertThat(ended.cause()).isEqualTo("no such order for this execution");

@@ -180,6 +180,13 @@ class TestStateTest {
         assertThat(json(mocked.output())).isEqualTo(
                 json("{\"Payload\": \"function output\", \"SdkHttpMetadata\": {\"HttpStatusCode\": 200}}"));
 
+        TestStateResponse callback = SFN.testState(r -> r.definition("""
+                {"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+                 "Parameters": {"QueueUrl": "q", "MessageBody": {"token.$": "$$.Task.Token"}}, "End": true}""").input(HELLO)
+                .mock(m -> m.result("{\"confirmed\": true}")));
+        assertThat(callback.status()).as("a mocked callback's result is the task's").isEqualTo(TestExecutionStatus.SUCCEEDED);
+        assertThat(json(callback.output())).isEqualTo(json("{\"confirmed\": true}"));
+
         String machine = """
                 {"QueryLanguage": "JSONata", "StartAt": "State0", "States": {
                   "State0": {"Type": "Pass", "Next": "State1"},

@@ -48,7 +48,7 @@ public final class Execution {
     /** What the current state assigns: applied when it exits, so the state itself sees the values it entered with. */
     ObjectNode pendingAssign;
     /** The branches or iterations running in this process for the current Parallel or Map state. */
-    FanOutRun fanout;
+    volatile FanOutRun fanout;
     private int committedEvents;
     /** The X-Ray trace header the execution is traced under (StartExecution's, or the one it began). */
     String traceHeader;

@@ -174,26 +174,39 @@ public final class Interpreter {
 
     /** Runs the execution (or a branch) on from its position: now, or when its wait or back-off is due. */
     void resumeWhenDue(Execution execution, int epoch) {
-        Instant resumeAt = execution.position().resumeAt();
-        Duration due = resumeAt == null ? Duration.ZERO : Duration.between(clock.instant(), resumeAt);
-        if (due.isNegative() || due.isZero()) {
-            scheduler.run(() -> advance(execution, epoch));
-        } else {
-            advanceAfter(execution, epoch, due);
-        }
+        Position at = execution.position();
+        Duration due = at.resumeAt() == null ? Duration.ZERO : Duration.between(clock.instant(), at.resumeAt());
+        advanceAfter(execution, epoch, due.isNegative() ? Duration.ZERO : due, at);
     }
 
     /**
-     * Runs the execution on after {@code delay}, if it still stands where it stood now: an answer to its task token
-     * or a heartbeat moves it meanwhile, and runs it on (or waits again) itself.
+     * Runs the execution on after {@code delay} if it still stands at {@code parked} then. Whoever wakes a parked
+     * execution (this timer, an answer to its task token, a heartbeat) first takes it from that position under its
+     * lock chain ({@link #unpark}), so that exactly one of them runs it on.
      */
-    private void advanceAfter(Execution execution, int epoch, Duration delay) {
-        Position waiting = execution.position();
-        scheduler.after(delay, () -> {
-            if (execution.position() == waiting) {
+    private void advanceAfter(Execution execution, int epoch, Duration delay, Position parked) {
+        Runnable wake = () -> {
+            if (unpark(execution, parked)) {
                 advance(execution, epoch);
             }
+        };
+        if (delay.isZero()) {
+            scheduler.run(wake);
+        } else {
+            scheduler.after(delay, wake);
+        }
+    }
+
+    /** Takes the execution from position {@code parked} to run it on; false if something moved it since. */
+    private static boolean unpark(Execution execution, Position parked) {
+        boolean[] taken = new boolean[1];
+        execution.atomically(() -> {
+            if (execution.position() == parked) {
+                execution.moveTo(parked.resumingAt(null));
+                taken[0] = true;
+            }
         });
+        return taken[0];
     }
 
     /**
@@ -213,8 +226,13 @@ public final class Interpreter {
     public boolean answer(Execution execution, String token, JsonNode outcome) {
         return waitingOn(execution, token, (branch, callback) -> {
             Position at = branch.position();
-            branch.moveTo(at.withCallback(callback.answered(outcome)));
-            return at.resumeAt() != null; // parked: run it on; else its run, still under way, finds the answer
+            if (!clock.instant().isBefore(callback.due())) {
+                return null; // too late: its deadline passed, and its timeout is under way
+            }
+            // parked: this answer takes it and runs it on; else its run, still under way, finds the answer
+            Position answered = at.withCallback(callback.answered(outcome));
+            branch.moveTo(at.resumeAt() != null ? answered.resumingAt(null) : answered);
+            return at.resumeAt() != null ? Wake.NOW : Wake.NONE;
         });
     }
 
@@ -222,18 +240,28 @@ public final class Interpreter {
     public boolean heartbeat(Execution execution, String token) {
         return waitingOn(execution, token, (branch, callback) -> {
             Position at = branch.position();
+            if (!clock.instant().isBefore(callback.due())) {
+                return null; // too late: its deadline passed
+            }
             if (callback.heartbeatSeconds() == null) {
-                return false;
+                return Wake.NONE; // taken, as AWS takes it, with nothing to extend
             }
             Position.Callback beaten = callback.beating(clock.instant());
             branch.moveTo(at.withCallback(beaten).resumingAt(at.resumeAt() == null ? null : beaten.due()));
-            return at.resumeAt() != null;
+            return at.resumeAt() != null ? Wake.LATER : Wake.NONE; // parked: its wait, due later, is scheduled again
         });
     }
 
+    /** What an answer or heartbeat leaves to do: run the execution on now, schedule its new deadline, or nothing. */
+    private enum Wake {
+        NOW,
+        LATER,
+        NONE
+    }
+
     private interface Change {
-        /** Changes the waiting branch (under its lock chain); whether it must be run on (or its wait scheduled again). */
-        boolean apply(Execution branch, Position.Callback callback);
+        /** Changes the waiting branch (under its lock chain); null when it refuses (the token is no longer answered). */
+        Wake apply(Execution branch, Position.Callback callback);
     }
 
     private boolean waitingOn(Execution execution, String token, Change change) {
@@ -251,17 +279,17 @@ public final class Interpreter {
         }
         Execution waiting = branch;
         int epoch = waiting.epoch();
-        boolean[] found = new boolean[1];
-        boolean[] runOn = new boolean[1];
+        Wake[] wake = new Wake[1];
+        Position[] moved = new Position[1];
         waiting.atomically(() -> {
             Position.Callback callback = waiting.position().callback();
             if (waiting.status() == Execution.Status.RUNNING && waiting.live(epoch) && callback != null
                     && callback.token().equals(token) && callback.outcome() == null) {
-                found[0] = true;
-                runOn[0] = change.apply(waiting, callback);
+                wake[0] = change.apply(waiting, callback);
+                moved[0] = waiting.position();
             }
         });
-        if (!found[0]) {
+        if (wake[0] == null) {
             return false;
         }
         try {
@@ -269,14 +297,11 @@ public final class Interpreter {
         } catch (Abandoned e) {
             return false; // stopped or redriven meanwhile
         }
-        if (runOn[0]) {
-            Instant resumeAt = waiting.position().resumeAt();
-            if (waiting.position().callback() != null && waiting.position().callback().outcome() == null
-                    && resumeAt != null) {
-                advanceAfter(waiting, epoch, Duration.between(clock.instant(), resumeAt)); // a heartbeat: wait again
-            } else {
-                scheduler.run(() -> advance(waiting, epoch));
-            }
+        if (wake[0] == Wake.NOW) {
+            scheduler.run(() -> advance(waiting, epoch));
+        } else if (wake[0] == Wake.LATER) {
+            Duration left = Duration.between(clock.instant(), moved[0].resumeAt());
+            advanceAfter(waiting, epoch, left.isNegative() ? Duration.ZERO : left, moved[0]);
         }
         return true;
     }
@@ -420,19 +445,19 @@ public final class Interpreter {
                 }
                 if (wait != null) {
                     Instant due = clock.instant().plus(wait);
-                    boolean[] answered = new boolean[1];
+                    Position[] parked = new Position[1];
                     execution.atomically(() -> { // an answer to its token, once it is parked, runs it on (answer)
                         Position at = execution.position();
-                        answered[0] = at.callback() != null && at.callback().outcome() != null;
-                        if (!answered[0]) {
-                            execution.moveTo(at.resumingAt(due));
+                        if (at.callback() == null || at.callback().outcome() == null) {
+                            parked[0] = at.resumingAt(due);
+                            execution.moveTo(parked[0]);
                         }
                     });
-                    if (answered[0]) {
+                    if (parked[0] == null) {
                         continue; // the answer came while the task was being submitted
                     }
                     commit(execution, epoch);
-                    advanceAfter(execution, epoch, wait);
+                    advanceAfter(execution, epoch, wait, parked[0]);
                     return;
                 }
                 if (!enteredTask(execution) || execution.transaction != null) {

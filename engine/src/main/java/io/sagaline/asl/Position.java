@@ -36,9 +36,11 @@ record Position(String state, JsonNode input, Instant enteredTime, int[] retryAt
      * @param timeoutDue when TimeoutSeconds runs out (States.Timeout)
      * @param heartbeatSeconds HeartbeatSeconds, or null
      * @param heartbeatDue when the next heartbeat is due (States.HeartbeatTimeout), or null
+     * @param submitted whether the integration took the token (TaskSubmitted): until then a crash sends it again
      * @param outcome the answer once it came: {"output": ...} or {"error", "cause"}; null until then
      */
-    record Callback(String token, Instant timeoutDue, Integer heartbeatSeconds, Instant heartbeatDue, JsonNode outcome) {
+    record Callback(String token, Instant timeoutDue, Integer heartbeatSeconds, Instant heartbeatDue, boolean submitted,
+            JsonNode outcome) {
 
         /** The first deadline. */
         Instant due() {
@@ -47,11 +49,16 @@ record Position(String state, JsonNode input, Instant enteredTime, int[] retryAt
 
         Callback beating(Instant now) {
             return new Callback(token, timeoutDue, heartbeatSeconds,
-                    heartbeatSeconds == null ? null : now.plusSeconds(heartbeatSeconds), outcome);
+                    heartbeatSeconds == null ? null : now.plusSeconds(heartbeatSeconds), submitted, outcome);
         }
 
         Callback answered(JsonNode answer) {
-            return new Callback(token, timeoutDue, heartbeatSeconds, heartbeatDue, answer);
+            return new Callback(token, timeoutDue, heartbeatSeconds, heartbeatDue, submitted, answer);
+        }
+
+        /** The integration took the token. */
+        Callback asSubmitted() {
+            return new Callback(token, timeoutDue, heartbeatSeconds, heartbeatDue, true, outcome);
         }
 
         ObjectNode toJson() {
@@ -59,6 +66,7 @@ record Position(String state, JsonNode input, Instant enteredTime, int[] retryAt
             if (heartbeatSeconds != null) {
                 json.put("heartbeatSeconds", heartbeatSeconds).put("heartbeatDue", heartbeatDue.toString());
             }
+            json.put("submitted", submitted);
             if (outcome != null) {
                 json.set("outcome", outcome);
             }
@@ -72,7 +80,7 @@ record Position(String state, JsonNode input, Instant enteredTime, int[] retryAt
             return new Callback(json.get("token").asText(), Instant.parse(json.get("timeoutDue").asText()),
                     json.hasNonNull("heartbeatSeconds") ? json.get("heartbeatSeconds").asInt() : null,
                     json.hasNonNull("heartbeatDue") ? Instant.parse(json.get("heartbeatDue").asText()) : null,
-                    json.hasNonNull("outcome") ? json.get("outcome") : null);
+                    json.path("submitted").asBoolean(false), json.hasNonNull("outcome") ? json.get("outcome") : null);
         }
     }
 

@@ -165,7 +165,8 @@ final class StepRun implements Step {
             return null;
         }
         return new Waiting(callback.token(), callback.outcome(), callback.due(),
-                callback.heartbeatDue() != null && callback.heartbeatDue().isBefore(callback.timeoutDue()));
+                callback.heartbeatDue() != null && callback.heartbeatDue().isBefore(callback.timeoutDue()),
+                callback.submitted());
     }
 
     @Override
@@ -174,7 +175,7 @@ final class StepRun implements Step {
         String token = TaskTokens.token(execution);
         Position.Callback callback = new Position.Callback(token,
                 now.plusSeconds(timeoutSeconds == null ? DEFAULT_TIMEOUT_SECONDS : timeoutSeconds), heartbeatSeconds,
-                heartbeatSeconds == null ? null : now.plusSeconds(heartbeatSeconds), null);
+                heartbeatSeconds == null ? null : now.plusSeconds(heartbeatSeconds), false, null);
         execution.moveTo(execution.position().withCallback(callback));
         context = null;
         paths = null;
@@ -340,6 +341,14 @@ final class StepRun implements Step {
         abandonIfEnded();
         String written = StatesFailure.withinLimit(result.toString(), resource);
         boolean submitted = callback != null;
+        if (submitted) {
+            execution.atomically(() -> { // an answer may have come meanwhile: it is kept
+                Position at = execution.position();
+                if (at.callback() != null) {
+                    execution.moveTo(at.withCallback(at.callback().asSubmitted()));
+                }
+            });
+        }
         execution.record(now(), submitted ? "TaskSubmitted" : "TaskSucceeded",
                 submitted ? "taskSubmittedEventDetails" : "taskSucceededEventDetails",
                 integration.details().put("output", written));

@@ -241,6 +241,31 @@ class CallbackTest {
         assertThat(Interpreter.executionOf("not a token")).isNull();
     }
 
+    @Test
+    void anEngineDyingBeforeTheIntegrationTookTheToken_leavesItToTheNextOne_whichSendsTheSameToken() throws Exception {
+        StateMachine machine = machine("");
+        MemoryStore store = new MemoryStore();
+        VirtualTime dying = new VirtualTime(START);
+        List<String> firstTry = new ArrayList<>();
+        new Interpreter((resource, payload, timeout) -> {
+            firstTry.add(payload.path("MessageBody").path("token").asText());
+            throw new ExecutionStore.Unavailable("the engine dies in the middle of the call", null);
+        }, dying, dying.clock(), store).start(ARN, "e", "m-arn", machine, JSON.readTree("{\"order\": 11}"));
+        dying.runFor(Duration.ofMinutes(1));
+
+        VirtualTime next = new VirtualTime(START.plus(Duration.ofMinutes(5)));
+        Interpreter taker = new Interpreter(sender(), next, next.clock(), store);
+        Execution restored = store.restore(machine);
+        taker.resume(restored);
+        next.runFor(Duration.ofMinutes(1));
+
+        assertThat(sent).as("sent again, with the token that was committed").singleElement()
+                .satisfies(m -> assertThat(m.path("MessageBody").path("token").asText()).isEqualTo(firstTry.get(0)));
+        assertThat(taker.answer(restored, token(), JSON.readTree("{\"output\": \"late but there\"}"))).isTrue();
+        next.runFor(Duration.ofMinutes(1));
+        assertThat(restored.status()).isEqualTo(Execution.Status.SUCCEEDED);
+    }
+
     /** A store that keeps the execution's last commit and every event committed, as a database would. */
     private static final class MemoryStore implements ExecutionStore {
         private Execution.Commit last;

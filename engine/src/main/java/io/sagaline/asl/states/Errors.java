@@ -9,18 +9,19 @@ import io.sagaline.asl.query.JsonataQueries;
  * Which errors an ErrorEquals names: itself; States.ALL all but States.Runtime and the terminal
  * States.DataLimitExceeded (as AWS documents it); States.TaskFailed a task's own.
  */
-final class Errors {
+public final class Errors {
 
     private Errors() {
     }
 
     /** {@link #matches(List, String)}, and States.HeartbeatTimeout for a heartbeat missed. */
-    static boolean matches(List<String> errorEquals, StatesFailure failure) {
+    public static boolean matches(List<String> errorEquals, StatesFailure failure) {
         return matches(errorEquals, failure.error())
                 || failure instanceof TaskState.HeartbeatMissed && errorEquals.contains(TaskState.HEARTBEAT_TIMEOUT);
     }
 
-    static boolean matches(List<String> errorEquals, String error) {
+    /** Whether a Retry's or Catch's ErrorEquals names {@code error}. */
+    public static boolean matches(List<String> errorEquals, String error) {
         for (String name : errorEquals) {
             if (name.equals(error)) {
                 return true;

@@ -74,10 +74,10 @@ public interface Step {
 
     /**
      * What a Task of the callback pattern ({@code .waitForTaskToken}) waits on, once it has begun to: its token, the
-     * answer if it came ({"output": ...} or {"error", "cause"}), and its first deadline, which is the heartbeat's
-     * when {@code heartbeat}.
+     * answer if it came ({"output": ...} or {"error", "cause"}), its first deadline, which is the heartbeat's
+     * when {@code heartbeat}, and whether the integration took the token ({@code submitted}).
      */
-    record Waiting(String token, JsonNode answer, Instant due, boolean heartbeat) {
+    record Waiting(String token, JsonNode answer, Instant due, boolean heartbeat, boolean submitted) {
     }
 
     /** The callback this Task waits on, or null if it has not begun to (or a retry begins it again). */

@@ -66,15 +66,16 @@ public final class TaskState extends Recoverable {
     public Duration run(Step s) {
         if (callback) {
             Step.Waiting waiting = s.waiting();
-            if (waiting != null) {
+            if (waiting != null && (waiting.submitted() || waiting.answer() != null)) {
                 return waited(s, waiting);
             }
+            // else not begun, or begun by an engine that died before the integration took the token: (again) now
         }
         JsonNode payload;
         Integer timeout;
         try {
             timeout = timeout(s);
-            if (callback) {
+            if (callback && s.waiting() == null) {
                 s.awaitToken(timeout, seconds(s, heartbeatSeconds, heartbeatSecondsPath, "HeartbeatSeconds"));
             }
             payload = query.payload(s, query.effectiveInput(s));
