@@ -179,31 +179,13 @@ final class StateMachinesApi {
     }
 
     private JsonNode list(JsonNode request) {
-        List<StateMachineRegistry.Description> all = machines.list();
-        int limit = pageSize(request, 100);
-        int offset = offset(request);
-        ObjectNode out = object();
-        ArrayNode page = out.putArray("stateMachines");
-        all.stream().skip(offset).limit(limit).forEach(d -> page.addObject().put("stateMachineArn", d.arn())
+        return page(request, "stateMachines", machines.list(), (item, d) -> item.put("stateMachineArn", d.arn())
                 .put("name", d.name()).put("type", d.type()).put("creationDate", seconds(d.creationDate())));
-        if (all.size() > offset + limit) {
-            out.put("nextToken", token(offset + limit));
-        }
-        return out;
     }
 
     private JsonNode listVersions(JsonNode request) {
-        List<Version> versions = machines.versions(arn(request, "stateMachineArn", "stateMachine"));
-        int limit = pageSize(request, 100);
-        int offset = offset(request);
-        ObjectNode out = object();
-        ArrayNode page = out.putArray("stateMachineVersions");
-        versions.stream().skip(offset).limit(limit).forEach(v -> page.addObject().put("stateMachineVersionArn", v.arn())
-                .put("creationDate", seconds(v.creationDate())));
-        if (versions.size() > offset + limit) {
-            out.put("nextToken", token(offset + limit));
-        }
-        return out;
+        return page(request, "stateMachineVersions", machines.versions(arn(request, "stateMachineArn", "stateMachine")),
+                (item, v) -> item.put("stateMachineVersionArn", v.arn()).put("creationDate", seconds(v.creationDate())));
     }
 
     private JsonNode describeAlias(JsonNode request) {
@@ -220,14 +202,19 @@ final class StateMachinesApi {
     }
 
     private JsonNode listAliases(JsonNode request) {
-        List<Alias> aliases = machines.aliases(arn(request, "stateMachineArn", "stateMachine"));
+        return page(request, "stateMachineAliases", machines.aliases(arn(request, "stateMachineArn", "stateMachine")),
+                (item, a) -> item.put("stateMachineAliasArn", a.arn()).put("creationDate", seconds(a.creationDate())));
+    }
+
+    /** One page of a listing: {@code maxResults} items from where {@code nextToken} says, and the next page's token. */
+    private <T> JsonNode page(JsonNode request, String field, List<T> all,
+            java.util.function.BiConsumer<ObjectNode, T> item) {
         int limit = pageSize(request, 100);
         int offset = offset(request);
         ObjectNode out = object();
-        ArrayNode page = out.putArray("stateMachineAliases");
-        aliases.stream().skip(offset).limit(limit).forEach(a -> page.addObject().put("stateMachineAliasArn", a.arn())
-                .put("creationDate", seconds(a.creationDate())));
-        if (aliases.size() > offset + limit) {
+        ArrayNode page = out.putArray(field);
+        all.stream().skip(offset).limit(limit).forEach(t -> item.accept(page.addObject(), t));
+        if (all.size() > offset + limit) {
             out.put("nextToken", token(offset + limit));
         }
         return out;

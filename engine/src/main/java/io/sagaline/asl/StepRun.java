@@ -265,16 +265,7 @@ final class StepRun implements Step {
         } catch (StatesFailure failure) {
             // A failed transactional task leaves nothing: what follows (its retry, its catcher, the end) commits alone.
             execution.rollback(epoch);
-            attempt.setStatus(StatusCode.ERROR, failure.error());
-            attempt.setAttribute(ExecutionTrace.ERROR, failure.error());
-            attempt.end(now());
-            abandonIfEnded();
-            if (!StatesFailure.RUNTIME.equals(failure.error())) {
-                boolean timedOut = StatesFailure.TIMEOUT.equals(failure.error());
-                execution.record(now(), timedOut ? "LambdaFunctionTimedOut" : "LambdaFunctionFailed",
-                        timedOut ? "lambdaFunctionTimedOutEventDetails" : "lambdaFunctionFailedEventDetails",
-                        Interpreter.errorDetails(failure.error(), failure.cause()));
-            }
+            attemptFailed(attempt, failure, "LambdaFunction", Interpreter.object());
             throw failure;
         } catch (RuntimeException | Error e) {
             attempt.setStatus(StatusCode.ERROR, String.valueOf(e));
@@ -302,6 +293,24 @@ final class StepRun implements Step {
     }
 
     /**
+     * A task attempt failed: its span says so and, unless the failure is the engine's own (States.Runtime), the
+     * history records it as {@code <kind>TimedOut} or {@code <kind>Failed} ({@code LambdaFunction}, {@code Task}),
+     * with {@code details} and the error and cause.
+     */
+    private void attemptFailed(Span attempt, StatesFailure failure, String kind, ObjectNode details) {
+        attempt.setStatus(StatusCode.ERROR, failure.error());
+        attempt.setAttribute(ExecutionTrace.ERROR, failure.error());
+        attempt.end(now());
+        abandonIfEnded();
+        if (!StatesFailure.RUNTIME.equals(failure.error())) {
+            String outcome = StatesFailure.TIMEOUT.equals(failure.error()) ? "TimedOut" : "Failed";
+            details.setAll(Interpreter.errorDetails(failure.error(), failure.cause()));
+            execution.record(now(), kind + outcome,
+                    Character.toLowerCase(kind.charAt(0)) + kind.substring(1) + outcome + "EventDetails", details);
+        }
+    }
+
+    /**
      * A service integration: TaskScheduled (with the parameters), TaskStarted, then TaskSucceeded with its result or,
      * for the callback pattern, TaskSubmitted (the task then waits for its token's answer); TaskFailed or TaskTimedOut
      * when the call fails. Committed before the call, as a Lambda task's scheduling is.
@@ -324,17 +333,7 @@ final class StepRun implements Step {
         try (Scope ignored = attempt.makeCurrent()) {
             result = engine.tasks.invoke(call(resource, payload, timeoutSeconds));
         } catch (StatesFailure failure) {
-            attempt.setStatus(StatusCode.ERROR, failure.error());
-            attempt.setAttribute(ExecutionTrace.ERROR, failure.error());
-            attempt.end(now());
-            abandonIfEnded();
-            if (!StatesFailure.RUNTIME.equals(failure.error())) {
-                boolean timedOut = StatesFailure.TIMEOUT.equals(failure.error());
-                ObjectNode details = integration.details();
-                details.setAll(Interpreter.errorDetails(failure.error(), failure.cause()));
-                execution.record(now(), timedOut ? "TaskTimedOut" : "TaskFailed",
-                        timedOut ? "taskTimedOutEventDetails" : "taskFailedEventDetails", details);
-            }
+            attemptFailed(attempt, failure, "Task", integration.details());
             throw failure;
         }
         attempt.end(now());
