@@ -82,10 +82,8 @@ final class LocalIntegrations implements io.sagaline.asl.Interpreter.TaskInvoker
             // AWS's text, two spaces before "at" included (LocalStack's recording, test_sfn_api_express)
             return "Express state machine does not support '.waitForTaskToken' service integration ";
         }
-        if (base.endsWith(".sync") || base.contains(".sync:")) {
-            if ("EXPRESS".equals(type)) {
-                return "Express state machine does not support '.sync' service integration";
-            }
+        if ("EXPRESS".equals(type) && (base.endsWith(".sync") || base.contains(".sync:"))) {
+            return "Express state machine does not support '.sync' service integration";
         }
         boolean known = base.equals(LAMBDA_INVOKE) || base.equals(SQS_SEND)
                 || !callback && resource.startsWith("arn:aws:lambda:") && resource.contains(FUNCTION);

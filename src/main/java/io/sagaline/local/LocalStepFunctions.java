@@ -517,15 +517,23 @@ public class LocalStepFunctions {
     }
 
     private JsonNode parseInput(String input) {
+        return parseJson(input == null ? "{}" : input, "InvalidExecutionInput", "Invalid State Machine Execution Input");
+    }
+
+    /**
+     * JSON text the API takes (an execution's input, a task's output, a mocked result): one value and nothing after
+     * it, else refused with {@code code} and a message that begins with {@code what}.
+     */
+    JsonNode parseJson(String text, String code, String what) {
         JsonNode parsed;
         try {
             parsed = json.reader().with(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-                    .readTree(input == null ? "{}" : input);
+                    .readTree(text);
         } catch (java.io.IOException e) {
-            throw new Refused("InvalidExecutionInput", "Invalid State Machine Execution Input: " + e.getMessage());
+            throw new Refused(code, what + ": " + e.getMessage());
         }
         if (parsed == null || parsed.isMissingNode()) {
-            throw new Refused("InvalidExecutionInput", "Invalid State Machine Execution Input: it is empty");
+            throw new Refused(code, what + ": it is empty");
         }
         return parsed;
     }

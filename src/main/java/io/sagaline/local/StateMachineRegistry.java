@@ -506,6 +506,19 @@ final class StateMachineRegistry {
             throw new Refused("ValidationException", "1 validation error detected: Value null at 'definition' failed to"
                     + " satisfy constraint: Member must not be null");
         }
+        JsonNode tree = definitionTree(definition);
+        StateMachine machine;
+        try {
+            machine = StateMachine.parse(name, tree);
+        } catch (AslDefinitionException e) {
+            throw invalidDefinition(e);
+        }
+        refuseIntegrations(tree, "", type);
+        return machine;
+    }
+
+    /** A definition's text as the JSON object it must be, or InvalidDefinition as AWS words it. */
+    JsonNode definitionTree(String definition) {
         JsonNode tree;
         try {
             tree = json.readTree(definition);
@@ -517,15 +530,13 @@ final class StateMachineRegistry {
             throw new Refused("InvalidDefinition",
                     "Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: Definition must be a valid JSON object'");
         }
-        StateMachine machine;
-        try {
-            machine = StateMachine.parse(name, tree);
-        } catch (AslDefinitionException e) {
-            throw new Refused("InvalidDefinition", "Invalid State Machine Definition: '" + e.code() + ": " + e.problem()
-                    + " at " + e.location() + "'");
-        }
-        refuseIntegrations(tree, "", type);
-        return machine;
+        return tree;
+    }
+
+    /** The engine's refusal of a definition as AWS's InvalidDefinition: its code, problem and location. */
+    static Refused invalidDefinition(AslDefinitionException e) {
+        return new Refused("InvalidDefinition", "Invalid State Machine Definition: '" + e.code() + ": " + e.problem()
+                + " at " + e.location() + "'");
     }
 
     /**

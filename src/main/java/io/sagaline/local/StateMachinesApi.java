@@ -230,8 +230,12 @@ final class StateMachinesApi {
                 .orElseThrow(() -> new Refused("ExecutionDoesNotExist", "Execution Does Not Exist: '" + executionArn + "'"));
         ObjectNode out = object().put("stateMachineArn", e.stateMachineArn()).put("name", e.machine().name())
                 .put("definition", e.machine().definition().toString());
-        StateMachineRegistry.Description d = machines.exists(e.stateMachineArn()) ? machines.describe(e.stateMachineArn())
-                : null;
+        StateMachineRegistry.Description d;
+        try {
+            d = machines.describe(e.stateMachineArn());
+        } catch (Refused deleted) {
+            d = null; // the machine was deleted since the execution started
+        }
         out.put("roleArn", d != null ? d.roleArn() : StateMachineRegistry.DEFAULT_ROLE);
         out.put("updateDate", seconds(d == null ? e.startDate()
                 : d.updateDate() != null ? d.updateDate() : d.creationDate()));

@@ -397,19 +397,9 @@ public class StepFunctionsApi {
                     + " 'inspectionLevel' failed to satisfy constraint: Member must satisfy enum value set: [INFO, DEBUG,"
                     + " TRACE]");
         }
-        JsonNode definition;
-        try {
-            definition = json.readTree(text);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new Refused("InvalidDefinition", "Invalid State Machine Definition: 'INVALID_JSON_DESCRIPTION: "
-                    + e.getOriginalMessage() + "'");
-        }
-        if (definition == null || !definition.isObject()) {
-            throw new Refused("InvalidDefinition",
-                    "Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: Definition must be a valid JSON object'");
-        }
-        JsonNode input = parseJson(request.hasNonNull("input") ? request.get("input").asText() : "{}", "InvalidExecutionInput",
-                "Invalid State Machine Execution Input");
+        JsonNode definition = engine.machines().definitionTree(text);
+        JsonNode input = engine.parseJson(request.hasNonNull("input") ? request.get("input").asText() : "{}",
+                "InvalidExecutionInput", "Invalid State Machine Execution Input");
         JsonNode state = definition.has("States") ? definition.path("States")
                 .path(request.hasNonNull("stateName") ? request.get("stateName").asText() : definition.path("StartAt").asText())
                 : definition;
@@ -431,7 +421,8 @@ public class StepFunctionsApi {
             if (m.hasNonNull("result")) {
                 JsonNode result;
                 try {
-                    result = parseJson(m.get("result").asText(), "ValidationException", "Mocked result must be valid JSON");
+                    result = engine.parseJson(m.get("result").asText(), "ValidationException",
+                            "Mocked result must be valid JSON");
                 } catch (Refused e) {
                     throw new Refused("ValidationException", "Mocked result must be valid JSON");
                 }
@@ -459,8 +450,7 @@ public class StepFunctionsApi {
         try {
             r = engine.testState(definition, text(request, "stateName"), input, mock, retries);
         } catch (io.sagaline.asl.AslDefinitionException e) {
-            throw new Refused("InvalidDefinition", "Invalid State Machine Definition: '" + e.code() + ": " + e.problem()
-                    + " at " + e.location() + "'");
+            throw StateMachineRegistry.invalidDefinition(e);
         }
         ObjectNode out = object().put("status", r.status().name());
         if (r.output() != null) {
@@ -494,19 +484,6 @@ public class StepFunctionsApi {
         return out;
     }
 
-    private JsonNode parseJson(String text, String code, String what) {
-        try {
-            JsonNode parsed = json.reader().with(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-                    .readTree(text);
-            if (parsed == null || parsed.isMissingNode()) {
-                throw new Refused(code, what + ": it is empty");
-            }
-            return parsed;
-        } catch (java.io.IOException e) {
-            throw new Refused(code, what + ": '" + e.getMessage() + "'");
-        }
-    }
-
     /** A SendTask* request's taskToken: 1 to 2,048 characters, as AWS's API has it. */
     private static String taskToken(JsonNode request) {
         String token = required(request, "taskToken");
@@ -519,19 +496,13 @@ public class StepFunctionsApi {
 
     /** SendTaskSuccess's output: JSON, within the payload quota. */
     private JsonNode parseOutput(String output) {
+        JsonNode parsed = engine.parseJson(output, "InvalidOutput", "Invalid Output");
         try {
-            JsonNode parsed = json.reader().with(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-                    .readTree(output);
-            if (parsed == null || parsed.isMissingNode()) {
-                throw new Refused("InvalidOutput", "Invalid Output: it is empty");
-            }
             io.sagaline.asl.StatesFailure.withinLimit(parsed.toString(), "output");
-            return parsed;
-        } catch (java.io.IOException e) {
-            throw new Refused("InvalidOutput", "Invalid Output: '" + e.getMessage() + "'");
         } catch (io.sagaline.asl.StatesFailure e) {
             throw new Refused("InvalidOutput", "Invalid Output: it exceeds the maximum size of 262144 bytes");
         }
+        return parsed;
     }
 
     /** ARNs as Step Functions writes them: a state machine (maybe qualified), an execution. */

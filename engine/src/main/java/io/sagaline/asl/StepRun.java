@@ -191,11 +191,7 @@ final class StepRun implements Step {
             execution.record(now(), "TaskSucceeded", "taskSucceededEventDetails",
                     details.put("output", StatesFailure.withinLimit(output.toString(), resource)));
         } else {
-            boolean timedOut = StatesFailure.TIMEOUT.equals(failure.error())
-                    || io.sagaline.asl.states.TaskState.HEARTBEAT_TIMEOUT.equals(failure.error());
-            details.setAll(Interpreter.errorDetails(failure.error(), failure.cause()));
-            execution.record(now(), timedOut ? "TaskTimedOut" : "TaskFailed",
-                    timedOut ? "taskTimedOutEventDetails" : "taskFailedEventDetails", details);
+            recordFailure("Task", details, failure); // a missed heartbeat is States.Timeout, as AWS records it
         }
         execution.moveTo(execution.position().withCallback(null));
     }
@@ -303,11 +299,16 @@ final class StepRun implements Step {
         attempt.end(now());
         abandonIfEnded();
         if (!StatesFailure.RUNTIME.equals(failure.error())) {
-            String outcome = StatesFailure.TIMEOUT.equals(failure.error()) ? "TimedOut" : "Failed";
-            details.setAll(Interpreter.errorDetails(failure.error(), failure.cause()));
-            execution.record(now(), kind + outcome,
-                    Character.toLowerCase(kind.charAt(0)) + kind.substring(1) + outcome + "EventDetails", details);
+            recordFailure(kind, details, failure);
         }
+    }
+
+    /** A task's failure in the history: {@code <kind>TimedOut} for States.Timeout, else {@code <kind>Failed}. */
+    private void recordFailure(String kind, ObjectNode details, StatesFailure failure) {
+        String outcome = StatesFailure.TIMEOUT.equals(failure.error()) ? "TimedOut" : "Failed";
+        details.setAll(Interpreter.errorDetails(failure.error(), failure.cause()));
+        execution.record(now(), kind + outcome,
+                Character.toLowerCase(kind.charAt(0)) + kind.substring(1) + outcome + "EventDetails", details);
     }
 
     /**
