@@ -82,7 +82,7 @@ public class LocalStepFunctions {
     private final Queue<Ended> ended = new ConcurrentLinkedQueue<>();
 
     /** An execution and when it ended that time (a redriven one ends again, later). */
-    private record Ended(Execution execution, Instant at) {
+    private record Ended(Execution execution, Instant at, Instant really) {
     }
 
     private final LocalIntegrations integrations;
@@ -94,6 +94,17 @@ public class LocalStepFunctions {
     private final Interpreter interpreter;
     /** Runs EXPRESS executions: on the same workers, kept nowhere, as AWS keeps no history of them. */
     private final Interpreter express;
+    /**
+     * The clock a test moves (README, "Time you control"), and the interpreters of the executions started while it is
+     * the engine's clock: the same store, integrations and workers, only time is the test's.
+     */
+    private final ControlledClock controlledClock;
+    private final Interpreter controlled;
+    private final Interpreter controlledExpress;
+    /** Whether executions started now run on the controlled clock. */
+    private volatile boolean clockControlled;
+    /** The executions in memory that run on the controlled clock: they stay on it until they leave memory. */
+    private final java.util.Set<String> onControlledClock = ConcurrentHashMap.newKeySet();
 
     private final PostgresExecutionStore store;
     private final Instant loadedAt = Instant.now();
@@ -112,7 +123,8 @@ public class LocalStepFunctions {
             io.sagaline.platform.observability.Telemetry telemetry, io.sagaline.platform.observability.Metrics metrics,
             @ConfigProperty(name = "sagaline.local.workers", defaultValue = "16") int workerCount,
             @ConfigProperty(name = "sagaline.local.engine.lease", defaultValue = "10s") Duration leaseTime,
-            @ConfigProperty(name = "sagaline.local.sfn.mock-config") Optional<String> mockConfig) {
+            @ConfigProperty(name = "sagaline.local.sfn.mock-config") Optional<String> mockConfig,
+            @ConfigProperty(name = "sagaline.local.sfn.clock", defaultValue = "system") String clockMode) {
         this.functions = functions;
         this.json = json;
         this.leaseTime = leaseTime;
@@ -144,6 +156,17 @@ public class LocalStepFunctions {
         this.express = new Interpreter(integrations, scheduler, Clock.systemUTC(),
                 io.sagaline.asl.ExecutionStore.NONE,
                 telemetry.tracer(), observer);
+        this.controlledClock = new ControlledClock(workers, Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
+        this.controlled = new Interpreter(integrations, controlledClock, controlledClock.clock(), store, telemetry.tracer(),
+                observer);
+        this.controlledExpress = new Interpreter(integrations, controlledClock, controlledClock.clock(),
+                io.sagaline.asl.ExecutionStore.NONE, telemetry.tracer(), observer);
+        this.clockControlled = switch (clockMode) {
+            case "system" -> false;
+            case "controlled" -> true;
+            default -> throw new IllegalStateException(
+                    "sagaline.local.sfn.clock is \"" + clockMode + "\": it is either system or controlled");
+        };
         this.machines = new StateMachineRegistry(new PostgresStateMachineStore(dataSource, json), json, Clock.systemUTC());
         for (Catalog.StateMachine spec : functions.catalog().stateMachines()) {
             String definition = render(spec);
@@ -220,8 +243,28 @@ public class LocalStepFunctions {
         if (execution.status() == Execution.Status.RUNNING) {
             restoreTestCase(execution);
             keep(execution);
-            interpreter.resume(execution);
+            interpreterOf(execution).resume(execution);
         }
+    }
+
+    /** The interpreter an execution runs on: the one of the clock it started on. */
+    private Interpreter interpreterOf(Execution execution) {
+        return onControlledClock.contains(execution.arn()) ? controlled : interpreter;
+    }
+
+    /** The controlled clock (README, "Time you control"). */
+    ControlledClock controlledClock() {
+        return controlledClock;
+    }
+
+    /** Whether executions started from now on run on the controlled clock. */
+    boolean clockControlled() {
+        return clockControlled;
+    }
+
+    /** Executions started from now on run on the controlled clock, or on the system's; those running stay on theirs. */
+    void controlClock(boolean controlled) {
+        this.clockControlled = controlled;
     }
 
     /** StopExecution: a running execution, here, in another process or left by a dead one, ends ABORTED. */
@@ -232,7 +275,7 @@ public class LocalStepFunctions {
             throw new Refused("ValidationException",
                     "Execution " + executionArn + " is " + execution.status() + ", not RUNNING");
         }
-        interpreter.stop(execution, error, cause);
+        interpreterOf(execution).stop(execution, error, cause);
         return execution;
     }
 
@@ -242,12 +285,12 @@ public class LocalStepFunctions {
      * over from the process that runs it or ran it (as StopExecution does), and resumed here.
      */
     public void answer(String token, JsonNode outcome) {
-        onTask(token, execution -> interpreter.answer(execution, token, outcome));
+        onTask(token, execution -> interpreterOf(execution).answer(execution, token, outcome));
     }
 
     /** SendTaskHeartbeat: the Task waiting on {@code token} gets its HeartbeatSeconds again from now. */
     public void heartbeat(String token) {
-        onTask(token, execution -> interpreter.heartbeat(execution, token));
+        onTask(token, execution -> interpreterOf(execution).heartbeat(execution, token));
     }
 
     /**
@@ -307,7 +350,7 @@ public class LocalStepFunctions {
             execution = owned(executionArn).orElseThrow(() -> new Refused("TaskDoesNotExist", "Task Does Not Exist"));
             if (takenOver && execution.status() == Execution.Status.RUNNING) {
                 restoreTestCase(execution);
-                interpreter.resume(execution);
+                interpreterOf(execution).resume(execution);
             }
         }
         boolean answered = answer.test(execution);
@@ -330,7 +373,7 @@ public class LocalStepFunctions {
                 : owned(executionArn))
                 .orElseThrow(() -> new Refused("ExecutionDoesNotExist", "Execution Does Not Exist: '" + executionArn + "'"));
         restoreTestCase(execution);
-        if (!interpreter.redrive(execution)) {
+        if (!interpreterOf(execution).redrive(execution)) {
             throw new Refused("ExecutionNotRedrivable", "Execution " + executionArn + " is " + execution.status()
                     + (execution.status() == Execution.Status.RUNNING || execution.status() == Execution.Status.SUCCEEDED ? ""
                             : " at a Fail state")
@@ -414,9 +457,15 @@ public class LocalStepFunctions {
         JsonNode parsed = parseInput(input);
         String executionArn = resolved.stateMachineArn().replace(":stateMachine:", ":express:") + ":" + name + ":"
                 + java.util.UUID.randomUUID();
-        Execution execution = express.start(executionArn, name, resolved.stateMachineArn(), resolved.machine(), parsed,
+        // On the controlled clock, its five minutes are the clock's: the caller waits until a test moves it past them.
+        Interpreter runner = clockControlled ? controlledExpress : express;
+        Execution execution = runner.start(executionArn, name, resolved.stateMachineArn(), resolved.machine(), parsed,
                 traceHeader);
-        if (!execution.awaitEnd(EXPRESS_LIMIT.toMillis(), TimeUnit.MILLISECONDS)) {
+        if (runner == controlledExpress) {
+            controlledClock.after(EXPRESS_LIMIT, () -> controlledExpress.timeOut(execution,
+                    "the EXPRESS execution ran longer than " + EXPRESS_LIMIT.toMinutes() + " minutes"));
+            execution.awaitEnd(Long.MAX_VALUE, TimeUnit.MILLISECONDS);
+        } else if (!execution.awaitEnd(EXPRESS_LIMIT.toMillis(), TimeUnit.MILLISECONDS)) {
             express.timeOut(execution, "the EXPRESS execution ran longer than " + EXPRESS_LIMIT.toMinutes() + " minutes");
         }
         return execution;
@@ -504,12 +553,17 @@ public class LocalStepFunctions {
         if (testCase != null) {
             testCases.put(executionArn, testCase); // before the start: its first task may be mocked
         }
+        boolean onControlled = clockControlled;
+        if (onControlled) {
+            onControlledClock.add(executionArn);
+        }
         Execution execution;
         try {
-            execution = interpreter.start(executionArn, name, resolved.stateMachineArn(), resolved.machine(), parsed,
-                    traceHeader);
+            execution = (onControlled ? controlled : interpreter).start(executionArn, name, resolved.stateMachineArn(),
+                    resolved.machine(), parsed, traceHeader);
         } catch (RuntimeException e) {
             testCases.remove(executionArn);
+            onControlledClock.remove(executionArn);
             throw e;
         }
         keep(execution);
@@ -562,7 +616,7 @@ public class LocalStepFunctions {
     private void keep(Execution execution) {
         executions.put(execution.arn(), execution);
         execution.finished().thenRun(() -> {
-            ended.add(new Ended(execution, execution.stopDate()));
+            ended.add(new Ended(execution, execution.stopDate(), Instant.now()));
             testCases.remove(execution.arn()); // a redrive reads it back from the store
         });
     }
@@ -573,10 +627,11 @@ public class LocalStepFunctions {
         for (Ended e = ended.peek(); e != null; e = ended.peek()) {
             if (e.at() == null || !e.at().equals(e.execution().stopDate())) {
                 ended.poll(); // redriven since: its next end puts it here again
-            } else if (e.at().isBefore(before)) {
+            } else if (e.really().isBefore(before)) {
                 ended.poll();
-                if (e.execution().status() != Execution.Status.RUNNING) {
-                    executions.remove(e.execution().arn(), e.execution());
+                if (e.execution().status() != Execution.Status.RUNNING
+                        && executions.remove(e.execution().arn(), e.execution())) {
+                    onControlledClock.remove(e.execution().arn());
                 }
             } else {
                 return; // the rest ended later

@@ -155,9 +155,8 @@ class MockedSagasTest {
         assertThat(ended.error()).isEqualTo(error);
     }
 
-    @Test
-    void theAwsDocumentationsMockFile_runsUnchanged_onTheMachineItWasWrittenFor() {
-        // The state machine of the AWS documentation's example (sfn-local-mock-cfg-file), created as a team would.
+    /** The state machine of the AWS documentation's example (sfn-local-mock-cfg-file), created as a team would. */
+    private static void createTheAwsExampleMachine() {
         SFN.createStateMachine(r -> r.name("LambdaSQSIntegration").roleArn("arn:aws:iam::000000000000:role/team")
                 .definition("""
                         {"Comment": "This state machine is called: LambdaSQSIntegration",
@@ -172,6 +171,11 @@ class MockedSagasTest {
                                         "Parameters": {"QueueUrl": "https://sqs.us-east-1.amazonaws.com/123456789012/myQueue",
                                                        "MessageBody.$": "$"},
                                         "End": true}}}"""));
+    }
+
+    @Test
+    void theAwsDocumentationsMockFile_runsUnchanged_onTheMachineItWasWrittenFor() {
+        createTheAwsExampleMachine();
 
         DescribeExecutionResponse happy = run("LambdaSQSIntegration", "HappyPath", "{}");
 
@@ -181,5 +185,56 @@ class MockedSagasTest {
         assertThat(entered(happy.executionArn())).containsExactly("LambdaState", "SQSState");
         assertThatThrownBy(() -> SFN.startExecution(r -> r.stateMachineArn(MACHINE + "LambdaSQSIntegration#NoSuchCase")))
                 .isInstanceOf(ValidationException.class).hasMessageContaining("no test case 'NoSuchCase'");
+    }
+
+    /** Starts {@code machine#testCase} on the controlled clock, gives the engine back the system clock after. */
+    private static String startOnTheControlledClock(String machine, String testCase, String input) {
+        ControlledClockTest.clock("PUT", "", "{\"mode\": \"controlled\"}", 200);
+        try {
+            return SFN.startExecution(r -> r.stateMachineArn(MACHINE + machine + "#" + testCase)
+                    .name(testCase + "-" + UUID.randomUUID()).input(input)).executionArn();
+        } finally {
+            ControlledClockTest.clock("PUT", "", "{\"mode\": \"system\"}", 200);
+        }
+    }
+
+    private static List<HistoryEvent> historyOf(String executionArn) {
+        return SFN.getExecutionHistory(r -> r.executionArn(executionArn).maxResults(1000)).events();
+    }
+
+    @Test
+    void theAwsExamplesRetryPath_retriesAtTwoFourAndEightSeconds_ofTheControlledClock() {
+        createTheAwsExampleMachine();
+        String execution = startOnTheControlledClock("LambdaSQSIntegration", "RetryPath", "{}");
+        java.time.Instant started = SFN.describeExecution(r -> r.executionArn(execution)).startDate();
+
+        ControlledClockTest.clock("POST", "/advance", "{\"by\": \"PT13S\"}", 200);
+        assertThat(SFN.describeExecution(r -> r.executionArn(execution)).status()).isEqualTo(ExecutionStatus.RUNNING);
+        ControlledClockTest.clock("POST", "/advance", "{\"by\": \"PT1S\"}", 200);
+
+        DescribeExecutionResponse ended = SFN.describeExecution(r -> r.executionArn(execution));
+        assertThat(ended.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
+        assertThat(historyOf(execution)).filteredOn(e -> e.typeAsString().equals("TaskScheduled"))
+                .extracting(e -> Duration.between(started, e.timestamp()).toSeconds())
+                .containsExactly(0L, 2L, 6L, 14L, 14L); // the Lambda's four attempts, then SQSState
+        assertThat(historyOf(execution)).filteredOn(e -> e.typeAsString().equals("TaskFailed"))
+                .extracting(e -> e.taskFailedEventDetails().error())
+                .containsExactly("Lambda.ResourceNotReadyException", "Lambda.TimeoutException", "Lambda.TimeoutException");
+    }
+
+    @Test
+    void placeOrdersCheckingFailedPath_spendsCheckOrdersFiveRetries_thenRejectsTheOrderAsASystemError() {
+        String input = "{\"tenant\":\"demo\",\"orderId\":\"" + UUID.randomUUID() + "\",\"customerId\":\"" + UUID.randomUUID()
+                + "\",\"items\":[{\"sku\":\"MUG\",\"quantity\":2}],\"paymentToken\":\"tok_ok\"}";
+        String execution = startOnTheControlledClock("place-order", "CheckingFailed", input);
+
+        // five back-offs of full jitter, each at most min(20 s, 1 s * 2^n): all fall due within a minute
+        ControlledClockTest.clock("POST", "/advance", "{\"by\": \"PT1M\"}", 200);
+
+        DescribeExecutionResponse ended = SFN.describeExecution(r -> r.executionArn(execution));
+        assertThat(ended.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
+        assertThat(entered(execution)).containsExactly("CheckOrder", "RejectedSystemErrorChecking", "RejectOrder");
+        assertThat(ended.output()).contains("\"reason\":\"SYSTEM_ERROR\"", "the orders database did not answer");
+        assertThat(historyOf(execution)).filteredOn(e -> e.typeAsString().equals("LambdaFunctionFailed")).hasSize(6);
     }
 }
