@@ -2,11 +2,14 @@ package io.sagaline.local;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
+import java.util.Set;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -73,7 +76,7 @@ public class ClockApi {
         String method = ctx.request().method().name();
         boolean advance = ctx.request().path().endsWith("/advance");
         String allowed = advance ? "POST" : "GET, PUT";
-        if (!(advance ? java.util.Set.of("POST") : java.util.Set.of("GET", "PUT")).contains(method)) {
+        if (!(advance ? Set.of("POST") : Set.of("GET", "PUT")).contains(method)) {
             ctx.response().setStatusCode(405).putHeader("allow", allowed).end();
             return;
         }
@@ -92,8 +95,8 @@ public class ClockApi {
             Throwable failure = result.cause();
             int status = failure instanceof BadRequest b ? b.status
                     : failure instanceof ControlledClock.Busy || failure instanceof IllegalStateException ? 409
-                            : failure instanceof com.fasterxml.jackson.core.JsonProcessingException ? 400 : 500;
-            String message = failure instanceof com.fasterxml.jackson.core.JsonProcessingException ? "the body is not JSON"
+                            : failure instanceof JsonProcessingException ? 400 : 500;
+            String message = failure instanceof JsonProcessingException ? "the body is not JSON"
                     : String.valueOf(failure.getMessage());
             ctx.response().setStatusCode(status).end(json.createObjectNode().put("message", message).toString());
         });
@@ -155,7 +158,7 @@ public class ClockApi {
 
     private static Instant instant(String text, String field) {
         try {
-            return java.time.OffsetDateTime.parse(text).toInstant();
+            return OffsetDateTime.parse(text).toInstant();
         } catch (DateTimeParseException e) {
             throw new BadRequest(400, field + " is an ISO-8601 instant, such as 2030-01-01T00:00:00Z: not " + text);
         }
