@@ -20,8 +20,9 @@ import software.amazon.awssdk.services.sqs.model.SqsException;
 
 /**
  * What a Task's Resource does here: a Lambda function's ARN (the catalog's functions), the optimised
- * Lambda integration ({@code arn:aws:states:::lambda:invoke}) and SQS's {@code sendMessage} on the local
- * queues, each also as {@code .waitForTaskToken}, with the request and result shapes of the AWS
+ * Lambda integration ({@code arn:aws:states:::lambda:invoke}), SQS's {@code sendMessage} on the local
+ * queues and nested executions ({@code states:startExecution}, also {@code .sync} and {@code .sync:2}), each also as
+ * {@code .waitForTaskToken}, with the request and result shapes of the AWS
  * documentation. A resource this engine cannot perform is refused when the machine is created, in
  * AWS's words ({@link #refusal}), never at run time.
  */
@@ -31,6 +32,7 @@ final class LocalIntegrations implements io.sagaline.asl.Interpreter.TaskInvoker
     private static final String INTEGRATION = "arn:aws:states:::";
     private static final String LAMBDA_INVOKE = INTEGRATION + "lambda:invoke";
     private static final String SQS_SEND = INTEGRATION + "sqs:sendMessage";
+    private static final String START_EXECUTION = INTEGRATION + "states:startExecution";
     private static final String FUNCTION = ":function:";
 
     private final LocalFunctions functions;
@@ -38,19 +40,34 @@ final class LocalIntegrations implements io.sagaline.asl.Interpreter.TaskInvoker
     private final ObjectMapper json;
     private final java.util.function.Function<Call, java.util.Optional<LocalMocks.Response>> mocks;
     private final java.util.function.BiConsumer<String, JsonNode> answer;
+    private final Nested nested;
+
+    /** What starts the nested execution of a {@code states:startExecution} Task: the engine ({@link LocalStepFunctions}). */
+    interface Nested {
+        /**
+         * Starts execution {@code name} of {@code stateMachineArn} (a machine, version or alias) with {@code input},
+         * for the Task of {@code parentArn} (null for TestState's); when the Task waits for its end ({@code pattern}
+         * {@code sync} or {@code sync:2}), linked to {@code parentToken} first, which the child's end answers.
+         * Refused as StartExecution refuses.
+         */
+        io.sagaline.asl.Execution start(String parentArn, String parentToken, String pattern, String stateMachineArn,
+                String name, String input);
+    }
 
     /**
      * Integrations performed with {@code functions} and {@code sqs}, unless {@code mocks} has a response for the call;
-     * a mocked callback Task's result is sent to its token through {@code answer}, as its worker would send it.
+     * a mocked callback Task's result is sent to its token through {@code answer}, as its worker would send it; nested
+     * executions are started by {@code nested}.
      */
     LocalIntegrations(LocalFunctions functions, SqsClient sqs, ObjectMapper json,
             java.util.function.Function<Call, java.util.Optional<LocalMocks.Response>> mocks,
-            java.util.function.BiConsumer<String, JsonNode> answer) {
+            java.util.function.BiConsumer<String, JsonNode> answer, Nested nested) {
         this.functions = functions;
         this.sqs = sqs;
         this.json = json;
         this.mocks = mocks;
         this.answer = answer;
+        this.nested = nested;
     }
 
     /** A call its execution's mock test case answers (Step Functions Local's mock configuration), or performed. */
@@ -58,7 +75,8 @@ final class LocalIntegrations implements io.sagaline.asl.Interpreter.TaskInvoker
     public JsonNode invoke(Call call) {
         java.util.Optional<LocalMocks.Response> mocked = mocks.apply(call);
         if (mocked.isEmpty()) {
-            return invoke(call.resource(), call.payload(), call.timeoutSeconds());
+            return call.resource().startsWith(START_EXECUTION) ? startExecution(call)
+                    : invoke(call.resource(), call.payload(), call.timeoutSeconds());
         }
         LocalMocks.Response response = mocked.get();
         if (response.error() != null || response.returned() == null) {
@@ -85,7 +103,8 @@ final class LocalIntegrations implements io.sagaline.asl.Interpreter.TaskInvoker
         if ("EXPRESS".equals(type) && (base.endsWith(".sync") || base.contains(".sync:"))) {
             return "Express state machine does not support '.sync' service integration";
         }
-        boolean known = base.equals(LAMBDA_INVOKE) || base.equals(SQS_SEND)
+        boolean known = base.equals(LAMBDA_INVOKE) || base.equals(SQS_SEND) || base.equals(START_EXECUTION)
+                || !callback && (resource.equals(START_EXECUTION + ".sync") || resource.equals(START_EXECUTION + ".sync:2"))
                 || !callback && resource.startsWith("arn:aws:lambda:") && resource.contains(FUNCTION);
         return known ? null
                 : "The resource provided " + resource + " is not recognized. The value is not a valid resource ARN, or the"
@@ -102,6 +121,9 @@ final class LocalIntegrations implements io.sagaline.asl.Interpreter.TaskInvoker
         }
         if (base.equals(SQS_SEND)) {
             return sendMessage(payload);
+        }
+        if (resource.startsWith(START_EXECUTION)) {
+            return startExecution(new Call(null, null, 0, resource, payload, timeoutSeconds, null));
         }
         int at = resource.indexOf(FUNCTION);
         if (!resource.startsWith("arn:aws:lambda:") || at < 0) {
@@ -193,6 +215,90 @@ final class LocalIntegrations implements io.sagaline.asl.Interpreter.TaskInvoker
         } catch (SqsException e) {
             throw new StatesFailure("SQS." + e.awsErrorDetails().errorCode(), e.awsErrorDetails().errorMessage());
         }
+    }
+
+    /**
+     * states:startExecution, as the AWS documentation has it: {@code StateMachineArn}, {@code Input} (JSON, or a string
+     * of JSON; {@code {}} when absent) and {@code Name} in; {@code {ExecutionArn, StartDate, SdkHttpMetadata,
+     * SdkResponseMetadata}} out (request-response, and {@code .waitForTaskToken}, whose child answers the token it was
+     * given in its input). With {@code .sync} or {@code .sync:2} the task waits for the child's end, which answers it
+     * ({@link #ended}). A start StartExecution refuses fails the task with AWS's {@code StepFunctions.<code>Exception}.
+     * Without a Name, a waiting task's child is named after its token, so that the task invoked again after a crash
+     * finds the child it started.
+     */
+    private JsonNode startExecution(Call call) {
+        String resource = call.resource();
+        String pattern = resource.endsWith(TaskState.SYNC) ? "sync"
+                : resource.endsWith(TaskState.SYNC + ":2") ? "sync:2" : null;
+        if (pattern != null && call.taskToken() == null) {
+            throw new StatesFailure(StatesFailure.RUNTIME, resource + " waits for the child's end, which only an execution"
+                    + " can: mock it in TestState");
+        }
+        JsonNode payload = call.payload();
+        JsonNode input = payload.get("Input");
+        String text = input == null || input.isNull() ? "{}" : input.isTextual() ? input.asText() : input.toString();
+        String name = payload.hasNonNull("Name") ? payload.get("Name").asText()
+                : call.taskToken() != null
+                        ? UUID.nameUUIDFromBytes(call.taskToken().getBytes(StandardCharsets.UTF_8)).toString()
+                        : UUID.randomUUID().toString();
+        String stateMachineArn = payload.path("StateMachineArn").asText(null);
+        io.sagaline.asl.Execution child;
+        try {
+            if (stateMachineArn == null) {
+                throw new LocalStepFunctions.Refused("ValidationException", "1 validation error detected: Value null at"
+                        + " 'stateMachineArn' failed to satisfy constraint: Member must not be null");
+            }
+            child = nested.start(call.executionArn(), pattern == null ? null : call.taskToken(), pattern, stateMachineArn,
+                    name, text);
+        } catch (LocalStepFunctions.Refused e) {
+            String code = e.code().endsWith("Exception") ? e.code() : e.code() + "Exception";
+            throw new StatesFailure("StepFunctions." + code, e.getMessage() + " (Service: AWSStepFunctions; Status Code: 400;"
+                    + " Error Code: " + e.code() + "; Request ID: " + UUID.randomUUID() + "; Proxy: null)");
+        }
+        ObjectNode result = json.createObjectNode().put("ExecutionArn", child.arn())
+                .put("StartDate", child.startDate().toEpochMilli());
+        ObjectNode metadata = response(200);
+        metadata.remove("StatusCode");
+        return result.setAll(metadata);
+    }
+
+    /**
+     * What a nested execution's end answers to the Task that waits for it: {@code {"output": DescribeExecution}} (in
+     * AWS's PascalCase, dates in epoch milliseconds; for {@code sync:2} its Input and Output as JSON, for {@code sync}
+     * as strings) when it SUCCEEDED, else {@code {"error": "States.TaskFailed", "cause": that, as text}}.
+     */
+    ObjectNode ended(io.sagaline.asl.Execution child, String pattern) {
+        boolean json2 = "sync:2".equals(pattern);
+        ObjectNode described = json.createObjectNode().put("ExecutionArn", child.arn());
+        if (json2) {
+            described.set("Input", child.input());
+        } else {
+            described.put("Input", child.input().toString());
+        }
+        described.putObject("InputDetails").put("Included", true);
+        described.put("Name", child.name());
+        if (child.status() == io.sagaline.asl.Execution.Status.SUCCEEDED) {
+            if (json2) {
+                described.set("Output", child.output());
+            } else {
+                described.put("Output", child.output().toString());
+            }
+            described.putObject("OutputDetails").put("Included", true);
+        }
+        described.put("RedriveCount", child.redriveCount());
+        described.put("StartDate", child.startDate().toEpochMilli()).put("StateMachineArn", child.stateMachineArn())
+                .put("Status", child.status().name()).put("StopDate", child.stopDate().toEpochMilli());
+        if (child.error() != null) {
+            described.put("Error", child.error());
+        }
+        if (child.cause() != null) {
+            described.put("Cause", child.cause());
+        }
+        ObjectNode outcome = json.createObjectNode();
+        if (child.status() == io.sagaline.asl.Execution.Status.SUCCEEDED) {
+            return outcome.set("output", described);
+        }
+        return outcome.put("error", StatesFailure.TASK_FAILED).put("cause", described.toString());
     }
 
     /** SdkHttpMetadata and SdkResponseMetadata as the AWS SDK for Java v1 (which Step Functions uses) reports them. */

@@ -107,6 +107,11 @@ public class LocalStepFunctions {
     private final java.util.Set<String> onControlledClock = ConcurrentHashMap.newKeySet();
 
     private final PostgresExecutionStore store;
+    /**
+     * The nested executions started here whose parents' Tasks wait for their end ({@code .sync}): the store has the
+     * links too, for a child that ends elsewhere or after a restart ({@link #tellParents}).
+     */
+    private final Map<String, PostgresExecutionStore.Parent> parents = new ConcurrentHashMap<>();
     private final Instant loadedAt = Instant.now();
     /**
      * How long an execution's lease lasts after its last extension: this process extends its leases every third
@@ -146,11 +151,19 @@ public class LocalStepFunctions {
             public void ended(Execution execution) {
                 metrics.executionEnded(execution.machine().name(), execution.status().name());
             }
+
+            @Override
+            public void endCommitted(Execution execution) {
+                PostgresExecutionStore.Parent parent = parents.get(execution.arn());
+                if (parent != null) {
+                    workers.execute(() -> tellParent(parent, execution));
+                }
+            }
         };
         // Step Functions Local's variable names the file too, so that a team's setup works unchanged
         this.mocks = new LocalMocks(mockConfig.orElse(System.getenv("SFN_MOCK_CONFIG")), json);
         this.integrations = new LocalIntegrations(functions, sqs, json, this::mocked,
-                (token, output) -> workers.execute(() -> answerQuietly(token, output)));
+                (token, output) -> workers.execute(() -> answerQuietly(token, output)), this::startNested);
         this.interpreter = new Interpreter(integrations, scheduler, Clock.systemUTC(), store, telemetry.tracer(),
                 observer);
         this.express = new Interpreter(integrations, scheduler, Clock.systemUTC(),
@@ -179,6 +192,7 @@ public class LocalStepFunctions {
         if (resumed > 0) {
             LOG.infof("resumed %d running executions", resumed);
         }
+        tellParents();
         long renew = Math.max(1, leaseTime.toMillis() / 3);
         leases.scheduleWithFixedDelay(this::renewLeases, renew, renew, TimeUnit.MILLISECONDS);
         long sweep = Math.max(1, leaseTime.toMillis() / 2);
@@ -204,6 +218,43 @@ public class LocalStepFunctions {
             }
         } catch (RuntimeException e) {
             LOG.warnf(e, "could not look for executions whose lease ran out");
+        }
+        tellParents();
+    }
+
+    /**
+     * The parents of nested executions that ended but whose end no process told them (it ended in a process that did
+     * not start it, or the one that did died before telling): told now, on the workers.
+     */
+    private void tellParents() {
+        try {
+            for (PostgresExecutionStore.Parent parent : store.endedChildren(100)) {
+                if (parents.putIfAbsent(parent.childArn(), parent) == null) {
+                    workers.execute(() -> store.find(parent.childArn()).ifPresent(child -> tellParent(parent, child)));
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.warnf(e, "could not look for nested executions that ended");
+        }
+    }
+
+    /**
+     * A nested execution's end, committed, answers the Task that waits for it ({@code .sync}, {@code .sync:2}), as
+     * SendTaskSuccess or SendTaskFailure would; the link goes once the parent took the answer or no longer waits (it
+     * was stopped, timed out, or answered already).
+     */
+    private void tellParent(PostgresExecutionStore.Parent parent, Execution child) {
+        try {
+            try {
+                answer(parent.token(), integrations.ended(child, parent.pattern()));
+            } catch (Refused e) {
+                LOG.debugf("the parent of %s no longer waits for it: %s", child.arn(), e.getMessage());
+            }
+            store.unlink(parent);
+        } catch (RuntimeException e) {
+            LOG.warnf(e, "the end of %s could not be told to its parent: told again later", child.arn());
+        } finally {
+            parents.remove(parent.childArn(), parent);
         }
     }
 
@@ -528,7 +579,24 @@ public class LocalStepFunctions {
     }
 
     /** StartExecution in the trace {@code traceHeader} (X-Ray's header) names, if given. */
-    public synchronized Execution start(String stateMachineArn, String name, String input, String traceHeader) {
+    public Execution start(String stateMachineArn, String name, String input, String traceHeader) {
+        return start(stateMachineArn, name, input, traceHeader, null, clockControlled);
+    }
+
+    /**
+     * A nested execution a Task starts (states:startExecution): on the controlled clock if its parent runs on it, and,
+     * when the Task waits for its end, linked to the Task's token before it starts.
+     */
+    private Execution startNested(String parentArn, String parentToken, String pattern, String stateMachineArn,
+            String name, String input) {
+        boolean controlledParent = parentArn != null && onControlledClock.contains(parentArn);
+        return start(stateMachineArn, name, input, null,
+                parentToken == null ? null : new PostgresExecutionStore.Parent(null, parentToken, pattern),
+                clockControlled || controlledParent);
+    }
+
+    private synchronized Execution start(String stateMachineArn, String name, String input, String traceHeader,
+            PostgresExecutionStore.Parent waiting, boolean onControlled) {
         int hash = stateMachineArn.indexOf('#');
         String testCase = hash < 0 ? null : stateMachineArn.substring(hash + 1);
         StateMachineRegistry.Resolved resolved = machines.resolve(hash < 0 ? stateMachineArn
@@ -542,18 +610,30 @@ public class LocalStepFunctions {
         JsonNode parsed = parseInput(input);
         String executionArn = resolved.stateMachineArn().replace(":stateMachine:", ":execution:") + ":" + name;
         forgetEnded();
+        PostgresExecutionStore.Parent parent = waiting == null ? null
+                : new PostgresExecutionStore.Parent(executionArn, waiting.token(), waiting.pattern());
         Execution existing = execution(executionArn).orElse(null);
         if (existing != null) {
+            if (parent != null && existing.input().equals(parsed) && linkedTo(parent)) {
+                // the Task that started it, invoked again (its engine died after the start): the same child
+                if (existing.status() != Execution.Status.RUNNING) {
+                    workers.execute(() -> tellParent(parent, existing));
+                }
+                return existing;
+            }
             if (existing.status() == Execution.Status.RUNNING && existing.input().equals(parsed)) {
                 return existing;
             }
             throw new Refused("ExecutionAlreadyExists", "Execution Already Exists: '" + executionArn + "'");
         }
+        if (parent != null) {
+            store.link(parent);
+            parents.put(executionArn, parent);
+        }
         machines.origin(executionArn, resolved, testCase);
         if (testCase != null) {
             testCases.put(executionArn, testCase); // before the start: its first task may be mocked
         }
-        boolean onControlled = clockControlled;
         if (onControlled) {
             onControlledClock.add(executionArn);
         }
@@ -564,10 +644,19 @@ public class LocalStepFunctions {
         } catch (RuntimeException e) {
             testCases.remove(executionArn);
             onControlledClock.remove(executionArn);
+            if (parent != null) {
+                parents.remove(executionArn, parent);
+            }
             throw e;
         }
         keep(execution);
         return execution;
+    }
+
+    /** Whether the child of {@code parent} was started for that Task (the same token): it waits for that child. */
+    private boolean linkedTo(PostgresExecutionStore.Parent parent) {
+        return parent.equals(parents.get(parent.childArn()))
+                || store.parentOf(parent.childArn()).filter(parent::equals).isPresent();
     }
 
     private JsonNode parseInput(String input) {

@@ -99,6 +99,14 @@ public final class Interpreter {
         }
 
         /**
+         * The execution's end is committed to the store (after {@link #ended}, which sees it in memory): what depends
+         * on its end having happened for good (a parent's {@code .sync} task) may go on. Maybe called again for the
+         * same end.
+         */
+        default void endCommitted(Execution execution) {
+        }
+
+        /**
          * The data of state {@code state} after one of its processing steps ({@code afterInputPath},
          * {@code afterParameters}, {@code result}, {@code afterResultSelector}, {@code afterResultPath},
          * {@code afterArguments}), as TestState's inspection data names them.
@@ -317,6 +325,9 @@ public final class Interpreter {
     void commit(Execution execution, int epoch) {
         if (!execution.commitTo(store, epoch)) {
             throw new Abandoned();
+        }
+        if (execution.status() != Execution.Status.RUNNING && !execution.isBranch()) {
+            observer.endCommitted(execution);
         }
     }
 

@@ -361,6 +361,71 @@ public class PostgresExecutionStore implements ExecutionStore {
         }
     }
 
+    /**
+     * A nested execution's parent: the token of the Task that waits for the child's end ({@code states:startExecution}
+     * with {@code .sync}, pattern {@code sync}, or {@code .sync:2}, pattern {@code sync:2}).
+     */
+    public record Parent(String childArn, String token, String pattern) {
+    }
+
+    /** Links a child to the Task that waits for it, before the child starts: the link outlives this process. */
+    public void link(Parent parent) {
+        update("insert into engine.execution_parents (child_arn, parent_token, pattern) values (?, ?, ?) on conflict"
+                + " (child_arn) do update set parent_token = excluded.parent_token, pattern = excluded.pattern",
+                parent.childArn(), parent.token(), parent.pattern());
+    }
+
+    /** The Task a child was started for, if it waits for the child's end and was not yet told of it. */
+    public Optional<Parent> parentOf(String childArn) {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement query = connection.prepareStatement(
+                        "select parent_token, pattern from engine.execution_parents where child_arn = ?")) {
+            query.setString(1, childArn);
+            try (ResultSet r = query.executeQuery()) {
+                return r.next() ? Optional.of(new Parent(childArn, r.getString(1), r.getString(2))) : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw new Unavailable("could not read a nested execution's parent", e);
+        }
+    }
+
+    /** The link of a child whose parent was told of its end (or no longer waits), removed: unless relinked since. */
+    public void unlink(Parent parent) {
+        update("delete from engine.execution_parents where child_arn = ? and parent_token = ?", parent.childArn(),
+                parent.token());
+    }
+
+    /** The links of children that ended (committed) and whose parents were maybe not told: at most {@code limit}. */
+    public List<Parent> endedChildren(int limit) {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement query = connection.prepareStatement("select p.child_arn, p.parent_token, p.pattern from"
+                        + " engine.execution_parents p join engine.executions e on e.arn = p.child_arn where e.status <>"
+                        + " 'RUNNING' order by p.linked_at limit ?")) {
+            query.setInt(1, limit);
+            List<Parent> parents = new ArrayList<>();
+            try (ResultSet r = query.executeQuery()) {
+                while (r.next()) {
+                    parents.add(new Parent(r.getString(1), r.getString(2), r.getString(3)));
+                }
+            }
+            return parents;
+        } catch (SQLException e) {
+            throw new Unavailable("could not read the nested executions' parents", e);
+        }
+    }
+
+    private void update(String sql, Object... parameters) {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement statement = connection.prepareStatement(sql)) {
+            for (int i = 0; i < parameters.length; i++) {
+                statement.setObject(i + 1, parameters[i]);
+            }
+            statement.executeUpdate();
+        } catch (SQLException e) {
+            throw new Unavailable("could not link a nested execution to its parent", e);
+        }
+    }
+
     public Optional<Execution> find(String arn) {
         return load("select * from engine.executions where arn = ?", arn).stream().findFirst();
     }

@@ -18,6 +18,11 @@ public final class TaskState extends Recoverable {
 
     /** The resource suffix of the callback pattern: the task's end is the answer to its token. */
     public static final String WAIT_FOR_TASK_TOKEN = ".waitForTaskToken";
+    /**
+     * The resource suffix of the run-a-job pattern ({@code .sync}, {@code .sync:2}): the task ends when the job does,
+     * which the integration reports by answering the task's token, as a worker answers a callback's.
+     */
+    public static final String SYNC = ".sync";
     public static final String HEARTBEAT_TIMEOUT = "States.HeartbeatTimeout";
 
     private final String resource;
@@ -40,7 +45,7 @@ public final class TaskState extends Recoverable {
         d.eitherOr("HeartbeatSeconds");
         this.heartbeatSeconds = heartbeat;
         this.heartbeatSecondsPath = d.path("HeartbeatSecondsPath");
-        this.callback = resource.endsWith(WAIT_FOR_TASK_TOKEN);
+        this.callback = resource.endsWith(WAIT_FOR_TASK_TOKEN) || sync(resource);
         int timeout = timeoutSeconds != null && timeoutSeconds.isIntegralNumber() ? timeoutSeconds.asInt() : Integer.MAX_VALUE;
         if (heartbeat != null && heartbeat.isIntegralNumber() && heartbeat.asInt() >= timeout) {
             throw d.refused("HeartbeatSeconds", "must be smaller than TimeoutSeconds");
@@ -57,7 +62,12 @@ public final class TaskState extends Recoverable {
         return true;
     }
 
-    /** The resource as it is written: with {@code .waitForTaskToken}, a callback Task. */
+    /** Whether {@code resource} is of the run-a-job pattern: it ends in {@code .sync} or {@code .sync:<version>}. */
+    public static boolean sync(String resource) {
+        return resource.endsWith(SYNC) || resource.contains(SYNC + ":");
+    }
+
+    /** The resource as it is written: with {@code .waitForTaskToken}, a callback Task; with {@code .sync}, a job's. */
     public String resource() {
         return resource;
     }
