@@ -22,7 +22,8 @@ import software.amazon.awssdk.services.sqs.model.SqsException;
  * What a Task's Resource does here: a Lambda function's ARN (the catalog's functions), the optimised
  * Lambda integration ({@code arn:aws:states:::lambda:invoke}), SQS's {@code sendMessage} on the local
  * queues and nested executions ({@code states:startExecution}, also {@code .sync} and {@code .sync:2}), each also as
- * {@code .waitForTaskToken}, with the request and result shapes of the AWS
+ * {@code .waitForTaskToken}, and activities' ARNs (their tasks queued for workers, {@link LocalActivities}), with the request
+ * and result shapes of the AWS
  * documentation. A resource this engine cannot perform is refused when the machine is created, in
  * AWS's words ({@link #refusal}), never at run time.
  */
@@ -41,6 +42,7 @@ final class LocalIntegrations implements io.sagaline.asl.Interpreter.TaskInvoker
     private final java.util.function.Function<Call, java.util.Optional<LocalMocks.Response>> mocks;
     private final java.util.function.BiConsumer<String, JsonNode> answer;
     private final Nested nested;
+    private final LocalActivities activities;
 
     /** What starts the nested execution of a {@code states:startExecution} Task: the engine ({@link LocalStepFunctions}). */
     interface Nested {
@@ -61,13 +63,14 @@ final class LocalIntegrations implements io.sagaline.asl.Interpreter.TaskInvoker
      */
     LocalIntegrations(LocalFunctions functions, SqsClient sqs, ObjectMapper json,
             java.util.function.Function<Call, java.util.Optional<LocalMocks.Response>> mocks,
-            java.util.function.BiConsumer<String, JsonNode> answer, Nested nested) {
+            java.util.function.BiConsumer<String, JsonNode> answer, Nested nested, LocalActivities activities) {
         this.functions = functions;
         this.sqs = sqs;
         this.json = json;
         this.mocks = mocks;
         this.answer = answer;
         this.nested = nested;
+        this.activities = activities;
     }
 
     /** A call its execution's mock test case answers (Step Functions Local's mock configuration), or performed. */
@@ -75,6 +78,10 @@ final class LocalIntegrations implements io.sagaline.asl.Interpreter.TaskInvoker
     public JsonNode invoke(Call call) {
         java.util.Optional<LocalMocks.Response> mocked = mocks.apply(call);
         if (mocked.isEmpty()) {
+            if (TaskState.activity(call.resource())) {
+                activities.schedule(call.resource(), call.taskToken(), call.payload().toString());
+                return json.createObjectNode();
+            }
             return call.resource().startsWith(START_EXECUTION) ? startExecution(call)
                     : invoke(call.resource(), call.payload(), call.timeoutSeconds());
         }
@@ -103,7 +110,11 @@ final class LocalIntegrations implements io.sagaline.asl.Interpreter.TaskInvoker
         if ("EXPRESS".equals(type) && (base.endsWith(".sync") || base.contains(".sync:"))) {
             return "Express state machine does not support '.sync' service integration";
         }
-        boolean known = base.equals(LAMBDA_INVOKE) || base.equals(SQS_SEND) || base.equals(START_EXECUTION)
+        boolean activity = !callback && LocalActivities.ARN.matcher(resource).matches();
+        if (activity && "EXPRESS".equals(type)) {
+            return "Express state machine does not support Activity ARN"; // AWS's text (LocalStack's recording)
+        }
+        boolean known = activity || base.equals(LAMBDA_INVOKE) || base.equals(SQS_SEND) || base.equals(START_EXECUTION)
                 || !callback && (resource.equals(START_EXECUTION + ".sync") || resource.equals(START_EXECUTION + ".sync:2"))
                 || !callback && resource.startsWith("arn:aws:lambda:") && resource.contains(FUNCTION);
         return known ? null
@@ -124,6 +135,9 @@ final class LocalIntegrations implements io.sagaline.asl.Interpreter.TaskInvoker
         }
         if (resource.startsWith(START_EXECUTION)) {
             return startExecution(new Call(null, null, 0, resource, payload, timeoutSeconds, null));
+        }
+        if (TaskState.activity(resource)) {
+            activities.schedule(resource, null, payload.toString()); // refused: TestState has no token to wait on
         }
         int at = resource.indexOf(FUNCTION);
         if (!resource.startsWith("arn:aws:lambda:") || at < 0) {

@@ -86,6 +86,7 @@ public class LocalStepFunctions {
     }
 
     private final LocalIntegrations integrations;
+    private final LocalActivities activities;
     private final LocalMocks mocks;
     /** The executions running a mock test case, and which (read back from the store for one resumed here). */
     private final Map<String, String> testCases = new ConcurrentHashMap<>();
@@ -129,7 +130,8 @@ public class LocalStepFunctions {
             @ConfigProperty(name = "sagaline.local.workers", defaultValue = "16") int workerCount,
             @ConfigProperty(name = "sagaline.local.engine.lease", defaultValue = "10s") Duration leaseTime,
             @ConfigProperty(name = "sagaline.local.sfn.mock-config") Optional<String> mockConfig,
-            @ConfigProperty(name = "sagaline.local.sfn.clock", defaultValue = "system") String clockMode) {
+            @ConfigProperty(name = "sagaline.local.sfn.clock", defaultValue = "system") String clockMode,
+            @ConfigProperty(name = "sagaline.local.sfn.activity-poll", defaultValue = "60s") Duration activityPoll) {
         this.functions = functions;
         this.json = json;
         this.leaseTime = leaseTime;
@@ -162,8 +164,10 @@ public class LocalStepFunctions {
         };
         // Step Functions Local's variable names the file too, so that a team's setup works unchanged
         this.mocks = new LocalMocks(mockConfig.orElse(System.getenv("SFN_MOCK_CONFIG")), json);
+        PostgresStateMachineStore machineStore = new PostgresStateMachineStore(dataSource, json);
+        this.activities = new LocalActivities(machineStore, Clock.systemUTC(), activityPoll, this::activityStarted);
         this.integrations = new LocalIntegrations(functions, sqs, json, this::mocked,
-                (token, output) -> workers.execute(() -> answerQuietly(token, output)), this::startNested);
+                (token, output) -> workers.execute(() -> answerQuietly(token, output)), this::startNested, activities);
         this.interpreter = new Interpreter(integrations, scheduler, Clock.systemUTC(), store, telemetry.tracer(),
                 observer);
         this.express = new Interpreter(integrations, scheduler, Clock.systemUTC(),
@@ -180,7 +184,7 @@ public class LocalStepFunctions {
             default -> throw new IllegalStateException(
                     "sagaline.local.sfn.clock is \"" + clockMode + "\": it is either system or controlled");
         };
-        this.machines = new StateMachineRegistry(new PostgresStateMachineStore(dataSource, json), json, Clock.systemUTC());
+        this.machines = new StateMachineRegistry(machineStore, json, Clock.systemUTC());
         for (Catalog.StateMachine spec : functions.catalog().stateMachines()) {
             String definition = render(spec);
             machines.catalogue(stateMachineArn(spec.name()), load(spec, definition), definition, spec.type(), loadedAt);
@@ -337,6 +341,25 @@ public class LocalStepFunctions {
      */
     public void answer(String token, JsonNode outcome) {
         onTask(token, execution -> interpreterOf(execution).answer(execution, token, outcome));
+        activities.ended(token); // an activity's task, if it was one: no worker gets it any more
+    }
+
+    /**
+     * GetActivityTask gave a worker the task of {@code token}: ActivityStarted in its execution (here, or taken over);
+     * false if its Task no longer waits.
+     */
+    private boolean activityStarted(String token, String workerName) {
+        try {
+            onTask(token, execution -> interpreterOf(execution).activityStarted(execution, token, workerName));
+            return true;
+        } catch (Refused e) {
+            return false;
+        }
+    }
+
+    /** The activities and their tasks. */
+    LocalActivities activities() {
+        return activities;
     }
 
     /** SendTaskHeartbeat: the Task waiting on {@code token} gets its HeartbeatSeconds again from now. */
@@ -743,6 +766,7 @@ public class LocalStepFunctions {
     @PreDestroy
     void stop() {
         leases.shutdownNow();
+        activities.stop();
         timer.shutdown();
         workers.shutdown();
         try {

@@ -467,8 +467,14 @@ final class StateMachineRegistry {
         store.untag(resourceArn, keys);
     }
 
-    /** Only machines users created can be tagged here: the catalog's are tagged by Terraform. */
+    /** Only machines users created, and activities, can be tagged here: the catalog's are tagged by Terraform. */
     private void taggable(String resourceArn) {
+        if (LocalActivities.ARN.matcher(resourceArn).matches()) {
+            if (store.activity(resourceArn).isEmpty()) {
+                throw new Refused("ResourceNotFound", "Resource not found: '" + resourceArn + "'");
+            }
+            return;
+        }
         if (catalog.containsKey(resourceArn)) {
             throw new Refused("ValidationException", "'" + resourceArn + "' is provisioned from the catalog; its tags are"
                     + " Terraform's (infra/)");
@@ -480,7 +486,7 @@ final class StateMachineRegistry {
     }
 
     /** Tags as AWS limits them: keys of 1-128 and values of 0-256 characters, at most 50 with those a resource has. */
-    private static Map<String, String> tags(Map<String, String> tags, int alreadyThere) {
+    static Map<String, String> tags(Map<String, String> tags, int alreadyThere) {
         for (Map.Entry<String, String> tag : tags.entrySet()) {
             if (tag.getKey() == null || tag.getKey().isEmpty() || tag.getKey().length() > 128) {
                 throw new Refused("ValidationException", "1 validation error detected: Value '" + tag.getKey()

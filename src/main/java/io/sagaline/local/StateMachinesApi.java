@@ -92,7 +92,7 @@ final class StateMachinesApi {
             case "ListStateMachineAliases" -> listAliases(request);
             case "DescribeStateMachineForExecution" -> describeForExecution(request);
             case "TagResource" -> {
-                machines.tag(arn(request, "resourceArn", "stateMachine"), tags(request.get("tags")));
+                machines.tag(arn(request, "resourceArn", "resource"), tags(request.get("tags")));
                 yield object();
             }
             case "UntagResource" -> {
@@ -102,13 +102,13 @@ final class StateMachinesApi {
                     throw new Refused("ValidationException", "1 validation error detected: Value null at 'tagKeys' failed"
                             + " to satisfy constraint: Member must not be null");
                 }
-                machines.untag(arn(request, "resourceArn", "stateMachine"), keys);
+                machines.untag(arn(request, "resourceArn", "resource"), keys);
                 yield object();
             }
             case "ListTagsForResource" -> {
                 ObjectNode out = object();
                 ArrayNode tags = out.putArray("tags");
-                machines.tags(arn(request, "resourceArn", "stateMachine"))
+                machines.tags(arn(request, "resourceArn", "resource"))
                         .forEach((k, v) -> tags.addObject().put("key", k).put("value", v));
                 yield out;
             }
@@ -275,7 +275,7 @@ final class StateMachinesApi {
     }
 
     /** Tags as the API sends them, [{"key", "value"}], in order. */
-    private static Map<String, String> tags(JsonNode tags) {
+    static Map<String, String> tags(JsonNode tags) {
         if (tags == null || !tags.isArray()) {
             throw new Refused("ValidationException", "1 validation error detected: Value null at 'tags' failed to"
                     + " satisfy constraint: Member must not be null");

@@ -75,19 +75,34 @@ public class StepFunctionsApi {
 
     private void serve(RoutingContext ctx, String operation, Buffer body) {
         String httpTraceHeader = ctx.request().getHeader("x-amzn-trace-id");
-        ctx.vertx().executeBlocking(() -> {
+        java.util.concurrent.Callable<JsonNode> work = () -> {
             JsonNode request = body.length() == 0 ? json.createObjectNode() : json.readTree(body.getBytes());
             if (httpTraceHeader != null && request instanceof ObjectNode o && !o.hasNonNull("traceHeader")) {
                 o.put("traceHeader", httpTraceHeader); // the SDK's X-Ray header, when the body names no trace
             }
             return dispatch(operation, request);
-        }, false).onComplete(result -> {
+        };
+        // GetActivityTask's long poll (up to a minute) waits on a thread of its own, not on one of the API's workers
+        io.vertx.core.Future<JsonNode> answered = !operation.equals("GetActivityTask")
+                ? ctx.vertx().executeBlocking(work, false)
+                : io.vertx.core.Future.fromCompletionStage(java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return work.call();
+                    } catch (RuntimeException e) {
+                        throw e;
+                    } catch (Exception e) {
+                        throw new java.util.concurrent.CompletionException(e);
+                    }
+                }, engine.activities().pollers()), ctx.vertx().getOrCreateContext());
+        answered.onComplete(result -> {
             ctx.response().putHeader("content-type", CONTENT_TYPE);
             if (result.succeeded()) {
                 ctx.response().setStatusCode(200).end(result.result().toString());
                 return;
             }
-            Throwable failure = result.cause();
+            Throwable failure = result.cause() instanceof java.util.concurrent.CompletionException c && c.getCause() != null
+                    ? c.getCause()
+                    : result.cause();
             Refused error = failure instanceof Refused r ? r
                     : failure instanceof com.fasterxml.jackson.core.JsonProcessingException
                             ? new Refused("SerializationException", "the request body is not JSON")
@@ -114,6 +129,45 @@ public class StepFunctionsApi {
             case "GetExecutionHistory" -> getExecutionHistory(request);
             case "ValidateStateMachineDefinition" -> validateStateMachineDefinition(request);
             case "TestState" -> testState(request);
+            case "CreateActivity" -> {
+                var activity = engine.activities().create(text(request, "name"), request.hasNonNull("tags")
+                        ? StateMachineRegistry.tags(StateMachinesApi.tags(request.get("tags")), 0)
+                        : java.util.Map.of());
+                yield object().put("activityArn", activity.arn()).put("creationDate", seconds(activity.creationDate()));
+            }
+            case "DescribeActivity" -> {
+                var activity = engine.activities().describe(arn(request, "activityArn", "activity"));
+                yield object().put("activityArn", activity.arn()).put("name", activity.name())
+                        .put("creationDate", seconds(activity.creationDate()));
+            }
+            case "DeleteActivity" -> {
+                engine.activities().delete(arn(request, "activityArn", "activity"));
+                yield object();
+            }
+            case "ListActivities" -> {
+                int offset = offset(request);
+                int size = pageSize(request, 100);
+                List<io.sagaline.asl.jdbc.PostgresStateMachineStore.Activity> page = engine.activities().list(offset, size + 1);
+                ObjectNode out = object();
+                ArrayNode listed = out.putArray("activities");
+                page.stream().limit(size).forEach(a -> listed.addObject().put("activityArn", a.arn()).put("name", a.name())
+                        .put("creationDate", seconds(a.creationDate())));
+                if (page.size() > size) {
+                    out.put("nextToken", token(offset + size));
+                }
+                yield out;
+            }
+            case "GetActivityTask" -> {
+                String worker = text(request, "workerName");
+                if (worker != null && worker.length() > 80) {
+                    throw new Refused("ValidationException", "1 validation error detected: Value at 'workerName' failed to"
+                            + " satisfy constraint: Member must have length less than or equal to 80");
+                }
+                ObjectNode out = object();
+                engine.activities().poll(arn(request, "activityArn", "activity"), worker)
+                        .ifPresent(task -> out.put("taskToken", task.token()).put("input", task.input()));
+                yield out; // no task within the poll's minute: no token, as AWS answers
+            }
             case "SendTaskSuccess" -> {
                 JsonNode output = parseOutput(required(request, "output"));
                 engine.answer(taskToken(request), object().set("output", output));
@@ -518,9 +572,14 @@ public class StepFunctionsApi {
     /** The ARN in {@code field}: well formed for its kind, or InvalidArn, as AWS answers before looking anything up. */
     static String arn(JsonNode request, String field, String kind) {
         String arn = required(request, field);
-        java.util.regex.Pattern pattern = kind.equals("execution") ? EXECUTION_ARN
-                : kind.equals("start") ? START_ARN : STATE_MACHINE_ARN;
-        if (!pattern.matcher(arn).matches()) {
+        java.util.regex.Pattern pattern = switch (kind) {
+            case "execution" -> EXECUTION_ARN;
+            case "start" -> START_ARN;
+            case "activity" -> LocalActivities.ARN;
+            default -> STATE_MACHINE_ARN;
+        };
+        boolean valid = pattern.matcher(arn).matches() || kind.equals("resource") && LocalActivities.ARN.matcher(arn).matches();
+        if (!valid) {
             throw new Refused("InvalidArn", "Invalid Arn: '" + (arn.startsWith("arn:")
                     ? "Resource type not valid in this context: " + arn
                     : "Invalid ARN prefix: " + arn) + "'");

@@ -260,6 +260,24 @@ public final class Interpreter {
         });
     }
 
+    /**
+     * GetActivityTask gave the task waiting on {@code token} to worker {@code workerName}: ActivityStarted, committed
+     * before the worker gets the task; false as for {@link #answer} (the worker then gets another task).
+     */
+    public boolean activityStarted(Execution execution, String token, String workerName) {
+        return waitingOn(execution, token, (branch, callback) -> {
+            if (!clock.instant().isBefore(callback.due())) {
+                return null; // too late: its deadline passed
+            }
+            ObjectNode details = object();
+            if (workerName != null) {
+                details.put("workerName", workerName);
+            }
+            branch.record(clock.instant(), "ActivityStarted", "activityStartedEventDetails", details);
+            return Wake.NONE;
+        });
+    }
+
     /** What an answer or heartbeat leaves to do: run the execution on now, schedule its new deadline, or nothing. */
     private enum Wake {
         NOW,

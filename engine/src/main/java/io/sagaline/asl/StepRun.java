@@ -185,13 +185,18 @@ final class StepRun implements Step {
 
     @Override
     public void waitEnded(String resource, JsonNode output, StatesFailure failure) {
-        Integration integration = Integration.of(resource);
-        ObjectNode details = integration.details();
+        boolean activity = io.sagaline.asl.states.TaskState.activity(resource);
+        String kind = activity ? "Activity" : "Task";
+        ObjectNode details = activity ? Interpreter.object() : Integration.of(resource).details();
         if (failure == null) {
-            execution.record(now(), "TaskSucceeded", "taskSucceededEventDetails",
-                    details.put("output", StatesFailure.withinLimit(output.toString(), resource)));
+            details.put("output", StatesFailure.withinLimit(output.toString(), resource));
+            if (activity) {
+                details.putObject("outputDetails").put("truncated", false);
+            }
+            execution.record(now(), kind + "Succeeded", activity ? "activitySucceededEventDetails"
+                    : "taskSucceededEventDetails", details);
         } else {
-            recordFailure("Task", details, failure); // a missed heartbeat is States.Timeout, as AWS records it
+            recordFailure(kind, details, failure); // a missed heartbeat is States.Timeout, as AWS records it
         }
         execution.moveTo(execution.position().withCallback(null));
     }
@@ -222,6 +227,9 @@ final class StepRun implements Step {
 
     @Override
     public JsonNode invoke(String resource, JsonNode payload, Integer timeoutSeconds) {
+        if (io.sagaline.asl.states.TaskState.activity(resource)) {
+            return scheduleActivity(resource, payload, timeoutSeconds);
+        }
         Integration integration = Integration.of(resource);
         if (integration != null) {
             return invokeIntegration(integration, resource, payload, timeoutSeconds);
@@ -309,6 +317,42 @@ final class StepRun implements Step {
         details.setAll(Interpreter.errorDetails(failure.error(), failure.cause()));
         execution.record(now(), kind + outcome,
                 Character.toLowerCase(kind.charAt(0)) + kind.substring(1) + outcome + "EventDetails", details);
+    }
+
+    /**
+     * An activity's task: ActivityScheduled (with its input and deadlines), committed before the invoker queues the
+     * task for the activity's workers (ActivityScheduleFailed if it cannot); the task then waits for its token's
+     * answer, ActivityStarted recorded when a worker takes it ({@link Interpreter#activityStarted}).
+     */
+    private JsonNode scheduleActivity(String resource, JsonNode payload, Integer timeoutSeconds) {
+        ObjectNode scheduled = Interpreter.object().put("resource", resource).put("input", payload.toString());
+        scheduled.putObject("inputDetails").put("truncated", false);
+        if (timeoutSeconds != null) {
+            scheduled.put("timeoutInSeconds", timeoutSeconds);
+        }
+        Position.Callback callback = execution.position().callback();
+        if (callback != null && callback.heartbeatSeconds() != null) {
+            scheduled.put("heartbeatInSeconds", callback.heartbeatSeconds());
+        }
+        execution.record(now(), "ActivityScheduled", "activityScheduledEventDetails", scheduled);
+        engine.commit(execution, epoch);
+        JsonNode result;
+        Span attempt = engine.trace(execution, "resumed").task(resource, execution.position().retryCount() + 1, now());
+        try (Scope ignored = attempt.makeCurrent()) {
+            result = engine.tasks.invoke(call(resource, payload, timeoutSeconds));
+        } catch (StatesFailure failure) {
+            attemptFailed(attempt, failure, "ActivitySchedule", Interpreter.object());
+            throw failure;
+        }
+        attempt.end(now());
+        abandonIfEnded();
+        execution.atomically(() -> { // a worker's answer may have come meanwhile: it is kept
+            Position at = execution.position();
+            if (at.callback() != null) {
+                execution.moveTo(at.withCallback(at.callback().asSubmitted()));
+            }
+        });
+        return result;
     }
 
     /**

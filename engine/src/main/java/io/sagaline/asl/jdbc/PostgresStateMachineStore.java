@@ -338,6 +338,72 @@ public class PostgresStateMachineStore {
         });
     }
 
+    // ---- activities -------------------------------------------------------------------------------------------
+
+    /** An activity (CreateActivity): the workers of its tasks poll it by its ARN. */
+    public record Activity(String arn, String name, Instant creationDate) {
+    }
+
+    /** An activity's task a worker took: the token it answers with SendTask*, and the task's input. */
+    public record ActivityTask(String token, String input) {
+    }
+
+    /** CreateActivity: the activity of that ARN, created now unless it exists (then that one, as AWS answers). */
+    public Activity createActivity(Activity activity, Map<String, String> tags) {
+        return transaction(connection -> {
+            int created = update(connection, "insert into engine.activities (arn, name, creation_date) values (?, ?, ?)"
+                    + " on conflict (arn) do nothing", activity.arn(), activity.name(), timestamp(activity.creationDate()));
+            if (created == 1) {
+                tag(connection, activity.arn(), tags);
+            }
+            return query(connection, "select arn, name, creation_date from engine.activities where arn = ?", this::activity,
+                    activity.arn()).get(0);
+        });
+    }
+
+    public Optional<Activity> activity(String arn) {
+        return query("select arn, name, creation_date from engine.activities where arn = ?", this::activity, arn).stream()
+                .findFirst();
+    }
+
+    /** The activities by name, {@code limit} from {@code offset}. */
+    public List<Activity> activities(int offset, int limit) {
+        return query("select arn, name, creation_date from engine.activities order by name, arn offset ? limit ?",
+                this::activity, offset, limit);
+    }
+
+    /** DeleteActivity: the activity, its tags and its tasks no worker took; false if there was none. */
+    public boolean deleteActivity(String arn) {
+        return transaction(connection -> {
+            update(connection, "delete from engine.tags where resource_arn = ?", arn);
+            update(connection, "delete from engine.activity_tasks where activity_arn = ? and taken_at is null", arn);
+            return update(connection, "delete from engine.activities where arn = ?", arn) == 1;
+        });
+    }
+
+    /** A Task's task for the activity's workers; the same token again (the Task invoked again after a crash) is one. */
+    public void scheduleActivityTask(String activityArn, String token, String input) {
+        transaction(connection -> update(connection, "insert into engine.activity_tasks (task_token, activity_arn, input)"
+                + " values (?, ?, ?) on conflict (task_token) do nothing", token, activityArn, input));
+    }
+
+    /** The activity's oldest task no worker took, now taken by {@code workerName}; empty if there is none. */
+    public Optional<ActivityTask> takeActivityTask(String activityArn, String workerName) {
+        return transaction(connection -> query(connection, "update engine.activity_tasks set worker_name = ?, taken_at ="
+                + " clock_timestamp() where task_token = (select task_token from engine.activity_tasks where activity_arn = ?"
+                + " and taken_at is null order by scheduled_at limit 1 for update skip locked) returning task_token, input",
+                r -> new ActivityTask(r.getString(1), r.getString(2)), workerName, activityArn)).stream().findFirst();
+    }
+
+    /** The task of {@code token} is over (answered, or its Task no longer waits): no worker gets it. */
+    public void endActivityTask(String token) {
+        transaction(connection -> update(connection, "delete from engine.activity_tasks where task_token = ?", token));
+    }
+
+    private Activity activity(ResultSet r) throws SQLException {
+        return new Activity(r.getString(1), r.getString(2), r.getTimestamp(3).toInstant());
+    }
+
     /** Records the version and alias an execution starts on, before it starts. */
     public void origin(String executionArn, Origin origin) {
         transaction(connection -> update(connection, "insert into engine.execution_origins (execution_arn, version_arn,"

@@ -45,7 +45,7 @@ public final class TaskState extends Recoverable {
         d.eitherOr("HeartbeatSeconds");
         this.heartbeatSeconds = heartbeat;
         this.heartbeatSecondsPath = d.path("HeartbeatSecondsPath");
-        this.callback = resource.endsWith(WAIT_FOR_TASK_TOKEN) || sync(resource);
+        this.callback = resource.endsWith(WAIT_FOR_TASK_TOKEN) || sync(resource) || activity(resource);
         int timeout = timeoutSeconds != null && timeoutSeconds.isIntegralNumber() ? timeoutSeconds.asInt() : Integer.MAX_VALUE;
         if (heartbeat != null && heartbeat.isIntegralNumber() && heartbeat.asInt() >= timeout) {
             throw d.refused("HeartbeatSeconds", "must be smaller than TimeoutSeconds");
@@ -65,6 +65,14 @@ public final class TaskState extends Recoverable {
     /** Whether {@code resource} is of the run-a-job pattern: it ends in {@code .sync} or {@code .sync:<version>}. */
     public static boolean sync(String resource) {
         return resource.endsWith(SYNC) || resource.contains(SYNC + ":");
+    }
+
+    /**
+     * Whether {@code resource} is an activity's ARN ({@code arn:aws:states:<region>:<account>:activity:<name>}): the
+     * task waits on its token, which a worker takes with GetActivityTask and answers with SendTask*.
+     */
+    public static boolean activity(String resource) {
+        return resource.startsWith("arn:aws:states:") && resource.contains(":activity:");
     }
 
     /** The resource as it is written: with {@code .waitForTaskToken}, a callback Task; with {@code .sync}, a job's. */
