@@ -49,6 +49,21 @@ data "aws_iam_policy_document" "queues_key" {
       identifiers = ["cloudwatch.amazonaws.com"]
     }
   }
+  statement {
+    # EventBridge sends the execution status changes to their queue (events.tf), for that rule only.
+    sid       = "EventBridgeSendsExecutionEvents"
+    actions   = ["kms:GenerateDataKey", "kms:Decrypt"]
+    resources = [local.this_key]
+    principals {
+      type        = "Service"
+      identifiers = ["events.amazonaws.com"]
+    }
+    condition {
+      test     = "ArnEquals"
+      variable = "aws:SourceArn"
+      values   = [local.execution_status_rule_arn]
+    }
+  }
 }
 
 resource "aws_kms_key" "data" {

@@ -42,3 +42,8 @@ output "function_names" {
   description = "Catalog function => Lambda function name."
   value       = { for k, f in local.lambdas : k => f.name }
 }
+
+output "execution_events_queue_url" {
+  description = "The queue every status change of the state machines' executions goes to (EventBridge's \"Step Functions Execution Status Change\" events), for its subscriber; null when the catalog declares none."
+  value       = one([for q in module.execution_events_queue : q.url])
+}

@@ -85,3 +85,14 @@ output "public_routes" {
   description = "The route keys that take no key (no authorizer): a valet link's, whose function checks the link's signature."
   value       = sort([for n, f in local.functions : format("%s %s", f.trigger.method, f.trigger.path) if f.trigger.type == "http" && try(f.trigger.public, false)])
 }
+
+output "execution_events" {
+  description = "The queue the state machines' execution status changes go to (an EventBridge rule's target) and its dead-letter queue, or null when the catalog declares none."
+  value = try(local.catalog.executionEvents, null) == null ? null : {
+    catalog_name               = local.catalog.executionEvents.queue
+    name                       = "${var.name_prefix}-${local.catalog.executionEvents.queue}"
+    dead_letter_name           = "${var.name_prefix}-${local.catalog.executionEvents.deadLetterQueue}"
+    visibility_timeout_seconds = local.catalog.executionEvents.visibilityTimeoutSeconds
+    max_receive_count          = local.catalog.executionEvents.maxReceiveCount
+  }
+}

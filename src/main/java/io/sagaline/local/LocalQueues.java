@@ -103,6 +103,7 @@ public class LocalQueues {
             metrics.queueDepth(queue.name(), queue.name(), this::depth);
             metrics.queueDepth(queue.deadLetterQueue(), queue.deadLetterQueue(), this::depth);
         }
+        executionEventsUrl();
         for (Catalog.Function f : functions.catalog().functions()) {
             if (f.trigger().isQueue() && poll) {
                 Catalog.Queue queue = functions.catalog().queue(f.trigger().queue()).orElseThrow(
@@ -130,7 +131,22 @@ public class LocalQueues {
 
     /** How many queues the catalog declares, dead-letter queues included. */
     public int declared() {
-        return 2 * functions.catalog().queues().size();
+        return 2 * functions.catalog().queues().size() + (functions.catalog().executionEvents() == null ? 0 : 2);
+    }
+
+    /**
+     * The URL of the queue the engine publishes execution status changes to (the catalog's executionEvents), created
+     * with its dead-letter queue if it is not yet; null when the catalog declares none.
+     */
+    public synchronized String executionEventsUrl() {
+        Catalog.ExecutionEvents events = functions.catalog().executionEvents();
+        if (events == null) {
+            return null;
+        }
+        if (!created.contains(events.queue())) {
+            create(events.asQueue());
+        }
+        return queues.url(events.queue());
     }
 
     /** The queues that exist, for readiness. */

@@ -87,6 +87,8 @@ public class LocalStepFunctions {
 
     private final LocalIntegrations integrations;
     private final LocalActivities activities;
+    /** Every execution's status changes, onto the catalog's execution-events queue (README, "Execution events"). */
+    private final LocalExecutionEvents events;
     private final LocalMocks mocks;
     /** The executions running a mock test case, and which (read back from the store for one resumed here). */
     private final Map<String, String> testCases = new ConcurrentHashMap<>();
@@ -131,7 +133,8 @@ public class LocalStepFunctions {
             @ConfigProperty(name = "sagaline.local.engine.lease", defaultValue = "10s") Duration leaseTime,
             @ConfigProperty(name = "sagaline.local.sfn.mock-config") Optional<String> mockConfig,
             @ConfigProperty(name = "sagaline.local.sfn.clock", defaultValue = "system") String clockMode,
-            @ConfigProperty(name = "sagaline.local.sfn.activity-poll", defaultValue = "60s") Duration activityPoll) {
+            @ConfigProperty(name = "sagaline.local.sfn.activity-poll", defaultValue = "60s") Duration activityPoll,
+            LocalQueues queues) {
         this.functions = functions;
         this.json = json;
         this.leaseTime = leaseTime;
@@ -155,7 +158,13 @@ public class LocalStepFunctions {
             }
 
             @Override
+            public void running(Execution execution) {
+                events.changed(execution);
+            }
+
+            @Override
             public void endCommitted(Execution execution) {
+                events.changed(execution);
                 PostgresExecutionStore.Parent parent = parents.get(execution.arn());
                 if (parent != null) {
                     workers.execute(() -> tellParent(parent, execution));
@@ -164,6 +173,7 @@ public class LocalStepFunctions {
         };
         // Step Functions Local's variable names the file too, so that a team's setup works unchanged
         this.mocks = new LocalMocks(mockConfig.orElse(System.getenv("SFN_MOCK_CONFIG")), json);
+        this.events = new LocalExecutionEvents(sqs, queues::executionEventsUrl, json);
         PostgresStateMachineStore machineStore = new PostgresStateMachineStore(dataSource, json);
         this.activities = new LocalActivities(machineStore, Clock.systemUTC(), activityPoll, this::activityStarted);
         this.integrations = new LocalIntegrations(functions, sqs, json, this::mocked,
@@ -744,6 +754,7 @@ public class LocalStepFunctions {
                 if (e.execution().status() != Execution.Status.RUNNING
                         && executions.remove(e.execution().arn(), e.execution())) {
                     onControlledClock.remove(e.execution().arn());
+                    events.forget(e.execution().arn());
                 }
             } else {
                 return; // the rest ended later
@@ -767,6 +778,7 @@ public class LocalStepFunctions {
     void stop() {
         leases.shutdownNow();
         activities.stop();
+        events.stop();
         timer.shutdown();
         workers.shutdown();
         try {

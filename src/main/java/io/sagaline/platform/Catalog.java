@@ -21,7 +21,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record Catalog(List<Function> functions, List<Queue> queues, List<StateMachine> stateMachines,
-        Map<String, String> scopes, Authorizer authorizer) {
+        Map<String, String> scopes, Authorizer authorizer, ExecutionEvents executionEvents) {
 
     public static final String RESOURCE = "functions/catalog.json";
 
@@ -188,6 +188,21 @@ public record Catalog(List<Function> functions, List<Queue> queues, List<StateMa
         public Queue {
             events = events == null ? List.of() : events;
             maximumConcurrency = maximumConcurrency == null ? 2 : maximumConcurrency;
+        }
+    }
+
+    /**
+     * The queue every status change of the state machines' executions goes to, as EventBridge's "Step Functions
+     * Execution Status Change" event (an EventBridge rule's target in AWS; the local engine publishes them), with its
+     * dead-letter queue; no function of the catalog consumes it.
+     */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record ExecutionEvents(String queue, String deadLetterQueue, int visibilityTimeoutSeconds,
+            int maxReceiveCount) {
+
+        /** The queue as a catalog queue of no events and no consumer. */
+        public Queue asQueue() {
+            return new Queue(queue, List.of(), 10, visibilityTimeoutSeconds, maxReceiveCount, deadLetterQueue, null);
         }
     }
 

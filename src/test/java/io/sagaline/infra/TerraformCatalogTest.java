@@ -139,6 +139,19 @@ class TerraformCatalogTest {
     }
 
     @Test
+    void theExecutionEventsQueue_isTheCatalogs_withItsDeadLetterQueue() {
+        Catalog.ExecutionEvents events = catalog.executionEvents();
+        assertThat(events).as("the catalog declares the queue of execution events").isNotNull();
+        JsonNode tf = out.path("execution_events").path("value");
+        assertThat(tf.path("catalog_name").asText()).isEqualTo(events.queue());
+        assertThat(tf.path("name").asText()).isEqualTo(PREFIX + "-" + events.queue());
+        assertThat(tf.path("dead_letter_name").asText()).isEqualTo(PREFIX + "-" + events.deadLetterQueue());
+        assertThat(tf.path("visibility_timeout_seconds").asInt()).isEqualTo(events.visibilityTimeoutSeconds());
+        assertThat(tf.path("max_receive_count").asInt()).isEqualTo(events.maxReceiveCount());
+        assertThat(names(out.path("queues").path("value"))).as("not a consumer's queue").doesNotContain(events.queue());
+    }
+
+    @Test
     void everyScheduledFunctionHasItsSchedule() {
         Map<String, String> expected = new HashMap<>();
         catalog.functions().stream().filter(f -> f.trigger().isSchedule())

@@ -100,6 +100,42 @@ class TerraformStructureTest {
                 }));
     }
 
+    /**
+     * The execution status changes reach their queue as AWS documents it: a rule on the default bus for the
+     * "Step Functions Execution Status Change" events of the catalog's state machines, the queue its target (its
+     * dead-letter queue the target's), and EventBridge allowed to send to the queues and to use their key for that
+     * rule only.
+     */
+    @Test
+    void theExecutionStatusChanges_ofTheCatalogsMachines_goToTheirQueue_sentByThatRuleOnly() {
+        JsonNode events = files.path("infra-terraform/events.tf");
+        JsonNode rule = events.path("resource").path("aws_cloudwatch_event_rule").path("execution_status").get(0);
+        String pattern = rule.path("event_pattern").asText();
+        assertThat(pattern).contains("\"aws.states\"").contains("Step Functions Execution Status Change")
+                .contains("aws_sfn_state_machine.saga");
+        JsonNode target = events.path("resource").path("aws_cloudwatch_event_target").path("execution_status").get(0);
+        assertThat(target.path("rule").asText()).contains("aws_cloudwatch_event_rule.execution_status");
+        assertThat(target.path("arn").asText()).isEqualTo("${each.value.arn}");
+        assertThat(target.path("dead_letter_config").get(0).path("arn").asText()).isEqualTo("${each.value.dead_letter_arn}");
+        assertThat(events.path("module").path("execution_events_queue").get(0).path("for_each").asText())
+                .contains("module.catalog.execution_events");
+        JsonNode send = events.path("data").path("aws_iam_policy_document").path("execution_events_queue").get(0)
+                .path("statement").get(0);
+        assertThat(send.path("actions")).extracting(JsonNode::asText).containsExactly("sqs:SendMessage");
+        assertThat(send.path("principals").get(0).path("identifiers")).extracting(JsonNode::asText)
+                .containsExactly("events.amazonaws.com");
+        assertThat(send.path("condition").get(0).path("variable").asText()).isEqualTo("aws:SourceArn");
+        assertThat(send.path("condition").get(0).path("values").toString())
+                .contains("aws_cloudwatch_event_rule.execution_status");
+        assertThat(events.path("resource").path("aws_sqs_queue_policy").size()).isEqualTo(2);
+        JsonNode key = files.path("infra-terraform/kms.tf").path("data").path("aws_iam_policy_document").path("queues_key")
+                .get(0);
+        assertThat(key.path("statement").toString()).contains("EventBridgeSendsExecutionEvents")
+                .contains("local.execution_status_rule_arn");
+        assertThat(events.path("locals").toString()).contains(":rule/${local.name_prefix}-execution-status");
+        assertThat(rule.path("name").asText()).isEqualTo("${local.name_prefix}-execution-status");
+    }
+
     @Test
     void everyQueueConsumerReportsPartialBatchFailures() {
         JsonNode mappings = files.path(ROOT).path("resource").path("aws_lambda_event_source_mapping");

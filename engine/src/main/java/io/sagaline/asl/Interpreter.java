@@ -99,6 +99,13 @@ public final class Interpreter {
         }
 
         /**
+         * The execution's start, or its redrive, is committed and it is about to run (before its first step, so that
+         * this comes before {@link #endCommitted}).
+         */
+        default void running(Execution execution) {
+        }
+
+        /**
          * The execution's end is committed to the store (after {@link #ended}, which sees it in memory): what depends
          * on its end having happened for good (a parent's {@code .sync} task) may go on. Maybe called again for the
          * same end.
@@ -371,6 +378,7 @@ public final class Interpreter {
         int epoch = execution.epoch();
         new StepRun(this, execution, epoch).place(machine.startAt(), input);
         commit(execution, epoch);
+        observer.running(execution);
         scheduleMachineTimeout(execution, epoch);
         scheduler.run(() -> advance(execution, epoch));
         return execution;
@@ -426,6 +434,7 @@ public final class Interpreter {
             execution.trace = null;
             trace(execution, "redriven");
             commit(execution, epoch);
+            observer.running(execution);
             scheduleMachineTimeout(execution, epoch);
             scheduler.run(() -> advance(execution, epoch));
         }
