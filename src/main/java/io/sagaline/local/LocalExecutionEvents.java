@@ -4,8 +4,6 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 
 import org.jboss.logging.Logger;
@@ -33,20 +31,30 @@ final class LocalExecutionEvents {
     private final ObjectMapper json;
     /** The change last sent of each execution in memory here: an end committed twice is announced once. */
     private final Map<String, String> announced = new ConcurrentHashMap<>();
-    private final ExecutorService sender = Executors
-            .newSingleThreadExecutor(r -> LocalStepFunctions.daemon(r, "sfn-execution-events"));
+    /** The events to send, in the order of their changes; one thread sends them, up to ten a request. */
+    private final java.util.concurrent.BlockingQueue<String> outgoing = new java.util.concurrent.LinkedBlockingQueue<>();
+    private final Thread sender = LocalStepFunctions.daemon(this::sendAll, "sfn-execution-events");
+    private volatile boolean running = true;
     private volatile String url;
+    private final boolean enabled;
 
-    /** Events sent to the queue {@code queueUrl} names (asked once, at the first event); none if it names none. */
-    LocalExecutionEvents(SqsClient sqs, Supplier<String> queueUrl, ObjectMapper json) {
+    /**
+     * Events sent to the queue {@code queueUrl} names (asked once, at the first event; none if it names none), unless
+     * not {@code enabled} ({@code sagaline.local.sfn.execution-events=false}: then nothing is made or sent).
+     */
+    LocalExecutionEvents(SqsClient sqs, Supplier<String> queueUrl, ObjectMapper json, boolean enabled) {
         this.sqs = sqs;
         this.queueUrl = queueUrl;
         this.json = json;
+        this.enabled = enabled;
+        if (enabled) {
+            sender.start();
+        }
     }
 
     /** The execution's status now, announced unless it was already (an EXPRESS execution's never is, as in AWS). */
     void changed(Execution execution) {
-        if (execution.arn().contains(":express:")) {
+        if (!enabled || execution.arn().contains(":express:")) {
             return;
         }
         Execution.Status status = execution.status();
@@ -55,8 +63,7 @@ final class LocalExecutionEvents {
         if (change.equals(announced.put(execution.arn(), change))) {
             return;
         }
-        String event = event(execution, status, redriveCount);
-        sender.execute(() -> send(execution.arn(), event));
+        outgoing.add(event(execution, status, redriveCount));
     }
 
     /** The execution left memory here: its next change (a redrive elsewhere, read back) is announced afresh. */
@@ -99,23 +106,49 @@ final class LocalExecutionEvents {
         return event.toString();
     }
 
-    private void send(String executionArn, String event) {
+    /**
+     * Sends what waits, as it comes: each SendMessageBatch takes the events there are, up to ten (SQS's limit), so that
+     * a busy engine sends a tenth of the requests it would one by one (bench/README.md, EngineBenchmark).
+     */
+    private void sendAll() {
+        java.util.List<String> batch = new java.util.ArrayList<>(10);
+        while (running) {
+            try {
+                batch.add(outgoing.take());
+            } catch (InterruptedException e) {
+                return;
+            }
+            outgoing.drainTo(batch, 9);
+            send(batch);
+            batch.clear();
+        }
+    }
+
+    private void send(java.util.List<String> events) {
         try {
             String to = url;
             if (to == null) {
                 to = url = queueUrl.get();
             }
-            if (to != null) {
-                String target = to;
-                sqs.sendMessage(r -> r.queueUrl(target).messageBody(event));
+            if (to == null) {
+                return;
             }
+            String target = to;
+            java.util.List<software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry> entries = new java.util.ArrayList<>();
+            for (int i = 0; i < events.size(); i++) {
+                entries.add(software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry.builder()
+                        .id(Integer.toString(i)).messageBody(events.get(i)).build());
+            }
+            var sent = sqs.sendMessageBatch(r -> r.queueUrl(target).entries(entries));
+            sent.failed().forEach(f -> LOG.warnf("an execution status change was not taken by its queue: %s %s", f.code(),
+                    f.message()));
         } catch (RuntimeException e) {
-            LOG.warnf("the status change of %s could not be sent to the execution events' queue: %s", executionArn,
-                    e.getMessage());
+            LOG.warnf("%d execution status changes could not be sent to their queue: %s", events.size(), e.getMessage());
         }
     }
 
     void stop() {
-        sender.shutdown();
+        running = false;
+        sender.interrupt();
     }
 }

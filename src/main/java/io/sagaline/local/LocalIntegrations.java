@@ -22,7 +22,8 @@ import software.amazon.awssdk.services.sqs.model.SqsException;
  * What a Task's Resource does here: a Lambda function's ARN (the catalog's functions), the optimised
  * Lambda integration ({@code arn:aws:states:::lambda:invoke}), SQS's {@code sendMessage} on the local
  * queues and nested executions ({@code states:startExecution}, also {@code .sync} and {@code .sync:2}), each also as
- * {@code .waitForTaskToken}, and activities' ARNs (their tasks queued for workers, {@link LocalActivities}), with the request
+ * {@code .waitForTaskToken}, the {@code aws-sdk:} form of SQS, Step Functions and Lambda ({@link AwsSdkIntegrations}),
+ * and activities' ARNs (their tasks queued for workers, {@link LocalActivities}), with the request
  * and result shapes of the AWS
  * documentation. A resource this engine cannot perform is refused when the machine is created, in
  * AWS's words ({@link #refusal}), never at run time.
@@ -43,6 +44,7 @@ final class LocalIntegrations implements io.sagaline.asl.Interpreter.TaskInvoker
     private final java.util.function.BiConsumer<String, JsonNode> answer;
     private final Nested nested;
     private final LocalActivities activities;
+    private final AwsSdkIntegrations sdk;
 
     /** What starts the nested execution of a {@code states:startExecution} Task: the engine ({@link LocalStepFunctions}). */
     interface Nested {
@@ -63,7 +65,8 @@ final class LocalIntegrations implements io.sagaline.asl.Interpreter.TaskInvoker
      */
     LocalIntegrations(LocalFunctions functions, SqsClient sqs, ObjectMapper json,
             java.util.function.Function<Call, java.util.Optional<LocalMocks.Response>> mocks,
-            java.util.function.BiConsumer<String, JsonNode> answer, Nested nested, LocalActivities activities) {
+            java.util.function.BiConsumer<String, JsonNode> answer, Nested nested, LocalActivities activities,
+            AwsSdkIntegrations sdk) {
         this.functions = functions;
         this.sqs = sqs;
         this.json = json;
@@ -71,6 +74,7 @@ final class LocalIntegrations implements io.sagaline.asl.Interpreter.TaskInvoker
         this.answer = answer;
         this.nested = nested;
         this.activities = activities;
+        this.sdk = sdk;
     }
 
     /** A call its execution's mock test case answers (Step Functions Local's mock configuration), or performed. */
@@ -114,7 +118,8 @@ final class LocalIntegrations implements io.sagaline.asl.Interpreter.TaskInvoker
         if (activity && "EXPRESS".equals(type)) {
             return "Express state machine does not support Activity ARN"; // AWS's text (LocalStack's recording)
         }
-        boolean known = activity || base.equals(LAMBDA_INVOKE) || base.equals(SQS_SEND) || base.equals(START_EXECUTION)
+        boolean known = activity || AwsSdkIntegrations.performs(base) || base.equals(LAMBDA_INVOKE) || base.equals(SQS_SEND)
+                || base.equals(START_EXECUTION)
                 || !callback && (resource.equals(START_EXECUTION + ".sync") || resource.equals(START_EXECUTION + ".sync:2"))
                 || !callback && resource.startsWith("arn:aws:lambda:") && resource.contains(FUNCTION);
         return known ? null
@@ -135,6 +140,9 @@ final class LocalIntegrations implements io.sagaline.asl.Interpreter.TaskInvoker
         }
         if (resource.startsWith(START_EXECUTION)) {
             return startExecution(new Call(null, null, 0, resource, payload, timeoutSeconds, null));
+        }
+        if (base.startsWith(AwsSdkIntegrations.PREFIX)) {
+            return sdk.invoke(base, payload);
         }
         if (TaskState.activity(resource)) {
             activities.schedule(resource, null, payload.toString()); // refused: TestState has no token to wait on

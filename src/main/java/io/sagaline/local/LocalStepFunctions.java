@@ -134,7 +134,8 @@ public class LocalStepFunctions {
             @ConfigProperty(name = "sagaline.local.sfn.mock-config") Optional<String> mockConfig,
             @ConfigProperty(name = "sagaline.local.sfn.clock", defaultValue = "system") String clockMode,
             @ConfigProperty(name = "sagaline.local.sfn.activity-poll", defaultValue = "60s") Duration activityPoll,
-            LocalQueues queues) {
+            @ConfigProperty(name = "sagaline.local.sfn.execution-events", defaultValue = "true") boolean executionEvents,
+            LocalQueues queues, software.amazon.awssdk.services.sfn.SfnClient sfn) {
         this.functions = functions;
         this.json = json;
         this.leaseTime = leaseTime;
@@ -173,11 +174,18 @@ public class LocalStepFunctions {
         };
         // Step Functions Local's variable names the file too, so that a team's setup works unchanged
         this.mocks = new LocalMocks(mockConfig.orElse(System.getenv("SFN_MOCK_CONFIG")), json);
-        this.events = new LocalExecutionEvents(sqs, queues::executionEventsUrl, json);
+        this.events = new LocalExecutionEvents(sqs, queues::executionEventsUrl, json, executionEvents);
         PostgresStateMachineStore machineStore = new PostgresStateMachineStore(dataSource, json);
         this.activities = new LocalActivities(machineStore, Clock.systemUTC(), activityPoll, this::activityStarted);
         this.integrations = new LocalIntegrations(functions, sqs, json, this::mocked,
-                (token, output) -> workers.execute(() -> answerQuietly(token, output)), this::startNested, activities);
+                (token, output) -> workers.execute(() -> answerQuietly(token, output)), this::startNested, activities,
+                new AwsSdkIntegrations(Map.of("sqs", new AwsSdkIntegrations.Service("Sqs", () -> sqs,
+                        software.amazon.awssdk.services.sqs.SqsClient.class),
+                        "sfn", new AwsSdkIntegrations.Service("Sfn", () -> sfn,
+                                software.amazon.awssdk.services.sfn.SfnClient.class),
+                        "lambda", new AwsSdkIntegrations.Service("Lambda", this::lambdaClient,
+                                software.amazon.awssdk.services.lambda.LambdaClient.class)),
+                        json));
         this.interpreter = new Interpreter(integrations, scheduler, Clock.systemUTC(), store, telemetry.tracer(),
                 observer);
         this.express = new Interpreter(integrations, scheduler, Clock.systemUTC(),
@@ -760,6 +768,28 @@ public class LocalStepFunctions {
                 return; // the rest ended later
             }
         }
+    }
+
+    private volatile software.amazon.awssdk.services.lambda.LambdaClient lambda;
+
+    /** The Lambda API of this process (the catalog's functions), for aws-sdk:lambda Tasks: made on first use. */
+    private software.amazon.awssdk.services.lambda.LambdaClient lambdaClient() {
+        software.amazon.awssdk.services.lambda.LambdaClient client = lambda;
+        if (client == null) {
+            synchronized (leases) {
+                if (lambda == null) {
+                    lambda = software.amazon.awssdk.services.lambda.LambdaClient.builder()
+                            .endpointOverride(LocalAwsClients.endpoint())
+                            .region(software.amazon.awssdk.regions.Region.of(REGION))
+                            .credentialsProvider(software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
+                                    software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create("local", "local")))
+                            .httpClient(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.create())
+                            .overrideConfiguration(io.sagaline.platform.aws.AwsClients::bounded).build();
+                }
+                client = lambda;
+            }
+        }
+        return client;
     }
 
     /** A daemon thread: the local runtime's threads never keep the JVM alive. */
