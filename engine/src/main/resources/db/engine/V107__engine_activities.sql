@@ -1,6 +1,7 @@
 -- Activities (CreateActivity): a Task whose Resource is an activity's ARN waits on its token; the task
 -- (its token and input) waits here for a worker's GetActivityTask, which takes it once. A task
--- outlives the process that scheduled it, as its token does.
+-- outlives the process that scheduled it, as its token does; it goes when it is answered, or once
+-- its execution is no longer RUNNING.
 create table engine.activities (
     arn           varchar(256) primary key,
     name          varchar(80)  not null,
@@ -10,6 +11,7 @@ create table engine.activities (
 create table engine.activity_tasks (
     task_token   text         primary key,
     activity_arn varchar(256) not null,
+    execution_arn varchar(512) not null,
     input        text         not null,
     scheduled_at timestamptz  not null default clock_timestamp(),
     worker_name  varchar(80),

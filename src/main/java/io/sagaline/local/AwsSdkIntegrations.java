@@ -59,6 +59,59 @@ final class AwsSdkIntegrations {
         this.json = json;
     }
 
+    /**
+     * The integrations of this process's services: SQS (the local queues' endpoint), Step Functions (this engine's, or
+     * the one {@code sagaline.local.sfn.endpoint} names) and Lambda (this process's Lambda API), each client made on
+     * first use. Clients of their own, not the functions' (whose attempts end after seconds, and are retried): a task
+     * may run for minutes (a function, a StartSyncExecution, a long poll), and its call is made once, as AWS makes it.
+     */
+    static AwsSdkIntegrations local(ObjectMapper json) {
+        return new AwsSdkIntegrations(Map.of(
+                "sqs", new Service("Sqs", once(() -> configure(software.amazon.awssdk.services.sqs.SqsClient.builder(),
+                        java.net.URI.create(org.eclipse.microprofile.config.ConfigProvider.getConfig()
+                                .getValue("sagaline.local.sqs.endpoint", String.class)))
+                        .build()), software.amazon.awssdk.services.sqs.SqsClient.class),
+                "sfn", new Service("Sfn", once(() -> configure(software.amazon.awssdk.services.sfn.SfnClient.builder(),
+                        LocalAwsClients.sfnEndpoint())
+                        // StartSyncExecution's "sync-" host prefix: locally the same endpoint
+                        .overrideConfiguration(c -> c.putAdvancedOption(
+                                software.amazon.awssdk.core.client.config.SdkAdvancedClientOption.DISABLE_HOST_PREFIX_INJECTION,
+                                true).retryStrategy(software.amazon.awssdk.awscore.retry.AwsRetryStrategy.doNotRetry()))
+                        .build()), software.amazon.awssdk.services.sfn.SfnClient.class),
+                "lambda", new Service("Lambda", once(() -> configure(
+                        software.amazon.awssdk.services.lambda.LambdaClient.builder(), LocalAwsClients.endpoint()).build()),
+                        software.amazon.awssdk.services.lambda.LambdaClient.class)),
+                json);
+    }
+
+    /** A client of the local endpoint: the local key, one attempt, as long as a Lambda may run. */
+    private static <B extends software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder<B, ?> & software.amazon.awssdk.awscore.client.builder.AwsClientBuilder<B, ?>> B configure(
+            B builder, java.net.URI endpoint) {
+        builder.endpointOverride(endpoint);
+        builder.region(software.amazon.awssdk.regions.Region.of(LocalStepFunctions.REGION));
+        builder.credentialsProvider(software.amazon.awssdk.auth.credentials.StaticCredentialsProvider
+                .create(software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create("local", "local")));
+        builder.httpClientBuilder(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.builder()
+                .socketTimeout(java.time.Duration.ofMinutes(15)));
+        builder.overrideConfiguration(c -> c.retryStrategy(software.amazon.awssdk.awscore.retry.AwsRetryStrategy.doNotRetry()));
+        return builder;
+    }
+
+    /** {@code make}, called once, at the first use. */
+    private static <T> Supplier<T> once(Supplier<T> make) {
+        return new Supplier<>() {
+            private volatile T made;
+
+            @Override
+            public synchronized T get() {
+                if (made == null) {
+                    made = make.get();
+                }
+                return made;
+            }
+        };
+    }
+
     /** The services and their client interfaces, for refusals at creation (no client needed to refuse). */
     private static final Map<String, Class<? extends SdkClient>> KNOWN = Map.of(
             "sqs", software.amazon.awssdk.services.sqs.SqsClient.class,
@@ -270,7 +323,13 @@ final class AwsSdkIntegrations {
             return object;
         }
         if (value instanceof SdkBytes bytes) {
-            return json.getNodeFactory().textNode(Base64.getEncoder().encodeToString(bytes.asByteArray()));
+            // as AWS gives a blob here (a function's Payload): its text, escaped JSON and all; base64 if it is not text
+            java.nio.charset.CharsetDecoder utf8 = java.nio.charset.StandardCharsets.UTF_8.newDecoder();
+            try {
+                return json.getNodeFactory().textNode(utf8.decode(bytes.asByteBuffer()).toString());
+            } catch (java.nio.charset.CharacterCodingException e) {
+                return json.getNodeFactory().textNode(Base64.getEncoder().encodeToString(bytes.asByteArray()));
+            }
         }
         if (value instanceof Instant instant) {
             return json.getNodeFactory().textNode(instant.toString());

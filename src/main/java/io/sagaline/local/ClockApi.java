@@ -110,7 +110,7 @@ public class ClockApi {
         ControlledClock.Reading reading = engine.controlledClock().read();
         String now = text(request, "now");
         if (now != null) {
-            reading = engine.controlledClock().set(instant(now, "now"));
+            reading = engine.controlledClock().set(instant(now, "now"), PATIENCE);
         }
         engine.controlClock(mode.equals("controlled"));
         return reading(reading);

@@ -129,17 +129,26 @@ final class ControlledClock implements Interpreter.Scheduler {
     }
 
     /**
-     * Sets the clock to {@code to}. It may go back only while nothing waits on it: work already due at a later
-     * instant would otherwise be due before work scheduled after it.
+     * Sets the clock to {@code to}, once the work under way has come to rest (waiting at most {@code patience}, as an
+     * advance does: an execution just started has then set its first timer). It may go back only while nothing waits
+     * on it: work already due at a later instant would otherwise be due before work scheduled after it.
+     *
+     * @throws Busy when work still runs after {@code patience}
      */
-    Reading set(Instant to) {
-        synchronized (lock) {
-            if (to.isBefore(now) && !due.isEmpty()) {
-                throw new IllegalStateException("the clock reads " + now + " and " + due.size()
-                        + " pieces of work wait on it: it cannot go back to " + to);
+    Reading set(Instant to, Duration patience) {
+        advancing.lock();
+        try {
+            synchronized (lock) {
+                awaitRest(patience);
+                if (to.isBefore(now) && !due.isEmpty()) {
+                    throw new IllegalStateException("the clock reads " + now + " and " + due.size()
+                            + " pieces of work wait on it: it cannot go back to " + to);
+                }
+                now = to;
+                return reading(0);
             }
-            now = to;
-            return reading(0);
+        } finally {
+            advancing.unlock();
         }
     }
 

@@ -25,6 +25,8 @@ import io.sagaline.local.LocalStepFunctions.Refused;
  */
 final class LocalActivities {
 
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(LocalActivities.class);
+
     /** An activity's name, as CreateActivity takes it (the characters AWS allows in a name). */
     private static final Pattern NAME = Pattern.compile("[^\\s<>{}\\[\\]?*\"#%\\\\^|~`$&,;:/\\x00-\\x1f\\x7f-\\x9f]{1,80}");
     static final Pattern ARN = Pattern.compile("arn:aws[a-z-]*:states:[a-z0-9-]+:\\d{12}:activity:[^\\s:/]{1,80}");
@@ -102,7 +104,7 @@ final class LocalActivities {
         if (!exists(activityArn)) {
             throw new StatesFailure("ActivityDoesNotExist", "Activity Does Not Exist: '" + activityArn + "'");
         }
-        store.scheduleActivityTask(activityArn, token, input);
+        store.scheduleActivityTask(activityArn, token, io.sagaline.asl.Interpreter.executionOf(token), input);
         Object signal = signals.get(activityArn);
         if (signal != null) {
             synchronized (signal) {
@@ -111,23 +113,34 @@ final class LocalActivities {
         }
     }
 
-    /** The task of {@code token} was answered: no worker gets it. */
+    /** The task of {@code token} was answered, or refused an answer: no worker gets it (best effort). */
     void ended(String token) {
-        store.endActivityTask(token);
+        try {
+            store.endActivityTask(token);
+        } catch (RuntimeException e) {
+            LOG.warnf("the activity task of an answered token stays until its execution ends: %s", e.getMessage());
+        }
     }
 
     /**
      * GetActivityTask: the activity's oldest task no worker took, taken by {@code workerName}, or empty when none comes
      * within the poll's time. A task whose Task no longer waits (stopped, timed out) is dropped, and the next taken.
      */
-    Optional<ActivityTask> poll(String activityArn, String workerName) {
+    Optional<ActivityTask> poll(String activityArn, String workerName, java.util.function.BooleanSupplier gone) {
         describe(activityArn);
         long until = System.nanoTime() + pollTimeout.toNanos();
         Object signal = signals.computeIfAbsent(activityArn, a -> new Object());
-        while (true) {
+        while (!gone.getAsBoolean()) {
             Optional<ActivityTask> taken = store.takeActivityTask(activityArn, workerName);
             if (taken.isPresent()) {
-                if (starts.started(taken.get().token(), workerName)) {
+                boolean started;
+                try {
+                    started = starts.started(taken.get().token(), workerName);
+                } catch (RuntimeException e) {
+                    store.untakeActivityTask(taken.get().token()); // for the next poll, not lost with this one
+                    throw e;
+                }
+                if (started) {
                     return taken;
                 }
                 store.endActivityTask(taken.get().token());
@@ -146,6 +159,12 @@ final class LocalActivities {
                 }
             }
         }
+        return Optional.empty(); // the worker hung up: what it would have taken stays for the next
+    }
+
+    /** The tasks of executions that ended without their answer (stopped, timed out): no worker gets them. */
+    void dropEnded() {
+        store.dropEndedActivityTasks();
     }
 
     void stop() {

@@ -25,6 +25,14 @@ final class LocalExecutionEvents {
 
     private static final Logger LOG = Logger.getLogger(LocalExecutionEvents.class);
     static final String DETAIL_TYPE = "Step Functions Execution Status Change";
+    /**
+     * The most of an execution's input and output an event carries, together: beyond it the output, then the input,
+     * is left out ({@code included: false}), as EventBridge leaves out what exceeds its event size, so that every
+     * event fits one SQS message.
+     */
+    static final int DATA_LIMIT = 200 * 1024;
+    /** The most a SendMessageBatch carries, its entries' bodies together (SQS's limit is 256 KiB). */
+    private static final int BATCH_LIMIT = 200 * 1024;
 
     private final SqsClient sqs;
     private final Supplier<String> queueUrl;
@@ -86,11 +94,15 @@ final class LocalExecutionEvents {
         } else {
             detail.put("stopDate", stop.toEpochMilli());
         }
-        detail.put("input", e.input().toString());
-        detail.putObject("inputDetails").put("included", true);
+        String input = e.input().toString();
+        boolean inputIncluded = bytes(input) <= DATA_LIMIT;
+        detail.put("input", inputIncluded ? input : null);
+        detail.putObject("inputDetails").put("included", inputIncluded);
         if (status == Execution.Status.SUCCEEDED && e.output() != null) {
-            detail.put("output", e.output().toString());
-            detail.putObject("outputDetails").put("included", true);
+            String output = e.output().toString();
+            boolean outputIncluded = (inputIncluded ? bytes(input) : 0) + bytes(output) <= DATA_LIMIT;
+            detail.put("output", outputIncluded ? output : null);
+            detail.putObject("outputDetails").put("included", outputIncluded);
         } else {
             detail.putNull("output");
             detail.putNull("outputDetails");
@@ -113,12 +125,19 @@ final class LocalExecutionEvents {
     private void sendAll() {
         java.util.List<String> batch = new java.util.ArrayList<>(10);
         while (running) {
+            String first;
             try {
-                batch.add(outgoing.take());
+                first = outgoing.take();
             } catch (InterruptedException e) {
                 return;
             }
-            outgoing.drainTo(batch, 9);
+            batch.add(first);
+            int size = bytes(first);
+            for (String next = outgoing.peek(); next != null && batch.size() < 10
+                    && size + bytes(next) <= BATCH_LIMIT; next = outgoing.peek()) {
+                batch.add(outgoing.poll());
+                size += bytes(next);
+            }
             send(batch);
             batch.clear();
         }
@@ -145,6 +164,25 @@ final class LocalExecutionEvents {
         } catch (RuntimeException e) {
             LOG.warnf("%d execution status changes could not be sent to their queue: %s", events.size(), e.getMessage());
         }
+    }
+
+    /** The length of {@code text} in UTF-8, counted without encoding it. */
+    static int bytes(String text) {
+        int n = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < 0x80) {
+                n++;
+            } else if (c < 0x800) {
+                n += 2;
+            } else if (Character.isHighSurrogate(c)) {
+                n += 4;
+                i++;
+            } else {
+                n += 3;
+            }
+        }
+        return n;
     }
 
     void stop() {

@@ -114,7 +114,9 @@ public class LocalStepFunctions {
      * The nested executions started here whose parents' Tasks wait for their end ({@code .sync}): the store has the
      * links too, for a child that ends elsewhere or after a restart ({@link #tellParents}).
      */
-    private final Map<String, PostgresExecutionStore.Parent> parents = new ConcurrentHashMap<>();
+    private final Map<String, java.util.Set<PostgresExecutionStore.Parent>> parents = new ConcurrentHashMap<>();
+    /** The parents being told now (by the child's end here, or by a sweep): each told by one worker at a time. */
+    private final java.util.Set<PostgresExecutionStore.Parent> telling = ConcurrentHashMap.newKeySet();
     private final Instant loadedAt = Instant.now();
     /**
      * How long an execution's lease lasts after its last extension: this process extends its leases every third
@@ -135,7 +137,7 @@ public class LocalStepFunctions {
             @ConfigProperty(name = "sagaline.local.sfn.clock", defaultValue = "system") String clockMode,
             @ConfigProperty(name = "sagaline.local.sfn.activity-poll", defaultValue = "60s") Duration activityPoll,
             @ConfigProperty(name = "sagaline.local.sfn.execution-events", defaultValue = "true") boolean executionEvents,
-            LocalQueues queues, software.amazon.awssdk.services.sfn.SfnClient sfn) {
+            LocalQueues queues) {
         this.functions = functions;
         this.json = json;
         this.leaseTime = leaseTime;
@@ -166,9 +168,9 @@ public class LocalStepFunctions {
             @Override
             public void endCommitted(Execution execution) {
                 events.changed(execution);
-                PostgresExecutionStore.Parent parent = parents.get(execution.arn());
-                if (parent != null) {
-                    workers.execute(() -> tellParent(parent, execution));
+                java.util.Set<PostgresExecutionStore.Parent> waiting = parents.get(execution.arn());
+                if (waiting != null) {
+                    waiting.forEach(parent -> tell(parent, () -> Optional.of(execution)));
                 }
             }
         };
@@ -179,13 +181,7 @@ public class LocalStepFunctions {
         this.activities = new LocalActivities(machineStore, Clock.systemUTC(), activityPoll, this::activityStarted);
         this.integrations = new LocalIntegrations(functions, sqs, json, this::mocked,
                 (token, output) -> workers.execute(() -> answerQuietly(token, output)), this::startNested, activities,
-                new AwsSdkIntegrations(Map.of("sqs", new AwsSdkIntegrations.Service("Sqs", () -> sqs,
-                        software.amazon.awssdk.services.sqs.SqsClient.class),
-                        "sfn", new AwsSdkIntegrations.Service("Sfn", () -> sfn,
-                                software.amazon.awssdk.services.sfn.SfnClient.class),
-                        "lambda", new AwsSdkIntegrations.Service("Lambda", this::lambdaClient,
-                                software.amazon.awssdk.services.lambda.LambdaClient.class)),
-                        json));
+                AwsSdkIntegrations.local(json));
         this.interpreter = new Interpreter(integrations, scheduler, Clock.systemUTC(), store, telemetry.tracer(),
                 observer);
         this.express = new Interpreter(integrations, scheduler, Clock.systemUTC(),
@@ -246,38 +242,77 @@ public class LocalStepFunctions {
 
     /**
      * The parents of nested executions that ended but whose end no process told them (it ended in a process that did
-     * not start it, or the one that did died before telling): told now, on the workers.
+     * not start it, or the one that did died before telling, or the parent could not take it then): told now, on the
+     * workers, a lease after the store first saw the end, so that the process that committed it tells first.
      */
     private void tellParents() {
         try {
-            for (PostgresExecutionStore.Parent parent : store.endedChildren(100)) {
-                if (parents.putIfAbsent(parent.childArn(), parent) == null) {
-                    workers.execute(() -> store.find(parent.childArn()).ifPresent(child -> tellParent(parent, child)));
-                }
+            activities.dropEnded();
+        } catch (RuntimeException e) {
+            LOG.warnf(e, "could not drop the activity tasks of ended executions");
+        }
+        try {
+            for (PostgresExecutionStore.Parent parent : store.endedChildren(leaseTime, 100)) {
+                tell(parent, () -> store.find(parent.childArn()));
             }
         } catch (RuntimeException e) {
             LOG.warnf(e, "could not look for nested executions that ended");
         }
     }
 
+    /** Tells {@code parent} of its child's end on a worker, unless a worker tells it already. */
+    private void tell(PostgresExecutionStore.Parent parent, java.util.function.Supplier<Optional<Execution>> child) {
+        if (!telling.add(parent)) {
+            return;
+        }
+        workers.execute(() -> {
+            try {
+                child.get().ifPresent(ended -> tellParent(parent, ended));
+            } catch (RuntimeException e) {
+                LOG.warnf(e, "the end of %s could not be told to its parent: told again later", parent.childArn());
+            } finally {
+                telling.remove(parent);
+            }
+        });
+    }
+
     /**
      * A nested execution's end, committed, answers the Task that waits for it ({@code .sync}, {@code .sync:2}), as
-     * SendTaskSuccess or SendTaskFailure would; the link goes once the parent took the answer or no longer waits (it
-     * was stopped, timed out, or answered already).
+     * SendTaskSuccess or SendTaskFailure would. The link goes once the parent took the answer, or when its last commit
+     * shows it no longer waits on that token (stopped, timed out, gone on); a parent that waits but cannot take it now
+     * (its branch not yet running again after a takeover) keeps the link, for the next sweep.
      */
     private void tellParent(PostgresExecutionStore.Parent parent, Execution child) {
-        try {
-            try {
-                answer(parent.token(), integrations.ended(child, parent.pattern()));
-            } catch (Refused e) {
-                LOG.debugf("the parent of %s no longer waits for it: %s", child.arn(), e.getMessage());
-            }
-            store.unlink(parent);
-        } catch (RuntimeException e) {
-            LOG.warnf(e, "the end of %s could not be told to its parent: told again later", child.arn());
-        } finally {
-            parents.remove(parent.childArn(), parent);
+        if (child.status() == Execution.Status.RUNNING) {
+            return; // redriven since: its next end tells
         }
+        String parentArn = Interpreter.executionOf(parent.token());
+        if (parentArn == null || !store.awaits(parentArn, parent.token())) {
+            forget(parent);
+            return;
+        }
+        try {
+            answer(parent.token(), integrations.ended(child, parent.pattern()));
+            forget(parent);
+        } catch (Refused e) {
+            LOG.debugf("the parent of %s did not take its end yet (%s): told again by a later sweep", child.arn(),
+                    e.getMessage());
+        }
+    }
+
+    /** A parent told (or no longer waiting): its link goes, from the store and from memory. */
+    private void forget(PostgresExecutionStore.Parent parent) {
+        store.unlink(parent);
+        parents.computeIfPresent(parent.childArn(), (child, waiting) -> {
+            waiting.remove(parent);
+            return waiting.isEmpty() ? null : waiting;
+        });
+    }
+
+    /** Links a child to a parent that waits for it, in the store first. */
+    private void link(PostgresExecutionStore.Parent parent) {
+        store.link(parent);
+        parents.computeIfAbsent(parent.childArn(), child -> ConcurrentHashMap.newKeySet()).add(parent);
     }
 
     /**
@@ -358,8 +393,11 @@ public class LocalStepFunctions {
      * over from the process that runs it or ran it (as StopExecution does), and resumed here.
      */
     public void answer(String token, JsonNode outcome) {
-        onTask(token, execution -> interpreterOf(execution).answer(execution, token, outcome));
-        activities.ended(token); // an activity's task, if it was one: no worker gets it any more
+        try {
+            onTask(token, execution -> interpreterOf(execution).answer(execution, token, outcome));
+        } finally {
+            activities.ended(token); // an activity's task, if it was one: no worker gets it any more
+        }
     }
 
     /**
@@ -655,21 +693,23 @@ public class LocalStepFunctions {
                 : new PostgresExecutionStore.Parent(executionArn, waiting.token(), waiting.pattern());
         Execution existing = execution(executionArn).orElse(null);
         if (existing != null) {
-            if (parent != null && existing.input().equals(parsed) && linkedTo(parent)) {
-                // the Task that started it, invoked again (its engine died after the start): the same child
+            boolean same = existing.input().equals(parsed);
+            if (parent != null && same && (existing.status() == Execution.Status.RUNNING || linkedTo(parent))) {
+                // the Task that started it, invoked again (its engine died after the start), or another Task
+                // starting an execution that runs (StartExecution's idempotency): it waits for this child too
+                link(parent);
                 if (existing.status() != Execution.Status.RUNNING) {
-                    workers.execute(() -> tellParent(parent, existing));
+                    tell(parent, () -> Optional.of(existing));
                 }
                 return existing;
             }
-            if (existing.status() == Execution.Status.RUNNING && existing.input().equals(parsed)) {
+            if (existing.status() == Execution.Status.RUNNING && same) {
                 return existing;
             }
             throw new Refused("ExecutionAlreadyExists", "Execution Already Exists: '" + executionArn + "'");
         }
         if (parent != null) {
-            store.link(parent);
-            parents.put(executionArn, parent);
+            link(parent);
         }
         machines.origin(executionArn, resolved, testCase);
         if (testCase != null) {
@@ -686,7 +726,11 @@ public class LocalStepFunctions {
             testCases.remove(executionArn);
             onControlledClock.remove(executionArn);
             if (parent != null) {
-                parents.remove(executionArn, parent);
+                try {
+                    forget(parent);
+                } catch (RuntimeException unlinked) {
+                    e.addSuppressed(unlinked);
+                }
             }
             throw e;
         }
@@ -696,8 +740,8 @@ public class LocalStepFunctions {
 
     /** Whether the child of {@code parent} was started for that Task (the same token): it waits for that child. */
     private boolean linkedTo(PostgresExecutionStore.Parent parent) {
-        return parent.equals(parents.get(parent.childArn()))
-                || store.parentOf(parent.childArn()).filter(parent::equals).isPresent();
+        java.util.Set<PostgresExecutionStore.Parent> waiting = parents.get(parent.childArn());
+        return waiting != null && waiting.contains(parent) || store.parentsOf(parent.childArn()).contains(parent);
     }
 
     private JsonNode parseInput(String input) {
@@ -768,28 +812,6 @@ public class LocalStepFunctions {
                 return; // the rest ended later
             }
         }
-    }
-
-    private volatile software.amazon.awssdk.services.lambda.LambdaClient lambda;
-
-    /** The Lambda API of this process (the catalog's functions), for aws-sdk:lambda Tasks: made on first use. */
-    private software.amazon.awssdk.services.lambda.LambdaClient lambdaClient() {
-        software.amazon.awssdk.services.lambda.LambdaClient client = lambda;
-        if (client == null) {
-            synchronized (leases) {
-                if (lambda == null) {
-                    lambda = software.amazon.awssdk.services.lambda.LambdaClient.builder()
-                            .endpointOverride(LocalAwsClients.endpoint())
-                            .region(software.amazon.awssdk.regions.Region.of(REGION))
-                            .credentialsProvider(software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
-                                    software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create("local", "local")))
-                            .httpClient(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.create())
-                            .overrideConfiguration(io.sagaline.platform.aws.AwsClients::bounded).build();
-                }
-                client = lambda;
-            }
-        }
-        return client;
     }
 
     /** A daemon thread: the local runtime's threads never keep the JVM alive. */

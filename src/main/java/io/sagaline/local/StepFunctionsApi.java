@@ -75,12 +75,17 @@ public class StepFunctionsApi {
 
     private void serve(RoutingContext ctx, String operation, Buffer body) {
         String httpTraceHeader = ctx.request().getHeader("x-amzn-trace-id");
+        // a worker that hangs up while its GetActivityTask waits takes no task (its connection closed, its poll ends)
+        java.util.concurrent.atomic.AtomicBoolean gone = new java.util.concurrent.atomic.AtomicBoolean();
+        if (operation.equals("GetActivityTask")) {
+            ctx.response().closeHandler(v -> gone.set(true));
+        }
         java.util.concurrent.Callable<JsonNode> work = () -> {
             JsonNode request = body.length() == 0 ? json.createObjectNode() : json.readTree(body.getBytes());
             if (httpTraceHeader != null && request instanceof ObjectNode o && !o.hasNonNull("traceHeader")) {
                 o.put("traceHeader", httpTraceHeader); // the SDK's X-Ray header, when the body names no trace
             }
-            return dispatch(operation, request);
+            return dispatch(operation, request, gone::get);
         };
         // GetActivityTask's long poll (up to a minute) waits on a thread of its own, not on one of the API's workers
         io.vertx.core.Future<JsonNode> answered = !operation.equals("GetActivityTask")
@@ -119,6 +124,11 @@ public class StepFunctionsApi {
     }
 
     JsonNode dispatch(String operation, JsonNode request) {
+        return dispatch(operation, request, () -> false);
+    }
+
+    /** The operation's answer; {@code gone}: whether its caller hung up (a GetActivityTask then stops waiting). */
+    private JsonNode dispatch(String operation, JsonNode request, java.util.function.BooleanSupplier gone) {
         return switch (operation) {
             case "StartExecution" -> startExecution(request);
             case "StartSyncExecution" -> startSyncExecution(request);
@@ -164,7 +174,7 @@ public class StepFunctionsApi {
                             + " satisfy constraint: Member must have length less than or equal to 80");
                 }
                 ObjectNode out = object();
-                engine.activities().poll(arn(request, "activityArn", "activity"), worker)
+                engine.activities().poll(arn(request, "activityArn", "activity"), worker, gone)
                         .ifPresent(task -> out.put("taskToken", task.token()).put("input", task.input()));
                 yield out; // no task within the poll's minute: no token, as AWS answers
             }

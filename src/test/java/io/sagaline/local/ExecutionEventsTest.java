@@ -138,6 +138,26 @@ class ExecutionEventsTest {
     }
 
     @Test
+    void dataTooLargeForAnEvent_isLeftOut_asEventBridgeLeavesItOut_andTheEventStillGoes() {
+        String machine = machine("""
+                {"StartAt": "Echo", "States": {"Echo": {"Type": "Pass", "End": true}}}""", StateMachineType.STANDARD);
+        String big = "x".repeat(LocalExecutionEvents.DATA_LIMIT);
+        String small = "{\"n\": 1}";
+        String execution = SFN.startExecution(r -> r.stateMachineArn(machine).input("{\"big\": \"" + big + "\"}"))
+                .executionArn();
+
+        List<JsonNode> events = events(execution, 2);
+        JsonNode succeeded = events.get(1).path("detail");
+        assertThat(succeeded.path("status").asText()).isEqualTo("SUCCEEDED");
+        assertThat(succeeded.path("input").isNull()).isTrue();
+        assertThat(succeeded.path("inputDetails").path("included").asBoolean()).isFalse();
+        assertThat(succeeded.path("output").isNull()).isTrue();
+        assertThat(succeeded.path("outputDetails").path("included").asBoolean()).isFalse();
+        String fits = SFN.startExecution(r -> r.stateMachineArn(machine).input(small)).executionArn();
+        assertThat(events(fits, 2).get(1).path("detail").path("output").asText()).isEqualTo("{\"n\":1}");
+    }
+
+    @Test
     void anExpressExecution_announcesNothing_asInAws() {
         String express = machine("""
                 {"StartAt": "Done", "States": {"Done": {"Type": "Pass", "End": true}}}""", StateMachineType.EXPRESS);

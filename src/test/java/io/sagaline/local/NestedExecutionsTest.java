@@ -155,6 +155,50 @@ class NestedExecutionsTest {
     }
 
     @Test
+    void syncTasksInAMap_eachWaitForItsOwnChild() {
+        String child = doubling();
+        String parent = machine("parent", """
+                {"StartAt": "Each", "States": {"Each": {"Type": "Map", "ItemsPath": "$.ns", "End": true,
+                  "Iterator": {"StartAt": "RunChild", "States": {"RunChild": {"Type": "Task",
+                    "Resource": "arn:aws:states:::states:startExecution.sync:2",
+                    "Parameters": {"StateMachineArn": "%s", "Input": {"n.$": "$"}},
+                    "ResultSelector": {"doubled.$": "$.Output.doubled"}, "End": true}}}}}}""".formatted(child));
+
+        String execution = SFN.startExecution(r -> r.stateMachineArn(parent).input("{\"ns\": [1, 2, 3]}")).executionArn();
+
+        DescribeExecutionResponse done = ended(execution);
+        assertThat(done.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
+        assertThat(json(done.output())).isEqualTo(json("[{\"doubled\": 2}, {\"doubled\": 4}, {\"doubled\": 6}]"));
+    }
+
+    @Test
+    void twoTasksStartingTheSameRunningChild_byNameAndInput_bothGoOnWithItsEnd() {
+        String queue = sqs.createQueue(r -> r.queueName("nested-shared-" + UUID.randomUUID().toString().substring(0, 8)))
+                .queueUrl();
+        String child = awaitingBank(queue);
+        String name = "shared-" + UUID.randomUUID();
+        String branch = """
+                {"StartAt": "RunChild%3$s", "States": {"RunChild%3$s": {"Type": "Task",
+                  "Resource": "arn:aws:states:::states:startExecution.sync:2",
+                  "Parameters": {"StateMachineArn": "%1$s", "Name": "%2$s", "Input": {"orderId": "o-8"}},
+                  "ResultSelector": {"bank.$": "$.Output.bank", "arn.$": "$.ExecutionArn"}, "End": true}}}""";
+        String parent = machine("parent", """
+                {"StartAt": "Both", "States": {"Both": {"Type": "Parallel", "End": true, "Branches": [%s, %s]}}}"""
+                .formatted(branch.formatted(child, name, "A"), branch.formatted(child, name, "B")));
+        String execution = SFN.startExecution(r -> r.stateMachineArn(parent).input("{}")).executionArn();
+
+        SFN.sendTaskSuccess(r -> r.taskToken(bankToken(queue)).output("{\"confirmed\": true}"));
+
+        DescribeExecutionResponse done = ended(execution);
+        assertThat(done.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
+        JsonNode both = json(done.output());
+        assertThat(both).hasSize(2);
+        assertThat(both.get(0)).isEqualTo(both.get(1)).as("one child, whose end both Tasks took");
+        assertThat(both.get(0).path("bank")).isEqualTo(json("{\"confirmed\": true}"));
+        assertThat(both.get(0).path("arn").asText()).endsWith(":" + name);
+    }
+
+    @Test
     void aChildThatFails_failsItsSyncTaskWithStatesTaskFailed_whichTheParentCatches_theChildsEndInTheCause() {
         String failing = machine("broken", """
                 {"StartAt": "Break", "States": {"Break": {"Type": "Fail", "Error": "Child.Broke", "Cause": "went wrong"}}}""");

@@ -371,46 +371,78 @@ public class PostgresExecutionStore implements ExecutionStore {
     /** Links a child to the Task that waits for it, before the child starts: the link outlives this process. */
     public void link(Parent parent) {
         update("insert into engine.execution_parents (child_arn, parent_token, pattern) values (?, ?, ?) on conflict"
-                + " (child_arn) do update set parent_token = excluded.parent_token, pattern = excluded.pattern",
-                parent.childArn(), parent.token(), parent.pattern());
+                + " (child_arn, parent_token) do nothing", parent.childArn(), parent.token(), parent.pattern());
     }
 
-    /** The Task a child was started for, if it waits for the child's end and was not yet told of it. */
-    public Optional<Parent> parentOf(String childArn) {
-        try (Connection connection = dataSource.getConnection();
-                PreparedStatement query = connection.prepareStatement(
-                        "select parent_token, pattern from engine.execution_parents where child_arn = ?")) {
-            query.setString(1, childArn);
-            try (ResultSet r = query.executeQuery()) {
-                return r.next() ? Optional.of(new Parent(childArn, r.getString(1), r.getString(2))) : Optional.empty();
-            }
-        } catch (SQLException e) {
-            throw new Unavailable("could not read a nested execution's parent", e);
-        }
-    }
-
-    /** The link of a child whose parent was told of its end (or no longer waits), removed: unless relinked since. */
+    /** The link of a child whose parent was told of its end, or no longer waits, removed. */
     public void unlink(Parent parent) {
         update("delete from engine.execution_parents where child_arn = ? and parent_token = ?", parent.childArn(),
                 parent.token());
     }
 
-    /** The links of children that ended (committed) and whose parents were maybe not told: at most {@code limit}. */
-    public List<Parent> endedChildren(int limit) {
+    /** The Tasks a child was started for that wait for its end and were not yet told of it. */
+    public List<Parent> parentsOf(String childArn) {
+        List<Parent> parents = new ArrayList<>();
         try (Connection connection = dataSource.getConnection();
-                PreparedStatement query = connection.prepareStatement("select p.child_arn, p.parent_token, p.pattern from"
-                        + " engine.execution_parents p join engine.executions e on e.arn = p.child_arn where e.status <>"
-                        + " 'RUNNING' order by p.linked_at limit ?")) {
-            query.setInt(1, limit);
-            List<Parent> parents = new ArrayList<>();
+                PreparedStatement query = connection.prepareStatement(
+                        "select parent_token, pattern from engine.execution_parents where child_arn = ?")) {
+            query.setString(1, childArn);
             try (ResultSet r = query.executeQuery()) {
                 while (r.next()) {
-                    parents.add(new Parent(r.getString(1), r.getString(2), r.getString(3)));
+                    parents.add(new Parent(childArn, r.getString(1), r.getString(2)));
                 }
             }
             return parents;
         } catch (SQLException e) {
+            throw new Unavailable("could not read a nested execution's parents", e);
+        }
+    }
+
+    /**
+     * The links of children that ended at least {@code settled} ago as the store first saw it (their end committed,
+     * and the process that committed it had that long to tell the parent itself), at most {@code limit}.
+     */
+    public List<Parent> endedChildren(Duration settled, int limit) {
+        try (Connection connection = dataSource.getConnection()) {
+            try (PreparedStatement seen = connection.prepareStatement("update engine.execution_parents p set ended_seen_at"
+                    + " = now() from engine.executions e where e.arn = p.child_arn and e.status <> 'RUNNING' and"
+                    + " p.ended_seen_at is null")) {
+                seen.executeUpdate();
+            }
+            try (PreparedStatement query = connection.prepareStatement("select p.child_arn, p.parent_token, p.pattern from"
+                    + " engine.execution_parents p join engine.executions e on e.arn = p.child_arn where e.status <>"
+                    + " 'RUNNING' and p.ended_seen_at < now() - make_interval(secs => ?) order by p.linked_at limit ?")) {
+                query.setDouble(1, settled.toMillis() / 1000.0);
+                query.setInt(2, limit);
+                List<Parent> parents = new ArrayList<>();
+                try (ResultSet r = query.executeQuery()) {
+                    while (r.next()) {
+                        parents.add(new Parent(r.getString(1), r.getString(2), r.getString(3)));
+                    }
+                }
+                return parents;
+            }
+        } catch (SQLException e) {
             throw new Unavailable("could not read the nested executions' parents", e);
+        }
+    }
+
+    /**
+     * Whether the execution is RUNNING with a Task (of its own, or of one of its branches) waiting on {@code token},
+     * as its last commit has it.
+     */
+    public boolean awaits(String executionArn, String token) {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement query = connection.prepareStatement("select 1 from engine.executions where arn = ? and"
+                        + " status = 'RUNNING' and (callback ->> 'token' = ? or strpos(branches::text, ?) > 0)")) {
+            query.setString(1, executionArn);
+            query.setString(2, token);
+            query.setString(3, token);
+            try (ResultSet r = query.executeQuery()) {
+                return r.next();
+            }
+        } catch (SQLException e) {
+            throw new Unavailable("could not read whether an execution waits on a token", e);
         }
     }
 

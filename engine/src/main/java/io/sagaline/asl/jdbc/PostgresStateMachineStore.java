@@ -372,19 +372,32 @@ public class PostgresStateMachineStore {
                 this::activity, offset, limit);
     }
 
-    /** DeleteActivity: the activity, its tags and its tasks no worker took; false if there was none. */
+    /** DeleteActivity: the activity, its tags and its tasks; false if there was none. */
     public boolean deleteActivity(String arn) {
         return transaction(connection -> {
             update(connection, "delete from engine.tags where resource_arn = ?", arn);
-            update(connection, "delete from engine.activity_tasks where activity_arn = ? and taken_at is null", arn);
+            update(connection, "delete from engine.activity_tasks where activity_arn = ?", arn);
             return update(connection, "delete from engine.activities where arn = ?", arn) == 1;
         });
     }
 
     /** A Task's task for the activity's workers; the same token again (the Task invoked again after a crash) is one. */
-    public void scheduleActivityTask(String activityArn, String token, String input) {
-        transaction(connection -> update(connection, "insert into engine.activity_tasks (task_token, activity_arn, input)"
-                + " values (?, ?, ?) on conflict (task_token) do nothing", token, activityArn, input));
+    public void scheduleActivityTask(String activityArn, String token, String executionArn, String input) {
+        transaction(connection -> update(connection, "insert into engine.activity_tasks (task_token, activity_arn,"
+                + " execution_arn, input) values (?, ?, ?, ?) on conflict (task_token) do nothing", token, activityArn,
+                executionArn, input));
+    }
+
+    /** A task taken by a poll that could not give it to its worker: the next poll takes it. */
+    public void untakeActivityTask(String token) {
+        transaction(connection -> update(connection, "update engine.activity_tasks set worker_name = null, taken_at = null"
+                + " where task_token = ?", token));
+    }
+
+    /** The tasks whose executions are no longer RUNNING (stopped, timed out, gone on without an answer): gone. */
+    public int dropEndedActivityTasks() {
+        return transaction(connection -> update(connection, "delete from engine.activity_tasks t where not exists (select 1"
+                + " from engine.executions e where e.arn = t.execution_arn and e.status = 'RUNNING')"));
     }
 
     /** The activity's oldest task no worker took, now taken by {@code workerName}; empty if there is none. */

@@ -72,7 +72,7 @@ public final class TaskState extends Recoverable {
      * task waits on its token, which a worker takes with GetActivityTask and answers with SendTask*.
      */
     public static boolean activity(String resource) {
-        return resource.startsWith("arn:aws:states:") && resource.contains(":activity:");
+        return resource.startsWith("arn:") && resource.contains(":states:") && resource.contains(":activity:");
     }
 
     /** The resource as it is written: with {@code .waitForTaskToken}, a callback Task; with {@code .sync}, a job's. */
