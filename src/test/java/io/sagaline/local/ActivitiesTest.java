@@ -72,9 +72,7 @@ class ActivitiesTest {
     }
 
     private static DescribeExecutionResponse ended(String executionArn) {
-        await().atMost(Duration.ofSeconds(20))
-                .until(() -> SFN.describeExecution(r -> r.executionArn(executionArn)).status() != ExecutionStatus.RUNNING);
-        return SFN.describeExecution(r -> r.executionArn(executionArn));
+        return LocalAws.ended(SFN, executionArn);
     }
 
     /** The activity's next task, polled until one comes (each poll is a long poll of its own). */
@@ -84,11 +82,7 @@ class ActivitiesTest {
     }
 
     private static JsonNode json(String text) {
-        try {
-            return JSON.readTree(text);
-        } catch (java.io.IOException e) {
-            throw new AssertionError(e);
-        }
+        return LocalAws.json(text);
     }
 
     private static List<HistoryEvent> history(String executionArn) {

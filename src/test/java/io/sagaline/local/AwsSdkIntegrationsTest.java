@@ -71,11 +71,7 @@ class AwsSdkIntegrationsTest {
     }
 
     private static JsonNode json(String text) {
-        try {
-            return JSON.readTree(text);
-        } catch (java.io.IOException e) {
-            throw new AssertionError(e);
-        }
+        return LocalAws.json(text);
     }
 
     @Test

@@ -175,10 +175,6 @@ class ExecutionEventsTest {
     }
 
     private static JsonNode json(String text) {
-        try {
-            return JSON.readTree(text);
-        } catch (java.io.IOException e) {
-            throw new AssertionError(e);
-        }
+        return LocalAws.json(text);
     }
 }

@@ -87,17 +87,11 @@ class NestedExecutionsTest {
     }
 
     private static DescribeExecutionResponse ended(String executionArn) {
-        await().atMost(Duration.ofSeconds(20))
-                .until(() -> SFN.describeExecution(r -> r.executionArn(executionArn)).status() != ExecutionStatus.RUNNING);
-        return SFN.describeExecution(r -> r.executionArn(executionArn));
+        return LocalAws.ended(SFN, executionArn);
     }
 
     private static JsonNode json(String text) {
-        try {
-            return JSON.readTree(text);
-        } catch (java.io.IOException e) {
-            throw new AssertionError(e);
-        }
+        return LocalAws.json(text);
     }
 
     private static List<HistoryEvent> history(String executionArn) {

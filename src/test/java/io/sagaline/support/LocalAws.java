@@ -30,4 +30,22 @@ public final class LocalAws {
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKey, secretKey)))
                 .httpClient(UrlConnectionHttpClient.create()).build();
     }
+
+    /** The execution once it is no longer RUNNING (waited for at most 20 s), as DescribeExecution answers then. */
+    public static software.amazon.awssdk.services.sfn.model.DescribeExecutionResponse ended(SfnClient sfn,
+            String executionArn) {
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).until(() -> sfn.describeExecution(
+                r -> r.executionArn(executionArn))
+                .status() != software.amazon.awssdk.services.sfn.model.ExecutionStatus.RUNNING);
+        return sfn.describeExecution(r -> r.executionArn(executionArn));
+    }
+
+    /** JSON text, read. */
+    public static com.fasterxml.jackson.databind.JsonNode json(String text) {
+        try {
+            return new com.fasterxml.jackson.databind.ObjectMapper().readTree(text);
+        } catch (java.io.IOException e) {
+            throw new AssertionError(e);
+        }
+    }
 }

@@ -327,6 +327,15 @@ final class StepRun implements Step {
     private JsonNode scheduleActivity(String resource, JsonNode payload, Integer timeoutSeconds) {
         ObjectNode scheduled = Interpreter.object().put("resource", resource).put("input", payload.toString());
         scheduled.putObject("inputDetails").put("truncated", false);
+        execution.record(now(), "ActivityScheduled", "activityScheduledEventDetails", withDeadlines(scheduled, timeoutSeconds));
+        engine.commit(execution, epoch);
+        JsonNode result = attempt(resource, payload, timeoutSeconds, "ActivitySchedule", Interpreter.object());
+        submitted();
+        return result;
+    }
+
+    /** A task's deadlines in its scheduled event: its TimeoutSeconds and, for a callback, its HeartbeatSeconds. */
+    private ObjectNode withDeadlines(ObjectNode scheduled, Integer timeoutSeconds) {
         if (timeoutSeconds != null) {
             scheduled.put("timeoutInSeconds", timeoutSeconds);
         }
@@ -334,25 +343,35 @@ final class StepRun implements Step {
         if (callback != null && callback.heartbeatSeconds() != null) {
             scheduled.put("heartbeatInSeconds", callback.heartbeatSeconds());
         }
-        execution.record(now(), "ActivityScheduled", "activityScheduledEventDetails", scheduled);
-        engine.commit(execution, epoch);
+        return scheduled;
+    }
+
+    /**
+     * One attempt of a task's call, in its span; a failure is recorded as {@code <kind>Failed} or {@code <kind>TimedOut}
+     * with {@code details}, and thrown.
+     */
+    private JsonNode attempt(String resource, JsonNode payload, Integer timeoutSeconds, String kind, ObjectNode details) {
         JsonNode result;
         Span attempt = engine.trace(execution, "resumed").task(resource, execution.position().retryCount() + 1, now());
         try (Scope ignored = attempt.makeCurrent()) {
             result = engine.tasks.invoke(call(resource, payload, timeoutSeconds));
         } catch (StatesFailure failure) {
-            attemptFailed(attempt, failure, "ActivitySchedule", Interpreter.object());
+            attemptFailed(attempt, failure, kind, details);
             throw failure;
         }
         attempt.end(now());
         abandonIfEnded();
-        execution.atomically(() -> { // a worker's answer may have come meanwhile: it is kept
+        return result;
+    }
+
+    /** The callback's token is out: the task waits for its answer, which may have come meanwhile (it is kept). */
+    private void submitted() {
+        execution.atomically(() -> {
             Position at = execution.position();
             if (at.callback() != null) {
                 execution.moveTo(at.withCallback(at.callback().asSubmitted()));
             }
         });
-        return result;
     }
 
     /**
@@ -363,35 +382,15 @@ final class StepRun implements Step {
     private JsonNode invokeIntegration(Integration integration, String resource, JsonNode payload, Integer timeoutSeconds) {
         ObjectNode scheduled = integration.details().put("region", engine.tasks.region()).put("parameters",
                 payload.toString());
-        if (timeoutSeconds != null) {
-            scheduled.put("timeoutInSeconds", timeoutSeconds);
-        }
         Position.Callback callback = execution.position().callback();
-        if (callback != null && callback.heartbeatSeconds() != null) {
-            scheduled.put("heartbeatInSeconds", callback.heartbeatSeconds());
-        }
-        execution.record(now(), "TaskScheduled", "taskScheduledEventDetails", scheduled);
+        execution.record(now(), "TaskScheduled", "taskScheduledEventDetails", withDeadlines(scheduled, timeoutSeconds));
         execution.record(now(), "TaskStarted", "taskStartedEventDetails", integration.details());
         engine.commit(execution, epoch);
-        JsonNode result;
-        Span attempt = engine.trace(execution, "resumed").task(resource, execution.position().retryCount() + 1, now());
-        try (Scope ignored = attempt.makeCurrent()) {
-            result = engine.tasks.invoke(call(resource, payload, timeoutSeconds));
-        } catch (StatesFailure failure) {
-            attemptFailed(attempt, failure, "Task", integration.details());
-            throw failure;
-        }
-        attempt.end(now());
-        abandonIfEnded();
+        JsonNode result = attempt(resource, payload, timeoutSeconds, "Task", integration.details());
         String written = StatesFailure.withinLimit(result.toString(), resource);
         boolean submitted = callback != null;
         if (submitted) {
-            execution.atomically(() -> { // an answer may have come meanwhile: it is kept
-                Position at = execution.position();
-                if (at.callback() != null) {
-                    execution.moveTo(at.withCallback(at.callback().asSubmitted()));
-                }
-            });
+            submitted();
         }
         execution.record(now(), submitted ? "TaskSubmitted" : "TaskSucceeded",
                 submitted ? "taskSubmittedEventDetails" : "taskSucceededEventDetails",
