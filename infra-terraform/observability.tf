@@ -19,7 +19,15 @@ resource "aws_sns_topic_subscription" "alarm_email" {
 }
 
 resource "aws_cloudwatch_metric_alarm" "dead_letters" {
-  for_each = module.catalog.queues
+  # every catalog queue's dead-letter queue, and the execution events' (what EventBridge could not
+  # deliver, or what their subscriber could not handle)
+  for_each = merge(
+    { for n, q in module.catalog.queues : n => { name = q.name, dead_letter_name = q.dead_letter_name } },
+    module.catalog.execution_events == null ? {} : { (module.catalog.execution_events.catalog_name) = {
+      name             = module.catalog.execution_events.name
+      dead_letter_name = module.catalog.execution_events.dead_letter_name
+    } },
+  )
 
   alarm_name          = "${each.value.dead_letter_name}-not-empty"
   alarm_description   = "Messages in the dead-letter queue of ${each.value.name}: see README, Events, queues and the outbox (redrive-dead-letters)."

@@ -134,6 +134,9 @@ class TerraformStructureTest {
                 .contains("local.execution_status_rule_arn");
         assertThat(events.path("locals").toString()).contains(":rule/${local.name_prefix}-execution-status");
         assertThat(rule.path("name").asText()).isEqualTo("${local.name_prefix}-execution-status");
+        assertThat(files.path("infra-terraform/observability.tf").path("resource").path("aws_cloudwatch_metric_alarm")
+                .path("dead_letters").get(0).path("for_each").asText()).as("its dead-letter queue alarms as the others do")
+                .contains("module.catalog.queues").contains("module.catalog.execution_events");
     }
 
     @Test
