@@ -47,15 +47,22 @@ final class AwsSdkIntegrations {
 
     static final String PREFIX = "arn:aws:states:::aws-sdk:";
 
-    /** A service here: its client, and its name in errors (Step Functions' normalised service names). */
-    record Service(String errorName, Supplier<? extends SdkClient> client, Class<? extends SdkClient> type) {
+    /** A service here: its name in errors (Step Functions' normalised service names) and its client's interface. */
+    record Service(String errorName, Class<? extends SdkClient> type) {
     }
 
-    private final Map<String, Service> services;
+    /** The services here, by their names in the resource: what a machine's creation is checked against. */
+    private static final Map<String, Service> SERVICES = Map.of(
+            "sqs", new Service("Sqs", software.amazon.awssdk.services.sqs.SqsClient.class),
+            "sfn", new Service("Sfn", software.amazon.awssdk.services.sfn.SfnClient.class),
+            "lambda", new Service("Lambda", software.amazon.awssdk.services.lambda.LambdaClient.class));
+
+    /** Each service's client, made on first use. */
+    private final Map<String, Supplier<? extends SdkClient>> clients;
     private final ObjectMapper json;
 
-    AwsSdkIntegrations(Map<String, Service> services, ObjectMapper json) {
-        this.services = services;
+    AwsSdkIntegrations(Map<String, Supplier<? extends SdkClient>> clients, ObjectMapper json) {
+        this.clients = clients;
         this.json = json;
     }
 
@@ -67,33 +74,35 @@ final class AwsSdkIntegrations {
      */
     static AwsSdkIntegrations local(ObjectMapper json) {
         return new AwsSdkIntegrations(Map.of(
-                "sqs", new Service("Sqs", once(() -> configure(software.amazon.awssdk.services.sqs.SqsClient.builder(),
+                "sqs", once(() -> configure(software.amazon.awssdk.services.sqs.SqsClient.builder(),
                         java.net.URI.create(org.eclipse.microprofile.config.ConfigProvider.getConfig()
-                                .getValue("sagaline.local.sqs.endpoint", String.class)))
-                        .build()), software.amazon.awssdk.services.sqs.SqsClient.class),
-                "sfn", new Service("Sfn", once(() -> configure(software.amazon.awssdk.services.sfn.SfnClient.builder(),
-                        LocalAwsClients.sfnEndpoint())
-                        // StartSyncExecution's "sync-" host prefix: locally the same endpoint
-                        .overrideConfiguration(c -> c.putAdvancedOption(
+                                .getValue("sagaline.local.sqs.endpoint", String.class)),
+                        c -> {
+                        }).build()),
+                // StartSyncExecution's "sync-" host prefix: locally the same endpoint
+                "sfn", once(() -> configure(software.amazon.awssdk.services.sfn.SfnClient.builder(),
+                        LocalAwsClients.sfnEndpoint(), c -> c.putAdvancedOption(
                                 software.amazon.awssdk.core.client.config.SdkAdvancedClientOption.DISABLE_HOST_PREFIX_INJECTION,
-                                true).retryStrategy(software.amazon.awssdk.awscore.retry.AwsRetryStrategy.doNotRetry()))
-                        .build()), software.amazon.awssdk.services.sfn.SfnClient.class),
-                "lambda", new Service("Lambda", once(() -> configure(
-                        software.amazon.awssdk.services.lambda.LambdaClient.builder(), LocalAwsClients.endpoint()).build()),
-                        software.amazon.awssdk.services.lambda.LambdaClient.class)),
+                                true))
+                        .build()),
+                "lambda", once(() -> configure(software.amazon.awssdk.services.lambda.LambdaClient.builder(),
+                        LocalAwsClients.endpoint(), c -> {
+                        }).build())),
                 json);
     }
 
-    /** A client of the local endpoint: the local key, one attempt, as long as a Lambda may run. */
+    /** A client of the local endpoint: the local key, one attempt, as long as a Lambda may run; {@code more} besides. */
     private static <B extends software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder<B, ?> & software.amazon.awssdk.awscore.client.builder.AwsClientBuilder<B, ?>> B configure(
-            B builder, java.net.URI endpoint) {
+            B builder, java.net.URI endpoint,
+            java.util.function.Consumer<software.amazon.awssdk.core.client.config.ClientOverrideConfiguration.Builder> more) {
         builder.endpointOverride(endpoint);
         builder.region(software.amazon.awssdk.regions.Region.of(LocalStepFunctions.REGION));
         builder.credentialsProvider(software.amazon.awssdk.auth.credentials.StaticCredentialsProvider
                 .create(software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create("local", "local")));
         builder.httpClientBuilder(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.builder()
                 .socketTimeout(java.time.Duration.ofMinutes(15)));
-        builder.overrideConfiguration(c -> c.retryStrategy(software.amazon.awssdk.awscore.retry.AwsRetryStrategy.doNotRetry()));
+        builder.overrideConfiguration(c -> more.accept(
+                c.retryStrategy(software.amazon.awssdk.awscore.retry.AwsRetryStrategy.doNotRetry())));
         return builder;
     }
 
@@ -112,22 +121,22 @@ final class AwsSdkIntegrations {
         };
     }
 
-    /** The services and their client interfaces, for refusals at creation (no client needed to refuse). */
-    private static final Map<String, Class<? extends SdkClient>> KNOWN = Map.of(
-            "sqs", software.amazon.awssdk.services.sqs.SqsClient.class,
-            "sfn", software.amazon.awssdk.services.sfn.SfnClient.class,
-            "lambda", software.amazon.awssdk.services.lambda.LambdaClient.class);
-
     /**
      * Whether {@code base} (the resource without {@code .waitForTaskToken}) is an aws-sdk action this engine
      * performs: a service here and one of its client's actions.
      */
     static boolean performs(String base) {
+        return method(base).isPresent();
+    }
+
+    /** The service and client method {@code base} names, if it is an aws-sdk action performed here. */
+    private static Optional<Method> method(String base) {
         if (!base.startsWith(PREFIX)) {
-            return false;
+            return Optional.empty();
         }
         String[] parts = base.substring(PREFIX.length()).split(":", -1);
-        return parts.length == 2 && KNOWN.containsKey(parts[0]) && action(KNOWN.get(parts[0]), parts[1]).isPresent();
+        Service service = parts.length == 2 ? SERVICES.get(parts[0]) : null;
+        return service == null ? Optional.empty() : action(service.type(), parts[1]);
     }
 
     /** The client's method for an action as the resource names it ({@code sendMessage}), taking one request. */
@@ -146,12 +155,12 @@ final class AwsSdkIntegrations {
 
     /** Performs {@code resource} (without {@code .waitForTaskToken}) with {@code parameters}: the response as AWS shows it. */
     JsonNode invoke(String resource, JsonNode parameters) {
-        String[] parts = resource.substring(PREFIX.length()).split(":", -1);
-        Service service = services.get(parts[0]);
-        Method method = service == null ? null : action(service.type(), parts[1]).orElse(null);
+        Method method = method(resource).orElse(null);
         if (method == null) {
             throw new StatesFailure(StatesFailure.RUNTIME, "unsupported Task resource " + resource);
         }
+        String name = resource.substring(PREFIX.length(), resource.indexOf(':', PREFIX.length()));
+        Service service = SERVICES.get(name);
         Class<?> requestType = method.getParameterTypes()[0];
         Object request;
         try {
@@ -163,7 +172,7 @@ final class AwsSdkIntegrations {
         }
         Object response;
         try {
-            response = method.invoke(service.client().get(), request);
+            response = method.invoke(clients.get(name).get(), request);
         } catch (InvocationTargetException e) {
             throw failure(service, e.getCause());
         } catch (IllegalAccessException e) {

@@ -95,12 +95,13 @@ final class LocalExecutionEvents {
             detail.put("stopDate", stop.toEpochMilli());
         }
         String input = e.input().toString();
-        boolean inputIncluded = bytes(input) <= DATA_LIMIT;
+        long inputBytes = bytes(input);
+        boolean inputIncluded = inputBytes <= DATA_LIMIT;
         detail.put("input", inputIncluded ? input : null);
         detail.putObject("inputDetails").put("included", inputIncluded);
         if (status == Execution.Status.SUCCEEDED && e.output() != null) {
             String output = e.output().toString();
-            boolean outputIncluded = (inputIncluded ? bytes(input) : 0) + bytes(output) <= DATA_LIMIT;
+            boolean outputIncluded = (inputIncluded ? inputBytes : 0) + bytes(output) <= DATA_LIMIT;
             detail.put("output", outputIncluded ? output : null);
             detail.putObject("outputDetails").put("included", outputIncluded);
         } else {
@@ -132,11 +133,14 @@ final class LocalExecutionEvents {
                 return;
             }
             batch.add(first);
-            int size = bytes(first);
-            for (String next = outgoing.peek(); next != null && batch.size() < 10
-                    && size + bytes(next) <= BATCH_LIMIT; next = outgoing.peek()) {
+            long size = bytes(first);
+            for (String next = outgoing.peek(); next != null && batch.size() < 10; next = outgoing.peek()) {
+                long more = bytes(next);
+                if (size + more > BATCH_LIMIT) {
+                    break;
+                }
                 batch.add(outgoing.poll());
-                size += bytes(next);
+                size += more;
             }
             send(batch);
             batch.clear();
@@ -166,23 +170,9 @@ final class LocalExecutionEvents {
         }
     }
 
-    /** The length of {@code text} in UTF-8, counted without encoding it. */
-    static int bytes(String text) {
-        int n = 0;
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (c < 0x80) {
-                n++;
-            } else if (c < 0x800) {
-                n += 2;
-            } else if (Character.isHighSurrogate(c)) {
-                n += 4;
-                i++;
-            } else {
-                n += 3;
-            }
-        }
-        return n;
+    /** The length of {@code text} in UTF-8 (the engine's own count, which its payload limit uses). */
+    private static long bytes(String text) {
+        return io.sagaline.asl.StatesFailure.utf8Length(text);
     }
 
     void stop() {

@@ -82,12 +82,7 @@ final class LocalIntegrations implements io.sagaline.asl.Interpreter.TaskInvoker
     public JsonNode invoke(Call call) {
         java.util.Optional<LocalMocks.Response> mocked = mocks.apply(call);
         if (mocked.isEmpty()) {
-            if (TaskState.activity(call.resource())) {
-                activities.schedule(call.resource(), call.taskToken(), call.payload().toString());
-                return json.createObjectNode();
-            }
-            return call.resource().startsWith(START_EXECUTION) ? startExecution(call)
-                    : invoke(call.resource(), call.payload(), call.timeoutSeconds());
+            return perform(call);
         }
         LocalMocks.Response response = mocked.get();
         if (response.error() != null || response.returned() == null) {
@@ -111,7 +106,7 @@ final class LocalIntegrations implements io.sagaline.asl.Interpreter.TaskInvoker
             // AWS's text, two spaces before "at" included (LocalStack's recording, test_sfn_api_express)
             return "Express state machine does not support '.waitForTaskToken' service integration ";
         }
-        if ("EXPRESS".equals(type) && (base.endsWith(".sync") || base.contains(".sync:"))) {
+        if ("EXPRESS".equals(type) && TaskState.sync(base)) {
             return "Express state machine does not support '.sync' service integration";
         }
         boolean activity = !callback && LocalActivities.ARN.matcher(resource).matches();
@@ -127,9 +122,17 @@ final class LocalIntegrations implements io.sagaline.asl.Interpreter.TaskInvoker
                         + " resource is not available in this region.";
     }
 
-    /** Performs a Task's resource with its payload: its result, or its failure as AWS names it. */
+    /** A call without its context (TestState's): performed as an execution's would be, with no task token. */
     @Override
     public JsonNode invoke(String resource, JsonNode payload, Integer timeoutSeconds) {
+        return perform(new Call(null, null, 0, resource, payload, timeoutSeconds, null));
+    }
+
+    /** Performs a Task's resource with its payload: its result, or its failure as AWS names it. */
+    private JsonNode perform(Call call) {
+        String resource = call.resource();
+        JsonNode payload = call.payload();
+        Integer timeoutSeconds = call.timeoutSeconds();
         boolean callback = resource.endsWith(TaskState.WAIT_FOR_TASK_TOKEN);
         String base = callback ? resource.substring(0, resource.length() - TaskState.WAIT_FOR_TASK_TOKEN.length()) : resource;
         if (base.equals(LAMBDA_INVOKE)) {
@@ -139,13 +142,14 @@ final class LocalIntegrations implements io.sagaline.asl.Interpreter.TaskInvoker
             return sendMessage(payload);
         }
         if (resource.startsWith(START_EXECUTION)) {
-            return startExecution(new Call(null, null, 0, resource, payload, timeoutSeconds, null));
+            return startExecution(call);
         }
         if (base.startsWith(AwsSdkIntegrations.PREFIX)) {
             return sdk.invoke(base, payload);
         }
         if (TaskState.activity(resource)) {
-            activities.schedule(resource, null, payload.toString()); // refused: TestState has no token to wait on
+            activities.schedule(resource, call.taskToken(), payload.toString()); // without a token: refused
+            return json.createObjectNode();
         }
         int at = resource.indexOf(FUNCTION);
         if (!resource.startsWith("arn:aws:lambda:") || at < 0) {
@@ -228,9 +232,7 @@ final class LocalIntegrations implements io.sagaline.asl.Interpreter.TaskInvoker
             if (sent.md5OfMessageAttributes() != null) {
                 result.put("MD5OfMessageAttributes", sent.md5OfMessageAttributes());
             }
-            ObjectNode metadata = response(200);
-            metadata.remove("StatusCode");
-            return result.setAll(metadata);
+            return result.setAll(metadata(200));
         } catch (QueueDoesNotExistException e) {
             throw new StatesFailure("SQS.QueueDoesNotExistException", "The specified queue does not exist. (Service:"
                     + " AmazonSQS; Status Code: 400; Error Code: AWS.SimpleQueueService.NonExistentQueue)");
@@ -277,11 +279,8 @@ final class LocalIntegrations implements io.sagaline.asl.Interpreter.TaskInvoker
             throw new StatesFailure("StepFunctions." + code, e.getMessage() + " (Service: AWSStepFunctions; Status Code: 400;"
                     + " Error Code: " + e.code() + "; Request ID: " + UUID.randomUUID() + "; Proxy: null)");
         }
-        ObjectNode result = json.createObjectNode().put("ExecutionArn", child.arn())
-                .put("StartDate", child.startDate().toEpochMilli());
-        ObjectNode metadata = response(200);
-        metadata.remove("StatusCode");
-        return result.setAll(metadata);
+        return json.createObjectNode().put("ExecutionArn", child.arn()).put("StartDate", child.startDate().toEpochMilli())
+                .setAll(metadata(200));
     }
 
     /**
@@ -323,8 +322,13 @@ final class LocalIntegrations implements io.sagaline.asl.Interpreter.TaskInvoker
         return outcome.put("error", StatesFailure.TASK_FAILED).put("cause", described.toString());
     }
 
-    /** SdkHttpMetadata and SdkResponseMetadata as the AWS SDK for Java v1 (which Step Functions uses) reports them. */
+    /** {@link #metadata} and the StatusCode of a Lambda invocation's answer. */
     private ObjectNode response(int status) {
+        return metadata(status).put("StatusCode", status);
+    }
+
+    /** SdkHttpMetadata and SdkResponseMetadata as the AWS SDK for Java v1 (which Step Functions uses) reports them. */
+    private ObjectNode metadata(int status) {
         String requestId = UUID.randomUUID().toString();
         ObjectNode result = json.createObjectNode();
         ObjectNode http = result.putObject("SdkHttpMetadata");
@@ -332,7 +336,7 @@ final class LocalIntegrations implements io.sagaline.asl.Interpreter.TaskInvoker
         http.putObject("HttpHeaders").put("x-amzn-RequestId", requestId);
         http.put("HttpStatusCode", status);
         result.putObject("SdkResponseMetadata").put("RequestId", requestId);
-        return result.put("StatusCode", status);
+        return result;
     }
 
     private byte[] bytes(JsonNode payload) {

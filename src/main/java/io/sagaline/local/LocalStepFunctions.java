@@ -659,7 +659,7 @@ public class LocalStepFunctions {
 
     /** StartExecution in the trace {@code traceHeader} (X-Ray's header) names, if given. */
     public Execution start(String stateMachineArn, String name, String input, String traceHeader) {
-        return start(stateMachineArn, name, input, traceHeader, null, clockControlled);
+        return start(stateMachineArn, name, input, traceHeader, null, null, clockControlled);
     }
 
     /**
@@ -669,13 +669,11 @@ public class LocalStepFunctions {
     private Execution startNested(String parentArn, String parentToken, String pattern, String stateMachineArn,
             String name, String input) {
         boolean controlledParent = parentArn != null && onControlledClock.contains(parentArn);
-        return start(stateMachineArn, name, input, null,
-                parentToken == null ? null : new PostgresExecutionStore.Parent(null, parentToken, pattern),
-                clockControlled || controlledParent);
+        return start(stateMachineArn, name, input, null, parentToken, pattern, clockControlled || controlledParent);
     }
 
     private synchronized Execution start(String stateMachineArn, String name, String input, String traceHeader,
-            PostgresExecutionStore.Parent waiting, boolean onControlled) {
+            String parentToken, String pattern, boolean onControlled) {
         int hash = stateMachineArn.indexOf('#');
         String testCase = hash < 0 ? null : stateMachineArn.substring(hash + 1);
         StateMachineRegistry.Resolved resolved = machines.resolve(hash < 0 ? stateMachineArn
@@ -689,8 +687,8 @@ public class LocalStepFunctions {
         JsonNode parsed = parseInput(input);
         String executionArn = resolved.stateMachineArn().replace(":stateMachine:", ":execution:") + ":" + name;
         forgetEnded();
-        PostgresExecutionStore.Parent parent = waiting == null ? null
-                : new PostgresExecutionStore.Parent(executionArn, waiting.token(), waiting.pattern());
+        PostgresExecutionStore.Parent parent = parentToken == null ? null
+                : new PostgresExecutionStore.Parent(executionArn, parentToken, pattern);
         Execution existing = execution(executionArn).orElse(null);
         if (existing != null) {
             boolean same = existing.input().equals(parsed);

@@ -50,7 +50,8 @@ public class StatesFailure extends RuntimeException {
         return json;
     }
 
-    private static long utf8Length(String text) {
+    /** The length of {@code text} in UTF-8, counted without encoding it. */
+    public static long utf8Length(String text) {
         long bytes = 0;
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
