@@ -18,8 +18,9 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  * Every status change of an execution (RUNNING when it starts or is redriven, then SUCCEEDED, FAILED, TIMED_OUT or
  * ABORTED once its end is committed) as EventBridge's "Step Functions Execution Status Change" event, sent whole to
  * the catalog's execution-events queue, as an EventBridge rule with an SQS target delivers it in AWS. Sent in order,
- * off the engine's workers; like EventBridge's, delivery is best effort: a change this process committed but died
- * before sending is not sent.
+ * off the engine's workers, though the queue (a standard one, as EventBridge's target is) does not keep that order
+ * for its readers: two changes sent in one batch may be received either way round. Like EventBridge's, delivery is
+ * best effort: a change this process committed but died before sending is not sent.
  */
 final class LocalExecutionEvents {
 
