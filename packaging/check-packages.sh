@@ -55,7 +55,7 @@ grep -q -- '--no-fallback' "$out/native-image.args" || fail "native-image would 
 source_jar=$(ls "$out"/build/*-native-image-source-jar/*-runner.jar)
 reflection=$(unzip -p "$source_jar" META-INF/native-image/reflect-config.json)
 for type in io.sagaline.orders.ApproveOrderFunction\$Task io.sagaline.platform.messaging.Envelope \
-    io.sagaline.orders.OrderApi\$OrderView io.sagaline.platform.http.Problem io.sagaline.platform.Catalog\$Queue \
+    io.sagaline.orders.OrderApi\$OrderView io.sagaline.orders.OrderApi\$Quote io.sagaline.platform.http.Problem io.sagaline.platform.Catalog\$Queue \
     io.sagaline.platform.database.PrepareDatabaseFunction\$Prepared \
     io.sagaline.access.ApiKeys\$Issued com.amazonaws.services.lambda.runtime.events.APIGatewayV2CustomAuthorizerEvent \
     com.amazonaws.services.lambda.runtime.events.SQSEvent com.amazonaws.services.lambda.runtime.events.SQSBatchResponse; do

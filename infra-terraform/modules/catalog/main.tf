@@ -42,9 +42,14 @@ locals {
   # The functions that reach the internet (through the NAT, in the egress subnets): the webhook deliverer.
   internet_egress = { for n, p in local.perms : n => try(p.internetEgress, false) }
 
-  starts   = { for n, p in local.perms : n => sort(try(p.startsStateMachines, [])) }
-  redrives = { for n, p in local.perms : n => sort(try(p.redrivesStateMachines, [])) }
-  moves    = { for n, p in local.perms : n => sort(try(p.redrivesQueues, [])) }
+  starts = { for n, p in local.perms : n => sort(try(p.startsStateMachines, [])) }
+  # A STANDARD machine is started (StartExecution), an EXPRESS one run and waited for
+  # (StartSyncExecution): each function is allowed the one action its machines take.
+  express         = { for n, m in local.machines : n => try(m.type, "STANDARD") == "EXPRESS" }
+  starts_standard = { for n, ms in local.starts : n => [for m in ms : m if !local.express[m]] }
+  starts_express  = { for n, ms in local.starts : n => [for m in ms : m if local.express[m]] }
+  redrives        = { for n, p in local.perms : n => sort(try(p.redrivesStateMachines, [])) }
+  moves           = { for n, p in local.perms : n => sort(try(p.redrivesQueues, [])) }
 
   # Exactly what each function's entry declares, each on the ARNs it names.
   statements = {
@@ -64,10 +69,15 @@ locals {
         actions   = ["sqs:SendMessage"]
         resources = [for q in local.sends_to[n] : local.any_queue_arn[q]]
       }] : [],
-      length(local.starts[n]) > 0 ? [{
+      length(local.starts_standard[n]) > 0 ? [{
         sid       = "StartItsSagas"
         actions   = ["states:StartExecution"]
-        resources = [for m in local.starts[n] : local.machine_arn[m]]
+        resources = [for m in local.starts_standard[n] : local.machine_arn[m]]
+      }] : [],
+      length(local.starts_express[n]) > 0 ? [{
+        sid       = "RunItsExpressWorkflows"
+        actions   = ["states:StartSyncExecution"]
+        resources = [for m in local.starts_express[n] : local.machine_arn[m]]
       }] : [],
       length(local.redrives[n]) > 0 ? [{
         sid       = "RedriveItsSagas"

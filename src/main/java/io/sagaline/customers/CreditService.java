@@ -1,6 +1,7 @@
 package io.sagaline.customers;
 
 import java.time.OffsetDateTime;
+import java.util.Optional;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -27,6 +28,10 @@ public class CreditService {
     public record CreditReleased(String orderId, boolean released, boolean tombstone) {
     }
 
+    /** A quote of credit: {@code coversIt} unless the {@code rejectionReason} is what ReserveCredit would fail with. */
+    public record CreditQuoted(boolean coversIt, String rejectionReason) {
+    }
+
     public CreditReserved reserve(String tenant, String orderId, String executionId, String customerId, long amountCents) {
         if (amountCents < 0) {
             throw new IllegalArgumentException("amountCents must not be negative: " + amountCents);
@@ -39,6 +44,25 @@ public class CreditService {
                 .chain(inserted -> lock(tenant, order).chain(reservation -> inserted == 1
                         ? take(reservation, customer, amountCents)
                         : Uni.createFrom().item(replay(reservation, orderId)))));
+    }
+
+    /**
+     * QuoteCredit: what ReserveCredit would decide for {@code amountCents} now, reserving nothing:
+     * an unknown (or erased) customer, or not enough available credit. It says whether the credit
+     * covers the amount, never how much there is.
+     */
+    public CreditQuoted quote(String tenant, String customerId, long amountCents) {
+        if (amountCents < 0) {
+            throw new IllegalArgumentException("amountCents must not be negative: " + amountCents);
+        }
+        Optional<UUID> customer = Ids.uuid(customerId);
+        Long available = customer.isEmpty() ? null
+                : Reactive.inTransaction(() -> Customer.<Customer> find("tenant = ?1 and id = ?2 and erasedAt is null",
+                        tenant, customer.get()).firstResult().map(c -> c == null ? null : c.availableCreditCents));
+        if (available == null) {
+            return new CreditQuoted(false, "UNKNOWN_CUSTOMER");
+        }
+        return available >= amountCents ? new CreditQuoted(true, null) : new CreditQuoted(false, "CREDIT_LIMIT_EXCEEDED");
     }
 
     public CreditReleased release(String tenant, String orderId, String executionId) {

@@ -41,6 +41,18 @@ public class StockService {
     public record StockReleased(String orderId, boolean released, boolean tombstone) {
     }
 
+    /** A line of a quote: its unit price (null for an unknown sku) and whether the stock has it now. */
+    public record QuotedLine(String sku, long quantity, Long unitPriceCents, boolean inStock) {
+    }
+
+    /**
+     * A quote of lines: {@code canBeHad} when every sku is known and in stock, otherwise the
+     * {@code rejectionReason} ReserveStock would fail with; the total of the priced lines (null
+     * when a sku is unknown: a total that leaves a line out is no total).
+     */
+    public record StockQuoted(List<QuotedLine> lines, Long totalCents, boolean canBeHad, String rejectionReason) {
+    }
+
     public StockReserved reserve(String tenant, String orderId, String executionId, List<Item> items) {
         UUID order = Ids.uuid(orderId).orElseThrow(() -> new IllegalArgumentException("orderId is not a UUID"));
         List<Item> sorted = checked(items);
@@ -50,6 +62,36 @@ public class StockService {
                 .chain(inserted -> lock(tenant, order).chain(reservation -> inserted == 1
                         ? take(reservation, sorted)
                         : replay(reservation))));
+    }
+
+    /**
+     * QuoteStock: what ReserveStock would decide for these lines now, reserving nothing. An unknown
+     * sku decides before a line out of stock, as it does in ReserveStock; the lines keep their order.
+     */
+    public StockQuoted quote(String tenant, List<Item> items) {
+        checked(items);
+        List<String> skus = items.stream().map(Item::sku).toList();
+        List<Product> products = Reactive
+                .inTransaction(() -> Product.<Product> list("tenant = ?1 and sku in ?2", tenant, skus));
+        Map<String, Product> bySku = products.stream().collect(Collectors.toMap(p -> p.sku, Function.identity()));
+        List<QuotedLine> lines = new ArrayList<>();
+        long total = 0;
+        boolean unknown = false;
+        boolean outOfStock = false;
+        for (Item item : items) {
+            Product product = bySku.get(item.sku());
+            if (product == null) {
+                unknown = true;
+                lines.add(new QuotedLine(item.sku(), item.quantity(), null, false));
+                continue;
+            }
+            boolean inStock = product.stock - product.reserved >= item.quantity();
+            outOfStock |= !inStock;
+            total = Math.addExact(total, Math.multiplyExact(item.quantity(), product.unitPriceCents));
+            lines.add(new QuotedLine(item.sku(), item.quantity(), product.unitPriceCents, inStock));
+        }
+        String reason = unknown ? "UNKNOWN_PRODUCT" : outOfStock ? "OUT_OF_STOCK" : null;
+        return new StockQuoted(lines, unknown ? null : total, reason == null, reason);
     }
 
     public StockReleased release(String tenant, String orderId, String executionId) {

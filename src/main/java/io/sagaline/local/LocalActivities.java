@@ -6,8 +6,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.regex.Pattern;
 
 import io.sagaline.asl.StatesFailure;
@@ -44,9 +42,6 @@ final class LocalActivities {
     private final Starts starts;
     /** The polls waiting here, woken by the activity's next task scheduled here. */
     private final Map<String, Object> signals = new ConcurrentHashMap<>();
-    /** GetActivityTask's own threads: a long poll holds neither an event loop nor an API worker. */
-    private final ExecutorService pollers = Executors
-            .newCachedThreadPool(r -> LocalStepFunctions.daemon(r, "sfn-activity-poll"));
 
     LocalActivities(PostgresStateMachineStore store, Clock clock, Duration pollTimeout, Starts starts) {
         this.store = store;
@@ -57,10 +52,6 @@ final class LocalActivities {
 
     static String arn(String name) {
         return "arn:aws:states:" + LocalStepFunctions.REGION + ":" + LocalStepFunctions.ACCOUNT + ":activity:" + name;
-    }
-
-    ExecutorService pollers() {
-        return pollers;
     }
 
     /** CreateActivity: idempotent by name, as in AWS (tags of a second request are ignored). */
@@ -167,7 +158,4 @@ final class LocalActivities {
         store.dropEndedActivityTasks();
     }
 
-    void stop() {
-        pollers.shutdownNow();
-    }
 }

@@ -414,6 +414,17 @@ public class LocalStepFunctions {
     }
 
     /** The activities and their tasks. */
+    /**
+     * The threads of the API calls that wait (GetActivityTask's long poll, up to a minute;
+     * StartSyncExecution, up to an EXPRESS execution's five minutes): they hold neither an event
+     * loop nor one of the API's workers.
+     */
+    private final ExecutorService waits = Executors.newCachedThreadPool(r -> daemon(r, "sfn-api-wait"));
+
+    ExecutorService waits() {
+        return waits;
+    }
+
     LocalActivities activities() {
         return activities;
     }
@@ -612,6 +623,11 @@ public class LocalStepFunctions {
      */
     public StateMachine machine(String stateMachineArn) {
         return machines.resolve(stateMachineArn).machine();
+    }
+
+    /** STANDARD or EXPRESS: the type of the state machine {@code stateMachineArn} names (or StateMachineDoesNotExist). */
+    public String type(String stateMachineArn) {
+        return machines.resolve(stateMachineArn).type();
     }
 
     public static String stateMachineArn(String name) {
@@ -827,7 +843,7 @@ public class LocalStepFunctions {
     @PreDestroy
     void stop() {
         leases.shutdownNow();
-        activities.stop();
+        waits.shutdownNow();
         events.stop();
         timer.shutdown();
         workers.shutdown();

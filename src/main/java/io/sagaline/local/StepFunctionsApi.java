@@ -87,18 +87,19 @@ public class StepFunctionsApi {
             }
             return dispatch(operation, request, gone::get);
         };
-        // GetActivityTask's long poll (up to a minute) waits on a thread of its own, not on one of the API's workers
+        // GetActivityTask's long poll and StartSyncExecution wait on a thread of their own, not on one of the API's workers
         io.vertx.core.Future<JsonNode> answered = !operation.equals("GetActivityTask")
-                ? ctx.vertx().executeBlocking(work, false)
-                : io.vertx.core.Future.fromCompletionStage(java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-                    try {
-                        return work.call();
-                    } catch (RuntimeException e) {
-                        throw e;
-                    } catch (Exception e) {
-                        throw new java.util.concurrent.CompletionException(e);
-                    }
-                }, engine.activities().pollers()), ctx.vertx().getOrCreateContext());
+                && !operation.equals("StartSyncExecution")
+                        ? ctx.vertx().executeBlocking(work, false)
+                        : io.vertx.core.Future.fromCompletionStage(java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                            try {
+                                return work.call();
+                            } catch (RuntimeException e) {
+                                throw e;
+                            } catch (Exception e) {
+                                throw new java.util.concurrent.CompletionException(e);
+                            }
+                        }, engine.waits()), ctx.vertx().getOrCreateContext());
         answered.onComplete(result -> {
             ctx.response().putHeader("content-type", CONTENT_TYPE);
             if (result.succeeded()) {
@@ -330,7 +331,13 @@ public class StepFunctionsApi {
             };
         }
         int limit = pageSize(request, 100);
-        List<PostgresExecutionStore.Summary> page = engine.list(arn(request, "stateMachineArn", "stateMachine"), status,
+        String machine = arn(request, "stateMachineArn", "stateMachine");
+        if ("EXPRESS".equals(engine.type(machine))) {
+            // AWS keeps no EXPRESS execution to list (CloudWatch Logs has them)
+            throw new Refused("StateMachineTypeNotSupported",
+                    "This operation is not supported by this type of state machine: " + machine + " is EXPRESS");
+        }
+        List<PostgresExecutionStore.Summary> page = engine.list(machine, status,
                 redriven,
                 limit + 1, cursor(request));
         ObjectNode out = object();

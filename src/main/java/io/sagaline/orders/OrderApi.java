@@ -35,6 +35,26 @@ public final class OrderApi {
             @NotNull @Positive @Max(100_000) Long quantity) {
     }
 
+    /** {@code POST /orders/quote}: an order's lines and customer, without a payment token. */
+    public record QuoteOrder(
+            @NotNull @Pattern(regexp = UUID_PATTERN, message = "must be a customer id (a UUID)") String customerId,
+            @NotEmpty @Size(max = 100) List<@NotNull @Valid Item> items) {
+    }
+
+    /** What PlaceOrder would decide now, payment aside. */
+    public enum QuoteVerdict {
+        WOULD_APPROVE,
+        WOULD_REJECT
+    }
+
+    /** A quote: every line priced (null for an unknown sku) with whether it is in stock, the total and the verdict. */
+    public record Quote(UUID customerId, List<QuotedLine> items, Long totalCents, QuoteVerdict verdict,
+            @JsonInclude(JsonInclude.Include.NON_NULL) RejectionReason rejectionReason) {
+    }
+
+    public record QuotedLine(String sku, long quantity, Long unitPriceCents, boolean inStock) {
+    }
+
     public record OrderAccepted(UUID orderId, OrderStatus status) {
     }
 

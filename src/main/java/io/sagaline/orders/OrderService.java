@@ -198,8 +198,13 @@ public class OrderService {
     }
 
     private static void requireDistinctSkus(PlaceOrder request) {
-        long distinct = request.items().stream().map(OrderApi.Item::sku).distinct().count();
-        if (distinct != request.items().size()) {
+        requireDistinctSkus(request.items());
+    }
+
+    /** Refuses lines that name a sku twice (400, field {@code items}), for orders and quotes alike. */
+    static void requireDistinctSkus(List<OrderApi.Item> items) {
+        long distinct = items.stream().map(OrderApi.Item::sku).distinct().count();
+        if (distinct != items.size()) {
             throw ApiException.badRequest("items", "each sku may appear only once; add up the quantities instead");
         }
     }

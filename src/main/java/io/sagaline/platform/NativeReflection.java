@@ -17,6 +17,8 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         io.sagaline.orders.OrderApi.OrderAccepted.class,
         io.sagaline.orders.OrderApi.OrderView.class,
         io.sagaline.orders.OrderApi.LineView.class,
+        io.sagaline.orders.OrderApi.Quote.class,
+        io.sagaline.orders.OrderApi.QuotedLine.class,
         io.sagaline.orders.CancelOrderFunction.CancellationAccepted.class,
         io.sagaline.orders.GetOrderEventsFunction.Stream.class,
         io.sagaline.orders.GetOrderEventsFunction.EventView.class,

@@ -235,7 +235,15 @@ class TerraformCatalogTest {
             if (actualActions.containsKey("StartItsSagas")) {
                 assertThat(actualActions.get("StartItsSagas")).containsExactly("states:StartExecution");
             }
+            if (actualActions.containsKey("RunItsExpressWorkflows")) {
+                assertThat(actualActions.get("RunItsExpressWorkflows")).containsExactly("states:StartSyncExecution");
+            }
         }
+    }
+
+    private static boolean expressMachine(String name) {
+        return catalog.stateMachines().stream().filter(m -> m.name().equals(name)).findFirst().orElseThrow().type()
+                .equals("EXPRESS");
     }
 
     /** The statements a function's catalog entry calls for, derived here independently of the Terraform. */
@@ -252,10 +260,16 @@ class TerraformCatalogTest {
         if (!publishTo.isEmpty()) {
             expected.put("PublishItsEvents", publishTo);
         }
-        if (!list(p.get("startsStateMachines")).isEmpty()) {
-            expected.put("StartItsSagas", list(p.get("startsStateMachines")).stream()
-                    .map(m -> "arn:aws:states:" + REGION + ":" + ACCOUNT + ":stateMachine:" + PREFIX + "-" + m)
-                    .collect(Collectors.toSet()));
+        // A STANDARD machine is started, an EXPRESS one run with StartSyncExecution: a statement for each kind.
+        Map<Boolean, Set<String>> starts = list(p.get("startsStateMachines")).stream().map(m -> (String) m)
+                .collect(Collectors.partitioningBy(m -> expressMachine(m), Collectors.mapping(
+                        m -> "arn:aws:states:" + REGION + ":" + ACCOUNT + ":stateMachine:" + PREFIX + "-" + m,
+                        Collectors.toSet())));
+        if (!starts.get(false).isEmpty()) {
+            expected.put("StartItsSagas", starts.get(false));
+        }
+        if (!starts.get(true).isEmpty()) {
+            expected.put("RunItsExpressWorkflows", starts.get(true));
         }
         if (!list(p.get("redrivesStateMachines")).isEmpty()) {
             expected.put("RedriveItsSagas", list(p.get("redrivesStateMachines")).stream()
