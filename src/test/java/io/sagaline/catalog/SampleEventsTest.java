@@ -54,6 +54,7 @@ class SampleEventsTest {
         e.put("get-product", http(200, "available"));
         e.put("restock-product", http(200, "stock"));
         e.put("place-order", http(202, "orderId"));
+        e.put("quote-order", http(200, "verdict"));
         e.put("place-order.unauthorized", http(401, "detail"));
         e.put("get-order", http(200, "executionId"));
         e.put("get-order.as-of", http(200, "status"));
@@ -82,9 +83,11 @@ class SampleEventsTest {
         e.put("delete-campaign-event", noContent());
         e.put("check-order", out -> assertThat(out.get("status").asText()).isEqualTo("PENDING"));
         e.put("check-order.unknown-order", error("io.sagaline.orders.UnknownOrder"));
+        e.put("quote-stock", out -> assertThat(out.get("totalCents").asLong()).isEqualTo(2400));
         e.put("reserve-stock", out -> assertThat(out.get("totalCents").asLong()).isEqualTo(2400));
         e.put("reserve-stock.out-of-stock", error("io.sagaline.inventory.OutOfStock"));
         e.put("reserve-stock.unknown-product", error("io.sagaline.inventory.UnknownProduct"));
+        e.put("quote-credit", out -> assertThat(out.get("coversIt").isBoolean()).isTrue());
         e.put("reserve-credit", out -> assertThat(out.get("amountCents").asLong()).isEqualTo(2400));
         e.put("reserve-credit.credit-limit-exceeded", error("io.sagaline.customers.CreditLimitExceeded"));
         e.put("reserve-credit.unknown-customer", error("io.sagaline.customers.UnknownCustomer"));
