@@ -413,7 +413,6 @@ public class LocalStepFunctions {
         }
     }
 
-    /** The activities and their tasks. */
     /**
      * The threads of the API calls that wait (GetActivityTask's long poll, up to a minute;
      * StartSyncExecution, up to an EXPRESS execution's five minutes): they hold neither an event
@@ -425,6 +424,7 @@ public class LocalStepFunctions {
         return waits;
     }
 
+    /** The activities and their tasks. */
     LocalActivities activities() {
         return activities;
     }
